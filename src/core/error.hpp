@@ -5,8 +5,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/no_postgres.hpp"
-
 namespace mycelium::core {
 
 enum class ErrorKind {
