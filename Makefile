@@ -1,0 +1,43 @@
+# PGXS build of the mycelium extension.
+#   make                 build the library and the install script
+#   make install         install both into the PostgreSQL found by PG_CONFIG
+#   make installcheck    pg_regress suite (sql/, expected/) and the isolation specs
+#                        (test/isolation/) against a running server
+# The GoogleTest suites of src/core build with CMake (see CMakeLists.txt);
+# scripts/test runs everything.
+
+EXTENSION   = mycelium
+EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big  = mycelium
+OBJS        = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*.cpp src/pg/*.cpp)))
+
+# The install script is generated from ordered parts; never edit the result.
+SQL_PARTS   = $(sort $(wildcard src/sql/[0-9]*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(wildcard src/sql/[0-9]*.sql),$(wildcard src/sql/$(EXTENSION)--*--*.sql))
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=.
+ISOLATION      = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CONFIG ?= pg_config
+
+PG_CPPFLAGS = -Isrc
+# -isystem: PostgreSQL's headers do not pass -Wextra; treat them as system headers
+# so that warnings are about our code only.
+PG_CXXFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -Wall -Wextra -Wno-register
+SHLIB_LINK += -licui18n -licuuc -licudata -lcrypto -lstdc++
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PostgreSQL's headers use `register`, which C++17 rejects; the LLVM bitcode
+# step compiles with clang and needs the same language flags as g++.
+COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-register -Wno-ignored-attributes \
+	$(BITCODE_CXXFLAGS) $(CPPFLAGS) -flto=thin -emit-llvm -c
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@

@@ -1,0 +1,98 @@
+#include "pg/boundary.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "core/error.hpp"
+
+extern "C" {
+#include "utils/memutils.h"
+}
+
+namespace mycelium::pg {
+
+const char *PgError::what() const noexcept {
+    return edata_ != nullptr && edata_->message != nullptr ? edata_->message
+                                                           : "PostgreSQL error";
+}
+
+ErrorData *take_pending_error(MemoryContext ctx) noexcept {
+    MemoryContextSwitchTo(ctx);
+    ErrorData *edata = CopyErrorData();
+    FlushErrorState();
+    return edata;
+}
+
+namespace {
+
+int sqlstate_of(core::ErrorKind kind) {
+    switch (kind) {
+        case core::ErrorKind::InvalidParameter:
+            return ERRCODE_INVALID_PARAMETER_VALUE;
+        case core::ErrorKind::StringTooLong:
+            return ERRCODE_STRING_DATA_RIGHT_TRUNCATION;
+        case core::ErrorKind::ProgramLimitExceeded:
+            return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+        case core::ErrorKind::CheckViolation:
+            return ERRCODE_CHECK_VIOLATION;
+        case core::ErrorKind::Internal:
+            break;
+    }
+    return ERRCODE_INTERNAL_ERROR;
+}
+
+// A copy of a C++ string in PostgreSQL memory, made inside a catch block. It must
+// not ereport there (a longjmp out of a catch handler corrupts the C++ runtime's
+// exception stack), hence MCXT_ALLOC_NO_OOM and a null result on failure.
+char *copy_or_null(const char *prefix, const char *s) noexcept {
+    if (s == nullptr || *s == '\0') return nullptr;
+    size_t plen = std::strlen(prefix), slen = std::strlen(s);
+    auto *out = static_cast<char *>(
+        MemoryContextAllocExtended(CurrentMemoryContext, plen + slen + 1, MCXT_ALLOC_NO_OOM));
+    if (out == nullptr) return nullptr;
+    std::memcpy(out, prefix, plen);
+    std::memcpy(out + plen, s, slen + 1);
+    return out;
+}
+
+// Plain C data only: it survives the end of the catch block unchanged.
+struct PendingReport {
+    ErrorData *pg_error = nullptr;
+    int sqlstate = ERRCODE_INTERNAL_ERROR;
+    const char *message = nullptr;
+    char *detail = nullptr;
+    char *hint = nullptr;
+};
+
+}  // namespace
+
+Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo) {
+    PendingReport report;
+    try {
+        return impl(fcinfo);
+    } catch (const PgError &e) {
+        report.pg_error = e.data();
+    } catch (const core::Error &e) {
+        report.sqlstate = sqlstate_of(e.kind());
+        report.message = copy_or_null("", e.what());
+        report.detail = copy_or_null("", e.detail().c_str());
+        report.hint = copy_or_null("", e.hint().c_str());
+        if (report.message == nullptr) report.message = "mycelium: out of memory reporting an error";
+    } catch (const std::bad_alloc &) {
+        report.sqlstate = ERRCODE_OUT_OF_MEMORY;
+        report.message = "mycelium: out of memory";
+    } catch (const std::exception &e) {
+        report.message = copy_or_null("mycelium: internal error: ", e.what());
+        if (report.message == nullptr) report.message = "mycelium: internal error";
+    } catch (...) {
+        report.message = "mycelium: internal error (unknown C++ exception)";
+    }
+    // Every C++ object of the try and catch blocks is destroyed here.
+    if (report.pg_error != nullptr) ReThrowError(report.pg_error);
+    ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
+                    report.detail ? errdetail_internal("%s", report.detail) : 0,
+                    report.hint ? errhint("%s", report.hint) : 0));
+    pg_unreachable();
+}
+
+}  // namespace mycelium::pg

@@ -1,0 +1,33 @@
+-- ====== Native functions (C++, src/pg) ======
+
+CREATE FUNCTION mycelium.uuid_v7() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'mycelium_uuid_v7'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.uuid_v7() IS
+    'A time-ordered UUID (RFC 9562 version 7), monotonic within a backend; the default of every id';
+
+CREATE FUNCTION mycelium.uuid_v7_time(id uuid) RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'mycelium_uuid_v7_time'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.uuid_v7_time(uuid) IS
+    'The creation time (millisecond precision) carried by a version 7 UUID';
+
+CREATE FUNCTION mycelium.slugify(input text) RETURNS text
+    AS 'MODULE_PATHNAME', 'mycelium_slugify'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.slugify(text) IS
+    'Lower-case ASCII words joined by "-", transliterated with ICU (Café Münster → cafe-munster)';
+
+-- A time zone name PostgreSQL knows. IMMUTABLE so that a CHECK constraint may
+-- use it; the time zone database changes only with a server upgrade.
+CREATE FUNCTION mycelium.is_valid_time_zone(tz text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_catalog.now() AT TIME ZONE tz;
+    RETURN tz <> '';
+EXCEPTION WHEN invalid_parameter_value THEN
+    RETURN false;
+END;
+$$;

@@ -1,0 +1,552 @@
+-- ====== Tables ======
+-- Conventions (docs/schema.md): every tenant-owned row carries organization_id;
+-- a tenant table's primary key is (organization_id, id); every other unique
+-- constraint includes organization_id (login e-mails excepted); every reference to
+-- a tenant parent is a composite foreign key on (organization_id, parent_id), so no
+-- row can point at another organization's row. Where the design document says
+-- onDelete: SetNull, the key uses PostgreSQL 15's column list so that only the
+-- child column is nulled, never organization_id.
+
+-- ------ Core tenant architecture ------
+
+CREATE TABLE mycelium.organizations (
+    id          uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    name        text        NOT NULL,
+    -- Subdomain routing (client.agencyname.com): unique across the system.
+    slug        text        COLLATE "C" NOT NULL,
+    description text,
+    website     text,
+    industry    text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT organizations_pkey PRIMARY KEY (id),
+    CONSTRAINT organizations_slug_key UNIQUE (slug),
+    CONSTRAINT organizations_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT organizations_slug_format CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(slug) <= 100)
+);
+
+CREATE TABLE mycelium.organization_branding (
+    id                     uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id        uuid        NOT NULL,
+    primary_color          text        NOT NULL DEFAULT '#228B22',
+    secondary_color        text,
+    logo_url               text,
+    favicon_url            text,
+    email_header_html      text,
+    email_footer_html      text,
+    email_signature        text,
+    portal_welcome_message text,
+    portal_support_email   text,
+    custom_domain          text,
+    custom_css             text,
+    created_at             timestamptz NOT NULL DEFAULT now(),
+    updated_at             timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT organization_branding_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT organization_branding_organization_id_key UNIQUE (organization_id),
+    CONSTRAINT organization_branding_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT organization_branding_primary_color_hex CHECK (primary_color ~ '^#[0-9A-Fa-f]{6}$'),
+    CONSTRAINT organization_branding_secondary_color_hex CHECK (secondary_color ~ '^#[0-9A-Fa-f]{6}$')
+);
+
+CREATE TABLE mycelium.organization_settings (
+    id                           uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id              uuid        NOT NULL,
+    timezone                     text        NOT NULL DEFAULT 'America/New_York',
+    date_format                  text        NOT NULL DEFAULT 'MM/DD/YYYY',
+    week_starts_on               integer     NOT NULL DEFAULT 1,
+    enable_email_notifications   boolean     NOT NULL DEFAULT true,
+    enable_slack_notifications   boolean     NOT NULL DEFAULT false,
+    notification_frequency       text        NOT NULL DEFAULT 'daily',
+    auto_assign_to_admin         boolean     NOT NULL DEFAULT true,
+    default_deliverable_duration integer     NOT NULL DEFAULT 7,
+    enable_recurring_generation  boolean     NOT NULL DEFAULT true,
+    require_password_change      boolean     NOT NULL DEFAULT true,
+    session_timeout_hours        integer     NOT NULL DEFAULT 24,
+    max_login_attempts           integer     NOT NULL DEFAULT 5,
+    enable_client_portal         boolean     NOT NULL DEFAULT true,
+    enable_time_tracking         boolean     NOT NULL DEFAULT false,
+    enable_file_versioning       boolean     NOT NULL DEFAULT false,
+    created_at                   timestamptz NOT NULL DEFAULT now(),
+    updated_at                   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT organization_settings_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT organization_settings_organization_id_key UNIQUE (organization_id),
+    CONSTRAINT organization_settings_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT organization_settings_timezone_known CHECK (mycelium.is_valid_time_zone(timezone)),
+    CONSTRAINT organization_settings_week_starts_on_range CHECK (week_starts_on BETWEEN 0 AND 6),
+    CONSTRAINT organization_settings_notification_frequency_known
+        CHECK (notification_frequency IN ('immediate', 'daily', 'weekly')),
+    CONSTRAINT organization_settings_default_deliverable_duration_positive
+        CHECK (default_deliverable_duration > 0),
+    CONSTRAINT organization_settings_session_timeout_hours_positive CHECK (session_timeout_hours > 0),
+    CONSTRAINT organization_settings_max_login_attempts_positive CHECK (max_login_attempts > 0)
+);
+
+-- ------ User management ------
+
+CREATE TABLE mycelium.users (
+    id                 uuid                 NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id    uuid                 NOT NULL,
+    -- The login: unique across the system, case-insensitively (users_email_key).
+    email              text                 NOT NULL,
+    name               text                 NOT NULL,
+    role               mycelium.user_role   NOT NULL,
+    status             mycelium.user_status NOT NULL DEFAULT 'PENDING',
+    hashed_password    text,
+    email_verified     boolean              NOT NULL DEFAULT false,
+    last_login_at      timestamptz,
+    login_attempts     integer              NOT NULL DEFAULT 0,
+    locked_at          timestamptz,
+    avatar_url         text,
+    phone              text,
+    title              text,
+    bio                text,
+    permissions        jsonb,
+    invited_by         uuid,
+    invited_at         timestamptz,
+    temporary_password text,
+    created_at         timestamptz          NOT NULL DEFAULT now(),
+    updated_at         timestamptz          NOT NULL DEFAULT now(),
+    CONSTRAINT users_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT users_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT users_inviter_fkey FOREIGN KEY (organization_id, invited_by)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (invited_by),
+    CONSTRAINT users_email_format CHECK (email ~ '^[^@\s]+@[^@\s]+$'),
+    CONSTRAINT users_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT users_login_attempts_non_negative CHECK (login_attempts >= 0),
+    CONSTRAINT users_permissions_object CHECK (jsonb_typeof(permissions) = 'object')
+);
+
+-- ------ Service type system ------
+
+CREATE TABLE mycelium.service_types (
+    id               uuid                   NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id  uuid                   NOT NULL,
+    name             text                   NOT NULL,
+    slug             text                   COLLATE "C" NOT NULL,
+    description      text,
+    is_active        boolean                NOT NULL DEFAULT true,
+    sort_order       integer                NOT NULL DEFAULT 0,
+    workflow_type    mycelium.workflow_type NOT NULL,
+    default_duration integer                NOT NULL DEFAULT 7,
+    default_rate     numeric(10, 2),
+    billing_cycle    text,
+    created_at       timestamptz            NOT NULL DEFAULT now(),
+    updated_at       timestamptz            NOT NULL DEFAULT now(),
+    CONSTRAINT service_types_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT service_types_slug_key UNIQUE (organization_id, slug),
+    CONSTRAINT service_types_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT service_types_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT service_types_slug_format CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(slug) <= 100),
+    CONSTRAINT service_types_default_duration_positive CHECK (default_duration > 0),
+    CONSTRAINT service_types_default_rate_non_negative CHECK (default_rate >= 0),
+    CONSTRAINT service_types_billing_cycle_known CHECK (billing_cycle IN ('monthly', 'project', 'hourly'))
+);
+
+CREATE TABLE mycelium.deliverable_fields (
+    id              uuid                NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                NOT NULL,
+    service_type_id uuid                NOT NULL,
+    name            text                NOT NULL,
+    -- Field slugs are JSON keys of deliverables.custom_fields: snake_case.
+    slug            text                COLLATE "C" NOT NULL,
+    type            mycelium.field_type NOT NULL,
+    is_required     boolean             NOT NULL DEFAULT false,
+    sort_order      integer             NOT NULL DEFAULT 0,
+    default_value   text,
+    placeholder     text,
+    help_text       text,
+    min_length      integer,
+    max_length      integer,
+    min_value       numeric(10, 2),
+    max_value       numeric(10, 2),
+    pattern         text,
+    options         jsonb,
+    created_at      timestamptz         NOT NULL DEFAULT now(),
+    updated_at      timestamptz         NOT NULL DEFAULT now(),
+    CONSTRAINT deliverable_fields_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT deliverable_fields_slug_key UNIQUE (organization_id, service_type_id, slug),
+    CONSTRAINT deliverable_fields_service_type_fkey FOREIGN KEY (organization_id, service_type_id)
+        REFERENCES mycelium.service_types (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT deliverable_fields_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT deliverable_fields_slug_format CHECK (slug ~ '^[a-z][a-z0-9_]*$' AND length(slug) <= 100),
+    CONSTRAINT deliverable_fields_min_length_non_negative CHECK (min_length >= 0),
+    CONSTRAINT deliverable_fields_max_length_positive CHECK (max_length > 0),
+    CONSTRAINT deliverable_fields_length_range CHECK (min_length <= max_length),
+    CONSTRAINT deliverable_fields_value_range CHECK (min_value <= max_value),
+    CONSTRAINT deliverable_fields_options_array CHECK (jsonb_typeof(options) = 'array')
+);
+
+-- ------ Client management ------
+
+CREATE TABLE mycelium.clients (
+    id                       uuid                   NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id          uuid                   NOT NULL,
+    name                     text                   NOT NULL,
+    slug                     text                   COLLATE "C" NOT NULL,
+    contact_email            text,
+    contact_phone            text,
+    contact_person           text,
+    company_name             text,
+    website                  text,
+    industry                 text,
+    address                  jsonb,
+    status                   mycelium.client_status NOT NULL DEFAULT 'ACTIVE',
+    is_paused                boolean                NOT NULL DEFAULT false,
+    paused_at                timestamptz,
+    paused_reason            text,
+    notification_email       text,
+    preferred_contact_method text,
+    dropbox_folder_url       text,
+    drive_id                 text,
+    custom_fields            jsonb,
+    notes                    text,
+    tags                     text[]                 NOT NULL DEFAULT '{}',
+    created_at               timestamptz            NOT NULL DEFAULT now(),
+    updated_at               timestamptz            NOT NULL DEFAULT now(),
+    CONSTRAINT clients_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT clients_slug_key UNIQUE (organization_id, slug),
+    CONSTRAINT clients_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT clients_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT clients_slug_format CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(slug) <= 100),
+    CONSTRAINT clients_contact_email_format CHECK (contact_email ~ '^[^@\s]+@[^@\s]+$'),
+    CONSTRAINT clients_notification_email_format CHECK (notification_email ~ '^[^@\s]+@[^@\s]+$'),
+    CONSTRAINT clients_preferred_contact_method_known
+        CHECK (preferred_contact_method IN ('email', 'phone', 'slack')),
+    CONSTRAINT clients_address_object CHECK (jsonb_typeof(address) = 'object'),
+    CONSTRAINT clients_custom_fields_object CHECK (jsonb_typeof(custom_fields) = 'object')
+);
+
+CREATE TABLE mycelium.client_assignments (
+    id              uuid                     NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                     NOT NULL,
+    client_id       uuid                     NOT NULL,
+    user_id         uuid                     NOT NULL,
+    service_type_id uuid                     NOT NULL,
+    role            mycelium.assignment_role NOT NULL DEFAULT 'PRIMARY',
+    is_active       boolean                  NOT NULL DEFAULT true,
+    assigned_at     timestamptz              NOT NULL DEFAULT now(),
+    assigned_by     uuid,
+    CONSTRAINT client_assignments_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT client_assignments_client_user_service_key
+        UNIQUE (organization_id, client_id, user_id, service_type_id),
+    CONSTRAINT client_assignments_client_fkey FOREIGN KEY (organization_id, client_id)
+        REFERENCES mycelium.clients (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT client_assignments_user_fkey FOREIGN KEY (organization_id, user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT client_assignments_service_type_fkey FOREIGN KEY (organization_id, service_type_id)
+        REFERENCES mycelium.service_types (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT client_assignments_assigned_by_fkey FOREIGN KEY (organization_id, assigned_by)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (assigned_by)
+);
+
+-- ------ Client portal users ------
+
+CREATE TABLE mycelium.client_users (
+    id              uuid                      NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                      NOT NULL,
+    client_id       uuid                      NOT NULL,
+    -- The portal login: unique across the system, case-insensitively.
+    email           text                      NOT NULL,
+    name            text                      NOT NULL,
+    role            mycelium.client_user_role NOT NULL DEFAULT 'VIEWER',
+    hashed_password text,
+    email_verified  boolean                   NOT NULL DEFAULT false,
+    last_login_at   timestamptz,
+    is_active       boolean                   NOT NULL DEFAULT true,
+    title           text,
+    phone           text,
+    can_approve     boolean                   NOT NULL DEFAULT false,
+    can_download    boolean                   NOT NULL DEFAULT true,
+    can_comment     boolean                   NOT NULL DEFAULT true,
+    created_at      timestamptz               NOT NULL DEFAULT now(),
+    updated_at      timestamptz               NOT NULL DEFAULT now(),
+    CONSTRAINT client_users_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT client_users_client_fkey FOREIGN KEY (organization_id, client_id)
+        REFERENCES mycelium.clients (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT client_users_email_format CHECK (email ~ '^[^@\s]+@[^@\s]+$'),
+    CONSTRAINT client_users_name_not_blank CHECK (btrim(name) <> '')
+);
+
+-- ------ Projects and deliverables ------
+
+CREATE TABLE mycelium.projects (
+    id              uuid                    NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                    NOT NULL,
+    client_id       uuid                    NOT NULL,
+    name            text                    NOT NULL,
+    description     text,
+    status          mycelium.project_status NOT NULL DEFAULT 'PLANNING',
+    priority        mycelium.priority       NOT NULL DEFAULT 'MEDIUM',
+    start_date      timestamptz,
+    end_date        timestamptz,
+    estimated_hours numeric(8, 2),
+    budget_amount   numeric(10, 2),
+    currency        text                    DEFAULT 'USD',
+    manager_id      uuid,
+    created_at      timestamptz             NOT NULL DEFAULT now(),
+    updated_at      timestamptz             NOT NULL DEFAULT now(),
+    CONSTRAINT projects_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT projects_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT projects_client_fkey FOREIGN KEY (organization_id, client_id)
+        REFERENCES mycelium.clients (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT projects_manager_fkey FOREIGN KEY (organization_id, manager_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (manager_id),
+    CONSTRAINT projects_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT projects_dates_ordered CHECK (end_date >= start_date),
+    CONSTRAINT projects_estimated_hours_non_negative CHECK (estimated_hours >= 0),
+    CONSTRAINT projects_budget_amount_non_negative CHECK (budget_amount >= 0),
+    CONSTRAINT projects_currency_iso4217 CHECK (currency ~ '^[A-Z]{3}$')
+);
+
+CREATE TABLE mycelium.deliverables (
+    id               uuid                        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id  uuid                        NOT NULL,
+    client_id        uuid                        NOT NULL,
+    project_id       uuid,
+    service_type_id  uuid                        NOT NULL,
+    title            text                        NOT NULL,
+    description      text,
+    status           mycelium.deliverable_status NOT NULL DEFAULT 'PENDING',
+    priority         mycelium.priority           NOT NULL DEFAULT 'MEDIUM',
+    assigned_user_id uuid,
+    created_by_id    uuid                        NOT NULL,
+    due_date         timestamptz,
+    start_date       timestamptz,
+    estimated_hours  numeric(6, 2),
+    actual_hours     numeric(6, 2),
+    completed_at     timestamptz,
+    completed_by_id  uuid,
+    approved_at      timestamptz,
+    approved_by_id   uuid,
+    custom_fields    jsonb,
+    attachments      jsonb,
+    is_recurring     boolean                     NOT NULL DEFAULT false,
+    recurrence_rule  text,
+    parent_id        uuid,
+    created_at       timestamptz                 NOT NULL DEFAULT now(),
+    updated_at       timestamptz                 NOT NULL DEFAULT now(),
+    CONSTRAINT deliverables_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT deliverables_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT deliverables_client_fkey FOREIGN KEY (organization_id, client_id)
+        REFERENCES mycelium.clients (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT deliverables_project_fkey FOREIGN KEY (organization_id, project_id)
+        REFERENCES mycelium.projects (organization_id, id) ON DELETE SET NULL (project_id),
+    CONSTRAINT deliverables_service_type_fkey FOREIGN KEY (organization_id, service_type_id)
+        REFERENCES mycelium.service_types (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT deliverables_assigned_user_fkey FOREIGN KEY (organization_id, assigned_user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (assigned_user_id),
+    CONSTRAINT deliverables_created_by_fkey FOREIGN KEY (organization_id, created_by_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT deliverables_completed_by_fkey FOREIGN KEY (organization_id, completed_by_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (completed_by_id),
+    CONSTRAINT deliverables_approved_by_fkey FOREIGN KEY (organization_id, approved_by_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (approved_by_id),
+    CONSTRAINT deliverables_parent_fkey FOREIGN KEY (organization_id, parent_id)
+        REFERENCES mycelium.deliverables (organization_id, id) ON DELETE SET NULL (parent_id),
+    CONSTRAINT deliverables_title_not_blank CHECK (btrim(title) <> ''),
+    CONSTRAINT deliverables_not_own_parent CHECK (parent_id <> id),
+    CONSTRAINT deliverables_start_before_due CHECK (due_date >= start_date),
+    CONSTRAINT deliverables_estimated_hours_non_negative CHECK (estimated_hours >= 0),
+    CONSTRAINT deliverables_actual_hours_non_negative CHECK (actual_hours >= 0),
+    CONSTRAINT deliverables_custom_fields_object CHECK (jsonb_typeof(custom_fields) = 'object'),
+    CONSTRAINT deliverables_attachments_array CHECK (jsonb_typeof(attachments) = 'array')
+);
+
+-- ------ Communication ------
+
+CREATE TABLE mycelium.comments (
+    id              uuid                  NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                  NOT NULL,
+    deliverable_id  uuid                  NOT NULL,
+    user_id         uuid                  NOT NULL,
+    content         text                  NOT NULL,
+    type            mycelium.comment_type NOT NULL DEFAULT 'GENERAL',
+    is_internal     boolean               NOT NULL DEFAULT false,
+    attachments     jsonb,
+    mentions        uuid[]                NOT NULL DEFAULT '{}',
+    parent_id       uuid,
+    created_at      timestamptz           NOT NULL DEFAULT now(),
+    updated_at      timestamptz           NOT NULL DEFAULT now(),
+    CONSTRAINT comments_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT comments_deliverable_fkey FOREIGN KEY (organization_id, deliverable_id)
+        REFERENCES mycelium.deliverables (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT comments_user_fkey FOREIGN KEY (organization_id, user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT comments_parent_fkey FOREIGN KEY (organization_id, parent_id)
+        REFERENCES mycelium.comments (organization_id, id) ON DELETE SET NULL (parent_id),
+    CONSTRAINT comments_content_not_blank CHECK (btrim(content) <> ''),
+    CONSTRAINT comments_not_own_parent CHECK (parent_id <> id),
+    CONSTRAINT comments_attachments_array CHECK (jsonb_typeof(attachments) = 'array')
+);
+
+-- ------ Time tracking ------
+
+CREATE TABLE mycelium.time_entries (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    user_id         uuid        NOT NULL,
+    deliverable_id  uuid        NOT NULL,
+    description     text,
+    start_time      timestamptz NOT NULL,
+    end_time        timestamptz,
+    duration        integer,
+    hourly_rate     numeric(8, 2),
+    billable_amount numeric(10, 2),
+    is_billable     boolean     NOT NULL DEFAULT true,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT time_entries_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT time_entries_user_fkey FOREIGN KEY (organization_id, user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT time_entries_deliverable_fkey FOREIGN KEY (organization_id, deliverable_id)
+        REFERENCES mycelium.deliverables (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT time_entries_end_after_start CHECK (end_time >= start_time),
+    CONSTRAINT time_entries_duration_non_negative CHECK (duration >= 0),
+    CONSTRAINT time_entries_hourly_rate_non_negative CHECK (hourly_rate >= 0),
+    CONSTRAINT time_entries_billable_amount_non_negative CHECK (billable_amount >= 0)
+);
+
+-- ------ Notifications ------
+
+CREATE TABLE mycelium.notifications (
+    id              uuid                         NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                         NOT NULL,
+    type            mycelium.notification_type   NOT NULL,
+    title           text                         NOT NULL,
+    message         text                         NOT NULL,
+    sender_id       uuid,
+    channels        text[]                       NOT NULL DEFAULT '{}',
+    scheduled_for   timestamptz,
+    sent_at         timestamptz,
+    related_id      uuid,
+    related_type    text,
+    metadata        jsonb,
+    status          mycelium.notification_status NOT NULL DEFAULT 'PENDING',
+    failure_reason  text,
+    retry_count     integer                      NOT NULL DEFAULT 0,
+    created_at      timestamptz                  NOT NULL DEFAULT now(),
+    updated_at      timestamptz                  NOT NULL DEFAULT now(),
+    CONSTRAINT notifications_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT notifications_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT notifications_sender_fkey FOREIGN KEY (organization_id, sender_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (sender_id),
+    CONSTRAINT notifications_channels_known
+        CHECK (channels <@ ARRAY['email', 'slack', 'push', 'in_app']::text[]),
+    CONSTRAINT notifications_related_type_known
+        CHECK (related_type IN ('deliverable', 'client', 'project', 'user', 'comment', 'integration')),
+    CONSTRAINT notifications_retry_count_non_negative CHECK (retry_count >= 0)
+);
+
+CREATE TABLE mycelium.notification_recipients (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    notification_id uuid        NOT NULL,
+    user_id         uuid        NOT NULL,
+    delivered_at    timestamptz,
+    read_at         timestamptz,
+    channel         text        NOT NULL,
+    email_address   text,
+    email_status    text,
+    CONSTRAINT notification_recipients_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT notification_recipients_notification_user_channel_key
+        UNIQUE (organization_id, notification_id, user_id, channel),
+    CONSTRAINT notification_recipients_notification_fkey FOREIGN KEY (organization_id, notification_id)
+        REFERENCES mycelium.notifications (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT notification_recipients_user_fkey FOREIGN KEY (organization_id, user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT notification_recipients_channel_known CHECK (channel IN ('email', 'slack', 'push', 'in_app')),
+    CONSTRAINT notification_recipients_email_status_known
+        CHECK (email_status IN ('sent', 'delivered', 'bounced', 'opened'))
+);
+
+-- ------ Integrations ------
+
+CREATE TABLE mycelium.integrations (
+    id              uuid                      NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid                      NOT NULL,
+    type            mycelium.integration_type NOT NULL,
+    name            text                      NOT NULL,
+    is_enabled      boolean                   NOT NULL DEFAULT false,
+    is_connected    boolean                   NOT NULL DEFAULT false,
+    last_sync_at    timestamptz,
+    config          jsonb                     NOT NULL,
+    webhook_url     text,
+    error_count     integer                   NOT NULL DEFAULT 0,
+    last_error      text,
+    last_error_at   timestamptz,
+    created_at      timestamptz               NOT NULL DEFAULT now(),
+    updated_at      timestamptz               NOT NULL DEFAULT now(),
+    CONSTRAINT integrations_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT integrations_type_key UNIQUE (organization_id, type),
+    CONSTRAINT integrations_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT integrations_config_object CHECK (jsonb_typeof(config) = 'object'),
+    CONSTRAINT integrations_error_count_non_negative CHECK (error_count >= 0)
+);
+
+-- ------ Activity log ------
+
+CREATE TABLE mycelium.activity_logs (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    user_id         uuid,
+    action          text        NOT NULL,
+    resource_type   text        NOT NULL,
+    resource_id     uuid        NOT NULL,
+    resource_name   text,
+    old_values      jsonb,
+    new_values      jsonb,
+    changed_fields  text[]      NOT NULL DEFAULT '{}',
+    ip_address      inet,
+    user_agent      text,
+    session_id      text,
+    metadata        jsonb,
+    "timestamp"     timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT activity_logs_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT activity_logs_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT activity_logs_user_fkey FOREIGN KEY (organization_id, user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (user_id),
+    CONSTRAINT activity_logs_action_not_blank CHECK (btrim(action) <> ''),
+    CONSTRAINT activity_logs_resource_type_not_blank CHECK (btrim(resource_type) <> '')
+);
+
+-- ------ Billing ------
+
+CREATE TABLE mycelium.subscriptions (
+    id                     uuid                         NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id        uuid                         NOT NULL,
+    plan_name              text                         NOT NULL,
+    plan_price             numeric(8, 2)                NOT NULL,
+    currency               text                         NOT NULL DEFAULT 'USD',
+    billing_cycle          text                         NOT NULL DEFAULT 'monthly',
+    status                 mycelium.subscription_status NOT NULL DEFAULT 'ACTIVE',
+    current_period_start   timestamptz                  NOT NULL,
+    current_period_end     timestamptz                  NOT NULL,
+    stripe_customer_id     text,
+    stripe_subscription_id text,
+    max_users              integer,
+    max_clients            integer,
+    max_projects           integer,
+    created_at             timestamptz                  NOT NULL DEFAULT now(),
+    updated_at             timestamptz                  NOT NULL DEFAULT now(),
+    CONSTRAINT subscriptions_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT subscriptions_organization_id_key UNIQUE (organization_id),
+    CONSTRAINT subscriptions_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT subscriptions_plan_price_non_negative CHECK (plan_price >= 0),
+    CONSTRAINT subscriptions_currency_iso4217 CHECK (currency ~ '^[A-Z]{3}$'),
+    CONSTRAINT subscriptions_billing_cycle_known CHECK (billing_cycle IN ('monthly', 'yearly')),
+    CONSTRAINT subscriptions_period_ordered CHECK (current_period_end >= current_period_start),
+    CONSTRAINT subscriptions_max_users_non_negative CHECK (max_users >= 0),
+    CONSTRAINT subscriptions_max_clients_non_negative CHECK (max_clients >= 0),
+    CONSTRAINT subscriptions_max_projects_non_negative CHECK (max_projects >= 0)
+);

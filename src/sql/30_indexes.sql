@@ -1,0 +1,77 @@
+-- ====== Indexes ======
+-- Primary keys lead on organization_id, so the design document's single-column
+-- organization_id indexes are already covered and are not created; neither is any
+-- index whose columns lead another one (docs/differences.md lists each). Every
+-- index costs every insert, so each one below names the query that needs it.
+
+-- Logins are unique across the system and case-insensitive.
+CREATE UNIQUE INDEX users_email_key ON mycelium.users (lower(email));
+CREATE UNIQUE INDEX client_users_email_key ON mycelium.client_users (lower(email));
+
+-- Admin look-ups (generation, notifications) and the people screens.
+CREATE INDEX users_org_role_idx ON mycelium.users (organization_id, role);
+CREATE INDEX users_org_status_idx ON mycelium.users (organization_id, status);
+
+CREATE INDEX clients_org_status_idx ON mycelium.clients (organization_id, status);
+CREATE INDEX clients_name_search_idx ON mycelium.clients USING gin (to_tsvector('english', name));
+CREATE INDEX clients_custom_fields_idx ON mycelium.clients USING gin (custom_fields);
+
+-- "My clients" (a user's assignments); the client side is covered by the unique key.
+CREATE INDEX client_assignments_org_user_idx ON mycelium.client_assignments (organization_id, user_id);
+-- The service side serves the cascade from a deleted service type.
+CREATE INDEX client_assignments_org_service_type_idx
+    ON mycelium.client_assignments (organization_id, service_type_id);
+-- One active PRIMARY assignee per client and service: generation and
+-- notifications address "the" primary, so there must be at most one.
+CREATE UNIQUE INDEX client_assignments_one_primary_key
+    ON mycelium.client_assignments (organization_id, client_id, service_type_id)
+    WHERE role = 'PRIMARY' AND is_active;
+
+CREATE INDEX client_users_org_client_idx ON mycelium.client_users (organization_id, client_id);
+
+CREATE INDEX projects_org_client_idx ON mycelium.projects (organization_id, client_id);
+CREATE INDEX projects_org_status_idx ON mycelium.projects (organization_id, status);
+
+-- Deliverables: the document's dashboard index also serves "assigned to user"
+-- (its leading columns), so idx_deliverables_org_user is not created.
+CREATE INDEX deliverables_dashboard_idx
+    ON mycelium.deliverables (organization_id, assigned_user_id, status, due_date);
+CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables (organization_id, client_id);
+CREATE INDEX deliverables_org_status_idx ON mycelium.deliverables (organization_id, status);
+CREATE INDEX deliverables_org_due_idx ON mycelium.deliverables (organization_id, due_date);
+CREATE INDEX deliverables_org_service_type_idx ON mycelium.deliverables (organization_id, service_type_id);
+-- Partial: most deliverables have no project or parent, and these serve only the
+-- ON DELETE SET NULL of a deleted project or template.
+CREATE INDEX deliverables_org_project_idx ON mycelium.deliverables (organization_id, project_id)
+    WHERE project_id IS NOT NULL;
+CREATE INDEX deliverables_org_parent_idx ON mycelium.deliverables (organization_id, parent_id)
+    WHERE parent_id IS NOT NULL;
+CREATE INDEX deliverables_title_search_idx
+    ON mycelium.deliverables USING gin (to_tsvector('english', title));
+CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields);
+
+CREATE INDEX comments_org_deliverable_idx ON mycelium.comments (organization_id, deliverable_id);
+CREATE INDEX comments_org_user_idx ON mycelium.comments (organization_id, user_id);
+CREATE INDEX comments_org_parent_idx ON mycelium.comments (organization_id, parent_id)
+    WHERE parent_id IS NOT NULL;
+
+CREATE INDEX time_entries_org_user_idx ON mycelium.time_entries (organization_id, user_id);
+CREATE INDEX time_entries_org_deliverable_idx ON mycelium.time_entries (organization_id, deliverable_id);
+CREATE INDEX time_entries_org_start_time_idx ON mycelium.time_entries (organization_id, start_time);
+
+CREATE INDEX notifications_org_type_idx ON mycelium.notifications (organization_id, type);
+CREATE INDEX notifications_org_related_idx ON mycelium.notifications (organization_id, related_id)
+    WHERE related_id IS NOT NULL;
+-- The delivery worker's queue, across organizations: pending, oldest first.
+CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications (scheduled_for)
+    WHERE status = 'PENDING';
+
+CREATE INDEX notification_recipients_org_user_idx
+    ON mycelium.notification_recipients (organization_id, user_id);
+
+CREATE INDEX activity_logs_org_user_idx ON mycelium.activity_logs (organization_id, user_id);
+CREATE INDEX activity_logs_org_resource_idx
+    ON mycelium.activity_logs (organization_id, resource_type, resource_id);
+CREATE INDEX activity_logs_recent_idx ON mycelium.activity_logs (organization_id, "timestamp" DESC);
+-- Retention (cleanup_old_activity_logs) deletes by age across organizations.
+CREATE INDEX activity_logs_timestamp_idx ON mycelium.activity_logs ("timestamp");

@@ -1,0 +1,174 @@
+-- ====== Triggers ======
+
+-- ------ updated_at, on every table that has it (native: src/pg/touch.cpp) ------
+
+CREATE FUNCTION mycelium.touch_updated_at() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mycelium_touch_updated_at'
+    LANGUAGE C;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN
+        SELECT c.relname
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'
+        WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+        ORDER BY c.relname
+    LOOP
+        EXECUTE format('CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.%I '
+                       'FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()', t);
+    END LOOP;
+END;
+$$;
+
+-- ------ Slugs ------
+-- An empty or NULL slug is made from the name (mycelium.slugify) and kept unique
+-- in its scope by a -2, -3... suffix: per organization for clients and service
+-- types, across the system for organizations. A slug given explicitly is kept as
+-- it is, and a clash is the unique constraint's error. Renaming does not change a
+-- slug, so that URLs stay stable.
+
+CREATE FUNCTION mycelium.fill_slug() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    org uuid := CASE WHEN TG_TABLE_NAME = 'organizations' THEN NULL
+                     ELSE (to_jsonb(NEW) ->> 'organization_id')::uuid END;
+    base text;
+    taken integer;
+BEGIN
+    IF NEW.slug IS NOT NULL AND NEW.slug <> '' THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.name IS NULL THEN
+        RETURN NEW;  -- the NOT NULL constraint on name reports it
+    END IF;
+    -- Leave room for a suffix within the 100-character limit.
+    base := rtrim(left(mycelium.slugify(NEW.name), 90), '-');
+    -- Two sessions filling the same base slug in the same scope take turns, so
+    -- that the second sees the first's suffix instead of failing on the key.
+    PERFORM pg_advisory_xact_lock(
+        hashtextextended(TG_TABLE_NAME || '/' || coalesce(org::text, '') || '/' || base, 0));
+    EXECUTE format(
+        'SELECT max(CASE WHEN slug = $1 THEN 1 ELSE substring(slug FROM ''-([0-9]+)$'')::integer END)
+           FROM %I.%I
+          WHERE %s (slug = $1 OR (slug LIKE $1 || ''-%%'' AND slug ~ (''^'' || $1 || ''-[0-9]{1,9}$'')))',
+        TG_TABLE_SCHEMA, TG_TABLE_NAME,
+        CASE WHEN org IS NULL THEN '' ELSE 'organization_id = $2 AND' END)
+        INTO taken USING base, org;
+    NEW.slug := CASE WHEN taken IS NULL THEN base ELSE base || '-' || (taken + 1) END;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations
+    FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
+CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients
+    FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
+CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types
+    FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
+
+-- ------ Activity log ------
+-- Statement-level triggers with transition tables: one INSERT ... SELECT per
+-- statement instead of a PL/pgSQL call per row, so bulk work stays cheap. An
+-- update records only the fields it changed (old and new values of those, and
+-- changed_fields); an update that changes nothing but updated_at records nothing.
+-- The actor is the session's application user when one is set and belongs to the
+-- row's organization (the document logged the deliverable's creator instead).
+-- Secrets (password hashes) are named in changed_fields but their values are not
+-- copied into the log.
+-- Arguments: the resource type ('deliverable') and the column holding its name.
+
+CREATE FUNCTION mycelium.log_activity() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    resource_type text := TG_ARGV[0];
+    name_column text := TG_ARGV[1];
+    actor uuid := mycelium.current_app_user_id();
+    actor_org uuid;
+    secrets text[] := ARRAY['hashed_password', 'temporary_password'];
+BEGIN
+    IF actor IS NOT NULL THEN
+        -- At most a handful of rows: users are few, and this runs once per statement.
+        SELECT u.organization_id INTO actor_org FROM mycelium.users u WHERE u.id = actor;
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format(
+            'INSERT INTO mycelium.activity_logs
+                 (organization_id, user_id, action, resource_type, resource_id, resource_name, new_values)
+             SELECT n.organization_id,
+                    CASE WHEN n.organization_id = $1 THEN $2 END,
+                    ''created'', $3, n.id, n.%I, to_jsonb(n) - $4
+               FROM new_rows n', name_column)
+            USING actor_org, actor, resource_type, secrets;
+    ELSIF TG_OP = 'DELETE' THEN
+        -- Rows deleted by the cascade from a deleted organization go unrecorded:
+        -- their organization, and so their log, is gone with them.
+        EXECUTE format(
+            'INSERT INTO mycelium.activity_logs
+                 (organization_id, user_id, action, resource_type, resource_id, resource_name, old_values)
+             SELECT o.organization_id,
+                    CASE WHEN o.organization_id = $1 THEN $2 END,
+                    ''deleted'', $3, o.id, o.%I, to_jsonb(o) - $4
+               FROM old_rows o
+              WHERE EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = o.organization_id)', name_column)
+            USING actor_org, actor, resource_type, secrets;
+    ELSE
+        EXECUTE format(
+            'INSERT INTO mycelium.activity_logs
+                 (organization_id, user_id, action, resource_type, resource_id, resource_name,
+                  old_values, new_values, changed_fields)
+             SELECT c.organization_id,
+                    CASE WHEN c.organization_id = $1 THEN $2 END,
+                    CASE WHEN $3 = ''deliverable'' AND c.new_row ->> ''status'' = ''COMPLETED''
+                              AND c.old_row ->> ''status'' <> ''COMPLETED'' THEN ''completed''
+                         ELSE ''updated'' END,
+                    $3, c.id, c.name,
+                    (SELECT jsonb_object_agg(k, c.old_row -> k) FROM unnest(c.changed) k WHERE k <> ALL ($4)),
+                    (SELECT jsonb_object_agg(k, c.new_row -> k) FROM unnest(c.changed) k WHERE k <> ALL ($4)),
+                    c.changed
+               FROM (SELECT n.organization_id, n.id, n.%I AS name, j.old_row, j.new_row,
+                            ARRAY(SELECT k FROM jsonb_object_keys(j.new_row) k
+                                   WHERE k <> ''updated_at''
+                                     AND (j.old_row -> k) IS DISTINCT FROM (j.new_row -> k)
+                                   ORDER BY k) AS changed
+                       FROM old_rows o
+                       JOIN new_rows n ON n.organization_id = o.organization_id AND n.id = o.id
+                      CROSS JOIN LATERAL (SELECT to_jsonb(o) AS old_row, to_jsonb(n) AS new_row) j) c
+              WHERE cardinality(c.changed) > 0', name_column)
+            USING actor_org, actor, resource_type, secrets;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('deliverables', 'deliverable', 'title'),
+                                   ('clients', 'client', 'name'),
+                                   ('projects', 'project', 'name'),
+                                   ('users', 'user', 'name')) AS v(tbl, kind, name_column)
+    LOOP
+        EXECUTE format('CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.%1$I
+                            REFERENCING NEW TABLE AS new_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
+                       t.tbl, t.kind, t.name_column);
+        EXECUTE format('CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.%1$I
+                            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
+                       t.tbl, t.kind, t.name_column);
+        EXECUTE format('CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.%1$I
+                            REFERENCING OLD TABLE AS old_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
+                       t.tbl, t.kind, t.name_column);
+    END LOOP;
+END;
+$$;

@@ -1,0 +1,124 @@
+-- ====== Organization onboarding and maintenance ======
+
+-- Creates an organization with its settings, branding, and the default service
+-- types and fields of the document's setup_organization_defaults, in one
+-- transaction: either all of it exists afterwards or none of it.
+CREATE FUNCTION mycelium.create_organization(
+    name        text,
+    slug        text DEFAULT NULL,
+    description text DEFAULT NULL,
+    website     text DEFAULT NULL,
+    industry    text DEFAULT NULL,
+    timezone    text DEFAULT 'America/New_York'
+) RETURNS mycelium.organizations
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    org mycelium.organizations;
+BEGIN
+    IF name IS NULL OR btrim(name) = '' THEN
+        RAISE EXCEPTION 'create_organization: the organization name must not be empty'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF timezone IS NULL OR NOT mycelium.is_valid_time_zone(timezone) THEN
+        RAISE EXCEPTION 'create_organization: unknown time zone %', coalesce(quote_literal(timezone), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use a name from pg_timezone_names, such as Europe/Berlin.';
+    END IF;
+
+    INSERT INTO mycelium.organizations (name, slug, description, website, industry)
+    VALUES (create_organization.name, coalesce(create_organization.slug, ''), create_organization.description,
+            create_organization.website, create_organization.industry)
+    RETURNING * INTO org;
+
+    INSERT INTO mycelium.organization_settings (organization_id, timezone)
+    VALUES (org.id, create_organization.timezone);
+    INSERT INTO mycelium.organization_branding (organization_id) VALUES (org.id);
+
+    INSERT INTO mycelium.service_types (organization_id, name, slug, workflow_type, default_duration, sort_order)
+    VALUES (org.id, 'Social Media', 'social', 'RECURRING', 7, 1),
+           (org.id, 'SEO', 'seo', 'PROJECT', 30, 2),
+           (org.id, 'Website Design', 'website', 'MILESTONE', 60, 3),
+           (org.id, 'One-off Projects', 'oneoff', 'ONEOFF', 14, 4);
+
+    INSERT INTO mycelium.deliverable_fields
+        (organization_id, service_type_id, name, slug, type, is_required, sort_order)
+    SELECT org.id, st.id, f.name, f.slug, f.type::mycelium.field_type, f.is_required, f.sort_order
+    FROM mycelium.service_types st
+    CROSS JOIN (VALUES ('Deliverable Name', 'deliverable_name', 'TEXT', true, 1),
+                       ('Edit By Date', 'edit_by_date', 'DATE', true, 2),
+                       ('Dropbox Link', 'dropbox_link', 'URL', false, 3))
+               AS f(name, slug, type, is_required, sort_order)
+    WHERE st.organization_id = org.id AND st.slug = 'social';
+
+    RETURN org;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.create_organization(text, text, text, text, text, text) IS
+    'Creates an organization with settings, branding and the default service types and fields';
+
+-- Deletes activity older than the retention period; returns how many rows went.
+CREATE FUNCTION mycelium.cleanup_old_activity_logs(retain interval DEFAULT '1 year')
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    deleted bigint;
+BEGIN
+    IF retain IS NULL OR retain <= interval '0' THEN
+        RAISE EXCEPTION 'cleanup_old_activity_logs: retain must be a positive interval, not %',
+            coalesce(retain::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    DELETE FROM mycelium.activity_logs WHERE "timestamp" < now() - retain;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END;
+$$;
+
+-- Archives deliverables completed longer ago than older_than; returns how many.
+CREATE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months')
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    archived bigint;
+BEGIN
+    IF older_than IS NULL OR older_than <= interval '0' THEN
+        RAISE EXCEPTION 'archive_old_deliverables: older_than must be a positive interval, not %',
+            coalesce(older_than::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE mycelium.deliverables
+       SET status = 'ARCHIVED'
+     WHERE status = 'COMPLETED'
+       AND completed_at < now() - older_than;
+    GET DIAGNOSTICS archived = ROW_COUNT;
+    RETURN archived;
+END;
+$$;
+
+-- Counts and the ten largest Mycelium tables (with their indexes and TOAST), in MB.
+CREATE FUNCTION mycelium.database_health_check() RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+        'timestamp', now(),
+        'extension_version', (SELECT extversion FROM pg_extension WHERE extname = 'mycelium'),
+        'total_organizations', (SELECT count(*) FROM mycelium.organizations),
+        'total_users', (SELECT count(*) FROM mycelium.users WHERE status = 'ACTIVE'),
+        'total_clients', (SELECT count(*) FROM mycelium.clients WHERE status = 'ACTIVE'),
+        'total_deliverables', (SELECT count(*) FROM mycelium.deliverables),
+        'table_sizes_mb', (
+            SELECT coalesce(jsonb_object_agg(t.table_name, t.size_mb), '{}'::jsonb)
+            FROM (SELECT c.oid::regclass::text AS table_name,
+                         round(pg_total_relation_size(c.oid) / 1024.0 / 1024.0, 2) AS size_mb
+                    FROM pg_class c
+                   WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+                   ORDER BY pg_total_relation_size(c.oid) DESC, c.relname
+                   LIMIT 10) t));
+$$;
