@@ -16,7 +16,7 @@ enum class ErrorKind {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, std::string message, std::string detail = {}, std::string hint = {})
         : std::runtime_error(std::move(message)),
           kind_(kind),
@@ -27,7 +27,7 @@ public:
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
 
-private:
+  private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;

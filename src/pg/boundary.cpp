@@ -12,8 +12,7 @@ extern "C" {
 namespace mycelium::pg {
 
 const char *PgError::what() const noexcept {
-    return edata_ != nullptr && edata_->message != nullptr ? edata_->message
-                                                           : "PostgreSQL error";
+    return edata_ != nullptr && edata_->message != nullptr ? edata_->message : "PostgreSQL error";
 }
 
 ErrorData *take_pending_error(MemoryContext ctx) noexcept {
@@ -77,7 +76,8 @@ Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo) {
         report.message = copy_or_null("", e.what());
         report.detail = copy_or_null("", e.detail().c_str());
         report.hint = copy_or_null("", e.hint().c_str());
-        if (report.message == nullptr) report.message = "mycelium: out of memory reporting an error";
+        if (report.message == nullptr)
+            report.message = "mycelium: out of memory reporting an error";
     } catch (const std::bad_alloc &) {
         report.sqlstate = ERRCODE_OUT_OF_MEMORY;
         report.message = "mycelium: out of memory";

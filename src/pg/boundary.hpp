@@ -36,12 +36,12 @@ namespace mycelium::pg {
 // A PostgreSQL error travelling through C++ frames. It owns nothing the C++
 // runtime must free: the ErrorData lives in the current memory context.
 class PgError : public std::exception {
-public:
+  public:
     explicit PgError(ErrorData *edata) noexcept : edata_(edata) {}
     ErrorData *data() const noexcept { return edata_; }
     const char *what() const noexcept override;
 
-private:
+  private:
     ErrorData *edata_;
 };
 
@@ -82,12 +82,12 @@ Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo);
 
 }  // namespace mycelium::pg
 
-#define MYCELIUM_FUNCTION(name)                                          \
-    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo);                   \
-    _Pragma("GCC visibility push(default)") extern "C" {                 \
-        PG_FUNCTION_INFO_V1(name);                                       \
-        MYCELIUM_EXPORT Datum name(PG_FUNCTION_ARGS) {                   \
-            return ::mycelium::pg::call_guarded(name##_impl, fcinfo);    \
-        }                                                                \
-    }                                                                    \
+#define MYCELIUM_FUNCTION(name)                                         \
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo); \
+    _Pragma("GCC visibility push(default)") extern "C" {                \
+        PG_FUNCTION_INFO_V1(name);                                      \
+        MYCELIUM_EXPORT Datum name(PG_FUNCTION_ARGS) {                  \
+            return ::mycelium::pg::call_guarded(name##_impl, fcinfo);   \
+        }                                                               \
+    }                                                                   \
     _Pragma("GCC visibility pop") static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -12,7 +12,7 @@ _Pragma("GCC visibility push(default)") extern "C" {
 }
 _Pragma("GCC visibility pop")
 
-void _PG_init(void) {
+    void _PG_init(void) {
     // Settings of this extension live under mycelium.*; reserving the prefix
     // turns a typo such as SET mycelium.contxt into an error instead of a
     // silently ignored placeholder.

@@ -17,21 +17,23 @@ MYCELIUM_FUNCTION(mycelium_touch_updated_at) {
             ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                             errmsg("touch_updated_at: not called by trigger manager")));
         auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-        if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+        if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+            !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
             !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
             ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                             errmsg("touch_updated_at: must be fired BEFORE UPDATE FOR EACH ROW")));
         Relation rel = trigdata->tg_relation;
         int attnum = SPI_fnumber(rel->rd_att, "updated_at");
         if (attnum <= 0 || SPI_gettypeid(rel->rd_att, attnum) != TIMESTAMPTZOID)
-            ereport(ERROR,
-                    (errcode(ERRCODE_UNDEFINED_COLUMN),
-                     errmsg("touch_updated_at: table \"%s\" has no timestamptz column \"updated_at\"",
-                            RelationGetRelationName(rel))));
+            ereport(
+                ERROR,
+                (errcode(ERRCODE_UNDEFINED_COLUMN),
+                 errmsg("touch_updated_at: table \"%s\" has no timestamptz column \"updated_at\"",
+                        RelationGetRelationName(rel))));
         Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
         bool isnull = false;
-        HeapTuple updated =
-            heap_modify_tuple_by_cols(trigdata->tg_newtuple, rel->rd_att, 1, &attnum, &now, &isnull);
+        HeapTuple updated = heap_modify_tuple_by_cols(trigdata->tg_newtuple, rel->rd_att, 1,
+                                                      &attnum, &now, &isnull);
         return PointerGetDatum(updated);
     });
 }

@@ -48,7 +48,8 @@ MYCELIUM_FUNCTION(mycelium_uuid_v7_time) {
     const std::int64_t ms = mycelium::core::unix_ms(id);
     // PostgreSQL timestamps count microseconds from 2000-01-01.
     const TimestampTz ts =
-        (ms - (static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)) *
+        (ms - (static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY *
+               1000)) *
         1000;
     PG_RETURN_TIMESTAMPTZ(ts);
 }
