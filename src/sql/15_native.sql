@@ -31,3 +31,11 @@ EXCEPTION WHEN invalid_parameter_value THEN
     RETURN false;
 END;
 $$;
+
+-- Called first by every writing function: fails with SQLSTATE 25006 on a hot
+-- standby or in a read-only transaction, naming the operation.
+CREATE FUNCTION mycelium.require_writable(operation text) RETURNS void
+    AS 'MODULE_PATHNAME', 'mycelium_require_writable'
+    LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mycelium.require_writable(text) IS
+    'Raises 25006 naming the operation when the transaction is read-only or the server a standby';

@@ -17,6 +17,7 @@ AS $$
 DECLARE
     org mycelium.organizations;
 BEGIN
+    PERFORM mycelium.require_writable('create_organization');
     IF name IS NULL OR btrim(name) = '' THEN
         RAISE EXCEPTION 'create_organization: the organization name must not be empty'
             USING ERRCODE = 'invalid_parameter_value';
@@ -67,6 +68,7 @@ AS $$
 DECLARE
     deleted bigint;
 BEGIN
+    PERFORM mycelium.require_writable('cleanup_old_activity_logs');
     IF retain IS NULL OR retain <= interval '0' THEN
         RAISE EXCEPTION 'cleanup_old_activity_logs: retain must be a positive interval, not %',
             coalesce(retain::text, 'NULL')
@@ -87,6 +89,7 @@ AS $$
 DECLARE
     archived bigint;
 BEGIN
+    PERFORM mycelium.require_writable('archive_old_deliverables');
     IF older_than IS NULL OR older_than <= interval '0' THEN
         RAISE EXCEPTION 'archive_old_deliverables: older_than must be a positive interval, not %',
             coalesce(older_than::text, 'NULL')
