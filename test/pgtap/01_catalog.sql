@@ -1,0 +1,1273 @@
+-- The catalogue of schema mycelium, as src/sql/*.sql defines it: every table,
+-- column, type, default, key, index, trigger, view and function, and the
+-- conventions of DESIGN.md ("Schema conventions") stated as catalogue-wide rules,
+-- so that a table, constraint or function added later that breaks them fails here.
+--
+-- Run by pg_prove in a database where `CREATE EXTENSION pgtap; CREATE EXTENSION
+-- mycelium;` have run, as a superuser or the schema's owner: pgTAP's fk_ok and
+-- col_default_is see only schemas and tables the role may use. Everything happens
+-- in one transaction that is rolled back. The expected lists below are written
+-- from the install script; when the schema changes on purpose, change them with it.
+
+BEGIN;
+
+-- Catalogue text (format_type, pg_get_expr, pg_get_indexdef...) qualifies names
+-- that are not on the search_path: keep only pgTAP's schema on it, so that every
+-- Mycelium name below reads mycelium.<name>.
+DO $$
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', pg_catalog.quote_ident(n.nspname), true)
+       FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname = 'pgtap';
+END;
+$$;
+
+SELECT plan(1214);
+
+-- ====================================================================
+-- Expected catalogue (temporary tables, gone with the transaction)
+-- ====================================================================
+
+-- Every column of every table, in declaration order: its type as format_type()
+-- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
+-- defaults are given as values and compared as values of the column's type.
+CREATE TEMP TABLE want_columns (
+    ord      integer GENERATED ALWAYS AS IDENTITY,
+    tbl      name    NOT NULL,
+    col      name    NOT NULL,
+    typ      text    NOT NULL,
+    not_null boolean NOT NULL,
+    dflt     text
+);
+INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
+    ('organizations',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('organizations',           'name',                         'text',                         true,  NULL),
+    ('organizations',           'slug',                         'text',                         true,  NULL),
+    ('organizations',           'description',                  'text',                         false, NULL),
+    ('organizations',           'website',                      'text',                         false, NULL),
+    ('organizations',           'industry',                     'text',                         false, NULL),
+    ('organizations',           'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('organizations',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('organization_branding',   'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('organization_branding',   'organization_id',              'uuid',                         true,  NULL),
+    ('organization_branding',   'primary_color',                'text',                         true,  '#228B22'),
+    ('organization_branding',   'secondary_color',              'text',                         false, NULL),
+    ('organization_branding',   'logo_url',                     'text',                         false, NULL),
+    ('organization_branding',   'favicon_url',                  'text',                         false, NULL),
+    ('organization_branding',   'email_header_html',            'text',                         false, NULL),
+    ('organization_branding',   'email_footer_html',            'text',                         false, NULL),
+    ('organization_branding',   'email_signature',              'text',                         false, NULL),
+    ('organization_branding',   'portal_welcome_message',       'text',                         false, NULL),
+    ('organization_branding',   'portal_support_email',         'text',                         false, NULL),
+    ('organization_branding',   'custom_domain',                'text',                         false, NULL),
+    ('organization_branding',   'custom_css',                   'text',                         false, NULL),
+    ('organization_branding',   'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('organization_branding',   'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('organization_settings',   'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('organization_settings',   'organization_id',              'uuid',                         true,  NULL),
+    ('organization_settings',   'timezone',                     'text',                         true,  'America/New_York'),
+    ('organization_settings',   'date_format',                  'text',                         true,  'MM/DD/YYYY'),
+    ('organization_settings',   'week_starts_on',               'integer',                      true,  '1'),
+    ('organization_settings',   'enable_email_notifications',   'boolean',                      true,  'true'),
+    ('organization_settings',   'enable_slack_notifications',   'boolean',                      true,  'false'),
+    ('organization_settings',   'notification_frequency',       'text',                         true,  'daily'),
+    ('organization_settings',   'auto_assign_to_admin',         'boolean',                      true,  'true'),
+    ('organization_settings',   'default_deliverable_duration', 'integer',                      true,  '7'),
+    ('organization_settings',   'enable_recurring_generation',  'boolean',                      true,  'true'),
+    ('organization_settings',   'require_password_change',      'boolean',                      true,  'true'),
+    ('organization_settings',   'session_timeout_hours',        'integer',                      true,  '24'),
+    ('organization_settings',   'max_login_attempts',           'integer',                      true,  '5'),
+    ('organization_settings',   'enable_client_portal',         'boolean',                      true,  'true'),
+    ('organization_settings',   'enable_time_tracking',         'boolean',                      true,  'false'),
+    ('organization_settings',   'enable_file_versioning',       'boolean',                      true,  'false'),
+    ('organization_settings',   'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('organization_settings',   'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('users',                   'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('users',                   'organization_id',              'uuid',                         true,  NULL),
+    ('users',                   'email',                        'text',                         true,  NULL),
+    ('users',                   'name',                         'text',                         true,  NULL),
+    ('users',                   'role',                         'mycelium.user_role',           true,  NULL),
+    ('users',                   'status',                       'mycelium.user_status',         true,  'PENDING'),
+    ('users',                   'hashed_password',              'text',                         false, NULL),
+    ('users',                   'email_verified',               'boolean',                      true,  'false'),
+    ('users',                   'last_login_at',                'timestamp with time zone',     false, NULL),
+    ('users',                   'login_attempts',               'integer',                      true,  '0'),
+    ('users',                   'locked_at',                    'timestamp with time zone',     false, NULL),
+    ('users',                   'avatar_url',                   'text',                         false, NULL),
+    ('users',                   'phone',                        'text',                         false, NULL),
+    ('users',                   'title',                        'text',                         false, NULL),
+    ('users',                   'bio',                          'text',                         false, NULL),
+    ('users',                   'permissions',                  'jsonb',                        false, NULL),
+    ('users',                   'invited_by',                   'uuid',                         false, NULL),
+    ('users',                   'invited_at',                   'timestamp with time zone',     false, NULL),
+    ('users',                   'temporary_password',           'text',                         false, NULL),
+    ('users',                   'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('users',                   'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('service_types',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('service_types',           'organization_id',              'uuid',                         true,  NULL),
+    ('service_types',           'name',                         'text',                         true,  NULL),
+    ('service_types',           'slug',                         'text',                         true,  NULL),
+    ('service_types',           'description',                  'text',                         false, NULL),
+    ('service_types',           'is_active',                    'boolean',                      true,  'true'),
+    ('service_types',           'sort_order',                   'integer',                      true,  '0'),
+    ('service_types',           'workflow_type',                'mycelium.workflow_type',       true,  NULL),
+    ('service_types',           'default_duration',             'integer',                      true,  '7'),
+    ('service_types',           'default_rate',                 'numeric(10,2)',                false, NULL),
+    ('service_types',           'billing_cycle',                'text',                         false, NULL),
+    ('service_types',           'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('service_types',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('deliverable_fields',      'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('deliverable_fields',      'organization_id',              'uuid',                         true,  NULL),
+    ('deliverable_fields',      'service_type_id',              'uuid',                         true,  NULL),
+    ('deliverable_fields',      'name',                         'text',                         true,  NULL),
+    ('deliverable_fields',      'slug',                         'text',                         true,  NULL),
+    ('deliverable_fields',      'type',                         'mycelium.field_type',          true,  NULL),
+    ('deliverable_fields',      'is_required',                  'boolean',                      true,  'false'),
+    ('deliverable_fields',      'sort_order',                   'integer',                      true,  '0'),
+    ('deliverable_fields',      'default_value',                'text',                         false, NULL),
+    ('deliverable_fields',      'placeholder',                  'text',                         false, NULL),
+    ('deliverable_fields',      'help_text',                    'text',                         false, NULL),
+    ('deliverable_fields',      'min_length',                   'integer',                      false, NULL),
+    ('deliverable_fields',      'max_length',                   'integer',                      false, NULL),
+    ('deliverable_fields',      'min_value',                    'numeric(10,2)',                false, NULL),
+    ('deliverable_fields',      'max_value',                    'numeric(10,2)',                false, NULL),
+    ('deliverable_fields',      'pattern',                      'text',                         false, NULL),
+    ('deliverable_fields',      'options',                      'jsonb',                        false, NULL),
+    ('deliverable_fields',      'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('deliverable_fields',      'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('clients',                 'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('clients',                 'organization_id',              'uuid',                         true,  NULL),
+    ('clients',                 'name',                         'text',                         true,  NULL),
+    ('clients',                 'slug',                         'text',                         true,  NULL),
+    ('clients',                 'contact_email',                'text',                         false, NULL),
+    ('clients',                 'contact_phone',                'text',                         false, NULL),
+    ('clients',                 'contact_person',               'text',                         false, NULL),
+    ('clients',                 'company_name',                 'text',                         false, NULL),
+    ('clients',                 'website',                      'text',                         false, NULL),
+    ('clients',                 'industry',                     'text',                         false, NULL),
+    ('clients',                 'address',                      'jsonb',                        false, NULL),
+    ('clients',                 'status',                       'mycelium.client_status',       true,  'ACTIVE'),
+    ('clients',                 'is_paused',                    'boolean',                      true,  'false'),
+    ('clients',                 'paused_at',                    'timestamp with time zone',     false, NULL),
+    ('clients',                 'paused_reason',                'text',                         false, NULL),
+    ('clients',                 'notification_email',           'text',                         false, NULL),
+    ('clients',                 'preferred_contact_method',     'text',                         false, NULL),
+    ('clients',                 'dropbox_folder_url',           'text',                         false, NULL),
+    ('clients',                 'drive_id',                     'text',                         false, NULL),
+    ('clients',                 'custom_fields',                'jsonb',                        false, NULL),
+    ('clients',                 'notes',                        'text',                         false, NULL),
+    ('clients',                 'tags',                         'text[]',                       true,  '{}'),
+    ('clients',                 'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('clients',                 'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('client_assignments',      'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('client_assignments',      'organization_id',              'uuid',                         true,  NULL),
+    ('client_assignments',      'client_id',                    'uuid',                         true,  NULL),
+    ('client_assignments',      'user_id',                      'uuid',                         true,  NULL),
+    ('client_assignments',      'service_type_id',              'uuid',                         true,  NULL),
+    ('client_assignments',      'role',                         'mycelium.assignment_role',     true,  'PRIMARY'),
+    ('client_assignments',      'is_active',                    'boolean',                      true,  'true'),
+    ('client_assignments',      'assigned_at',                  'timestamp with time zone',     true,  'now()'),
+    ('client_assignments',      'assigned_by',                  'uuid',                         false, NULL),
+    ('client_users',            'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('client_users',            'organization_id',              'uuid',                         true,  NULL),
+    ('client_users',            'client_id',                    'uuid',                         true,  NULL),
+    ('client_users',            'email',                        'text',                         true,  NULL),
+    ('client_users',            'name',                         'text',                         true,  NULL),
+    ('client_users',            'role',                         'mycelium.client_user_role',    true,  'VIEWER'),
+    ('client_users',            'hashed_password',              'text',                         false, NULL),
+    ('client_users',            'email_verified',               'boolean',                      true,  'false'),
+    ('client_users',            'last_login_at',                'timestamp with time zone',     false, NULL),
+    ('client_users',            'is_active',                    'boolean',                      true,  'true'),
+    ('client_users',            'title',                        'text',                         false, NULL),
+    ('client_users',            'phone',                        'text',                         false, NULL),
+    ('client_users',            'can_approve',                  'boolean',                      true,  'false'),
+    ('client_users',            'can_download',                 'boolean',                      true,  'true'),
+    ('client_users',            'can_comment',                  'boolean',                      true,  'true'),
+    ('client_users',            'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('client_users',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('projects',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('projects',                'organization_id',              'uuid',                         true,  NULL),
+    ('projects',                'client_id',                    'uuid',                         true,  NULL),
+    ('projects',                'name',                         'text',                         true,  NULL),
+    ('projects',                'description',                  'text',                         false, NULL),
+    ('projects',                'status',                       'mycelium.project_status',      true,  'PLANNING'),
+    ('projects',                'priority',                     'mycelium.priority',            true,  'MEDIUM'),
+    ('projects',                'start_date',                   'timestamp with time zone',     false, NULL),
+    ('projects',                'end_date',                     'timestamp with time zone',     false, NULL),
+    ('projects',                'estimated_hours',              'numeric(8,2)',                 false, NULL),
+    ('projects',                'budget_amount',                'numeric(10,2)',                false, NULL),
+    ('projects',                'currency',                     'text',                         false, 'USD'),
+    ('projects',                'manager_id',                   'uuid',                         false, NULL),
+    ('projects',                'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('projects',                'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('deliverables',            'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('deliverables',            'organization_id',              'uuid',                         true,  NULL),
+    ('deliverables',            'client_id',                    'uuid',                         true,  NULL),
+    ('deliverables',            'project_id',                   'uuid',                         false, NULL),
+    ('deliverables',            'service_type_id',              'uuid',                         true,  NULL),
+    ('deliverables',            'title',                        'text',                         true,  NULL),
+    ('deliverables',            'description',                  'text',                         false, NULL),
+    ('deliverables',            'status',                       'mycelium.deliverable_status',  true,  'PENDING'),
+    ('deliverables',            'priority',                     'mycelium.priority',            true,  'MEDIUM'),
+    ('deliverables',            'assigned_user_id',             'uuid',                         false, NULL),
+    ('deliverables',            'created_by_id',                'uuid',                         true,  NULL),
+    ('deliverables',            'due_date',                     'timestamp with time zone',     false, NULL),
+    ('deliverables',            'start_date',                   'timestamp with time zone',     false, NULL),
+    ('deliverables',            'estimated_hours',              'numeric(6,2)',                 false, NULL),
+    ('deliverables',            'actual_hours',                 'numeric(6,2)',                 false, NULL),
+    ('deliverables',            'completed_at',                 'timestamp with time zone',     false, NULL),
+    ('deliverables',            'completed_by_id',              'uuid',                         false, NULL),
+    ('deliverables',            'approved_at',                  'timestamp with time zone',     false, NULL),
+    ('deliverables',            'approved_by_id',               'uuid',                         false, NULL),
+    ('deliverables',            'custom_fields',                'jsonb',                        false, NULL),
+    ('deliverables',            'attachments',                  'jsonb',                        false, NULL),
+    ('deliverables',            'is_recurring',                 'boolean',                      true,  'false'),
+    ('deliverables',            'recurrence_rule',              'text',                         false, NULL),
+    ('deliverables',            'parent_id',                    'uuid',                         false, NULL),
+    ('deliverables',            'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('deliverables',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('comments',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('comments',                'organization_id',              'uuid',                         true,  NULL),
+    ('comments',                'deliverable_id',               'uuid',                         true,  NULL),
+    ('comments',                'user_id',                      'uuid',                         true,  NULL),
+    ('comments',                'content',                      'text',                         true,  NULL),
+    ('comments',                'type',                         'mycelium.comment_type',        true,  'GENERAL'),
+    ('comments',                'is_internal',                  'boolean',                      true,  'false'),
+    ('comments',                'attachments',                  'jsonb',                        false, NULL),
+    ('comments',                'mentions',                     'uuid[]',                       true,  '{}'),
+    ('comments',                'parent_id',                    'uuid',                         false, NULL),
+    ('comments',                'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('comments',                'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('time_entries',            'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('time_entries',            'organization_id',              'uuid',                         true,  NULL),
+    ('time_entries',            'user_id',                      'uuid',                         true,  NULL),
+    ('time_entries',            'deliverable_id',               'uuid',                         true,  NULL),
+    ('time_entries',            'description',                  'text',                         false, NULL),
+    ('time_entries',            'start_time',                   'timestamp with time zone',     true,  NULL),
+    ('time_entries',            'end_time',                     'timestamp with time zone',     false, NULL),
+    ('time_entries',            'duration',                     'integer',                      false, NULL),
+    ('time_entries',            'hourly_rate',                  'numeric(8,2)',                 false, NULL),
+    ('time_entries',            'billable_amount',              'numeric(10,2)',                false, NULL),
+    ('time_entries',            'is_billable',                  'boolean',                      true,  'true'),
+    ('time_entries',            'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('time_entries',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('notifications',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('notifications',           'organization_id',              'uuid',                         true,  NULL),
+    ('notifications',           'type',                         'mycelium.notification_type',   true,  NULL),
+    ('notifications',           'title',                        'text',                         true,  NULL),
+    ('notifications',           'message',                      'text',                         true,  NULL),
+    ('notifications',           'sender_id',                    'uuid',                         false, NULL),
+    ('notifications',           'channels',                     'text[]',                       true,  '{}'),
+    ('notifications',           'scheduled_for',                'timestamp with time zone',     false, NULL),
+    ('notifications',           'sent_at',                      'timestamp with time zone',     false, NULL),
+    ('notifications',           'related_id',                   'uuid',                         false, NULL),
+    ('notifications',           'related_type',                 'text',                         false, NULL),
+    ('notifications',           'metadata',                     'jsonb',                        false, NULL),
+    ('notifications',           'status',                       'mycelium.notification_status', true,  'PENDING'),
+    ('notifications',           'failure_reason',               'text',                         false, NULL),
+    ('notifications',           'retry_count',                  'integer',                      true,  '0'),
+    ('notifications',           'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('notifications',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('notification_recipients', 'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('notification_recipients', 'organization_id',              'uuid',                         true,  NULL),
+    ('notification_recipients', 'notification_id',              'uuid',                         true,  NULL),
+    ('notification_recipients', 'user_id',                      'uuid',                         true,  NULL),
+    ('notification_recipients', 'delivered_at',                 'timestamp with time zone',     false, NULL),
+    ('notification_recipients', 'read_at',                      'timestamp with time zone',     false, NULL),
+    ('notification_recipients', 'channel',                      'text',                         true,  NULL),
+    ('notification_recipients', 'email_address',                'text',                         false, NULL),
+    ('notification_recipients', 'email_status',                 'text',                         false, NULL),
+    ('integrations',            'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('integrations',            'organization_id',              'uuid',                         true,  NULL),
+    ('integrations',            'type',                         'mycelium.integration_type',    true,  NULL),
+    ('integrations',            'name',                         'text',                         true,  NULL),
+    ('integrations',            'is_enabled',                   'boolean',                      true,  'false'),
+    ('integrations',            'is_connected',                 'boolean',                      true,  'false'),
+    ('integrations',            'last_sync_at',                 'timestamp with time zone',     false, NULL),
+    ('integrations',            'config',                       'jsonb',                        true,  NULL),
+    ('integrations',            'webhook_url',                  'text',                         false, NULL),
+    ('integrations',            'error_count',                  'integer',                      true,  '0'),
+    ('integrations',            'last_error',                   'text',                         false, NULL),
+    ('integrations',            'last_error_at',                'timestamp with time zone',     false, NULL),
+    ('integrations',            'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('integrations',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('activity_logs',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('activity_logs',           'organization_id',              'uuid',                         true,  NULL),
+    ('activity_logs',           'user_id',                      'uuid',                         false, NULL),
+    ('activity_logs',           'action',                       'text',                         true,  NULL),
+    ('activity_logs',           'resource_type',                'text',                         true,  NULL),
+    ('activity_logs',           'resource_id',                  'uuid',                         true,  NULL),
+    ('activity_logs',           'resource_name',                'text',                         false, NULL),
+    ('activity_logs',           'old_values',                   'jsonb',                        false, NULL),
+    ('activity_logs',           'new_values',                   'jsonb',                        false, NULL),
+    ('activity_logs',           'changed_fields',               'text[]',                       true,  '{}'),
+    ('activity_logs',           'ip_address',                   'inet',                         false, NULL),
+    ('activity_logs',           'user_agent',                   'text',                         false, NULL),
+    ('activity_logs',           'session_id',                   'text',                         false, NULL),
+    ('activity_logs',           'metadata',                     'jsonb',                        false, NULL),
+    ('activity_logs',           'timestamp',                    'timestamp with time zone',     true,  'now()'),
+    ('subscriptions',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('subscriptions',           'organization_id',              'uuid',                         true,  NULL),
+    ('subscriptions',           'plan_name',                    'text',                         true,  NULL),
+    ('subscriptions',           'plan_price',                   'numeric(8,2)',                 true,  NULL),
+    ('subscriptions',           'currency',                     'text',                         true,  'USD'),
+    ('subscriptions',           'billing_cycle',                'text',                         true,  'monthly'),
+    ('subscriptions',           'status',                       'mycelium.subscription_status', true,  'ACTIVE'),
+    ('subscriptions',           'current_period_start',         'timestamp with time zone',     true,  NULL),
+    ('subscriptions',           'current_period_end',           'timestamp with time zone',     true,  NULL),
+    ('subscriptions',           'stripe_customer_id',           'text',                         false, NULL),
+    ('subscriptions',           'stripe_subscription_id',       'text',                         false, NULL),
+    ('subscriptions',           'max_users',                    'integer',                      false, NULL),
+    ('subscriptions',           'max_clients',                  'integer',                      false, NULL),
+    ('subscriptions',           'max_projects',                 'integer',                      false, NULL),
+    ('subscriptions',           'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('subscriptions',           'updated_at',                   'timestamp with time zone',     true,  'now()');
+
+-- Every foreign key: its columns, the referenced table and columns, and its full
+-- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
+-- SET NULL names the one column it nulls, never organization_id).
+CREATE TEMP TABLE want_fks (
+    ord      integer GENERATED ALWAYS AS IDENTITY,
+    tbl      name   NOT NULL,
+    conname  name   NOT NULL,
+    cols     name[] NOT NULL,
+    reftbl   name   NOT NULL,
+    refcols  name[] NOT NULL,
+    def      text   NOT NULL
+);
+INSERT INTO want_fks (tbl, conname, cols, reftbl, refcols, def) VALUES
+    ('organization_branding', 'organization_branding_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('organization_settings', 'organization_settings_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('users', 'users_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('users', 'users_inviter_fkey', '{organization_id,invited_by}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, invited_by) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (invited_by)'),
+    ('service_types', 'service_types_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('deliverable_fields', 'deliverable_fields_service_type_fkey', '{organization_id,service_type_id}', 'service_types', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, service_type_id) REFERENCES mycelium.service_types(organization_id, id) ON DELETE CASCADE'),
+    ('clients', 'clients_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('client_assignments', 'client_assignments_client_fkey', '{organization_id,client_id}', 'clients', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, client_id) REFERENCES mycelium.clients(organization_id, id) ON DELETE CASCADE'),
+    ('client_assignments', 'client_assignments_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'),
+    ('client_assignments', 'client_assignments_service_type_fkey', '{organization_id,service_type_id}', 'service_types', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, service_type_id) REFERENCES mycelium.service_types(organization_id, id) ON DELETE CASCADE'),
+    ('client_assignments', 'client_assignments_assigned_by_fkey', '{organization_id,assigned_by}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, assigned_by) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (assigned_by)'),
+    ('client_users', 'client_users_client_fkey', '{organization_id,client_id}', 'clients', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, client_id) REFERENCES mycelium.clients(organization_id, id) ON DELETE CASCADE'),
+    ('projects', 'projects_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('projects', 'projects_client_fkey', '{organization_id,client_id}', 'clients', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, client_id) REFERENCES mycelium.clients(organization_id, id) ON DELETE CASCADE'),
+    ('projects', 'projects_manager_fkey', '{organization_id,manager_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, manager_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (manager_id)'),
+    ('deliverables', 'deliverables_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('deliverables', 'deliverables_client_fkey', '{organization_id,client_id}', 'clients', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, client_id) REFERENCES mycelium.clients(organization_id, id) ON DELETE CASCADE'),
+    ('deliverables', 'deliverables_project_fkey', '{organization_id,project_id}', 'projects', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, project_id) REFERENCES mycelium.projects(organization_id, id) ON DELETE SET NULL (project_id)'),
+    ('deliverables', 'deliverables_service_type_fkey', '{organization_id,service_type_id}', 'service_types', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, service_type_id) REFERENCES mycelium.service_types(organization_id, id) ON DELETE CASCADE'),
+    ('deliverables', 'deliverables_assigned_user_fkey', '{organization_id,assigned_user_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, assigned_user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (assigned_user_id)'),
+    ('deliverables', 'deliverables_created_by_fkey', '{organization_id,created_by_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, created_by_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'),
+    ('deliverables', 'deliverables_completed_by_fkey', '{organization_id,completed_by_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, completed_by_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (completed_by_id)'),
+    ('deliverables', 'deliverables_approved_by_fkey', '{organization_id,approved_by_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, approved_by_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (approved_by_id)'),
+    ('deliverables', 'deliverables_parent_fkey', '{organization_id,parent_id}', 'deliverables', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, parent_id) REFERENCES mycelium.deliverables(organization_id, id) ON DELETE SET NULL (parent_id)'),
+    ('comments', 'comments_deliverable_fkey', '{organization_id,deliverable_id}', 'deliverables', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, deliverable_id) REFERENCES mycelium.deliverables(organization_id, id) ON DELETE CASCADE'),
+    ('comments', 'comments_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'),
+    ('comments', 'comments_parent_fkey', '{organization_id,parent_id}', 'comments', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, parent_id) REFERENCES mycelium.comments(organization_id, id) ON DELETE SET NULL (parent_id)'),
+    ('time_entries', 'time_entries_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'),
+    ('time_entries', 'time_entries_deliverable_fkey', '{organization_id,deliverable_id}', 'deliverables', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, deliverable_id) REFERENCES mycelium.deliverables(organization_id, id) ON DELETE CASCADE'),
+    ('notifications', 'notifications_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('notifications', 'notifications_sender_fkey', '{organization_id,sender_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, sender_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (sender_id)'),
+    ('notification_recipients', 'notification_recipients_notification_fkey', '{organization_id,notification_id}', 'notifications', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, notification_id) REFERENCES mycelium.notifications(organization_id, id) ON DELETE CASCADE'),
+    ('notification_recipients', 'notification_recipients_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'),
+    ('integrations', 'integrations_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('activity_logs', 'activity_logs_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('activity_logs', 'activity_logs_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (user_id)'),
+    ('subscriptions', 'subscriptions_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE');
+
+-- Every UNIQUE constraint (primary keys are checked by col_is_pk below).
+CREATE TEMP TABLE want_uniques (
+    ord     integer GENERATED ALWAYS AS IDENTITY,
+    tbl     name   NOT NULL,
+    conname name   NOT NULL,
+    cols    name[] NOT NULL
+);
+INSERT INTO want_uniques (tbl, conname, cols) VALUES
+    ('organizations', 'organizations_slug_key', '{slug}'),
+    ('organization_branding', 'organization_branding_organization_id_key', '{organization_id}'),
+    ('organization_settings', 'organization_settings_organization_id_key', '{organization_id}'),
+    ('service_types', 'service_types_slug_key', '{organization_id,slug}'),
+    ('deliverable_fields', 'deliverable_fields_slug_key', '{organization_id,service_type_id,slug}'),
+    ('clients', 'clients_slug_key', '{organization_id,slug}'),
+    ('client_assignments', 'client_assignments_client_user_service_key', '{organization_id,client_id,user_id,service_type_id}'),
+    ('notification_recipients', 'notification_recipients_notification_user_channel_key', '{organization_id,notification_id,user_id,channel}'),
+    ('integrations', 'integrations_type_key', '{organization_id,type}'),
+    ('subscriptions', 'subscriptions_organization_id_key', '{organization_id}');
+
+-- Every CHECK constraint, by name (what each one accepts is sql/02_constraints.sql's
+-- business).
+CREATE TEMP TABLE want_checks (tbl name NOT NULL, conname name NOT NULL);
+INSERT INTO want_checks (tbl, conname) VALUES
+    ('organizations', 'organizations_name_not_blank'),
+    ('organizations', 'organizations_slug_format'),
+    ('organization_branding', 'organization_branding_primary_color_hex'),
+    ('organization_branding', 'organization_branding_secondary_color_hex'),
+    ('organization_settings', 'organization_settings_timezone_known'),
+    ('organization_settings', 'organization_settings_week_starts_on_range'),
+    ('organization_settings', 'organization_settings_notification_frequency_known'),
+    ('organization_settings', 'organization_settings_default_deliverable_duration_positive'),
+    ('organization_settings', 'organization_settings_session_timeout_hours_positive'),
+    ('organization_settings', 'organization_settings_max_login_attempts_positive'),
+    ('users', 'users_email_format'),
+    ('users', 'users_name_not_blank'),
+    ('users', 'users_login_attempts_non_negative'),
+    ('users', 'users_permissions_object'),
+    ('service_types', 'service_types_name_not_blank'),
+    ('service_types', 'service_types_slug_format'),
+    ('service_types', 'service_types_default_duration_positive'),
+    ('service_types', 'service_types_default_rate_non_negative'),
+    ('service_types', 'service_types_billing_cycle_known'),
+    ('deliverable_fields', 'deliverable_fields_name_not_blank'),
+    ('deliverable_fields', 'deliverable_fields_slug_format'),
+    ('deliverable_fields', 'deliverable_fields_min_length_non_negative'),
+    ('deliverable_fields', 'deliverable_fields_max_length_positive'),
+    ('deliverable_fields', 'deliverable_fields_length_range'),
+    ('deliverable_fields', 'deliverable_fields_value_range'),
+    ('deliverable_fields', 'deliverable_fields_options_array'),
+    ('clients', 'clients_name_not_blank'),
+    ('clients', 'clients_slug_format'),
+    ('clients', 'clients_contact_email_format'),
+    ('clients', 'clients_notification_email_format'),
+    ('clients', 'clients_preferred_contact_method_known'),
+    ('clients', 'clients_address_object'),
+    ('clients', 'clients_custom_fields_object'),
+    ('client_users', 'client_users_email_format'),
+    ('client_users', 'client_users_name_not_blank'),
+    ('projects', 'projects_name_not_blank'),
+    ('projects', 'projects_dates_ordered'),
+    ('projects', 'projects_estimated_hours_non_negative'),
+    ('projects', 'projects_budget_amount_non_negative'),
+    ('projects', 'projects_currency_iso4217'),
+    ('deliverables', 'deliverables_title_not_blank'),
+    ('deliverables', 'deliverables_not_own_parent'),
+    ('deliverables', 'deliverables_start_before_due'),
+    ('deliverables', 'deliverables_estimated_hours_non_negative'),
+    ('deliverables', 'deliverables_actual_hours_non_negative'),
+    ('deliverables', 'deliverables_custom_fields_object'),
+    ('deliverables', 'deliverables_attachments_array'),
+    ('comments', 'comments_content_not_blank'),
+    ('comments', 'comments_not_own_parent'),
+    ('comments', 'comments_attachments_array'),
+    ('time_entries', 'time_entries_end_after_start'),
+    ('time_entries', 'time_entries_duration_non_negative'),
+    ('time_entries', 'time_entries_hourly_rate_non_negative'),
+    ('time_entries', 'time_entries_billable_amount_non_negative'),
+    ('notifications', 'notifications_channels_known'),
+    ('notifications', 'notifications_related_type_known'),
+    ('notifications', 'notifications_retry_count_non_negative'),
+    ('notification_recipients', 'notification_recipients_channel_known'),
+    ('notification_recipients', 'notification_recipients_email_status_known'),
+    ('integrations', 'integrations_config_object'),
+    ('integrations', 'integrations_error_count_non_negative'),
+    ('activity_logs', 'activity_logs_action_not_blank'),
+    ('activity_logs', 'activity_logs_resource_type_not_blank'),
+    ('subscriptions', 'subscriptions_plan_price_non_negative'),
+    ('subscriptions', 'subscriptions_currency_iso4217'),
+    ('subscriptions', 'subscriptions_billing_cycle_known'),
+    ('subscriptions', 'subscriptions_period_ordered'),
+    ('subscriptions', 'subscriptions_max_users_non_negative'),
+    ('subscriptions', 'subscriptions_max_clients_non_negative'),
+    ('subscriptions', 'subscriptions_max_projects_non_negative');
+
+-- Every index, including those behind primary keys and UNIQUE constraints, with
+-- its definition as pg_get_indexdef() prints it.
+CREATE TEMP TABLE want_indexes (
+    ord  integer GENERATED ALWAYS AS IDENTITY,
+    tbl  name NOT NULL,
+    idx  name NOT NULL,
+    def  text NOT NULL
+);
+INSERT INTO want_indexes (tbl, idx, def) VALUES
+    ('organizations',           'organizations_pkey',
+     'CREATE UNIQUE INDEX organizations_pkey ON mycelium.organizations USING btree (id)'),
+    ('organizations',           'organizations_slug_key',
+     'CREATE UNIQUE INDEX organizations_slug_key ON mycelium.organizations USING btree (slug)'),
+    ('organization_branding',   'organization_branding_pkey',
+     'CREATE UNIQUE INDEX organization_branding_pkey ON mycelium.organization_branding USING btree (organization_id, id)'),
+    ('organization_branding',   'organization_branding_organization_id_key',
+     'CREATE UNIQUE INDEX organization_branding_organization_id_key ON mycelium.organization_branding USING btree (organization_id)'),
+    ('organization_settings',   'organization_settings_pkey',
+     'CREATE UNIQUE INDEX organization_settings_pkey ON mycelium.organization_settings USING btree (organization_id, id)'),
+    ('organization_settings',   'organization_settings_organization_id_key',
+     'CREATE UNIQUE INDEX organization_settings_organization_id_key ON mycelium.organization_settings USING btree (organization_id)'),
+    ('users',                   'users_pkey',
+     'CREATE UNIQUE INDEX users_pkey ON mycelium.users USING btree (organization_id, id)'),
+    ('users',                   'users_email_key',
+     'CREATE UNIQUE INDEX users_email_key ON mycelium.users USING btree (lower(email))'),
+    ('users',                   'users_org_role_idx',
+     'CREATE INDEX users_org_role_idx ON mycelium.users USING btree (organization_id, role)'),
+    ('users',                   'users_org_status_idx',
+     'CREATE INDEX users_org_status_idx ON mycelium.users USING btree (organization_id, status)'),
+    ('service_types',           'service_types_pkey',
+     'CREATE UNIQUE INDEX service_types_pkey ON mycelium.service_types USING btree (organization_id, id)'),
+    ('service_types',           'service_types_slug_key',
+     'CREATE UNIQUE INDEX service_types_slug_key ON mycelium.service_types USING btree (organization_id, slug)'),
+    ('deliverable_fields',      'deliverable_fields_pkey',
+     'CREATE UNIQUE INDEX deliverable_fields_pkey ON mycelium.deliverable_fields USING btree (organization_id, id)'),
+    ('deliverable_fields',      'deliverable_fields_slug_key',
+     'CREATE UNIQUE INDEX deliverable_fields_slug_key ON mycelium.deliverable_fields USING btree (organization_id, service_type_id, slug)'),
+    ('clients',                 'clients_pkey',
+     'CREATE UNIQUE INDEX clients_pkey ON mycelium.clients USING btree (organization_id, id)'),
+    ('clients',                 'clients_slug_key',
+     'CREATE UNIQUE INDEX clients_slug_key ON mycelium.clients USING btree (organization_id, slug)'),
+    ('clients',                 'clients_org_status_idx',
+     'CREATE INDEX clients_org_status_idx ON mycelium.clients USING btree (organization_id, status)'),
+    ('clients',                 'clients_name_search_idx',
+     'CREATE INDEX clients_name_search_idx ON mycelium.clients USING gin (to_tsvector(''english''::regconfig, name))'),
+    ('clients',                 'clients_custom_fields_idx',
+     'CREATE INDEX clients_custom_fields_idx ON mycelium.clients USING gin (custom_fields)'),
+    ('client_assignments',      'client_assignments_pkey',
+     'CREATE UNIQUE INDEX client_assignments_pkey ON mycelium.client_assignments USING btree (organization_id, id)'),
+    ('client_assignments',      'client_assignments_client_user_service_key',
+     'CREATE UNIQUE INDEX client_assignments_client_user_service_key ON mycelium.client_assignments USING btree (organization_id, client_id, user_id, service_type_id)'),
+    ('client_assignments',      'client_assignments_org_user_idx',
+     'CREATE INDEX client_assignments_org_user_idx ON mycelium.client_assignments USING btree (organization_id, user_id)'),
+    ('client_assignments',      'client_assignments_org_service_type_idx',
+     'CREATE INDEX client_assignments_org_service_type_idx ON mycelium.client_assignments USING btree (organization_id, service_type_id)'),
+    ('client_assignments',      'client_assignments_one_primary_key',
+     'CREATE UNIQUE INDEX client_assignments_one_primary_key ON mycelium.client_assignments USING btree (organization_id, client_id, service_type_id) WHERE ((role = ''PRIMARY''::mycelium.assignment_role) AND is_active)'),
+    ('client_users',            'client_users_pkey',
+     'CREATE UNIQUE INDEX client_users_pkey ON mycelium.client_users USING btree (organization_id, id)'),
+    ('client_users',            'client_users_email_key',
+     'CREATE UNIQUE INDEX client_users_email_key ON mycelium.client_users USING btree (lower(email))'),
+    ('client_users',            'client_users_org_client_idx',
+     'CREATE INDEX client_users_org_client_idx ON mycelium.client_users USING btree (organization_id, client_id)'),
+    ('projects',                'projects_pkey',
+     'CREATE UNIQUE INDEX projects_pkey ON mycelium.projects USING btree (organization_id, id)'),
+    ('projects',                'projects_org_client_idx',
+     'CREATE INDEX projects_org_client_idx ON mycelium.projects USING btree (organization_id, client_id)'),
+    ('projects',                'projects_org_status_idx',
+     'CREATE INDEX projects_org_status_idx ON mycelium.projects USING btree (organization_id, status)'),
+    ('deliverables',            'deliverables_pkey',
+     'CREATE UNIQUE INDEX deliverables_pkey ON mycelium.deliverables USING btree (organization_id, id)'),
+    ('deliverables',            'deliverables_dashboard_idx',
+     'CREATE INDEX deliverables_dashboard_idx ON mycelium.deliverables USING btree (organization_id, assigned_user_id, status, due_date)'),
+    ('deliverables',            'deliverables_org_client_idx',
+     'CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables USING btree (organization_id, client_id)'),
+    ('deliverables',            'deliverables_org_status_idx',
+     'CREATE INDEX deliverables_org_status_idx ON mycelium.deliverables USING btree (organization_id, status)'),
+    ('deliverables',            'deliverables_org_due_idx',
+     'CREATE INDEX deliverables_org_due_idx ON mycelium.deliverables USING btree (organization_id, due_date)'),
+    ('deliverables',            'deliverables_org_service_type_idx',
+     'CREATE INDEX deliverables_org_service_type_idx ON mycelium.deliverables USING btree (organization_id, service_type_id)'),
+    ('deliverables',            'deliverables_org_project_idx',
+     'CREATE INDEX deliverables_org_project_idx ON mycelium.deliverables USING btree (organization_id, project_id) WHERE (project_id IS NOT NULL)'),
+    ('deliverables',            'deliverables_org_parent_idx',
+     'CREATE INDEX deliverables_org_parent_idx ON mycelium.deliverables USING btree (organization_id, parent_id) WHERE (parent_id IS NOT NULL)'),
+    ('deliverables',            'deliverables_title_search_idx',
+     'CREATE INDEX deliverables_title_search_idx ON mycelium.deliverables USING gin (to_tsvector(''english''::regconfig, title))'),
+    ('deliverables',            'deliverables_custom_fields_idx',
+     'CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields)'),
+    ('comments',                'comments_pkey',
+     'CREATE UNIQUE INDEX comments_pkey ON mycelium.comments USING btree (organization_id, id)'),
+    ('comments',                'comments_org_deliverable_idx',
+     'CREATE INDEX comments_org_deliverable_idx ON mycelium.comments USING btree (organization_id, deliverable_id)'),
+    ('comments',                'comments_org_user_idx',
+     'CREATE INDEX comments_org_user_idx ON mycelium.comments USING btree (organization_id, user_id)'),
+    ('comments',                'comments_org_parent_idx',
+     'CREATE INDEX comments_org_parent_idx ON mycelium.comments USING btree (organization_id, parent_id) WHERE (parent_id IS NOT NULL)'),
+    ('time_entries',            'time_entries_pkey',
+     'CREATE UNIQUE INDEX time_entries_pkey ON mycelium.time_entries USING btree (organization_id, id)'),
+    ('time_entries',            'time_entries_org_user_idx',
+     'CREATE INDEX time_entries_org_user_idx ON mycelium.time_entries USING btree (organization_id, user_id)'),
+    ('time_entries',            'time_entries_org_deliverable_idx',
+     'CREATE INDEX time_entries_org_deliverable_idx ON mycelium.time_entries USING btree (organization_id, deliverable_id)'),
+    ('time_entries',            'time_entries_org_start_time_idx',
+     'CREATE INDEX time_entries_org_start_time_idx ON mycelium.time_entries USING btree (organization_id, start_time)'),
+    ('notifications',           'notifications_pkey',
+     'CREATE UNIQUE INDEX notifications_pkey ON mycelium.notifications USING btree (organization_id, id)'),
+    ('notifications',           'notifications_org_type_idx',
+     'CREATE INDEX notifications_org_type_idx ON mycelium.notifications USING btree (organization_id, type)'),
+    ('notifications',           'notifications_org_related_idx',
+     'CREATE INDEX notifications_org_related_idx ON mycelium.notifications USING btree (organization_id, related_id) WHERE (related_id IS NOT NULL)'),
+    ('notifications',           'notifications_pending_queue_idx',
+     'CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications USING btree (scheduled_for) WHERE (status = ''PENDING''::mycelium.notification_status)'),
+    ('notification_recipients', 'notification_recipients_pkey',
+     'CREATE UNIQUE INDEX notification_recipients_pkey ON mycelium.notification_recipients USING btree (organization_id, id)'),
+    ('notification_recipients', 'notification_recipients_notification_user_channel_key',
+     'CREATE UNIQUE INDEX notification_recipients_notification_user_channel_key ON mycelium.notification_recipients USING btree (organization_id, notification_id, user_id, channel)'),
+    ('notification_recipients', 'notification_recipients_org_user_idx',
+     'CREATE INDEX notification_recipients_org_user_idx ON mycelium.notification_recipients USING btree (organization_id, user_id)'),
+    ('integrations',            'integrations_pkey',
+     'CREATE UNIQUE INDEX integrations_pkey ON mycelium.integrations USING btree (organization_id, id)'),
+    ('integrations',            'integrations_type_key',
+     'CREATE UNIQUE INDEX integrations_type_key ON mycelium.integrations USING btree (organization_id, type)'),
+    ('activity_logs',           'activity_logs_pkey',
+     'CREATE UNIQUE INDEX activity_logs_pkey ON mycelium.activity_logs USING btree (organization_id, id)'),
+    ('activity_logs',           'activity_logs_org_user_idx',
+     'CREATE INDEX activity_logs_org_user_idx ON mycelium.activity_logs USING btree (organization_id, user_id)'),
+    ('activity_logs',           'activity_logs_org_resource_idx',
+     'CREATE INDEX activity_logs_org_resource_idx ON mycelium.activity_logs USING btree (organization_id, resource_type, resource_id)'),
+    ('activity_logs',           'activity_logs_recent_idx',
+     'CREATE INDEX activity_logs_recent_idx ON mycelium.activity_logs USING btree (organization_id, "timestamp" DESC)'),
+    ('activity_logs',           'activity_logs_timestamp_idx',
+     'CREATE INDEX activity_logs_timestamp_idx ON mycelium.activity_logs USING btree ("timestamp")'),
+    ('subscriptions',           'subscriptions_pkey',
+     'CREATE UNIQUE INDEX subscriptions_pkey ON mycelium.subscriptions USING btree (organization_id, id)'),
+    ('subscriptions',           'subscriptions_organization_id_key',
+     'CREATE UNIQUE INDEX subscriptions_organization_id_key ON mycelium.subscriptions USING btree (organization_id)');
+
+-- Every trigger, with its function and definition as pg_get_triggerdef() prints it.
+CREATE TEMP TABLE want_triggers (
+    ord  integer GENERATED ALWAYS AS IDENTITY,
+    tbl  name NOT NULL,
+    trg  name NOT NULL,
+    func name NOT NULL,
+    def  text NOT NULL
+);
+INSERT INTO want_triggers (tbl, trg, func, def) VALUES
+    ('organizations', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('organizations', 'fill_slug', 'fill_slug',
+     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+    ('organization_branding', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_branding FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('organization_settings', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_settings FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('users', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('users', 'log_activity_insert', 'log_activity',
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+    ('users', 'log_activity_update', 'log_activity',
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+    ('users', 'log_activity_delete', 'log_activity',
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+    ('service_types', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('service_types', 'fill_slug', 'fill_slug',
+     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+    ('deliverable_fields', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('clients', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('clients', 'fill_slug', 'fill_slug',
+     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+    ('clients', 'log_activity_insert', 'log_activity',
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+    ('clients', 'log_activity_update', 'log_activity',
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+    ('clients', 'log_activity_delete', 'log_activity',
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+    ('client_users', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.client_users FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('projects', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.projects FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('projects', 'log_activity_insert', 'log_activity',
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+    ('projects', 'log_activity_update', 'log_activity',
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+    ('projects', 'log_activity_delete', 'log_activity',
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+    ('deliverables', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('deliverables', 'log_activity_insert', 'log_activity',
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+    ('deliverables', 'log_activity_update', 'log_activity',
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+    ('deliverables', 'log_activity_delete', 'log_activity',
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+    ('comments', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.comments FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('time_entries', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.time_entries FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('notifications', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('integrations', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('subscriptions', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()');
+
+-- ====================================================================
+-- Schema, tables, types
+-- ====================================================================
+
+SELECT has_schema('mycelium');
+
+SELECT tables_are('mycelium', ARRAY[
+    'organizations', 'organization_branding', 'organization_settings', 'users',
+    'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
+    'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
+    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions'
+]::name[], 'Schema mycelium has exactly the 18 tables');
+
+SELECT is(
+    ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace ORDER BY 1),
+    ARRAY['i', 'r', 'v'],
+    'Schema mycelium holds only tables, indexes and views (no sequences, materialized views, composite types, partitions)');
+
+SELECT enums_are('mycelium', ARRAY[
+    'user_role', 'user_status', 'workflow_type', 'field_type', 'client_status',
+    'assignment_role', 'client_user_role', 'project_status', 'deliverable_status', 'priority',
+    'comment_type', 'notification_type', 'notification_status', 'integration_type',
+    'subscription_status'
+]::name[], 'Schema mycelium has exactly the 15 enum types');
+
+SELECT domains_are('mycelium', ARRAY[]::name[], 'Schema mycelium has no domains');
+
+SELECT enum_has_labels('mycelium', 'user_role', ARRAY[
+    'ADMIN', 'VIDEO_EDITOR', 'SEO_STRATEGIST', 'WEBSITE_DESIGNER', 'FILMER', 'CUSTOM', 'CLIENT'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'user_status', ARRAY[
+    'ACTIVE', 'INACTIVE', 'PENDING', 'SUSPENDED'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'workflow_type', ARRAY[
+    'RECURRING', 'PROJECT', 'MILESTONE', 'ONEOFF'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'field_type', ARRAY[
+    'TEXT', 'TEXTAREA', 'NUMBER', 'DECIMAL', 'DATE', 'DATETIME', 'TIME', 'EMAIL', 'URL',
+    'PHONE', 'SELECT', 'MULTISELECT', 'RADIO', 'CHECKBOX', 'FILE', 'USER_SELECT',
+    'CLIENT_SELECT'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'client_status', ARRAY[
+    'ACTIVE', 'INACTIVE', 'PAUSED', 'ARCHIVED', 'TERMINATED'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'assignment_role', ARRAY[
+    'PRIMARY', 'SECONDARY', 'VIEWER'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'client_user_role', ARRAY['PRIMARY', 'VIEWER', 'ADMIN']::name[]);
+SELECT enum_has_labels('mycelium', 'project_status', ARRAY[
+    'PLANNING', 'ACTIVE', 'ON_HOLD', 'COMPLETED', 'CANCELLED'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'deliverable_status', ARRAY[
+    'PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'APPROVED', 'COMPLETED',
+    'OVERDUE', 'CANCELLED', 'ARCHIVED'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'priority', ARRAY['LOW', 'MEDIUM', 'HIGH', 'URGENT']::name[]);
+SELECT enum_has_labels('mycelium', 'comment_type', ARRAY[
+    'GENERAL', 'FEEDBACK', 'APPROVAL_REQUEST', 'REVISION_REQUEST', 'STATUS_UPDATE'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'notification_type', ARRAY[
+    'DELIVERABLE_ASSIGNED', 'DELIVERABLE_DUE_SOON', 'DELIVERABLE_OVERDUE',
+    'DELIVERABLE_COMPLETED', 'DELIVERABLE_APPROVED', 'DELIVERABLE_NEEDS_REVIEW',
+    'CLIENT_ADDED', 'CLIENT_UPDATED', 'USER_INVITED', 'USER_ACTIVATED', 'PROJECT_CREATED',
+    'PROJECT_COMPLETED', 'COMMENT_ADDED', 'MENTION_RECEIVED', 'INTEGRATION_ERROR',
+    'SYSTEM_MAINTENANCE'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'notification_status', ARRAY[
+    'PENDING', 'SENT', 'FAILED', 'CANCELLED'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'integration_type', ARRAY[
+    'DROPBOX', 'GOOGLE_DRIVE', 'SLACK', 'MICROSOFT_TEAMS', 'ZAPIER', 'WEBHOOKS', 'EMAIL_SMTP',
+    'CALENDAR', 'STRIPE'
+]::name[]);
+SELECT enum_has_labels('mycelium', 'subscription_status', ARRAY[
+    'ACTIVE', 'PAST_DUE', 'CANCELLED', 'UNPAID', 'TRIALING'
+]::name[]);
+
+SELECT ok(EXISTS (SELECT FROM pg_catalog.pg_enum e
+                    JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid
+                   WHERE t.typnamespace = 'mycelium'::regnamespace
+                     AND t.typname = 'deliverable_status' AND e.enumlabel = 'ARCHIVED'),
+          'deliverable_status has ARCHIVED (which archive_old_deliverables sets; the document''s enum lacked it)');
+
+-- ====================================================================
+-- Columns: the exact list, order, type, nullability and default of each
+-- ====================================================================
+
+SELECT columns_are('mycelium', tbl, array_agg(col ORDER BY ord),
+                   format('Table mycelium.%I has exactly the declared columns', tbl))
+  FROM want_columns GROUP BY tbl ORDER BY min(ord);
+
+SELECT results_eq(
+    $$SELECT c.relname, a.attname
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+       ORDER BY c.relname, a.attnum$$,
+    $$SELECT tbl, col FROM want_columns ORDER BY tbl, ord$$,
+    'Every column of every mycelium table is where the install script declares it (column order)');
+
+SELECT col_type_is('mycelium', tbl, col, typ,
+                   format('Column mycelium.%I.%I is %s', tbl, col, typ))
+  FROM want_columns ORDER BY ord;
+
+SELECT CASE WHEN not_null
+            THEN col_not_null('mycelium', tbl, col, format('Column mycelium.%I.%I is NOT NULL', tbl, col))
+            ELSE col_is_null('mycelium', tbl, col, format('Column mycelium.%I.%I allows NULL', tbl, col))
+       END
+  FROM want_columns ORDER BY ord;
+
+SELECT CASE WHEN dflt IS NULL
+            THEN col_hasnt_default('mycelium', tbl, col,
+                                   format('Column mycelium.%I.%I has no default', tbl, col))
+            ELSE col_default_is('mycelium', tbl, col, dflt,
+                                format('Column mycelium.%I.%I defaults to %s', tbl, col, dflt))
+       END
+  FROM want_columns ORDER BY ord;
+
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s', c.relname, a.attname, co.collname)
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND a.attcollation <> 0 AND co.collname <> 'default'
+           ORDER BY 1),
+    ARRAY['clients.slug C', 'deliverable_fields.slug C', 'organizations.slug C', 'service_types.slug C'],
+    'Slugs, and only slugs, are COLLATE "C"');
+
+-- ====================================================================
+-- Keys and constraints
+-- ====================================================================
+
+SELECT col_is_pk('mycelium', 'organizations', ARRAY['id']::name[],
+                 'Primary key of mycelium.organizations is (id)');
+SELECT col_is_pk('mycelium', 'organization_branding', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.organization_branding is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'organization_settings', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.organization_settings is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'users', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.users is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'service_types', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.service_types is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'deliverable_fields', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.deliverable_fields is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'clients', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.clients is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'client_assignments', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.client_assignments is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'client_users', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.client_users is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'projects', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.projects is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'deliverables', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.deliverables is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'comments', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.comments is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'time_entries', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.time_entries is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'notifications', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.notifications is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'notification_recipients', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.notification_recipients is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'integrations', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.integrations is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'activity_logs', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.activity_logs is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'subscriptions', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.subscriptions is (organization_id, id)');
+
+SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
+             format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
+                    conname, tbl, array_to_string(cols, ', '), reftbl, array_to_string(refcols, ', ')))
+  FROM want_fks ORDER BY ord;
+
+SELECT is((SELECT pg_catalog.pg_get_constraintdef(k.oid)
+             FROM pg_catalog.pg_constraint k
+            WHERE k.conrelid = to_regclass(format('mycelium.%I', w.tbl)) AND k.conname = w.conname
+              AND k.contype = 'f'),
+          w.def,
+          format('Foreign key %I is: %s', w.conname, w.def))
+  FROM want_fks w ORDER BY w.ord;
+
+SELECT set_eq(
+    $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
+       WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'f'$$,
+    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_fks$$,
+    'Schema mycelium has exactly the declared foreign keys');
+
+SELECT col_is_unique('mycelium', tbl, cols,
+                     format('Unique constraint %I is on mycelium.%I(%s)', conname, tbl, array_to_string(cols, ', ')))
+  FROM want_uniques ORDER BY ord;
+
+SELECT set_eq(
+    $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
+       WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'u'$$,
+    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_uniques$$,
+    'Schema mycelium has exactly the declared UNIQUE constraints');
+
+SELECT set_eq(
+    $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
+       WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'c'$$,
+    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_checks$$,
+    'Schema mycelium has exactly the declared CHECK constraints');
+
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s', k.conrelid::regclass, k.conname, k.contype)
+            FROM pg_catalog.pg_constraint k
+           WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype NOT IN ('p', 'f', 'u', 'c')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    'Schema mycelium has no exclusion or constraint triggers');
+
+-- ====================================================================
+-- Indexes
+-- ====================================================================
+
+SELECT indexes_are('mycelium', t.tbl,
+                   coalesce(array_agg(i.idx ORDER BY i.ord) FILTER (WHERE i.idx IS NOT NULL), '{}'),
+                   format('Table mycelium.%I has exactly the declared indexes', t.tbl))
+  FROM (SELECT tbl, min(ord) AS o FROM want_columns GROUP BY tbl) t
+  LEFT JOIN want_indexes i ON i.tbl = t.tbl
+ GROUP BY t.tbl, t.o ORDER BY t.o;
+
+SELECT is((SELECT pg_catalog.pg_get_indexdef(x.indexrelid)
+             FROM pg_catalog.pg_index x
+            WHERE x.indexrelid = to_regclass(format('mycelium.%I', w.idx))),
+          w.def,
+          format('Index %I is: %s', w.idx, w.def))
+  FROM want_indexes w ORDER BY w.ord;
+
+SELECT index_is_unique('mycelium', tbl, idx, format('Index %I is unique', idx))
+  FROM want_indexes WHERE def LIKE 'CREATE UNIQUE INDEX %' ORDER BY ord;
+
+-- ====================================================================
+-- Triggers
+-- ====================================================================
+
+SELECT triggers_are('mycelium', t.tbl,
+                    coalesce(array_agg(g.trg ORDER BY g.ord) FILTER (WHERE g.trg IS NOT NULL), '{}'),
+                    format('Table mycelium.%I has exactly the declared triggers', t.tbl))
+  FROM (SELECT tbl, min(ord) AS o FROM want_columns GROUP BY tbl) t
+  LEFT JOIN want_triggers g ON g.tbl = t.tbl
+ GROUP BY t.tbl, t.o ORDER BY t.o;
+
+SELECT trigger_is('mycelium', tbl, trg, 'mycelium', func,
+                  format('Trigger %I on mycelium.%I calls mycelium.%I()', trg, tbl, func))
+  FROM want_triggers ORDER BY ord;
+
+SELECT is((SELECT pg_catalog.pg_get_triggerdef(g.oid)
+             FROM pg_catalog.pg_trigger g
+            WHERE g.tgrelid = to_regclass(format('mycelium.%I', w.tbl)) AND g.tgname = w.trg),
+          w.def,
+          format('Trigger %I on mycelium.%I is: %s', w.trg, w.tbl, w.def))
+  FROM want_triggers w ORDER BY w.ord;
+
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s', g.tgrelid::regclass, g.tgname, g.tgenabled)
+            FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND g.tgenabled <> 'O'
+           ORDER BY 1),
+    ARRAY[]::text[],
+    'Every trigger in schema mycelium is enabled (tgenabled = O)');
+
+-- ====================================================================
+-- Views
+-- ====================================================================
+
+SELECT views_are('mycelium', ARRAY[
+    'user_dashboard_data', 'client_overview', 'organization_analytics', 'recent_activity'
+]::name[], 'Schema mycelium has exactly the 4 views');
+
+SELECT columns_are('mycelium', 'user_dashboard_data', ARRAY[
+    'user_id', 'organization_id', 'user_name', 'role', 'pending_tasks', 'active_tasks',
+    'overdue_tasks', 'due_today', 'due_this_week'
+]::name[], 'View mycelium.user_dashboard_data has exactly the declared columns');
+SELECT columns_are('mycelium', 'client_overview', ARRAY[
+    'id', 'organization_id', 'name', 'status', 'contact_email', 'service_types',
+    'total_deliverables', 'completed_deliverables', 'overdue_deliverables', 'next_deadline'
+]::name[], 'View mycelium.client_overview has exactly the declared columns');
+SELECT columns_are('mycelium', 'organization_analytics', ARRAY[
+    'organization_id', 'organization_name', 'active_users', 'active_clients',
+    'total_deliverables', 'completed_deliverables', 'overdue_deliverables', 'completion_rate',
+    'total_projects', 'service_types_count'
+]::name[], 'View mycelium.organization_analytics has exactly the declared columns');
+SELECT columns_are('mycelium', 'recent_activity', ARRAY[
+    'id', 'organization_id', 'action', 'resource_type', 'resource_id', 'timestamp',
+    'user_name', 'user_avatar', 'resource_name'
+]::name[], 'View mycelium.recent_activity has exactly the declared columns');
+
+SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
+                      FROM pg_catalog.pg_class c
+                     WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname = v AND c.relkind = 'v'),
+                   false),
+          format('View mycelium.%I has security_invoker=true', v))
+  FROM unnest(ARRAY['user_dashboard_data', 'client_overview', 'organization_analytics',
+                    'recent_activity']) WITH ORDINALITY AS u(v, n)
+ ORDER BY n;
+
+-- ====================================================================
+-- Functions
+-- ====================================================================
+
+SELECT functions_are('mycelium', ARRAY[
+    'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'current_app_user_id',
+    'touch_updated_at', 'fill_slug', 'log_activity', 'create_organization',
+    'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check'
+]::name[], 'Schema mycelium has exactly the declared functions');
+
+SELECT set_eq(
+    $$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+       WHERE p.pronamespace = 'mycelium'::regnamespace$$,
+    ARRAY['mycelium.archive_old_deliverables(interval)',
+          'mycelium.cleanup_old_activity_logs(interval)',
+          'mycelium.create_organization(text,text,text,text,text,text)',
+          'mycelium.current_app_user_id()',
+          'mycelium.database_health_check()',
+          'mycelium.fill_slug()',
+          'mycelium.is_valid_time_zone(text)',
+          'mycelium.log_activity()',
+          'mycelium.slugify(text)',
+          'mycelium.touch_updated_at()',
+          'mycelium.uuid_v7()',
+          'mycelium.uuid_v7_time(uuid)'],
+    'Schema mycelium has exactly the declared function signatures');
+
+-- ====================================================================
+-- Conventions, as rules over the whole catalogue (DESIGN.md "Schema conventions").
+-- Each query lists what breaks the rule, so a failure names the offender.
+-- A tenant table is every table of schema mycelium except organizations.
+-- ====================================================================
+
+-- (a) Every tenant-owned row carries organization_id.
+SELECT is(
+    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                              WHERE a.attrelid = c.oid AND a.attname = 'organization_id'
+                                AND a.atttypid = 'uuid'::regtype AND a.attnotnull AND NOT a.attisdropped)
+           ORDER BY 1),
+    ARRAY['organizations'],
+    '(a) every table except organizations has a NOT NULL organization_id uuid column');
+
+-- (b) A tenant table's primary key is (organization_id, id).
+SELECT is(
+    ARRAY(SELECT format('%s %s', c.relname, pk.cols)
+            FROM pg_catalog.pg_class c
+            CROSS JOIN LATERAL (
+                SELECT coalesce((SELECT '(' || string_agg(a.attname, ', ' ORDER BY k.n) || ')'
+                                   FROM pg_catalog.pg_constraint p
+                                   CROSS JOIN LATERAL unnest(p.conkey) WITH ORDINALITY AS k(attnum, n)
+                                   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                                  WHERE p.conrelid = c.oid AND p.contype = 'p'),
+                                'without primary key') AS cols) pk
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname <> 'organizations' AND pk.cols <> '(organization_id, id)'
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(b) every tenant table''s primary key is exactly (organization_id, id)');
+
+-- (c) Every other uniqueness on a tenant table includes organization_id, so a
+-- tenant's keys never collide with another's and the table can be distributed by
+-- it. The two login e-mail indexes are the only exceptions (global logins).
+SELECT is(
+    ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
+            FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
+             AND k.contype IN ('p', 'u', 'x')
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                              WHERE a.attrelid = c.oid AND a.attname = 'organization_id'
+                                AND a.attnum = ANY (k.conkey))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(c) every primary key, UNIQUE and exclusion constraint on a tenant table includes organization_id');
+
+SELECT is(
+    ARRAY(SELECT i.relname::text
+            FROM pg_catalog.pg_index x
+            JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+            JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
+             AND (x.indisunique OR x.indisexclusion)
+             AND NOT EXISTS (SELECT FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+                               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                              WHERE a.attname = 'organization_id' AND k.n <= x.indnkeyatts)
+           ORDER BY 1),
+    ARRAY['client_users_email_key', 'users_email_key'],
+    '(c) every unique index on a tenant table has organization_id among its key columns, '
+    'except the login e-mail indexes users_email_key and client_users_email_key');
+
+-- (d) References between tenant tables are composite and lead with organization_id
+-- on both sides; the only other references are (organization_id) -> organizations(id).
+SELECT is(
+    ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
+            FROM pg_catalog.pg_constraint k
+            JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+            JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
+           WHERE k.contype = 'f'
+             AND c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
+             AND r.relnamespace = 'mycelium'::regnamespace AND r.relname <> 'organizations'
+             AND NOT (cardinality(k.conkey) >= 2
+                      AND k.conkey[1] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
+                                          WHERE a.attrelid = c.oid AND a.attname = 'organization_id')
+                      AND k.confkey[1] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
+                                           WHERE a.attrelid = r.oid AND a.attname = 'organization_id'))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(d) every foreign key between tenant tables is composite and starts with organization_id on both sides');
+
+SELECT is(
+    ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
+            FROM pg_catalog.pg_constraint k
+            JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+            JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
+           WHERE k.contype = 'f' AND c.relnamespace = 'mycelium'::regnamespace
+             AND NOT (r.relnamespace = 'mycelium'::regnamespace AND r.relname <> 'organizations'
+                      AND c.relname <> 'organizations')
+             AND NOT (r.relnamespace = 'mycelium'::regnamespace AND r.relname = 'organizations'
+                      AND k.conkey = ARRAY[(SELECT a.attnum FROM pg_catalog.pg_attribute a
+                                             WHERE a.attrelid = c.oid AND a.attname = 'organization_id')]
+                      AND k.confkey = ARRAY[(SELECT a.attnum FROM pg_catalog.pg_attribute a
+                                              WHERE a.attrelid = r.oid AND a.attname = 'id')])
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(d) every other foreign key in schema mycelium is (organization_id) REFERENCES mycelium.organizations(id)');
+
+SELECT is(
+    ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
+            FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+           WHERE k.contype = 'f' AND c.relnamespace = 'mycelium'::regnamespace
+             AND k.confdeltype IN ('n', 'd')
+             AND (k.confdelsetcols IS NULL OR cardinality(k.confdelsetcols) = 0
+                  OR (SELECT a.attnum FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attname = 'organization_id') = ANY (k.confdelsetcols))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(d) every ON DELETE SET NULL / SET DEFAULT names its column list, and never organization_id');
+
+SELECT is(
+    ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
+            FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+           WHERE k.contype = 'f' AND c.relnamespace = 'mycelium'::regnamespace
+             AND (k.confupdtype <> 'a' OR k.confmatchtype <> 's')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(d) every foreign key is ON UPDATE NO ACTION, MATCH SIMPLE (an ON UPDATE SET NULL cannot take a column list)');
+
+-- (e) pg_dump keeps the data of every table.
+SELECT is(
+    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.oid <> ALL (coalesce((SELECT e.extconfig FROM pg_catalog.pg_extension e
+                                          WHERE e.extname = 'mycelium'), '{}'))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(e) every mycelium table is registered with pg_extension_config_dump (in pg_extension.extconfig)');
+
+SELECT is(
+    ARRAY(SELECT DISTINCT cond FROM pg_catalog.pg_extension e, unnest(e.extcondition) AS cond
+           WHERE e.extname = 'mycelium' ORDER BY 1),
+    ARRAY[''],
+    '(e) every registered table is dumped whole (empty filter condition)');
+
+-- (f) Functions pin their search_path; C functions, which run no SQL by name,
+-- are the exceptions, and are listed so that a new one is noticed.
+SELECT is(
+    ARRAY(SELECT p.oid::regprocedure::text
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname = 'c'
+           ORDER BY 1),
+    ARRAY['mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
+          'mycelium.uuid_v7_time(uuid)'],
+    '(f) the C-language functions of schema mycelium are exactly these (exempt from the search_path rule)');
+
+SELECT is(
+    ARRAY(SELECT p.oid::regprocedure::text
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname <> 'c'
+             AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS s WHERE s LIKE 'search\_path=%')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(f) every non-C function in schema mycelium has SET search_path');
+
+SELECT is(
+    ARRAY(SELECT format('%s %s', p.oid::regprocedure, s)
+            FROM pg_catalog.pg_proc p, unnest(p.proconfig) AS s
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND s LIKE 'search\_path=%'
+             AND s <> 'search_path=pg_catalog, pg_temp'
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(f) every function search_path is exactly pg_catalog, pg_temp');
+
+-- (g) SECURITY DEFINER functions are few and deliberate: list each one here.
+SELECT is(
+    ARRAY(SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(g) no function in schema mycelium is SECURITY DEFINER unless listed here (none yet)');
+
+-- Every function's EXECUTE is granted to PUBLIC except the revoked maintenance
+-- and onboarding functions.
+SELECT is(
+    ARRAY(SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = 'mycelium'::regnamespace
+             AND NOT EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
+                              WHERE g.grantee = 0 AND g.privilege_type = 'EXECUTE')
+           ORDER BY 1),
+    ARRAY['mycelium.archive_old_deliverables(interval)', 'mycelium.cleanup_old_activity_logs(interval)',
+          'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()'],
+    'Only the maintenance and onboarding functions are revoked from PUBLIC');
+
+-- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table.
+SELECT is(
+    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                               JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                              WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
+                                AND a.attnotnull
+                                AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) = 'mycelium.uuid_v7()')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    'every table has id uuid NOT NULL DEFAULT mycelium.uuid_v7()');
+
+-- updated_at is maintained by trigger on every table that has it (and only there).
+SELECT is(
+    ARRAY(SELECT format('%s: %s', c.relname,
+                        CASE WHEN u.has_col THEN 'updated_at without touch_updated_at trigger'
+                             ELSE 'touch_updated_at trigger without updated_at' END)
+            FROM pg_catalog.pg_class c
+            CROSS JOIN LATERAL (
+                SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                                WHERE a.attrelid = c.oid AND a.attname = 'updated_at' AND NOT a.attisdropped)
+                           AS has_col,
+                       EXISTS (SELECT FROM pg_catalog.pg_trigger g
+                                WHERE g.tgrelid = c.oid
+                                  AND g.tgfoid = to_regprocedure('mycelium.touch_updated_at()')
+                                  AND g.tgtype = 1 + 2 + 16)   -- ROW, BEFORE, UPDATE
+                           AS has_trigger) u
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND u.has_col <> u.has_trigger
+           ORDER BY 1),
+    ARRAY[]::text[],
+    'every table with updated_at, and only those, has a BEFORE UPDATE row trigger calling touch_updated_at');
+
+-- Views never bypass row-level security.
+SELECT is(
+    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('v', 'm')
+             AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
+           ORDER BY 1),
+    ARRAY[]::text[],
+    'every view in schema mycelium has security_invoker=true');
+
+SELECT * FROM finish();
+ROLLBACK;
