@@ -108,6 +108,7 @@ FROM (VALUES
     ('week starts on 7', $$UPDATE mycelium.organization_settings SET week_starts_on = 7$$),
     ('week starts on -1', $$UPDATE mycelium.organization_settings SET week_starts_on = -1$$),
     ('unknown time zone', $$UPDATE mycelium.organization_settings SET timezone = 'Mars/Olympus_Mons'$$),
+    ('POSIX offset as time zone', $$UPDATE mycelium.organization_settings SET timezone = 'UTC+3'$$),
     ('empty time zone', $$UPDATE mycelium.organization_settings SET timezone = ''$$),
     ('time zone ok', $$UPDATE mycelium.organization_settings SET timezone = 'Europe/Berlin'$$),
     ('unknown frequency', $$UPDATE mycelium.organization_settings SET notification_frequency = 'hourly'$$),

@@ -61,6 +61,9 @@ FROM (VALUES ('done 7 months ago', 'COMPLETED', interval '7 months'),
 -- OVERDUE on the way (the document's overdue trigger would have caught this update).
 SELECT mycelium.archive_old_deliverables() AS archived;
 SELECT title, status FROM mycelium.deliverables ORDER BY title;
+-- Archived work still counts as completed in the analytics.
+SELECT total_deliverables, completed_deliverables, completion_rate
+FROM mycelium.organization_analytics WHERE organization_name = 'IseMedia Agency' AND total_deliverables > 0;
 SELECT mycelium.archive_old_deliverables() AS archived_again;
 SELECT mycelium.archive_old_deliverables(interval '2 weeks') AS archived_with_shorter_retention;
 SELECT pg_temp.try($$SELECT mycelium.archive_old_deliverables(NULL)$$) AS null_interval;

@@ -18,15 +18,21 @@ CREATE FUNCTION mycelium.slugify(input text) RETURNS text
 COMMENT ON FUNCTION mycelium.slugify(text) IS
     'Lower-case ASCII words joined by "-", transliterated with ICU (Café Münster → cafe-munster)';
 
--- A time zone name PostgreSQL knows. IMMUTABLE so that a CHECK constraint may
--- use it; the time zone database changes only with a server upgrade.
+-- An IANA time zone name that PostgreSQL knows ("Europe/Berlin", "UTC"), not a
+-- POSIX offset string such as 'UTC+3' (which means three hours *west* of UTC and
+-- is a trap in a settings form). IMMUTABLE so that a CHECK constraint may use it:
+-- a name, once known, stays known when tzdata is updated. PARALLEL RESTRICTED
+-- because the exception block needs a subtransaction.
 CREATE FUNCTION mycelium.is_valid_time_zone(tz text) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF tz !~ '^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z0-9_+-]+)*$' THEN
+        RETURN false;
+    END IF;
     PERFORM pg_catalog.now() AT TIME ZONE tz;
-    RETURN tz <> '';
+    RETURN true;
 EXCEPTION WHEN invalid_parameter_value THEN
     RETURN false;
 END;

@@ -6,7 +6,7 @@
 -- (The complete tenant context, set_context and authenticate, is docs/tenancy.md.)
 
 CREATE FUNCTION mycelium.current_app_user_id() RETURNS uuid
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -46,8 +46,8 @@ BEGIN
     IF NEW.name IS NULL THEN
         RETURN NEW;  -- the NOT NULL constraint on name reports it
     END IF;
-    -- Leave room for a suffix within the 100-character limit.
-    base := rtrim(left(mycelium.slugify(NEW.name), 90), '-');
+    -- slugify caps its result at 80 characters: room for a suffix within 100.
+    base := mycelium.slugify(NEW.name);
     -- Two sessions filling the same base slug in the same scope take turns, so
     -- that the second sees the first's suffix instead of failing on the key.
     PERFORM pg_advisory_xact_lock(
@@ -90,12 +90,13 @@ DECLARE
     resource_type text := TG_ARGV[0];
     name_column text := TG_ARGV[1];
     actor uuid := mycelium.current_app_user_id();
-    actor_org uuid;
+    actor_orgs uuid[];
     secrets text[] := ARRAY['hashed_password', 'temporary_password'];
 BEGIN
     IF actor IS NOT NULL THEN
-        -- At most a handful of rows: users are few, and this runs once per statement.
-        SELECT u.organization_id INTO actor_org FROM mycelium.users u WHERE u.id = actor;
+        -- Once per statement, over a small table: the organizations in which the
+        -- actor is a user (ids are unique per organization, not across them).
+        actor_orgs := ARRAY(SELECT u.organization_id FROM mycelium.users u WHERE u.id = actor);
     END IF;
 
     IF TG_OP = 'INSERT' THEN
@@ -103,10 +104,10 @@ BEGIN
             'INSERT INTO mycelium.activity_logs
                  (organization_id, user_id, action, resource_type, resource_id, resource_name, new_values)
              SELECT n.organization_id,
-                    CASE WHEN n.organization_id = $1 THEN $2 END,
+                    CASE WHEN n.organization_id = ANY ($1) THEN $2 END,
                     ''created'', $3, n.id, n.%I, to_jsonb(n) - $4
                FROM new_rows n', name_column)
-            USING actor_org, actor, resource_type, secrets;
+            USING actor_orgs, actor, resource_type, secrets;
     ELSIF TG_OP = 'DELETE' THEN
         -- Rows deleted by the cascade from a deleted organization go unrecorded:
         -- their organization, and so their log, is gone with them.
@@ -114,18 +115,18 @@ BEGIN
             'INSERT INTO mycelium.activity_logs
                  (organization_id, user_id, action, resource_type, resource_id, resource_name, old_values)
              SELECT o.organization_id,
-                    CASE WHEN o.organization_id = $1 THEN $2 END,
+                    CASE WHEN o.organization_id = ANY ($1) THEN $2 END,
                     ''deleted'', $3, o.id, o.%I, to_jsonb(o) - $4
                FROM old_rows o
               WHERE EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = o.organization_id)', name_column)
-            USING actor_org, actor, resource_type, secrets;
+            USING actor_orgs, actor, resource_type, secrets;
     ELSE
         EXECUTE format(
             'INSERT INTO mycelium.activity_logs
                  (organization_id, user_id, action, resource_type, resource_id, resource_name,
                   old_values, new_values, changed_fields)
              SELECT c.organization_id,
-                    CASE WHEN c.organization_id = $1 THEN $2 END,
+                    CASE WHEN c.organization_id = ANY ($1) THEN $2 END,
                     CASE WHEN $3 = ''deliverable'' AND c.new_row ->> ''status'' = ''COMPLETED''
                               AND c.old_row ->> ''status'' <> ''COMPLETED'' THEN ''completed''
                          ELSE ''updated'' END,
@@ -142,7 +143,7 @@ BEGIN
                        JOIN new_rows n ON n.organization_id = o.organization_id AND n.id = o.id
                       CROSS JOIN LATERAL (SELECT to_jsonb(o) AS old_row, to_jsonb(n) AS new_row) j) c
               WHERE cardinality(c.changed) > 0', name_column)
-            USING actor_org, actor, resource_type, secrets;
+            USING actor_orgs, actor, resource_type, secrets;
     END IF;
     RETURN NULL;
 END;

@@ -3,7 +3,8 @@
 -- security applies to them as to the tables (the document's views ran with
 -- their owner's rights and showed every tenant's users to everyone).
 -- "Open" deliverables are those still to be done: PENDING, IN_PROGRESS,
--- NEEDS_REVIEW, NEEDS_APPROVAL and OVERDUE.
+-- NEEDS_REVIEW, NEEDS_APPROVAL and OVERDUE. "Completed" counts ARCHIVED too: an
+-- archived deliverable was completed, and archiving must not lower a completion rate.
 
 -- Per active user: the work on their plate. "Today" and "this week" are the
 -- organization's calendar days (its time zone), and count open work only (the
@@ -63,7 +64,7 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT x.organization_id, x.client_id,
            count(*)                                     AS total_deliverables,
-           count(*) FILTER (WHERE x.status = 'COMPLETED') AS completed_deliverables,
+           count(*) FILTER (WHERE x.status IN ('COMPLETED', 'ARCHIVED')) AS completed_deliverables,
            count(*) FILTER (WHERE x.status = 'OVERDUE')   AS overdue_deliverables,
            min(x.due_date) FILTER (WHERE x.due_date >= now() AND x.status IN
                ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')) AS next_deadline
@@ -94,7 +95,7 @@ LEFT JOIN (SELECT organization_id, count(*) AS active_clients
        ON c.organization_id = o.id
 LEFT JOIN (SELECT organization_id,
                   count(*)                                     AS total_deliverables,
-                  count(*) FILTER (WHERE status = 'COMPLETED') AS completed_deliverables,
+                  count(*) FILTER (WHERE status IN ('COMPLETED', 'ARCHIVED')) AS completed_deliverables,
                   count(*) FILTER (WHERE status = 'OVERDUE')   AS overdue_deliverables
              FROM mycelium.deliverables GROUP BY organization_id) d
        ON d.organization_id = o.id

@@ -1020,7 +1020,8 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'current_app_user_id',
     'touch_updated_at', 'fill_slug', 'log_activity', 'create_organization',
-    'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check'
+    'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
+    'require_writable'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 SELECT set_eq(
@@ -1034,6 +1035,7 @@ SELECT set_eq(
           'mycelium.fill_slug()',
           'mycelium.is_valid_time_zone(text)',
           'mycelium.log_activity()',
+          'mycelium.require_writable(text)',
           'mycelium.slugify(text)',
           'mycelium.touch_updated_at()',
           'mycelium.uuid_v7()',
@@ -1184,8 +1186,8 @@ SELECT is(
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
            WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
-          'mycelium.uuid_v7_time(uuid)'],
+    ARRAY['mycelium.require_writable(text)', 'mycelium.slugify(text)', 'mycelium.touch_updated_at()',
+          'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)'],
     '(f) the C-language functions of schema mycelium are exactly these (exempt from the search_path rule)');
 
 SELECT is(
