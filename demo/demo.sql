@@ -55,9 +55,7 @@ SELECT :'org', '550e8400-e29b-41d4-a716-446655440010', st.id, 'Keyword research'
 FROM mycelium.service_types st WHERE st.organization_id = :'org' AND st.slug = 'seo';
 
 -- A change made by a signed-in user is logged as theirs, with what changed.
-SELECT set_config('request.jwt.claims',
-                  '{"sub": "550e8400-e29b-41d4-a716-446655440003", "organization_id": "' || :'org' || '"}', true)
-       \gset ignored_
+SELECT mycelium.set_context(:'org', '550e8400-e29b-41d4-a716-446655440003', 'VIDEO_EDITOR') \gset ignored_
 UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = now(),
                                  completed_by_id = '550e8400-e29b-41d4-a716-446655440003'
  WHERE organization_id = :'org' AND title LIKE '%Ort Farms – Week 3 reels';

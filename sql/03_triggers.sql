@@ -77,9 +77,11 @@ FROM generate_series(1, 3) AS n, mycelium.clients c WHERE c.slug = 'cafe-munster
 SELECT action, resource_type, resource_name, user_id, new_values ->> 'title' AS new_title, old_values, changed_fields
 FROM mycelium.activity_logs ORDER BY resource_name;
 
--- The actor is the session's user (claim "sub"), not the deliverable's creator.
+-- The actor is the context's user (here from request.jwt.claims, as PostgREST
+-- sets it), not the deliverable's creator.
 BEGIN;
-SELECT set_config('request.jwt.claims', '{"sub": "0000000a-0000-7000-8000-0000000000a2"}', true) IS NOT NULL AS claims_set;
+SELECT set_config('request.jwt.claims', '{"sub": "0000000a-0000-7000-8000-0000000000a2", "app_role": "VIDEO_EDITOR",
+    "organization_id": "0000000a-0000-7000-8000-000000000000"}', true) IS NOT NULL AS claims_set;
 UPDATE mycelium.deliverables SET status = 'IN_PROGRESS', assigned_user_id = '0000000a-0000-7000-8000-0000000000a2'
  WHERE title = 'Reel 1';
 UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = '2026-11-01 12:00+00' WHERE title = 'Reel 2';
@@ -93,7 +95,8 @@ WHERE action <> 'created' ORDER BY resource_name;
 -- A user of another organization, or a malformed claim, is no actor at all (and
 -- never makes the write fail).
 BEGIN;
-SELECT set_config('request.jwt.claims', '{"sub": "0000000b-0000-7000-8000-0000000000b1"}', true) IS NOT NULL AS claims_set;
+SELECT set_config('request.jwt.claims', '{"sub": "0000000b-0000-7000-8000-0000000000b1", "app_role": "ADMIN",
+    "organization_id": "0000000b-0000-7000-8000-000000000000"}', true) IS NOT NULL AS claims_set;
 UPDATE mycelium.deliverables SET priority = 'HIGH' WHERE title = 'Reel 3';
 SELECT set_config('request.jwt.claims', '{not json', true) IS NOT NULL AS claims_set;
 UPDATE mycelium.deliverables SET priority = 'URGENT' WHERE title = 'Reel 3';

@@ -8,11 +8,13 @@
 namespace mycelium::core {
 
 enum class ErrorKind {
-    InvalidParameter,      // 22023
-    StringTooLong,         // 22001
-    ProgramLimitExceeded,  // 54000
-    CheckViolation,        // 23514
-    Internal,              // XX000
+    InvalidParameter,       // 22023
+    StringTooLong,          // 22001
+    ProgramLimitExceeded,   // 54000
+    CheckViolation,         // 23514
+    InvalidAuthorization,   // 28000
+    InsufficientPrivilege,  // 42501
+    Internal,               // XX000
 };
 
 class Error : public std::runtime_error {

@@ -34,6 +34,10 @@ int sqlstate_of(core::ErrorKind kind) {
             return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
         case core::ErrorKind::CheckViolation:
             return ERRCODE_CHECK_VIOLATION;
+        case core::ErrorKind::InvalidAuthorization:
+            return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+        case core::ErrorKind::InsufficientPrivilege:
+            return ERRCODE_INSUFFICIENT_PRIVILEGE;
         case core::ErrorKind::Internal:
             break;
     }

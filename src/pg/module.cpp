@@ -1,5 +1,6 @@
 // Module registration: the magic block and _PG_init.
 #include "pg/boundary.hpp"
+#include "pg/context.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -16,5 +17,6 @@ _Pragma("GCC visibility pop")
     // Settings of this extension live under mycelium.*; reserving the prefix
     // turns a typo such as SET mycelium.contxt into an error instead of a
     // silently ignored placeholder.
+    mycelium::pg::define_context_settings();
     MarkGUCPrefixReserved("mycelium");
 }

@@ -365,7 +365,9 @@ CREATE TABLE mycelium.comments (
     id              uuid                  NOT NULL DEFAULT mycelium.uuid_v7(),
     organization_id uuid                  NOT NULL,
     deliverable_id  uuid                  NOT NULL,
-    user_id         uuid                  NOT NULL,
+    -- The author: a staff user, or a client's portal user (exactly one of the two).
+    user_id         uuid,
+    client_user_id  uuid,
     content         text                  NOT NULL,
     type            mycelium.comment_type NOT NULL DEFAULT 'GENERAL',
     is_internal     boolean               NOT NULL DEFAULT false,
@@ -379,8 +381,11 @@ CREATE TABLE mycelium.comments (
         REFERENCES mycelium.deliverables (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT comments_user_fkey FOREIGN KEY (organization_id, user_id)
         REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT comments_client_user_fkey FOREIGN KEY (organization_id, client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT comments_parent_fkey FOREIGN KEY (organization_id, parent_id)
         REFERENCES mycelium.comments (organization_id, id) ON DELETE SET NULL (parent_id),
+    CONSTRAINT comments_one_author CHECK (num_nonnulls(user_id, client_user_id) = 1),
     CONSTRAINT comments_content_not_blank CHECK (btrim(content) <> ''),
     CONSTRAINT comments_not_own_parent CHECK (parent_id <> id),
     CONSTRAINT comments_attachments_array CHECK (jsonb_typeof(attachments) = 'array')

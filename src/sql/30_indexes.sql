@@ -52,6 +52,8 @@ CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (
 
 CREATE INDEX comments_org_deliverable_idx ON mycelium.comments (organization_id, deliverable_id);
 CREATE INDEX comments_org_user_idx ON mycelium.comments (organization_id, user_id);
+CREATE INDEX comments_org_client_user_idx ON mycelium.comments (organization_id, client_user_id)
+    WHERE client_user_id IS NOT NULL;
 CREATE INDEX comments_org_parent_idx ON mycelium.comments (organization_id, parent_id)
     WHERE parent_id IS NOT NULL;
 

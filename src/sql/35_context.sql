@@ -1,31 +1,189 @@
--- ====== Who is acting ======
--- The acting application user, read from the PostgREST/Supabase convention
--- (the `sub` claim of the request.jwt.claims setting). Missing, empty or
--- malformed claims mean "nobody", never an error: after a SET LOCAL ends,
--- PostgreSQL reads the setting back as '' for the rest of the session.
--- (The complete tenant context, set_context and authenticate, is docs/tenancy.md.)
+-- ====== Tenant context ======
+-- Who is acting, for which organization, in which role. Three ways to set it,
+-- all transaction-scoped so that a pooled connection never carries one request's
+-- tenant into the next (docs/security.md):
+--   1. mycelium.authenticate(token): verifies a signed HS256 token;
+--   2. mycelium.set_context(...): for applications that talk SQL directly;
+--   3. the request.jwt.claims setting of PostgREST / Supabase-style servers.
+-- 1 and 2 store the context in the setting mycelium.context, sealed with an HMAC
+-- under the server's key and bound to this transaction, so that plain SQL can
+-- neither forge it nor replay it later. The read functions below verify the seal
+-- (caching the result per distinct value) and fall back to request.jwt.claims
+-- unless mycelium.require_signed_context is on. Missing, empty (as PostgreSQL
+-- reads a SET LOCAL setting back after its transaction) or malformed values mean
+-- "no context": no tenant rows, never an error.
 
+-- Keys: 'context' seals contexts (made at install, never leaves the server);
+-- 'jwt' verifies tokens (set by an administrator with set_jwt_secret). No
+-- application role can read this table; the native code reads it as its owner.
+CREATE TABLE mycelium.auth_keys (
+    purpose    text        NOT NULL,
+    secret     bytea       NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT auth_keys_pkey PRIMARY KEY (purpose),
+    CONSTRAINT auth_keys_purpose_known CHECK (purpose IN ('context', 'jwt')),
+    -- RFC 7518 §3.2: an HS256 key is at least as long as the hash.
+    CONSTRAINT auth_keys_secret_length CHECK (octet_length(secret) BETWEEN 32 AND 512)
+);
+-- 32 bytes from the server's strong random source (gen_random_uuid: 244 random bits
+-- per pair after the version bits; four uuids give well over 256).
+INSERT INTO mycelium.auth_keys (purpose, secret)
+SELECT 'context', uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
+                  || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+
+CREATE FUNCTION mycelium.current_organization_id() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'mycelium_current_organization_id'
+    LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION mycelium.current_app_user_id() RETURNS uuid
-    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+    AS 'MODULE_PATHNAME', 'mycelium_current_app_user_id'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION mycelium.current_app_role() RETURNS text
+    AS 'MODULE_PATHNAME', 'mycelium_current_app_role'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION mycelium.current_client_id() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'mycelium_current_client_id'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION mycelium.current_service_access() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'mycelium_current_service_access'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.current_organization_id() IS 'The organization of the current context, or NULL';
+COMMENT ON FUNCTION mycelium.current_app_user_id() IS
+    'The acting user of the current context (users.id, or client_users.id for role CLIENT), or NULL';
+COMMENT ON FUNCTION mycelium.current_app_role() IS 'The application role of the current context, or NULL';
+COMMENT ON FUNCTION mycelium.current_client_id() IS 'The client of a CLIENT (portal) context, or NULL';
+COMMENT ON FUNCTION mycelium.current_service_access() IS
+    'The service type slugs a CUSTOM role may work on ({} when none)';
+
+-- Seals a context into mycelium.context for the rest of the transaction. Private:
+-- only set_context and authenticate, which check what they seal, may call it.
+CREATE FUNCTION mycelium.seal_context(organization_id uuid, user_id uuid, role text, client_id uuid,
+                                      service_access text[], expires_at timestamptz) RETURNS void
+    AS 'MODULE_PATHNAME', 'mycelium_seal_context'
+    LANGUAGE C VOLATILE;
+
+-- Verifies an HS256 token with the 'jwt' key and returns its claims. Private.
+CREATE FUNCTION mycelium.verify_token(token text,
+                                      OUT organization_id uuid, OUT user_id uuid, OUT role text,
+                                      OUT client_id uuid, OUT service_access text[], OUT expires_at timestamptz)
+    AS 'MODULE_PATHNAME', 'mycelium_verify_token'
+    LANGUAGE C STABLE STRICT;
+
+-- Checks that a context names a real, active member of the organization, and
+-- seals it. For CLIENT the user is a client_users row and the client comes from
+-- that row, never from the caller.
+CREATE FUNCTION mycelium.establish_context(organization_id uuid, user_id uuid, role text,
+                                           client_id uuid, service_access text[], expires_at timestamptz,
+                                           via text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    claims text := current_setting('request.jwt.claims', true);
-    sub text;
+    found_role text;
+    found_status text;
+    found_client uuid;
+    found_active boolean;
 BEGIN
-    IF claims IS NULL OR claims = '' THEN
-        RETURN NULL;
+    IF organization_id IS NULL OR user_id IS NULL OR role IS NULL THEN
+        RAISE EXCEPTION '%: organization_id, user_id and role are required', via
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    BEGIN
-        sub := claims::jsonb ->> 'sub';
-        IF sub ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$' THEN
-            RETURN sub::uuid;
+    IF role NOT IN ('ADMIN', 'VIDEO_EDITOR', 'SEO_STRATEGIST', 'WEBSITE_DESIGNER', 'FILMER', 'CUSTOM', 'CLIENT') THEN
+        RAISE EXCEPTION '%: unknown role %', via, quote_literal(role)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'One of ADMIN, VIDEO_EDITOR, SEO_STRATEGIST, WEBSITE_DESIGNER, FILMER, CUSTOM, CLIENT.';
+    END IF;
+    IF role = 'CLIENT' THEN
+        SELECT cu.client_id, cu.is_active INTO found_client, found_active
+          FROM mycelium.client_users cu
+         WHERE cu.organization_id = establish_context.organization_id AND cu.id = establish_context.user_id;
+        IF NOT FOUND OR NOT found_active THEN
+            RAISE EXCEPTION '%: % is not an active portal user of organization %', via, user_id, organization_id
+                USING ERRCODE = 'insufficient_privilege';
         END IF;
-    EXCEPTION WHEN invalid_text_representation OR datatype_mismatch OR invalid_parameter_value THEN
-        NULL;
-    END;
-    RETURN NULL;
+        IF client_id IS NOT NULL AND client_id <> found_client THEN
+            RAISE EXCEPTION '%: portal user % belongs to another client', via, user_id
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        PERFORM mycelium.seal_context(organization_id, user_id, role, found_client, '{}', expires_at);
+        RETURN;
+    END IF;
+    SELECT u.role::text, u.status::text INTO found_role, found_status
+      FROM mycelium.users u
+     WHERE u.organization_id = establish_context.organization_id AND u.id = establish_context.user_id;
+    IF NOT FOUND OR found_status <> 'ACTIVE' THEN
+        RAISE EXCEPTION '%: % is not an active user of organization %', via, user_id, organization_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF found_role <> role THEN
+        RAISE EXCEPTION '%: user % has role %, not %', via, user_id, found_role, role
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM mycelium.seal_context(organization_id, user_id, role, NULL,
+                                  CASE WHEN role = 'CUSTOM' THEN coalesce(service_access, '{}') ELSE '{}' END,
+                                  expires_at);
 END;
 $$;
-COMMENT ON FUNCTION mycelium.current_app_user_id() IS
-    'The acting user (claim "sub" of request.jwt.claims), or NULL when none is set or it is malformed';
+
+-- For applications that talk to the database directly. Refused for roles that
+-- are not superusers once mycelium.require_signed_context is on.
+CREATE FUNCTION mycelium.set_context(organization_id uuid, user_id uuid, role text,
+                                     client_id uuid DEFAULT NULL, service_access text[] DEFAULT '{}')
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- missing_ok: before the library is loaded in this backend, a value set in
+    -- postgresql.conf or by ALTER DATABASE reads back as a placeholder; none means off.
+    IF coalesce(current_setting('mycelium.require_signed_context', true), 'off')::boolean
+       AND NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) THEN
+        RAISE EXCEPTION 'set_context: this database accepts only signed tokens'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Call mycelium.authenticate(token); mycelium.require_signed_context is on.';
+    END IF;
+    PERFORM mycelium.establish_context(organization_id, user_id, role, client_id, service_access,
+                                       now() + interval '1 day', 'set_context');
+END;
+$$;
+COMMENT ON FUNCTION mycelium.set_context(uuid, uuid, text, uuid, text[]) IS
+    'Sets the tenant context for the rest of the transaction, after checking the user';
+
+CREATE FUNCTION mycelium.authenticate(token text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    claims record;
+BEGIN
+    IF token IS NULL OR token = '' THEN
+        RAISE EXCEPTION 'authenticate: no token' USING ERRCODE = 'invalid_authorization_specification';
+    END IF;
+    SELECT * INTO claims FROM mycelium.verify_token(token);
+    PERFORM mycelium.establish_context(claims.organization_id, claims.user_id, claims.role, claims.client_id,
+                                       claims.service_access, claims.expires_at, 'authenticate');
+END;
+$$;
+COMMENT ON FUNCTION mycelium.authenticate(text) IS
+    'Verifies a signed HS256 token and sets the tenant context for the rest of the transaction';
+
+-- Administrators set the token key here; it is never readable back.
+CREATE FUNCTION mycelium.set_jwt_secret(secret text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF secret IS NULL OR octet_length(convert_to(secret, 'UTF8')) < 32 THEN
+        RAISE EXCEPTION 'set_jwt_secret: the secret must be at least 32 bytes'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'RFC 7518 requires an HS256 key of 256 bits or more.';
+    END IF;
+    INSERT INTO mycelium.auth_keys (purpose, secret) VALUES ('jwt', convert_to(secret, 'UTF8'))
+    ON CONFLICT (purpose) DO UPDATE SET secret = EXCLUDED.secret, created_at = now();
+END;
+$$;
+
+-- Every backend forgets its cached keys when they change.
+CREATE FUNCTION mycelium.forget_keys() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mycelium_forget_keys'
+    LANGUAGE C;
+CREATE TRIGGER forget_keys AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium.auth_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.forget_keys();

@@ -30,8 +30,11 @@ $$;
 -- it is, and a clash is the unique constraint's error. Renaming does not change a
 -- slug, so that URLs stay stable.
 
+-- SECURITY DEFINER: the suffix must account for every row of the scope, also
+-- those row-level security hides from the caller (organizations are unique
+-- across the system). It reads only slugs, and only in the row's own scope.
 CREATE FUNCTION mycelium.fill_slug() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -82,8 +85,10 @@ CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_typ
 -- copied into the log.
 -- Arguments: the resource type ('deliverable') and the column holding its name.
 
+-- SECURITY DEFINER: applications may read the log but never write it; only
+-- these triggers do.
 CREATE FUNCTION mycelium.log_activity() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -1,4 +1,7 @@
 -- ====== Organization onboarding and maintenance ======
+-- These work across tenants, so they run as the extension's owner (SECURITY
+-- DEFINER) and are executable only by roles granted the 'maintenance' kind
+-- (mycelium.grant_access).
 
 -- Creates an organization with its settings, branding, and the default service
 -- types and fields of the document's setup_organization_defaults, in one
@@ -11,7 +14,7 @@ CREATE FUNCTION mycelium.create_organization(
     industry    text DEFAULT NULL,
     timezone    text DEFAULT 'America/New_York'
 ) RETURNS mycelium.organizations
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -62,7 +65,7 @@ COMMENT ON FUNCTION mycelium.create_organization(text, text, text, text, text, t
 -- Deletes activity older than the retention period; returns how many rows went.
 CREATE FUNCTION mycelium.cleanup_old_activity_logs(retain interval DEFAULT '1 year')
     RETURNS bigint
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -83,7 +86,7 @@ $$;
 -- Archives deliverables completed longer ago than older_than; returns how many.
 CREATE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months')
     RETURNS bigint
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -106,7 +109,7 @@ $$;
 
 -- Counts and the ten largest Mycelium tables (with their indexes and TOAST), in MB.
 CREATE FUNCTION mycelium.database_health_check() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT jsonb_build_object(

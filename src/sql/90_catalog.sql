@@ -1,23 +1,102 @@
 -- ====== pg_dump and privileges ======
 
 -- Tables created by an extension are left out of a dump unless registered: keep
--- every row of every table.
+-- every row of every table, except the context key, which each installation makes
+-- for itself (a restore would otherwise collide with the one CREATE EXTENSION made).
 DO $$
 DECLARE
     t regclass;
 BEGIN
     FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
-             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND c.relname <> 'auth_keys'
              ORDER BY c.relname
     LOOP
         PERFORM pg_catalog.pg_extension_config_dump(t, '');
     END LOOP;
 END;
 $$;
+SELECT pg_catalog.pg_extension_config_dump('mycelium.auth_keys', $$WHERE purpose <> 'context'$$);
 
--- Functions are executable by PUBLIC unless revoked. Maintenance and onboarding
--- are for the database owner and whom it grants them to.
-REVOKE ALL ON FUNCTION mycelium.create_organization(text, text, text, text, text, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION mycelium.cleanup_old_activity_logs(interval) FROM PUBLIC;
-REVOKE ALL ON FUNCTION mycelium.archive_old_deliverables(interval) FROM PUBLIC;
-REVOKE ALL ON FUNCTION mycelium.database_health_check() FROM PUBLIC;
+-- Nothing is executable by PUBLIC: roles get what they need from grant_access.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
+
+-- Gives an existing role what one kind of client needs:
+--   app          an application's connections: read and write tenant data
+--                under row-level security, set the context, use the views;
+--   readonly     reporting: read tenant data under row-level security;
+--   maintenance  onboarding and maintenance: create_organization, archiving,
+--                log retention, the health check.
+-- The extension creates no roles. An application role should own nothing and must
+-- not have BYPASSRLS (refused for app and readonly).
+CREATE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    secrets constant text[] := ARRAY['hashed_password', 'temporary_password'];
+    r text;
+    t text;
+    readable text;
+    context_functions constant text[] := ARRAY[
+        'mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
+        'mycelium.current_app_role()', 'mycelium.current_client_id()',
+        'mycelium.current_service_access()', 'mycelium.my_client_ids()',
+        'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
+        'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
+        'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
+        'mycelium.is_valid_time_zone(text)'];
+    f text;
+BEGIN
+    PERFORM mycelium.require_writable('grant_access');
+    IF role IS NULL OR kind IS NULL THEN
+        RAISE EXCEPTION 'grant_access: role and kind are required' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF kind NOT IN ('app', 'readonly', 'maintenance') THEN
+        RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(kind)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'One of app, readonly, maintenance.';
+    END IF;
+    r := role::text;
+    IF kind IN ('app', 'readonly') AND (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE oid = role) THEN
+        RAISE EXCEPTION 'grant_access: role % bypasses row-level security', r
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An application or reporting role must be subject to row-level security.',
+                  HINT = 'Use a role without SUPERUSER and BYPASSRLS.';
+    END IF;
+    EXECUTE format('GRANT USAGE ON SCHEMA mycelium TO %s', r);
+
+    IF kind = 'maintenance' THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.create_organization(text, text, text, text, text, text), '
+                       'mycelium.cleanup_old_activity_logs(interval), mycelium.archive_old_deliverables(interval), '
+                       'mycelium.database_health_check() TO %s', r);
+        RETURN;
+    END IF;
+
+    FOREACH f IN ARRAY context_functions LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
+    END LOOP;
+    EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
+                   'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
+    FOR t IN SELECT c.relname FROM pg_class c
+             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND c.relname <> 'auth_keys'
+             ORDER BY c.relname
+    LOOP
+        -- Password hashes are write-only for applications: not even a colleague's
+        -- SELECT * shows them.
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO readable
+          FROM pg_attribute a
+         WHERE a.attrelid = ('mycelium.' || quote_ident(t))::regclass AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.attname <> ALL (secrets);
+        EXECUTE format('GRANT SELECT (%s) ON mycelium.%I TO %s', readable, t, r);
+        IF kind = 'app' THEN
+            IF t = 'organizations' THEN
+                EXECUTE format('GRANT UPDATE ON mycelium.%I TO %s', t, r);
+            ELSIF t NOT IN ('activity_logs', 'subscriptions') THEN
+                EXECUTE format('GRANT INSERT, UPDATE, DELETE ON mycelium.%I TO %s', t, r);
+            END IF;
+        END IF;
+    END LOOP;
+END;
+$$;
+REVOKE ALL ON FUNCTION mycelium.grant_access(regrole, text) FROM PUBLIC;
+COMMENT ON FUNCTION mycelium.grant_access(regrole, text) IS
+    'Grants an existing role what an app, readonly or maintenance client needs';

@@ -1,0 +1,328 @@
+// The tenant context: the settings mycelium.context and
+// mycelium.require_signed_context, the read functions behind every policy,
+// sealing (set_context, authenticate) and token verification.
+//
+// A policy calls the read functions once per statement (inside a scalar
+// sub-select), and each call costs a string comparison in steady state: the
+// result for the last sealed value and for the last request.jwt.claims value is
+// cached, and the seal is verified only when the value changes.
+#include "pg/context.hpp"
+
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/context.hpp"
+#include "core/error.hpp"
+#include "pg/boundary.hpp"
+#include "pg/text.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "commands/trigger.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/backendid.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+namespace {
+
+using mycelium::core::Error;
+using mycelium::core::ErrorKind;
+
+// GUC variables: plain C data owned by the GUC machinery.
+char *sealed_setting = nullptr;
+bool require_signed = false;
+
+// Per-backend state, created on first use and deliberately never destroyed (a
+// backend's static destructors would run after PostgreSQL has torn down).
+struct State {
+    std::string context_key;  // empty = not loaded
+    Oid keys_relid = InvalidOid;
+
+    std::string sealed_value;                      // the mycelium.context value last verified...
+    std::optional<mycelium::core::Sealed> sealed;  // ...and what it held
+
+    std::string claims_value;                       // the request.jwt.claims value last parsed...
+    std::optional<mycelium::core::Context> claims;  // ...and what it held
+};
+
+State &state() {
+    static State *s = std::make_unique<State>().release();
+    return *s;
+}
+
+void forget_keys(Datum, Oid relid) {
+    State &s = state();
+    if (relid == InvalidOid || relid == s.keys_relid) s.context_key.clear();
+}
+
+// The backend and transaction a sealed context is bound to. A parallel worker
+// answers for its leader: the leader's backend id, and the transaction start time
+// that PostgreSQL hands to every worker.
+mycelium::core::Binding current_binding(std::int64_t expires_at) {
+    mycelium::core::Binding b{};
+    b.backend_id =
+        ParallelLeaderBackendId != InvalidBackendId ? ParallelLeaderBackendId : MyBackendId;
+    b.transaction_start = GetCurrentTransactionStartTimestamp();
+    b.expires_at = expires_at;
+    return b;
+}
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(time(nullptr)); }
+
+}  // namespace
+
+namespace mycelium::pg {
+
+void define_context_settings() {
+    DefineCustomStringVariable(
+        "mycelium.context", "The sealed tenant context of the current transaction.",
+        "Set by mycelium.authenticate() and mycelium.set_context(); a value written by hand is "
+        "ignored.",
+        &sealed_setting, "", PGC_USERSET,
+        GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "mycelium.require_signed_context",
+        "Accept only contexts sealed by mycelium.authenticate() (or set_context by a superuser).",
+        "When on, the request.jwt.claims setting and set_context() by other roles grant nothing.",
+        &require_signed, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    CacheRegisterRelcacheCallback(forget_keys, 0);
+}
+
+// Reads a key as the bootstrap superuser: no application role may read
+// mycelium.auth_keys, but every role's policies need the context key.
+std::string load_key(const char *purpose) {
+    struct Loaded {
+        char *data;
+        int len;
+        Oid relid;
+    };
+    Loaded *loaded = guard([&] {
+        Oid save_user;
+        int save_sec;
+        GetUserIdAndSecContext(&save_user, &save_sec);
+        SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+                                                          SECURITY_RESTRICTED_OPERATION);
+        auto *out = static_cast<Loaded *>(palloc0(sizeof(Loaded)));
+        MemoryContext caller = CurrentMemoryContext;
+        SPI_connect();
+        Oid argtypes[1] = {TEXTOID};
+        Datum args[1] = {CStringGetTextDatum(purpose)};
+        SPI_execute_with_args("SELECT secret FROM mycelium.auth_keys WHERE purpose = $1", 1,
+                              argtypes, args, nullptr, true, 1);
+        if (SPI_processed == 1) {
+            bool isnull = false;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+            if (!isnull) {
+                bytea *b = DatumGetByteaPP(d);
+                out->len = VARSIZE_ANY_EXHDR(b);
+                out->data = static_cast<char *>(MemoryContextAlloc(caller, out->len));
+                memcpy(out->data, VARDATA_ANY(b), out->len);
+            }
+        }
+        out->relid = get_relname_relid("auth_keys", get_namespace_oid("mycelium", false));
+        SPI_finish();
+        SetUserIdAndSecContext(save_user, save_sec);
+        return out;
+    });
+    state().keys_relid = loaded->relid;
+    return loaded->data == nullptr ? std::string() : std::string(loaded->data, loaded->len);
+}
+
+const std::string &context_key() {
+    State &s = state();
+    if (s.context_key.empty()) {
+        s.context_key = load_key("context");
+        if (s.context_key.empty())
+            throw Error(ErrorKind::Internal, "mycelium: the context key is missing",
+                        "mycelium.auth_keys has no 'context' row.",
+                        "Reinstall the extension, or insert a key of 32 random bytes.");
+    }
+    return s.context_key;
+}
+
+std::optional<core::Context> current_context() {
+    State &s = state();
+    const char *sealed = sealed_setting;
+    if (sealed != nullptr && sealed[0] != '\0') {
+        if (s.sealed_value != sealed) {
+            s.sealed_value = sealed;
+            s.sealed = core::open_context(s.sealed_value, context_key());
+        }
+        // The seal holds only in the transaction (and backend) that made it, and
+        // until it expires.
+        if (s.sealed && s.sealed->binding.backend_id == current_binding(0).backend_id &&
+            s.sealed->binding.transaction_start == current_binding(0).transaction_start &&
+            s.sealed->binding.expires_at > unix_now())
+            return s.sealed->context;
+        return std::nullopt;
+    }
+    if (require_signed) return std::nullopt;
+    const char *claims = guard([] { return GetConfigOption("request.jwt.claims", true, false); });
+    if (claims == nullptr || claims[0] == '\0') return std::nullopt;
+    if (s.claims_value != claims) {
+        s.claims_value = claims;
+        s.claims = core::context_from_claims(s.claims_value);
+    }
+    return s.claims;
+}
+
+}  // namespace mycelium::pg
+
+namespace {
+
+Datum uuid_datum(const std::string &text) {
+    return mycelium::pg::guard(
+        [&] { return DirectFunctionCall1(uuid_in, CStringGetDatum(text.c_str())); });
+}
+
+}  // namespace
+
+MYCELIUM_FUNCTION(mycelium_current_organization_id) {
+    auto ctx = mycelium::pg::current_context();
+    if (!ctx) PG_RETURN_NULL();
+    return uuid_datum(ctx->organization_id);
+}
+
+MYCELIUM_FUNCTION(mycelium_current_app_user_id) {
+    auto ctx = mycelium::pg::current_context();
+    if (!ctx) PG_RETURN_NULL();
+    return uuid_datum(ctx->user_id);
+}
+
+MYCELIUM_FUNCTION(mycelium_current_app_role) {
+    auto ctx = mycelium::pg::current_context();
+    if (!ctx) PG_RETURN_NULL();
+    PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(ctx->role));
+}
+
+MYCELIUM_FUNCTION(mycelium_current_client_id) {
+    auto ctx = mycelium::pg::current_context();
+    if (!ctx || ctx->client_id.empty()) PG_RETURN_NULL();
+    return uuid_datum(ctx->client_id);
+}
+
+MYCELIUM_FUNCTION(mycelium_current_service_access) {
+    auto ctx = mycelium::pg::current_context();
+    std::vector<std::string> slugs;
+    if (ctx) slugs = ctx->service_access;
+    ArrayType *arr = mycelium::pg::guard([&] {
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (slugs.size() + 1)));
+        for (size_t i = 0; i < slugs.size(); ++i)
+            elems[i] = PointerGetDatum(cstring_to_text_with_len(slugs[i].data(), slugs[i].size()));
+        return construct_array(elems, static_cast<int>(slugs.size()), TEXTOID, -1, false,
+                               TYPALIGN_INT);
+    });
+    PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+// seal_context(organization_id, user_id, role, client_id, service_access, expires_at)
+MYCELIUM_FUNCTION(mycelium_seal_context) {
+    using mycelium::pg::guard;
+    for (int i : {0, 1, 2, 5})
+        if (PG_ARGISNULL(i))
+            throw Error(ErrorKind::InvalidParameter,
+                        "seal_context: organization_id, user_id, role and expires_at are required");
+    auto uuid_text = [&](int argno) {
+        return std::string(guard([&] {
+            return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(argno)));
+        }));
+    };
+    mycelium::core::Context ctx;
+    ctx.organization_id = uuid_text(0);
+    ctx.user_id = uuid_text(1);
+    ctx.role = mycelium::pg::text_arg_utf8(fcinfo, 2);
+    if (!PG_ARGISNULL(3)) ctx.client_id = uuid_text(3);
+    if (!PG_ARGISNULL(4)) {
+        ArrayType *arr = guard([&] { return PG_GETARG_ARRAYTYPE_P(4); });
+        Datum *elems = nullptr;
+        bool *nulls = nullptr;
+        int n = 0;
+        guard(
+            [&] { deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+        for (int i = 0; i < n; ++i) {
+            if (nulls[i])
+                throw Error(ErrorKind::InvalidParameter,
+                            "seal_context: service_access holds a NULL");
+            text *t = DatumGetTextPP(elems[i]);
+            ctx.service_access.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        }
+    }
+    const TimestampTz expires = PG_GETARG_TIMESTAMPTZ(5);
+    const std::int64_t expires_unix = static_cast<std::int64_t>(timestamptz_to_time_t(expires));
+    const std::string sealed = mycelium::core::seal_context(ctx, current_binding(expires_unix),
+                                                            mycelium::pg::context_key());
+    guard([&] {
+        (void)set_config_option("mycelium.context", sealed.c_str(), PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_LOCAL, true, 0, false);
+    });
+    PG_RETURN_VOID();
+}
+
+// verify_token(token) -> (organization_id, user_id, role, client_id, service_access, expires_at)
+MYCELIUM_FUNCTION(mycelium_verify_token) {
+    using mycelium::pg::guard;
+    const std::string token = mycelium::pg::text_arg_utf8(fcinfo, 0);
+    const std::string key = mycelium::pg::load_key("jwt");
+    if (key.empty())
+        throw Error(ErrorKind::InvalidAuthorization, "authenticate: no token key is set",
+                    "mycelium.auth_keys has no 'jwt' row.",
+                    "An administrator sets one with mycelium.set_jwt_secret(secret).");
+    const mycelium::core::VerifiedToken verified =
+        mycelium::core::verify_jwt_hs256(token, key, unix_now());
+    const mycelium::core::Context &ctx = verified.context;
+
+    HeapTuple tuple = guard([&] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("verify_token: must return a record")));
+        desc = BlessTupleDesc(desc);
+        Datum values[6];
+        bool nulls[6] = {false, false, false, ctx.client_id.empty(), false, false};
+        values[0] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.organization_id.c_str()));
+        values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.user_id.c_str()));
+        values[2] = PointerGetDatum(cstring_to_text_with_len(ctx.role.data(), ctx.role.size()));
+        values[3] = ctx.client_id.empty()
+                        ? Datum(0)
+                        : DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.client_id.c_str()));
+        Datum *slugs =
+            static_cast<Datum *>(palloc(sizeof(Datum) * (ctx.service_access.size() + 1)));
+        for (size_t i = 0; i < ctx.service_access.size(); ++i)
+            slugs[i] = PointerGetDatum(cstring_to_text_with_len(ctx.service_access[i].data(),
+                                                                ctx.service_access[i].size()));
+        values[4] = PointerGetDatum(construct_array(
+            slugs, static_cast<int>(ctx.service_access.size()), TEXTOID, -1, false, TYPALIGN_INT));
+        values[5] =
+            TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(verified.expires_at)));
+        return heap_form_tuple(desc, values, nulls);
+    });
+    return HeapTupleGetDatum(tuple);
+}
+
+// AFTER statement trigger on mycelium.auth_keys: every backend drops its cached
+// keys when the transaction that changed them commits.
+MYCELIUM_FUNCTION(mycelium_forget_keys) {
+    mycelium::pg::guard([&] {
+        auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
+        if (!CALLED_AS_TRIGGER(fcinfo))
+            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                            errmsg("forget_keys: not called by trigger manager")));
+        CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+    });
+    return PointerGetDatum(nullptr);
+}

@@ -1,0 +1,396 @@
+-- ====== Row-level security ======
+-- Enabled and forced on every tenant table (and on organizations), with one
+-- policy per table and command, so that nothing is OR'ed by accident (the
+-- document's two permissive deliverables policies let every editor see all of
+-- the organization's work). Every context function is called inside a scalar
+-- sub-select, so that it is evaluated once per statement (an InitPlan), not once
+-- per row. Who may do what: docs/security.md.
+--
+-- Visibility that needs another table (a user's client assignments, the service
+-- types a CUSTOM role may work on, a portal user's permissions) is looked up in one
+-- STABLE helper each, so that it can later become a denormalized column.
+
+CREATE FUNCTION mycelium.my_client_ids() RETURNS uuid[]
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(DISTINCT a.client_id), '{}')
+    FROM mycelium.client_assignments a
+    WHERE a.organization_id = mycelium.current_organization_id()
+      AND a.user_id = mycelium.current_app_user_id()
+      AND a.is_active
+      AND mycelium.current_app_role() <> 'CLIENT';
+$$;
+COMMENT ON FUNCTION mycelium.my_client_ids() IS
+    'The clients the current staff user is actively assigned to';
+
+CREATE FUNCTION mycelium.my_service_type_ids() RETURNS uuid[]
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(st.id), '{}')
+    FROM mycelium.service_types st
+    WHERE st.organization_id = mycelium.current_organization_id()
+      AND mycelium.current_app_role() = 'CUSTOM'
+      AND st.slug = ANY (mycelium.current_service_access());
+$$;
+COMMENT ON FUNCTION mycelium.my_service_type_ids() IS
+    'The service types a CUSTOM role may work on (from its service access)';
+
+CREATE FUNCTION mycelium.portal_can(permission text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((
+        SELECT CASE permission WHEN 'approve' THEN cu.can_approve
+                               WHEN 'comment' THEN cu.can_comment
+                               WHEN 'download' THEN cu.can_download END
+        FROM mycelium.client_users cu
+        WHERE cu.organization_id = mycelium.current_organization_id()
+          AND cu.id = mycelium.current_app_user_id()
+          AND cu.is_active
+          AND mycelium.current_app_role() = 'CLIENT'), false);
+$$;
+COMMENT ON FUNCTION mycelium.portal_can(text) IS
+    'Whether the current portal user may approve, comment or download';
+
+-- A clear 42501 for a write without a context (reads simply see no rows). Fired
+-- once per statement; roles to which row-level security does not apply (the
+-- extension's owner, superusers, BYPASSRLS roles) are let through.
+CREATE FUNCTION mycelium.require_context() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF mycelium.current_organization_id() IS NULL AND row_security_active(TG_RELID) THEN
+        RAISE EXCEPTION 'mycelium: % on %.% needs a tenant context', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) in this transaction first.';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- What a user may change of their own profile; the rest (role, status, e-mail,
+-- organization, permissions, login state) is for ADMINs.
+CREATE FUNCTION mycelium.guard_user_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    self_service text[] := ARRAY['name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password',
+                                 'temporary_password', 'last_login_at', 'updated_at'];
+    changed text[];
+BEGIN
+    IF NOT row_security_active(TG_RELID) OR (SELECT mycelium.current_app_role()) = 'ADMIN' THEN
+        RETURN NEW;
+    END IF;
+    changed := ARRAY(SELECT k FROM jsonb_each(to_jsonb(NEW)) AS n(k, v)
+                      WHERE k <> ALL (self_service) AND to_jsonb(OLD) -> k IS DISTINCT FROM v ORDER BY k);
+    IF cardinality(changed) > 0 THEN
+        RAISE EXCEPTION 'mycelium: only an ADMIN may change % of a user', array_to_string(changed, ', ')
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Users may change their own ' || array_to_string(self_service[1:8], ', ') || '.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+-- A portal (CLIENT) user may only approve a deliverable that awaits approval, or
+-- send it back for revision, and only with can_approve.
+CREATE FUNCTION mycelium.guard_portal_deliverable_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    changed text[];
+BEGIN
+    IF NOT row_security_active(TG_RELID) OR (SELECT mycelium.current_app_role()) IS DISTINCT FROM 'CLIENT' THEN
+        RETURN NEW;
+    END IF;
+    changed := ARRAY(SELECT k FROM jsonb_each(to_jsonb(NEW)) AS n(k, v)
+                      WHERE k NOT IN ('status', 'approved_at', 'updated_at')
+                        AND to_jsonb(OLD) -> k IS DISTINCT FROM v ORDER BY k);
+    IF cardinality(changed) > 0 THEN
+        RAISE EXCEPTION 'mycelium: a portal user may not change % of a deliverable', array_to_string(changed, ', ')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.status <> 'NEEDS_APPROVAL' OR NEW.status NOT IN ('APPROVED', 'IN_PROGRESS') THEN
+        RAISE EXCEPTION 'mycelium: a portal user may only approve a deliverable awaiting approval, or send it back'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('The deliverable is %s; the requested status is %s.', OLD.status, NEW.status);
+    END IF;
+    IF NEW.status = 'APPROVED' THEN
+        NEW.approved_at := now();
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
+             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND c.relname <> 'auth_keys'
+             ORDER BY c.relname
+    LOOP
+        EXECUTE format('ALTER TABLE mycelium.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE mycelium.%I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE TRIGGER require_context BEFORE INSERT OR UPDATE OR DELETE ON mycelium.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()', t);
+    END LOOP;
+END;
+$$;
+-- Nobody but its owner reads the keys; RLS with no policy shuts out everyone else
+-- should a privilege ever be granted by mistake.
+ALTER TABLE mycelium.auth_keys ENABLE ROW LEVEL SECURITY;
+
+CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
+    FOR EACH ROW EXECUTE FUNCTION mycelium.guard_user_update();
+CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables
+    FOR EACH ROW EXECUTE FUNCTION mycelium.guard_portal_deliverable_update();
+
+-- ------ The organization itself, its settings, branding and subscription ------
+
+CREATE POLICY organizations_select ON mycelium.organizations FOR SELECT
+    USING (id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY organizations_update ON mycelium.organizations FOR UPDATE
+    USING (id = (SELECT mycelium.current_organization_id()) AND (SELECT mycelium.current_app_role()) = 'ADMIN')
+    WITH CHECK (id = (SELECT mycelium.current_organization_id()));
+-- No INSERT or DELETE policy: organizations are created by create_organization
+-- and removed by the database owner.
+
+CREATE POLICY organization_settings_select ON mycelium.organization_settings FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY organization_branding_select ON mycelium.organization_branding FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY subscriptions_select ON mycelium.subscriptions FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+-- ------ ADMIN-managed configuration: write policies ------
+-- settings, branding, service types, fields, integrations, users, clients,
+-- assignments and portal users are written by ADMINs only (users also update
+-- their own profile, below).
+DO $$
+DECLARE
+    t text;
+    admin_only text := 'organization_id = (SELECT mycelium.current_organization_id()) '
+                       'AND (SELECT mycelium.current_app_role()) = ''ADMIN''';
+BEGIN
+    FOREACH t IN ARRAY ARRAY['organization_settings', 'organization_branding', 'service_types',
+                             'deliverable_fields', 'integrations', 'clients', 'client_assignments',
+                             'client_users']
+    LOOP
+        EXECUTE format('CREATE POLICY %I ON mycelium.%I FOR INSERT WITH CHECK (%s)', t || '_insert', t, admin_only);
+        EXECUTE format('CREATE POLICY %I ON mycelium.%I FOR UPDATE USING (%s) WITH CHECK (%s)',
+                       t || '_update', t, admin_only, admin_only);
+        EXECUTE format('CREATE POLICY %I ON mycelium.%I FOR DELETE USING (%s)', t || '_delete', t, admin_only);
+    END LOOP;
+END;
+$$;
+
+-- Service types and their fields are the organization's vocabulary: everyone in
+-- it reads them (the portal shows service names and forms). Integrations hold
+-- credentials in config: ADMINs only, reading included.
+CREATE POLICY service_types_select ON mycelium.service_types FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY deliverable_fields_select ON mycelium.deliverable_fields FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY integrations_select ON mycelium.integrations FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+-- ------ People ------
+
+-- Staff see their colleagues; portal users see none of them.
+CREATE POLICY users_select ON mycelium.users FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) <> 'CLIENT');
+CREATE POLICY users_insert ON mycelium.users FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+-- ADMINs update anyone of the organization; others only themselves, and then
+-- only their profile (guard_user_update).
+CREATE POLICY users_update ON mycelium.users FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND id = (SELECT mycelium.current_app_user_id()))))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY users_delete ON mycelium.users FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+-- Assignments: ADMINs see all; a user sees their own.
+CREATE POLICY client_assignments_select ON mycelium.client_assignments FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+
+-- Portal users: ADMINs see all; a portal user sees those of their own client.
+CREATE POLICY client_users_select ON mycelium.client_users FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
+
+-- ------ Clients and projects ------
+
+-- ADMINs see every client; staff the clients they are assigned to; a portal user
+-- their own client.
+CREATE POLICY clients_select ON mycelium.clients FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND id = (SELECT mycelium.current_client_id()))));
+
+CREATE POLICY projects_select ON mycelium.projects FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR manager_id = (SELECT mycelium.current_app_user_id())
+                OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
+CREATE POLICY projects_insert ON mycelium.projects FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+CREATE POLICY projects_update ON mycelium.projects FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND manager_id = (SELECT mycelium.current_app_user_id()))))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY projects_delete ON mycelium.projects FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+-- ------ Deliverables ------
+-- ADMIN: all of the organization's. Other staff: assigned to them, or of clients
+-- they are assigned to. CUSTOM, also: of the service types in its access. CLIENT:
+-- its own client's.
+
+CREATE POLICY deliverables_select ON mycelium.deliverables FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
+                    AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
+                         OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
+-- Staff create work for clients they are assigned to (CUSTOM also in its services).
+CREATE POLICY deliverables_insert ON mycelium.deliverables FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                     OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
+                         AND (client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                              OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))));
+-- Staff update what they see; a portal user with can_approve approves its own
+-- client's deliverables (guard_portal_deliverable_update limits what changes).
+CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
+                    AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
+                         OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
+                    AND (SELECT mycelium.portal_can('approve')))))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY deliverables_delete ON mycelium.deliverables FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+-- ------ Comments and time ------
+-- A comment is visible with its deliverable (the sub-select applies the
+-- deliverables policy), and internal comments never reach a portal user.
+CREATE POLICY comments_select ON mycelium.comments FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND NOT (is_internal AND (SELECT mycelium.current_app_role()) = 'CLIENT')
+           AND EXISTS (SELECT FROM mycelium.deliverables d
+                       WHERE d.organization_id = comments.organization_id AND d.id = comments.deliverable_id));
+-- Everyone comments as themselves, on what they can see; a portal user only with
+-- can_comment, and never internally.
+CREATE POLICY comments_insert ON mycelium.comments FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND (((SELECT mycelium.current_app_role()) <> 'CLIENT'
+                      AND user_id = (SELECT mycelium.current_app_user_id()) AND client_user_id IS NULL)
+                     OR ((SELECT mycelium.current_app_role()) = 'CLIENT'
+                         AND client_user_id = (SELECT mycelium.current_app_user_id()) AND user_id IS NULL
+                         AND NOT is_internal AND (SELECT mycelium.portal_can('comment'))))
+                AND EXISTS (SELECT FROM mycelium.deliverables d
+                            WHERE d.organization_id = comments.organization_id AND d.id = comments.deliverable_id));
+CREATE POLICY comments_update ON mycelium.comments FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND coalesce(user_id, client_user_id) = (SELECT mycelium.current_app_user_id()))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND coalesce(user_id, client_user_id) = (SELECT mycelium.current_app_user_id())
+                AND NOT (is_internal AND (SELECT mycelium.current_app_role()) = 'CLIENT'));
+CREATE POLICY comments_delete ON mycelium.comments FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (coalesce(user_id, client_user_id) = (SELECT mycelium.current_app_user_id())
+                OR (SELECT mycelium.current_app_role()) = 'ADMIN'));
+
+-- Time entries: your own, or all for ADMINs; logged on deliverables you can see.
+CREATE POLICY time_entries_select ON mycelium.time_entries FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+CREATE POLICY time_entries_insert ON mycelium.time_entries FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND (SELECT mycelium.current_app_role()) <> 'CLIENT'
+                AND user_id = (SELECT mycelium.current_app_user_id())
+                AND EXISTS (SELECT FROM mycelium.deliverables d
+                            WHERE d.organization_id = time_entries.organization_id AND d.id = time_entries.deliverable_id));
+CREATE POLICY time_entries_update ON mycelium.time_entries FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+
+-- ------ Notifications ------
+-- A user reads the notifications addressed to them (ADMINs: all), and their own
+-- recipient rows, which they may mark read. Staff create notifications.
+CREATE POLICY notification_recipients_select ON mycelium.notification_recipients FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+CREATE POLICY notification_recipients_insert ON mycelium.notification_recipients FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND (SELECT mycelium.current_app_role()) <> 'CLIENT');
+CREATE POLICY notification_recipients_update ON mycelium.notification_recipients FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY notification_recipients_delete ON mycelium.notification_recipients FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+CREATE POLICY notifications_select ON mycelium.notifications FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR sender_id = (SELECT mycelium.current_app_user_id())
+                OR EXISTS (SELECT FROM mycelium.notification_recipients r
+                           WHERE r.organization_id = notifications.organization_id
+                             AND r.notification_id = notifications.id
+                             AND r.user_id = (SELECT mycelium.current_app_user_id()))));
+CREATE POLICY notifications_insert ON mycelium.notifications FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND (SELECT mycelium.current_app_role()) <> 'CLIENT');
+CREATE POLICY notifications_update ON mycelium.notifications FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN')
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+CREATE POLICY notifications_delete ON mycelium.notifications FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+
+-- ------ Activity log ------
+-- ADMINs read the organization's log, others what they did. Nobody writes it but
+-- the triggers (SECURITY DEFINER): no INSERT, UPDATE or DELETE policy exists.
+CREATE POLICY activity_logs_select ON mycelium.activity_logs FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
