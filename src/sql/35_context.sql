@@ -172,8 +172,9 @@ CREATE FUNCTION mycelium.set_jwt_secret(secret text) RETURNS void
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF secret IS NULL OR octet_length(convert_to(secret, 'UTF8')) < 32 THEN
-        RAISE EXCEPTION 'set_jwt_secret: the secret must be at least 32 bytes'
+    PERFORM mycelium.require_writable('set_jwt_secret');
+    IF secret IS NULL OR octet_length(convert_to(secret, 'UTF8')) NOT BETWEEN 32 AND 512 THEN
+        RAISE EXCEPTION 'set_jwt_secret: the secret must be 32 to 512 bytes'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'RFC 7518 requires an HS256 key of 256 bits or more.';
     END IF;
     INSERT INTO mycelium.auth_keys (purpose, secret) VALUES ('jwt', convert_to(secret, 'UTF8'))

@@ -247,7 +247,7 @@ CREATE POLICY clients_select ON mycelium.clients FOR SELECT
 CREATE POLICY projects_select ON mycelium.projects FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR manager_id = (SELECT mycelium.current_app_user_id())
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND manager_id = (SELECT mycelium.current_app_user_id()))
                 OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
 CREATE POLICY projects_insert ON mycelium.projects FOR INSERT
@@ -257,7 +257,9 @@ CREATE POLICY projects_update ON mycelium.projects FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND manager_id = (SELECT mycelium.current_app_user_id()))))
-    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND manager_id = (SELECT mycelium.current_app_user_id()))));
 CREATE POLICY projects_delete ON mycelium.projects FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (SELECT mycelium.current_app_role()) = 'ADMIN');
@@ -282,8 +284,9 @@ CREATE POLICY deliverables_insert ON mycelium.deliverables FOR INSERT
                      OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
                          AND (client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
                               OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))));
--- Staff update what they see; a portal user with can_approve approves its own
--- client's deliverables (guard_portal_deliverable_update limits what changes).
+-- Staff update what they see, and cannot move a row out of what they see; a
+-- portal user with can_approve approves its own client's deliverables
+-- (guard_portal_deliverable_update limits what changes).
 CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
@@ -293,7 +296,14 @@ CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
                     AND (SELECT mycelium.portal_can('approve')))))
-    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
+                    AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
+                         OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
+                    AND (SELECT mycelium.portal_can('approve')))));
 CREATE POLICY deliverables_delete ON mycelium.deliverables FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (SELECT mycelium.current_app_role()) = 'ADMIN');
@@ -322,7 +332,9 @@ CREATE POLICY comments_update ON mycelium.comments FOR UPDATE
            AND coalesce(user_id, client_user_id) = (SELECT mycelium.current_app_user_id()))
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
                 AND coalesce(user_id, client_user_id) = (SELECT mycelium.current_app_user_id())
-                AND NOT (is_internal AND (SELECT mycelium.current_app_role()) = 'CLIENT'));
+                AND NOT (is_internal AND (SELECT mycelium.current_app_role()) = 'CLIENT')
+                AND EXISTS (SELECT FROM mycelium.deliverables d
+                            WHERE d.organization_id = comments.organization_id AND d.id = comments.deliverable_id));
 CREATE POLICY comments_delete ON mycelium.comments FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (coalesce(user_id, client_user_id) = (SELECT mycelium.current_app_user_id())
@@ -343,7 +355,9 @@ CREATE POLICY time_entries_update ON mycelium.time_entries FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))))
-    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
 CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
@@ -363,7 +377,9 @@ CREATE POLICY notification_recipients_update ON mycelium.notification_recipients
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))))
-    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
 CREATE POLICY notification_recipients_delete ON mycelium.notification_recipients FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (SELECT mycelium.current_app_role()) = 'ADMIN');
@@ -378,7 +394,8 @@ CREATE POLICY notifications_select ON mycelium.notifications FOR SELECT
                              AND r.user_id = (SELECT mycelium.current_app_user_id()))));
 CREATE POLICY notifications_insert ON mycelium.notifications FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
-                AND (SELECT mycelium.current_app_role()) <> 'CLIENT');
+                AND (SELECT mycelium.current_app_role()) <> 'CLIENT'
+                AND (sender_id IS NULL OR sender_id = (SELECT mycelium.current_app_user_id())));
 CREATE POLICY notifications_update ON mycelium.notifications FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (SELECT mycelium.current_app_role()) = 'ADMIN')

@@ -1,7 +1,8 @@
 -- The catalogue of schema mycelium, as src/sql/*.sql defines it: every table,
--- column, type, default, key, index, trigger, view and function, and the
--- conventions of DESIGN.md ("Schema conventions") stated as catalogue-wide rules,
--- so that a table, constraint or function added later that breaks them fails here.
+-- column, type, default, key, index, trigger, policy, view and function, and the
+-- conventions of DESIGN.md ("Schema conventions", "Tenant context and row-level
+-- security") and docs/security.md stated as catalogue-wide rules, so that a table,
+-- constraint, policy or function added later that breaks them fails here.
 --
 -- Run by pg_prove in a database where `CREATE EXTENSION pgtap; CREATE EXTENSION
 -- mycelium;` have run, as a superuser or the schema's owner: pgTAP's fk_ok and
@@ -22,11 +23,18 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1214);
+SELECT plan(1381);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
 -- ====================================================================
+
+-- System tables: Mycelium's own bookkeeping, not tenant data. They carry no
+-- organization_id, are not under the tenant policies, and are exempt from the
+-- tenancy rules below, each one deliberately: list it here. auth_keys holds the
+-- context-sealing and token keys (src/sql/35_context.sql); only its owner reads it.
+CREATE TEMP TABLE system_tables (tbl name PRIMARY KEY);
+INSERT INTO system_tables (tbl) VALUES ('auth_keys');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
@@ -229,7 +237,8 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('comments',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('comments',                'organization_id',              'uuid',                         true,  NULL),
     ('comments',                'deliverable_id',               'uuid',                         true,  NULL),
-    ('comments',                'user_id',                      'uuid',                         true,  NULL),
+    ('comments',                'user_id',                      'uuid',                         false, NULL),
+    ('comments',                'client_user_id',               'uuid',                         false, NULL),
     ('comments',                'content',                      'text',                         true,  NULL),
     ('comments',                'type',                         'mycelium.comment_type',        true,  'GENERAL'),
     ('comments',                'is_internal',                  'boolean',                      true,  'false'),
@@ -321,7 +330,10 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('subscriptions',           'max_clients',                  'integer',                      false, NULL),
     ('subscriptions',           'max_projects',                 'integer',                      false, NULL),
     ('subscriptions',           'created_at',                   'timestamp with time zone',     true,  'now()'),
-    ('subscriptions',           'updated_at',                   'timestamp with time zone',     true,  'now()');
+    ('subscriptions',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('auth_keys',               'purpose',                      'text',                         true,  NULL),
+    ('auth_keys',               'secret',                       'bytea',                        true,  NULL),
+    ('auth_keys',               'created_at',                   'timestamp with time zone',     true,  'now()');
 
 -- Every foreign key: its columns, the referenced table and columns, and its full
 -- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
@@ -388,6 +400,8 @@ INSERT INTO want_fks (tbl, conname, cols, reftbl, refcols, def) VALUES
      'FOREIGN KEY (organization_id, deliverable_id) REFERENCES mycelium.deliverables(organization_id, id) ON DELETE CASCADE'),
     ('comments', 'comments_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
      'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'),
+    ('comments', 'comments_client_user_fkey', '{organization_id,client_user_id}', 'client_users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, client_user_id) REFERENCES mycelium.client_users(organization_id, id) ON DELETE CASCADE'),
     ('comments', 'comments_parent_fkey', '{organization_id,parent_id}', 'comments', '{organization_id,id}',
      'FOREIGN KEY (organization_id, parent_id) REFERENCES mycelium.comments(organization_id, id) ON DELETE SET NULL (parent_id)'),
     ('time_entries', 'time_entries_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
@@ -481,6 +495,7 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('deliverables', 'deliverables_actual_hours_non_negative'),
     ('deliverables', 'deliverables_custom_fields_object'),
     ('deliverables', 'deliverables_attachments_array'),
+    ('comments', 'comments_one_author'),
     ('comments', 'comments_content_not_blank'),
     ('comments', 'comments_not_own_parent'),
     ('comments', 'comments_attachments_array'),
@@ -503,7 +518,9 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('subscriptions', 'subscriptions_period_ordered'),
     ('subscriptions', 'subscriptions_max_users_non_negative'),
     ('subscriptions', 'subscriptions_max_clients_non_negative'),
-    ('subscriptions', 'subscriptions_max_projects_non_negative');
+    ('subscriptions', 'subscriptions_max_projects_non_negative'),
+    ('auth_keys', 'auth_keys_purpose_known'),
+    ('auth_keys', 'auth_keys_secret_length');
 
 -- Every index, including those behind primary keys and UNIQUE constraints, with
 -- its definition as pg_get_indexdef() prints it.
@@ -600,6 +617,8 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE INDEX comments_org_deliverable_idx ON mycelium.comments USING btree (organization_id, deliverable_id)'),
     ('comments',                'comments_org_user_idx',
      'CREATE INDEX comments_org_user_idx ON mycelium.comments USING btree (organization_id, user_id)'),
+    ('comments',                'comments_org_client_user_idx',
+     'CREATE INDEX comments_org_client_user_idx ON mycelium.comments USING btree (organization_id, client_user_id) WHERE (client_user_id IS NOT NULL)'),
     ('comments',                'comments_org_parent_idx',
      'CREATE INDEX comments_org_parent_idx ON mycelium.comments USING btree (organization_id, parent_id) WHERE (parent_id IS NOT NULL)'),
     ('time_entries',            'time_entries_pkey',
@@ -641,7 +660,9 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('subscriptions',           'subscriptions_pkey',
      'CREATE UNIQUE INDEX subscriptions_pkey ON mycelium.subscriptions USING btree (organization_id, id)'),
     ('subscriptions',           'subscriptions_organization_id_key',
-     'CREATE UNIQUE INDEX subscriptions_organization_id_key ON mycelium.subscriptions USING btree (organization_id)');
+     'CREATE UNIQUE INDEX subscriptions_organization_id_key ON mycelium.subscriptions USING btree (organization_id)'),
+    ('auth_keys',               'auth_keys_pkey',
+     'CREATE UNIQUE INDEX auth_keys_pkey ON mycelium.auth_keys USING btree (purpose)');
 
 -- Every trigger, with its function and definition as pg_get_triggerdef() prints it.
 CREATE TEMP TABLE want_triggers (
@@ -652,14 +673,22 @@ CREATE TEMP TABLE want_triggers (
     def  text NOT NULL
 );
 INSERT INTO want_triggers (tbl, trg, func, def) VALUES
+    ('organizations', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organizations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('organizations', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('organizations', 'fill_slug', 'fill_slug',
      'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+    ('organization_branding', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_branding FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('organization_branding', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_branding FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('organization_settings', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('organization_settings', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_settings FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('users', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.users FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('users', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('users', 'log_activity_insert', 'log_activity',
@@ -668,12 +697,20 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
     ('users', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+    ('users', 'guard_user_update', 'guard_user_update',
+     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.guard_user_update()'),
+    ('service_types', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('service_types', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('service_types', 'fill_slug', 'fill_slug',
      'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+    ('deliverable_fields', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('deliverable_fields', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('clients', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.clients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('clients', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('clients', 'fill_slug', 'fill_slug',
@@ -684,8 +721,14 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
     ('clients', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+    ('client_assignments', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_assignments FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+    ('client_users', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_users FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('client_users', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.client_users FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('projects', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.projects FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('projects', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.projects FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('projects', 'log_activity_insert', 'log_activity',
@@ -694,6 +737,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
     ('projects', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+    ('deliverables', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverables FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('deliverables', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('deliverables', 'log_activity_insert', 'log_activity',
@@ -702,16 +747,109 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+    ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
+     'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.guard_portal_deliverable_update()'),
+    ('comments', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.comments FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('comments', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.comments FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('time_entries', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.time_entries FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('time_entries', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.time_entries FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('notifications', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notifications FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('notifications', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('notification_recipients', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+    ('integrations', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('integrations', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('activity_logs', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+    ('subscriptions', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.subscriptions FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('subscriptions', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()');
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('auth_keys', 'forget_keys', 'forget_keys',
+     'CREATE TRIGGER forget_keys AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.auth_keys FOR EACH STATEMENT EXECUTE FUNCTION mycelium.forget_keys()');
+
+-- Every row-level security policy: its table and the one command it applies to
+-- (pg_policies.cmd). The tables and commands that have none are listed with the
+-- rules below. What each policy admits is test/pgtap/02_isolation.sql's business.
+CREATE TEMP TABLE want_policies (
+    ord  integer GENERATED ALWAYS AS IDENTITY,
+    tbl  name NOT NULL,
+    pol  name NOT NULL,
+    cmd  text NOT NULL
+);
+INSERT INTO want_policies (tbl, pol, cmd) VALUES
+    ('organizations',           'organizations_select',            'SELECT'),
+    ('organizations',           'organizations_update',            'UPDATE'),
+    ('organization_branding',   'organization_branding_select',    'SELECT'),
+    ('organization_branding',   'organization_branding_insert',    'INSERT'),
+    ('organization_branding',   'organization_branding_update',    'UPDATE'),
+    ('organization_branding',   'organization_branding_delete',    'DELETE'),
+    ('organization_settings',   'organization_settings_select',    'SELECT'),
+    ('organization_settings',   'organization_settings_insert',    'INSERT'),
+    ('organization_settings',   'organization_settings_update',    'UPDATE'),
+    ('organization_settings',   'organization_settings_delete',    'DELETE'),
+    ('users',                   'users_select',                    'SELECT'),
+    ('users',                   'users_insert',                    'INSERT'),
+    ('users',                   'users_update',                    'UPDATE'),
+    ('users',                   'users_delete',                    'DELETE'),
+    ('service_types',           'service_types_select',            'SELECT'),
+    ('service_types',           'service_types_insert',            'INSERT'),
+    ('service_types',           'service_types_update',            'UPDATE'),
+    ('service_types',           'service_types_delete',            'DELETE'),
+    ('deliverable_fields',      'deliverable_fields_select',       'SELECT'),
+    ('deliverable_fields',      'deliverable_fields_insert',       'INSERT'),
+    ('deliverable_fields',      'deliverable_fields_update',       'UPDATE'),
+    ('deliverable_fields',      'deliverable_fields_delete',       'DELETE'),
+    ('clients',                 'clients_select',                  'SELECT'),
+    ('clients',                 'clients_insert',                  'INSERT'),
+    ('clients',                 'clients_update',                  'UPDATE'),
+    ('clients',                 'clients_delete',                  'DELETE'),
+    ('client_assignments',      'client_assignments_select',       'SELECT'),
+    ('client_assignments',      'client_assignments_insert',       'INSERT'),
+    ('client_assignments',      'client_assignments_update',       'UPDATE'),
+    ('client_assignments',      'client_assignments_delete',       'DELETE'),
+    ('client_users',            'client_users_select',             'SELECT'),
+    ('client_users',            'client_users_insert',             'INSERT'),
+    ('client_users',            'client_users_update',             'UPDATE'),
+    ('client_users',            'client_users_delete',             'DELETE'),
+    ('projects',                'projects_select',                 'SELECT'),
+    ('projects',                'projects_insert',                 'INSERT'),
+    ('projects',                'projects_update',                 'UPDATE'),
+    ('projects',                'projects_delete',                 'DELETE'),
+    ('deliverables',            'deliverables_select',             'SELECT'),
+    ('deliverables',            'deliverables_insert',             'INSERT'),
+    ('deliverables',            'deliverables_update',             'UPDATE'),
+    ('deliverables',            'deliverables_delete',             'DELETE'),
+    ('comments',                'comments_select',                 'SELECT'),
+    ('comments',                'comments_insert',                 'INSERT'),
+    ('comments',                'comments_update',                 'UPDATE'),
+    ('comments',                'comments_delete',                 'DELETE'),
+    ('time_entries',            'time_entries_select',             'SELECT'),
+    ('time_entries',            'time_entries_insert',             'INSERT'),
+    ('time_entries',            'time_entries_update',             'UPDATE'),
+    ('time_entries',            'time_entries_delete',             'DELETE'),
+    ('notifications',           'notifications_select',            'SELECT'),
+    ('notifications',           'notifications_insert',            'INSERT'),
+    ('notifications',           'notifications_update',            'UPDATE'),
+    ('notifications',           'notifications_delete',            'DELETE'),
+    ('notification_recipients', 'notification_recipients_select',  'SELECT'),
+    ('notification_recipients', 'notification_recipients_insert',  'INSERT'),
+    ('notification_recipients', 'notification_recipients_update',  'UPDATE'),
+    ('notification_recipients', 'notification_recipients_delete',  'DELETE'),
+    ('integrations',            'integrations_select',             'SELECT'),
+    ('integrations',            'integrations_insert',             'INSERT'),
+    ('integrations',            'integrations_update',             'UPDATE'),
+    ('integrations',            'integrations_delete',             'DELETE'),
+    ('activity_logs',           'activity_logs_select',            'SELECT'),
+    ('subscriptions',           'subscriptions_select',            'SELECT');
 
 -- ====================================================================
 -- Schema, tables, types
@@ -723,8 +861,8 @@ SELECT tables_are('mycelium', ARRAY[
     'organizations', 'organization_branding', 'organization_settings', 'users',
     'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
-    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions'
-]::name[], 'Schema mycelium has exactly the 18 tables');
+    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'auth_keys'
+]::name[], 'Schema mycelium has exactly the 19 tables (18 of the design document, and auth_keys)');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -883,6 +1021,8 @@ SELECT col_is_pk('mycelium', 'activity_logs', ARRAY['organization_id', 'id']::na
                  'Primary key of mycelium.activity_logs is (organization_id, id)');
 SELECT col_is_pk('mycelium', 'subscriptions', ARRAY['organization_id', 'id']::name[],
                  'Primary key of mycelium.subscriptions is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'auth_keys', ARRAY['purpose']::name[],
+                 'Primary key of mycelium.auth_keys is (purpose)');
 
 SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
              format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
@@ -979,6 +1119,28 @@ SELECT is(
     'Every trigger in schema mycelium is enabled (tgenabled = O)');
 
 -- ====================================================================
+-- Row-level security policies
+-- ====================================================================
+
+SELECT policies_are('mycelium', t.tbl,
+                    coalesce(array_agg(w.pol ORDER BY w.ord) FILTER (WHERE w.pol IS NOT NULL), '{}'),
+                    format('Table mycelium.%I has exactly the declared policies', t.tbl))
+  FROM (SELECT tbl, min(ord) AS o FROM want_columns GROUP BY tbl) t
+  LEFT JOIN want_policies w ON w.tbl = t.tbl
+ GROUP BY t.tbl, t.o ORDER BY t.o;
+
+SELECT policy_cmd_is('mycelium', tbl, pol, cmd,
+                     format('Policy %I on mycelium.%I applies to %s only', pol, tbl, cmd))
+  FROM want_policies ORDER BY ord;
+
+SELECT set_eq(
+    $$SELECT c.relname::text, p.polname::text FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+       WHERE c.relnamespace = 'mycelium'::regnamespace$$,
+    $$SELECT tbl::text, pol::text FROM want_policies$$,
+    'Schema mycelium has exactly the declared policies');
+
+-- ====================================================================
 -- Views
 -- ====================================================================
 
@@ -1018,46 +1180,100 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 -- ====================================================================
 
 SELECT functions_are('mycelium', ARRAY[
-    'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'current_app_user_id',
-    'touch_updated_at', 'fill_slug', 'log_activity', 'create_organization',
-    'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
-    'require_writable'
+    'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable',
+    'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
+    'current_service_access', 'seal_context', 'verify_token', 'establish_context', 'set_context',
+    'authenticate', 'set_jwt_secret', 'forget_keys',
+    'touch_updated_at', 'fill_slug', 'log_activity',
+    'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
+    'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'guard_user_update',
+    'guard_portal_deliverable_update',
+    'grant_access'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
+-- Every function: its signature, language, volatility (i/s/v), parallel safety
+-- (s/r/u) and whether it is SECURITY DEFINER, as src/sql declares them.
 SELECT set_eq(
-    $$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+    $$SELECT p.oid::regprocedure::text, l.lanname::text, p.provolatile::text, p.proparallel::text, p.prosecdef
+        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
        WHERE p.pronamespace = 'mycelium'::regnamespace$$,
-    ARRAY['mycelium.archive_old_deliverables(interval)',
-          'mycelium.cleanup_old_activity_logs(interval)',
-          'mycelium.create_organization(text,text,text,text,text,text)',
-          'mycelium.current_app_user_id()',
-          'mycelium.database_health_check()',
-          'mycelium.fill_slug()',
-          'mycelium.is_valid_time_zone(text)',
-          'mycelium.log_activity()',
-          'mycelium.require_writable(text)',
-          'mycelium.slugify(text)',
-          'mycelium.touch_updated_at()',
-          'mycelium.uuid_v7()',
-          'mycelium.uuid_v7_time(uuid)'],
-    'Schema mycelium has exactly the declared function signatures');
+    $$VALUES
+        ('mycelium.uuid_v7()',                                    'c',       'v', 's', false),
+        ('mycelium.uuid_v7_time(uuid)',                           'c',       'i', 's', false),
+        ('mycelium.slugify(text)',                                'c',       'i', 's', false),
+        ('mycelium.is_valid_time_zone(text)',                     'plpgsql', 'i', 'r', false),
+        ('mycelium.require_writable(text)',                       'c',       'v', 'r', false),
+        ('mycelium.current_organization_id()',                    'c',       's', 's', false),
+        ('mycelium.current_app_user_id()',                        'c',       's', 's', false),
+        ('mycelium.current_app_role()',                           'c',       's', 's', false),
+        ('mycelium.current_client_id()',                          'c',       's', 's', false),
+        ('mycelium.current_service_access()',                     'c',       's', 's', false),
+        ('mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
+                                                                  'c',       'v', 'u', false),
+        ('mycelium.verify_token(text)',                           'c',       's', 'u', false),
+        ('mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.set_context(uuid,uuid,text,uuid,text[])',      'plpgsql', 'v', 'u', true),
+        ('mycelium.authenticate(text)',                           'plpgsql', 'v', 'u', true),
+        ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
+        ('mycelium.forget_keys()',                                'c',       'v', 'u', false),
+        ('mycelium.touch_updated_at()',                           'c',       'v', 'u', false),
+        ('mycelium.fill_slug()',                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.log_activity()',                               'plpgsql', 'v', 'u', true),
+        ('mycelium.create_organization(text,text,text,text,text,text)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.cleanup_old_activity_logs(interval)',          'plpgsql', 'v', 'u', true),
+        ('mycelium.archive_old_deliverables(interval)',           'plpgsql', 'v', 'u', true),
+        ('mycelium.database_health_check()',                      'sql',     's', 'u', true),
+        ('mycelium.my_client_ids()',                              'sql',     's', 's', true),
+        ('mycelium.my_service_type_ids()',                        'sql',     's', 's', true),
+        ('mycelium.portal_can(text)',                             'sql',     's', 's', true),
+        ('mycelium.require_context()',                            'plpgsql', 'v', 'u', false),
+        ('mycelium.guard_user_update()',                          'plpgsql', 'v', 'u', false),
+        ('mycelium.guard_portal_deliverable_update()',            'plpgsql', 'v', 'u', false),
+        ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false)$$,
+    'Every function of schema mycelium has exactly the declared signature, language, volatility, '
+    'parallel safety and security');
+
+SELECT is(
+    ARRAY(SELECT format('%s %s', p.oid::regprocedure, p.prorettype::regtype) COLLATE "C"
+            FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prorettype = 'trigger'::regtype
+           ORDER BY 1),
+    ARRAY['mycelium.fill_slug() trigger', 'mycelium.forget_keys() trigger',
+          'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.guard_user_update() trigger',
+          'mycelium.log_activity() trigger', 'mycelium.require_context() trigger',
+          'mycelium.touch_updated_at() trigger'],
+    'The trigger functions of schema mycelium are exactly these');
 
 -- ====================================================================
 -- Conventions, as rules over the whole catalogue (DESIGN.md "Schema conventions").
 -- Each query lists what breaks the rule, so a failure names the offender.
--- A tenant table is every table of schema mycelium except organizations.
+-- A tenant table is every table of schema mycelium except organizations and the
+-- system tables (system_tables above: auth_keys).
 -- ====================================================================
 
 -- (a) Every tenant-owned row carries organization_id.
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attname = 'organization_id'
                                 AND a.atttypid = 'uuid'::regtype AND a.attnotnull AND NOT a.attisdropped)
            ORDER BY 1),
     ARRAY['organizations'],
-    '(a) every table except organizations has a NOT NULL organization_id uuid column');
+    '(a) every table except organizations and the system tables has a NOT NULL organization_id uuid column');
+
+SELECT is(
+    ARRAY(SELECT s.tbl::text FROM system_tables s
+           WHERE to_regclass(format('mycelium.%I', s.tbl)) IS NULL
+              OR EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                          WHERE a.attrelid = to_regclass(format('mycelium.%I', s.tbl))
+                            AND a.attname = 'organization_id' AND NOT a.attisdropped)
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(a) every listed system table exists and has no organization_id (else it is tenant data)');
 
 -- (b) A tenant table's primary key is (organization_id, id).
 SELECT is(
@@ -1071,7 +1287,8 @@ SELECT is(
                                   WHERE p.conrelid = c.oid AND p.contype = 'p'),
                                 'without primary key') AS cols) pk
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-             AND c.relname <> 'organizations' AND pk.cols <> '(organization_id, id)'
+             AND c.relname <> 'organizations' AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND pk.cols <> '(organization_id, id)'
            ORDER BY 1),
     ARRAY[]::text[],
     '(b) every tenant table''s primary key is exactly (organization_id, id)');
@@ -1083,6 +1300,7 @@ SELECT is(
     ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
             FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
              AND k.contype IN ('p', 'u', 'x')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attname = 'organization_id'
@@ -1097,6 +1315,7 @@ SELECT is(
             JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
             JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
              AND (x.indisunique OR x.indisexclusion)
              AND NOT EXISTS (SELECT FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
                                JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
@@ -1108,6 +1327,7 @@ SELECT is(
 
 -- (d) References between tenant tables are composite and lead with organization_id
 -- on both sides; the only other references are (organization_id) -> organizations(id).
+-- A system table neither references nor is referenced (the second rule names it).
 SELECT is(
     ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
             FROM pg_catalog.pg_constraint k
@@ -1115,7 +1335,9 @@ SELECT is(
             JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
            WHERE k.contype = 'f'
              AND c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
              AND r.relnamespace = 'mycelium'::regnamespace AND r.relname <> 'organizations'
+             AND r.relname NOT IN (SELECT tbl FROM system_tables)
              AND NOT (cardinality(k.conkey) >= 2
                       AND k.conkey[1] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
                                           WHERE a.attrelid = c.oid AND a.attname = 'organization_id')
@@ -1131,16 +1353,19 @@ SELECT is(
             JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
             JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
            WHERE k.contype = 'f' AND c.relnamespace = 'mycelium'::regnamespace
-             AND NOT (r.relnamespace = 'mycelium'::regnamespace AND r.relname <> 'organizations'
-                      AND c.relname <> 'organizations')
+             AND NOT (r.relnamespace = 'mycelium'::regnamespace
+                      AND r.relname <> 'organizations' AND r.relname NOT IN (SELECT tbl FROM system_tables)
+                      AND c.relname <> 'organizations' AND c.relname NOT IN (SELECT tbl FROM system_tables))
              AND NOT (r.relnamespace = 'mycelium'::regnamespace AND r.relname = 'organizations'
+                      AND c.relname NOT IN (SELECT tbl FROM system_tables)
                       AND k.conkey = ARRAY[(SELECT a.attnum FROM pg_catalog.pg_attribute a
                                              WHERE a.attrelid = c.oid AND a.attname = 'organization_id')]
                       AND k.confkey = ARRAY[(SELECT a.attnum FROM pg_catalog.pg_attribute a
                                               WHERE a.attrelid = r.oid AND a.attname = 'id')])
            ORDER BY 1),
     ARRAY[]::text[],
-    '(d) every other foreign key in schema mycelium is (organization_id) REFERENCES mycelium.organizations(id)');
+    '(d) every other foreign key in schema mycelium is (organization_id) REFERENCES mycelium.organizations(id), '
+    'and none touches a system table');
 
 SELECT is(
     ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
@@ -1163,7 +1388,8 @@ SELECT is(
     ARRAY[]::text[],
     '(d) every foreign key is ON UPDATE NO ACTION, MATCH SIMPLE (an ON UPDATE SET NULL cannot take a column list)');
 
--- (e) pg_dump keeps the data of every table.
+-- (e) pg_dump keeps the data of every table: whole, except the context key, which
+-- each installation makes for itself (a restore would collide with it).
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
@@ -1174,20 +1400,26 @@ SELECT is(
     '(e) every mycelium table is registered with pg_extension_config_dump (in pg_extension.extconfig)');
 
 SELECT is(
-    ARRAY(SELECT DISTINCT cond FROM pg_catalog.pg_extension e, unnest(e.extcondition) AS cond
-           WHERE e.extname = 'mycelium' ORDER BY 1),
-    ARRAY[''],
-    '(e) every registered table is dumped whole (empty filter condition)');
+    ARRAY(SELECT format('%s: %s', r.tbl::regclass, r.cond) COLLATE "C"
+            FROM pg_catalog.pg_extension e, unnest(e.extconfig, e.extcondition) AS r(tbl, cond)
+           WHERE e.extname = 'mycelium' AND r.cond <> ''
+           ORDER BY 1),
+    ARRAY['mycelium.auth_keys: WHERE purpose <> ''context'''],
+    '(e) every registered table is dumped whole (empty filter condition), except auth_keys without its context key');
 
 -- (f) Functions pin their search_path; C functions, which run no SQL by name,
 -- are the exceptions, and are listed so that a new one is noticed.
 SELECT is(
-    ARRAY(SELECT p.oid::regprocedure::text
+    ARRAY(SELECT p.oid::regprocedure::text COLLATE "C"
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
            WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.require_writable(text)', 'mycelium.slugify(text)', 'mycelium.touch_updated_at()',
-          'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)'],
+    ARRAY['mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
+          'mycelium.current_organization_id()', 'mycelium.current_service_access()', 'mycelium.forget_keys()',
+          'mycelium.require_writable(text)',
+          'mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
+          'mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
+          'mycelium.uuid_v7_time(uuid)', 'mycelium.verify_token(text)'],
     '(f) the C-language functions of schema mycelium are exactly these (exempt from the search_path rule)');
 
 SELECT is(
@@ -1209,29 +1441,82 @@ SELECT is(
     '(f) every function search_path is exactly pg_catalog, pg_temp');
 
 -- (g) SECURITY DEFINER functions are few and deliberate: list each one here.
+-- They work across tenants (onboarding, maintenance, slug uniqueness, the activity
+-- log) or look up the caller's own context (set_context, authenticate and the
+-- policy helpers).
 SELECT is(
-    ARRAY(SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+    ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
            ORDER BY 1),
-    ARRAY[]::text[],
-    '(g) no function in schema mycelium is SECURITY DEFINER unless listed here (none yet)');
+    ARRAY['mycelium.archive_old_deliverables(interval)', 'mycelium.authenticate(text)',
+          'mycelium.cleanup_old_activity_logs(interval)',
+          'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
+          'mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
+          'mycelium.fill_slug()', 'mycelium.log_activity()', 'mycelium.my_client_ids()',
+          'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
+          'mycelium.set_context(uuid,uuid,text,uuid,text[])'],
+    '(g) the SECURITY DEFINER functions of schema mycelium are exactly these');
 
--- Every function's EXECUTE is granted to PUBLIC except the revoked maintenance
--- and onboarding functions.
 SELECT is(
-    ARRAY(SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
-           WHERE p.pronamespace = 'mycelium'::regnamespace
-             AND NOT EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
-                              WHERE g.grantee = 0 AND g.privilege_type = 'EXECUTE')
+    ARRAY(SELECT format('%s %s', p.oid::regprocedure, coalesce(p.proconfig::text, 'without SET')) COLLATE "C"
+            FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
+             AND p.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']
            ORDER BY 1),
-    ARRAY['mycelium.archive_old_deliverables(interval)', 'mycelium.cleanup_old_activity_logs(interval)',
-          'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()'],
-    'Only the maintenance and onboarding functions are revoked from PUBLIC');
+    ARRAY[]::text[],
+    '(g) every SECURITY DEFINER function has exactly SET search_path = pg_catalog, pg_temp (and no other setting)');
 
--- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table.
+-- (h) Nothing is executable by PUBLIC: roles get what they need from
+-- mycelium.grant_access. A NULL proacl means the default, which grants PUBLIC
+-- EXECUTE, so it is expanded with acldefault.
+SELECT is(
+    ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = 'mycelium'::regnamespace
+             AND EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
+                          WHERE g.grantee = 0 AND g.privilege_type = 'EXECUTE')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(h) no function in schema mycelium is executable by PUBLIC');
+
+SELECT is(
+    ARRAY(SELECT format('%s %s', o.what, o.privilege_type) COLLATE "C"
+            FROM (SELECT c.oid::regclass::text AS what, g.privilege_type
+                    FROM pg_catalog.pg_class c, aclexplode(c.relacl) AS g
+                   WHERE c.relnamespace = 'mycelium'::regnamespace AND g.grantee = 0
+                  UNION ALL
+                  SELECT format('%s.%s', c.oid::regclass, a.attname), g.privilege_type
+                    FROM pg_catalog.pg_class c
+                    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                    CROSS JOIN LATERAL aclexplode(a.attacl) AS g
+                   WHERE c.relnamespace = 'mycelium'::regnamespace AND g.grantee = 0
+                  UNION ALL
+                  SELECT 'schema mycelium', g.privilege_type
+                    FROM pg_catalog.pg_namespace n, aclexplode(n.nspacl) AS g
+                   WHERE n.oid = 'mycelium'::regnamespace AND g.grantee = 0) o
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(h) no table, view, column or the schema mycelium grants anything to PUBLIC');
+
+SELECT is(
+    ARRAY(SELECT format('%s %s to %s', o.what, o.privilege_type,
+                        CASE WHEN o.grantee = 0 THEN 'PUBLIC' ELSE o.grantee::regrole::text END) COLLATE "C"
+            FROM (SELECT 'mycelium.auth_keys' AS what, g.privilege_type, g.grantee
+                    FROM pg_catalog.pg_class c, aclexplode(c.relacl) AS g
+                   WHERE c.oid = 'mycelium.auth_keys'::regclass AND g.grantee <> c.relowner
+                  UNION ALL
+                  SELECT format('mycelium.auth_keys.%s', a.attname), g.privilege_type, g.grantee
+                    FROM pg_catalog.pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) AS g
+                   WHERE a.attrelid = 'mycelium.auth_keys'::regclass) o
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(h) mycelium.auth_keys grants no privilege to anyone but its owner');
+
+-- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table but the
+-- system tables.
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                                JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                               WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
@@ -1239,7 +1524,7 @@ SELECT is(
                                 AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) = 'mycelium.uuid_v7()')
            ORDER BY 1),
     ARRAY[]::text[],
-    'every table has id uuid NOT NULL DEFAULT mycelium.uuid_v7()');
+    'every table but the system tables has id uuid NOT NULL DEFAULT mycelium.uuid_v7()');
 
 -- updated_at is maintained by trigger on every table that has it (and only there).
 SELECT is(
@@ -1270,6 +1555,245 @@ SELECT is(
            ORDER BY 1),
     ARRAY[]::text[],
     'every view in schema mycelium has security_invoker=true');
+
+-- ====================================================================
+-- The security model, as rules over the whole catalogue (DESIGN.md "Tenant
+-- context and row-level security", docs/security.md). Each query lists what
+-- breaks the rule, so a failure names the offender.
+-- ====================================================================
+
+-- (r1) Row-level security is enabled and forced on every table, tenant tables and
+-- organizations alike; the system tables only enable it (their owner, the native
+-- code, reads them) and have no policy, so nobody else sees a row even if a
+-- privilege is granted by mistake.
+SELECT is(
+    ARRAY(SELECT format('%s: %s, %s', c.relname,
+                        CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'not enabled' END,
+                        CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END) COLLATE "C"
+            FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+           ORDER BY 1),
+    ARRAY['auth_keys: enabled, not forced'],
+    '(r1) row-level security is enabled and forced on every table except auth_keys (enabled, not forced)');
+
+SELECT is(
+    ARRAY(SELECT format('%s: %s, %s, %s policies', s.tbl,
+                        CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'not enabled' END,
+                        CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END,
+                        (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid)) COLLATE "C"
+            FROM system_tables s
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(format('mycelium.%I', s.tbl))
+           ORDER BY 1),
+    ARRAY['auth_keys: enabled, not forced, 0 policies'],
+    '(r1) mycelium.auth_keys has row-level security enabled, not forced, and no policy');
+
+-- (r2) At most one policy per table and command: permissive policies are OR'ed, and
+-- the design document's two permissive deliverables policies let every editor see
+-- all of the organization's work. A FOR ALL policy counts for every command.
+SELECT is(
+    ARRAY(SELECT format('%s %s: %s', c.relname, k.cmd, string_agg(p.polname, ', ' ORDER BY p.polname)) COLLATE "C"
+            FROM pg_catalog.pg_class c
+           CROSS JOIN (VALUES ('r'::"char", 'SELECT'), ('a', 'INSERT'), ('w', 'UPDATE'), ('d', 'DELETE'))
+                   AS k(code, cmd)
+            JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid AND p.polcmd IN (k.code, '*')
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+           GROUP BY c.relname, k.cmd
+          HAVING count(*) > 1
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r2) every table has at most one policy for each of SELECT, INSERT, UPDATE and DELETE');
+
+-- (r3) Every table can be read under some policy, except the system tables.
+SELECT is(
+    ARRAY(SELECT c.relname::text COLLATE "C" FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p
+                              WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*'))
+           ORDER BY 1),
+    ARRAY['auth_keys'],
+    '(r3) every table except auth_keys has a SELECT policy');
+
+-- (r4) The tables that deliberately lack a write policy, so that nobody under
+-- row-level security can do it (docs/security.md, "Who may do what"):
+-- organizations are created by create_organization and removed by the owner;
+-- subscriptions are the owner's (billing); the activity log is written only by
+-- its SECURITY DEFINER triggers and never changed.
+SELECT is(
+    ARRAY(SELECT format('%s %s', c.relname, k.cmd) COLLATE "C"
+            FROM pg_catalog.pg_class c
+           CROSS JOIN (VALUES ('a'::"char", 'INSERT'), ('w', 'UPDATE'), ('d', 'DELETE')) AS k(code, cmd)
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p
+                              WHERE p.polrelid = c.oid AND p.polcmd IN (k.code, '*'))
+           ORDER BY 1),
+    ARRAY['activity_logs DELETE', 'activity_logs INSERT', 'activity_logs UPDATE',
+          'organizations DELETE', 'organizations INSERT',
+          'subscriptions DELETE', 'subscriptions INSERT', 'subscriptions UPDATE'],
+    '(r4) only these tables and commands have no policy: activity_logs INSERT/UPDATE/DELETE, '
+    'organizations INSERT/DELETE, subscriptions INSERT/UPDATE/DELETE');
+
+-- (r5) Policies are permissive and apply to every role (PUBLIC): which role may do
+-- what is the context's business, not the policy's.
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s to %s', c.relname, p.polname,
+                        CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                        array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE r::regrole::text END
+                                                FROM unnest(p.polroles) AS r), ', ')) COLLATE "C"
+            FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+           WHERE c.relnamespace = 'mycelium'::regnamespace
+             AND NOT (p.polpermissive AND p.polroles = ARRAY[0]::oid[])
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r5) every policy is PERMISSIVE and TO PUBLIC');
+
+-- (r6) Policies call the context functions only inside a scalar sub-select,
+-- (SELECT mycelium.current_organization_id()), which PostgreSQL evaluates once per
+-- statement (an InitPlan) instead of once per row. A textual check on the
+-- expression as pg_get_expr prints it ('( SELECT mycelium.current_...'): every
+-- occurrence of mycelium.current_ must directly follow an opening sub-select.
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s: %s of %s calls in a sub-select', c.relname, p.polname, e.kind,
+                        regexp_count(e.expr, '\(\s*SELECT\s+mycelium\.current_'),
+                        regexp_count(e.expr, 'mycelium\.current_')) COLLATE "C"
+            FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+           CROSS JOIN LATERAL (VALUES ('USING', pg_catalog.pg_get_expr(p.polqual, p.polrelid)),
+                                      ('WITH CHECK', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+                   AS e(kind, expr)
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND regexp_count(e.expr, 'mycelium\.current_')
+                 <> regexp_count(e.expr, '\(\s*SELECT\s+mycelium\.current_')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r6) every policy calls mycelium.current_*() only inside a scalar sub-select (SELECT mycelium.current_...())');
+
+-- The same for every other Mycelium function a policy calls (the look-up helpers
+-- my_client_ids, my_service_type_ids, portal_can).
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s: %s of %s calls in a sub-select', c.relname, p.polname, e.kind,
+                        regexp_count(e.expr, '\(\s*SELECT\s+mycelium\.\w+\('),
+                        regexp_count(e.expr, 'mycelium\.\w+\(')) COLLATE "C"
+            FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+           CROSS JOIN LATERAL (VALUES ('USING', pg_catalog.pg_get_expr(p.polqual, p.polrelid)),
+                                      ('WITH CHECK', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+                   AS e(kind, expr)
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND regexp_count(e.expr, 'mycelium\.\w+\(')
+                 <> regexp_count(e.expr, '\(\s*SELECT\s+mycelium\.\w+\(')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r6) every policy calls any mycelium function only inside a scalar sub-select');
+
+-- (r7) Every policy expression requires the row's organization to be the
+-- context's, as its first top-level conjunct ("Every rule below also requires the
+-- row's organization_id to be the context's"): an OR at the top, or a policy that
+-- forgets the tenant, fails. On organizations the column is id.
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s', c.relname, p.polname, e.kind) COLLATE "C"
+            FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+           CROSS JOIN LATERAL (VALUES ('USING', pg_catalog.pg_get_expr(p.polqual, p.polrelid)),
+                                      ('WITH CHECK', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+                   AS e(kind, expr)
+           CROSS JOIN LATERAL (SELECT CASE WHEN c.relname = 'organizations' THEN 'id' ELSE 'organization_id' END
+                                      || ' = ( SELECT mycelium.current_organization_id() AS current_organization_id)'
+                                      AS tenant) t
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND e.expr <> '(' || t.tenant || ')'
+             AND left(e.expr, length(t.tenant) + 8) <> '((' || t.tenant || ') AND '
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r7) every USING and WITH CHECK starts with organization_id = (SELECT mycelium.current_organization_id()) AND ...');
+
+-- (r8) An UPDATE policy states its WITH CHECK, so that a row cannot be moved out
+-- of the tenant by an UPDATE that its USING admits; an INSERT policy has one by
+-- definition and a SELECT or DELETE policy none.
+SELECT is(
+    ARRAY(SELECT format('%s.%s %s USING %s WITH CHECK %s', c.relname, p.polname, p.polcmd,
+                        CASE WHEN p.polqual IS NULL THEN 'no' ELSE 'yes' END,
+                        CASE WHEN p.polwithcheck IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C"
+            FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+           WHERE c.relnamespace = 'mycelium'::regnamespace
+             AND NOT CASE p.polcmd WHEN 'r' THEN p.polqual IS NOT NULL AND p.polwithcheck IS NULL
+                                   WHEN 'd' THEN p.polqual IS NOT NULL AND p.polwithcheck IS NULL
+                                   WHEN 'a' THEN p.polqual IS NULL AND p.polwithcheck IS NOT NULL
+                                   WHEN 'w' THEN p.polqual IS NOT NULL AND p.polwithcheck IS NOT NULL
+                                   ELSE false END
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r8) SELECT and DELETE policies have USING only, INSERT WITH CHECK only, UPDATE both; none is FOR ALL');
+
+-- (r9) The context functions: native, STABLE and PARALLEL SAFE, so that a
+-- policy's InitPlan may run them in a parallel query and a standby.
+SELECT is(
+    ARRAY(SELECT format('%s: %s', f.sig,
+                        CASE WHEN p.oid IS NULL THEN 'missing'
+                             ELSE format('provolatile %s, proparallel %s', p.provolatile, p.proparallel) END) COLLATE "C"
+            FROM unnest(ARRAY['mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
+                              'mycelium.current_app_role()', 'mycelium.current_client_id()',
+                              'mycelium.current_service_access()']) AS f(sig)
+            LEFT JOIN pg_catalog.pg_proc p ON p.oid = to_regprocedure(f.sig)
+           WHERE p.oid IS NULL OR p.provolatile <> 's' OR p.proparallel <> 's'
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r9) the context functions current_organization_id, current_app_user_id, current_app_role, '
+    'current_client_id and current_service_access are STABLE and PARALLEL SAFE');
+
+SELECT is(
+    ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.proname LIKE 'current\_%'
+           ORDER BY 1),
+    ARRAY['mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
+          'mycelium.current_organization_id()', 'mycelium.current_service_access()'],
+    '(r9) the context functions (mycelium.current_*) are exactly these five');
+
+-- Every function a policy calls (pg_depend records them) is STABLE and PARALLEL
+-- SAFE, and they are exactly these: four context functions and the three look-up
+-- helpers.
+SELECT is(
+    ARRAY(SELECT DISTINCT format('%s %s %s', d.refobjid::regprocedure, f.provolatile, f.proparallel) COLLATE "C"
+            FROM pg_catalog.pg_depend d
+            JOIN pg_catalog.pg_policy p ON p.oid = d.objid
+            JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+            JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
+           WHERE d.classid = 'pg_catalog.pg_policy'::regclass AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+             AND c.relnamespace = 'mycelium'::regnamespace
+           ORDER BY 1),
+    ARRAY['mycelium.current_app_role() s s', 'mycelium.current_app_user_id() s s',
+          'mycelium.current_client_id() s s', 'mycelium.current_organization_id() s s',
+          'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s', 'mycelium.portal_can(text) s s'],
+    '(r9) the functions policies call are exactly these, each STABLE (s) and PARALLEL SAFE (s)');
+
+-- (r10) The writing functions are VOLATILE (DESIGN.md "Where it runs").
+SELECT is(
+    ARRAY(SELECT format('%s: %s', f.sig,
+                        CASE WHEN p.oid IS NULL THEN 'missing' ELSE format('provolatile %s', p.provolatile) END) COLLATE "C"
+            FROM unnest(ARRAY['mycelium.set_context(uuid,uuid,text,uuid,text[])', 'mycelium.authenticate(text)',
+                              'mycelium.create_organization(text,text,text,text,text,text)',
+                              'mycelium.archive_old_deliverables(interval)',
+                              'mycelium.cleanup_old_activity_logs(interval)',
+                              'mycelium.grant_access(regrole,text)', 'mycelium.set_jwt_secret(text)']) AS f(sig)
+            LEFT JOIN pg_catalog.pg_proc p ON p.oid = to_regprocedure(f.sig)
+           WHERE p.oid IS NULL OR p.provolatile <> 'v'
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r10) set_context, authenticate, create_organization, archive_old_deliverables, '
+    'cleanup_old_activity_logs, grant_access and set_jwt_secret are VOLATILE');
+
+-- (r11) A write without a context fails with a clear 42501: every table but the
+-- system tables has the require_context statement trigger (BEFORE INSERT OR UPDATE
+-- OR DELETE, FOR EACH STATEMENT: tgtype 2 + 4 + 8 + 16), enabled.
+SELECT is(
+    ARRAY(SELECT c.relname::text COLLATE "C" FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
+                              WHERE g.tgrelid = c.oid AND NOT g.tgisinternal
+                                AND g.tgfoid = to_regprocedure('mycelium.require_context()')
+                                AND g.tgtype = 2 + 4 + 8 + 16 AND g.tgenabled = 'O')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r11) every table except the system tables has the require_context trigger (BEFORE INSERT OR UPDATE OR DELETE FOR EACH STATEMENT)');
 
 SELECT * FROM finish();
 ROLLBACK;
