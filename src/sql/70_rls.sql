@@ -71,26 +71,27 @@ BEGIN
 END;
 $$;
 
--- What a user may change of their own profile; the rest (role, status, e-mail,
--- organization, permissions, login state) is for ADMINs.
-CREATE FUNCTION mycelium.guard_user_update() RETURNS trigger
+-- Limits what a non-ADMIN may change of a row that a policy lets them update:
+-- arguments are the columns they may change (updated_at always). Users edit
+-- their own profile, not their role, status, e-mail, organization, permissions or
+-- login state; recipients mark their notifications read, nothing else.
+CREATE FUNCTION mycelium.limit_changes() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    self_service text[] := ARRAY['name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password',
-                                 'temporary_password', 'last_login_at', 'updated_at'];
+    allowed text[] := TG_ARGV || ARRAY['updated_at'];
     changed text[];
 BEGIN
     IF NOT row_security_active(TG_RELID) OR (SELECT mycelium.current_app_role()) = 'ADMIN' THEN
         RETURN NEW;
     END IF;
     changed := ARRAY(SELECT k FROM jsonb_each(to_jsonb(NEW)) AS n(k, v)
-                      WHERE k <> ALL (self_service) AND to_jsonb(OLD) -> k IS DISTINCT FROM v ORDER BY k);
+                      WHERE k <> ALL (allowed) AND to_jsonb(OLD) -> k IS DISTINCT FROM v ORDER BY k);
     IF cardinality(changed) > 0 THEN
-        RAISE EXCEPTION 'mycelium: only an ADMIN may change % of a user', array_to_string(changed, ', ')
+        RAISE EXCEPTION 'mycelium: only an ADMIN may change % of %', array_to_string(changed, ', '), TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Users may change their own ' || array_to_string(self_service[1:8], ', ') || '.';
+                  DETAIL = 'Others may change ' || array_to_string(TG_ARGV, ', ') || '.';
     END IF;
     RETURN NEW;
 END;
@@ -120,9 +121,8 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('The deliverable is %s; the requested status is %s.', OLD.status, NEW.status);
     END IF;
-    IF NEW.status = 'APPROVED' THEN
-        NEW.approved_at := now();
-    END IF;
+    -- The approval time is the database's, never the caller's.
+    NEW.approved_at := CASE WHEN NEW.status = 'APPROVED' THEN now() ELSE OLD.approved_at END;
     RETURN NEW;
 END;
 $$;
@@ -147,7 +147,10 @@ $$;
 ALTER TABLE mycelium.auth_keys ENABLE ROW LEVEL SECURITY;
 
 CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
-    FOR EACH ROW EXECUTE FUNCTION mycelium.guard_user_update();
+    FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(
+        'name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password', 'temporary_password', 'last_login_at');
+CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients
+    FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes('read_at');
 CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables
     FOR EACH ROW EXECUTE FUNCTION mycelium.guard_portal_deliverable_update();
 
@@ -357,7 +360,9 @@ CREATE POLICY time_entries_update ON mycelium.time_entries FOR UPDATE
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))))
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id())))
+                AND EXISTS (SELECT FROM mycelium.deliverables d
+                            WHERE d.organization_id = time_entries.organization_id AND d.id = time_entries.deliverable_id));
 CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'

@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1381);
+SELECT plan(1383);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -697,8 +697,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
     ('users', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
-    ('users', 'guard_user_update', 'guard_user_update',
-     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.guard_user_update()'),
+    ('users', 'guard_user_update', 'limit_changes',
+     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''hashed_password'', ''temporary_password'', ''last_login_at'')'),
     ('service_types', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('service_types', 'touch_updated_at', 'touch_updated_at',
@@ -763,6 +763,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('notification_recipients', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+    ('notification_recipients', 'guard_recipient_update', 'limit_changes',
+     'CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(''read_at'')'),
     ('integrations', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('integrations', 'touch_updated_at', 'touch_updated_at',
@@ -1186,7 +1188,7 @@ SELECT functions_are('mycelium', ARRAY[
     'authenticate', 'set_jwt_secret', 'forget_keys',
     'touch_updated_at', 'fill_slug', 'log_activity',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
-    'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'guard_user_update',
+    'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
     'guard_portal_deliverable_update',
     'grant_access'
 ]::name[], 'Schema mycelium has exactly the declared functions');
@@ -1229,7 +1231,7 @@ SELECT set_eq(
         ('mycelium.my_service_type_ids()',                        'sql',     's', 's', true),
         ('mycelium.portal_can(text)',                             'sql',     's', 's', true),
         ('mycelium.require_context()',                            'plpgsql', 'v', 'u', false),
-        ('mycelium.guard_user_update()',                          'plpgsql', 'v', 'u', false),
+        ('mycelium.limit_changes()',                              'plpgsql', 'v', 'u', false),
         ('mycelium.guard_portal_deliverable_update()',            'plpgsql', 'v', 'u', false),
         ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false)$$,
     'Every function of schema mycelium has exactly the declared signature, language, volatility, '
@@ -1241,7 +1243,7 @@ SELECT is(
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prorettype = 'trigger'::regtype
            ORDER BY 1),
     ARRAY['mycelium.fill_slug() trigger', 'mycelium.forget_keys() trigger',
-          'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.guard_user_update() trigger',
+          'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.limit_changes() trigger',
           'mycelium.log_activity() trigger', 'mycelium.require_context() trigger',
           'mycelium.touch_updated_at() trigger'],
     'The trigger functions of schema mycelium are exactly these');
