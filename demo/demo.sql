@@ -39,7 +39,9 @@ SELECT :'org', c.id, st.id, st.name || ' – ' || c.name || ' – ' || v.label, 
        '550e8400-e29b-41d4-a716-446655440003', '550e8400-e29b-41d4-a716-446655440001',
        now() + v.due, CASE WHEN v.status = 'COMPLETED' THEN now() + v.due - interval '1 day' END,
        CASE WHEN v.status = 'COMPLETED' THEN '550e8400-e29b-41d4-a716-446655440003'::uuid END,
-       jsonb_build_object('deliverable_name', v.label)
+       jsonb_build_object('deliverable_name', v.label,
+                          'edit_by_date', to_char(now() + v.due - interval '2 days', 'YYYY-MM-DD'),
+                          'dropbox_link', 'https://www.dropbox.com/home/' || c.slug)
 FROM mycelium.clients c
 JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.slug = 'social'
 CROSS JOIN (VALUES ('Week 1 reels', 'COMPLETED', interval '-10 days'),

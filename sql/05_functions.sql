@@ -49,9 +49,11 @@ FROM mycelium.organizations o WHERE slug = 'isemedia-agency' \gset
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status)
 VALUES ('0000000a-0000-7000-8000-0000000000a1', :'org', 'ann@isemedia.test', 'Ann', 'ADMIN', 'ACTIVE');
 INSERT INTO mycelium.clients (id, organization_id, name) VALUES ('0000000a-0000-7000-8000-0000000000c1', :'org', 'Acme');
-INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, created_by_id, due_date, completed_at)
+INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, created_by_id, due_date,
+                                   completed_at, custom_fields)
 SELECT :'org', '0000000a-0000-7000-8000-0000000000c1', :'social', v.title, v.status::mycelium.deliverable_status,
-       '0000000a-0000-7000-8000-0000000000a1', now() - v.age, CASE WHEN v.status = 'COMPLETED' THEN now() - v.age END
+       '0000000a-0000-7000-8000-0000000000a1', now() - v.age, CASE WHEN v.status = 'COMPLETED' THEN now() - v.age END,
+       jsonb_build_object('deliverable_name', v.title, 'edit_by_date', '2026-01-15')
 FROM (VALUES ('done 7 months ago', 'COMPLETED', interval '7 months'),
              ('done 1 month ago', 'COMPLETED', interval '1 month'),
              ('cancelled 1 year ago', 'CANCELLED', interval '1 year'),

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
-#include <set>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -14,15 +13,14 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <nlohmann/json.hpp>
-
 #include "core/error.hpp"
+#include "core/json.hpp"
 #include "core/no_postgres.hpp"
 
 namespace mycelium::core {
 namespace {
 
-using json = nlohmann::json;
+using json = json_text::json;
 using Mac = std::array<unsigned char, 32>;
 
 constexpr std::string_view kRoles[] = {
@@ -178,44 +176,28 @@ bool base64url_decode(std::string_view text, std::string &out) {
 // ---------------------------------------------------------------------------
 // JSON
 
-// Parses `text` as a JSON object. A key repeated at the top level is refused:
-// parsers disagree on which copy wins, so an issuer that checked one copy and this
-// code reading the other could disagree about who the caller is. On failure,
-// `why` says what was wrong. Throws nothing but std::bad_alloc: the parser runs
-// with exceptions off, and it is iterative, so deep nesting costs heap, not stack.
+// Parses `text` as a JSON object (the safety rules are json_text::parse's: no NUL
+// byte, exceptions off, iterative, a key repeated at the top level refused, so that
+// an issuer that checked one copy and this code reading the other could not
+// disagree about who the caller is). On failure, `why` says what was wrong.
+// Throws nothing but std::bad_alloc.
 bool parse_object(std::string_view text, json &out, std::string &why) {
-    // nlohmann's lexer takes a NUL byte for the end of the input, so that
-    // "{...}\0anything" would parse; JSON text never needs a raw NUL.
-    if (text.find('\0') != std::string_view::npos) {
-        why = "it contains a NUL byte";
-        return false;
-    }
-    std::set<std::string> keys;
-    std::string duplicate;
-    bool has_duplicate = false;
-    const json::parser_callback_t note_keys = [&](int depth, json::parse_event_t event,
-                                                  json &parsed) {
-        if (depth == 1 && event == json::parse_event_t::key && !has_duplicate) {
-            const auto *key = parsed.get_ptr<const std::string *>();
-            if (key != nullptr && !keys.insert(*key).second) {
-                has_duplicate = true;
-                duplicate = *key;
-            }
-        }
-        return true;
-    };
-    out = json::parse(text.data(), text.data() + text.size(), note_keys,
-                      /*allow_exceptions=*/false);
-    if (out.is_discarded()) {
-        why = "it is not valid JSON";
-        return false;
+    const json_text::ParseResult parsed = json_text::parse(text, out);
+    switch (parsed.status) {
+        case json_text::ParseStatus::HasNul:
+            why = "it contains a NUL byte";
+            return false;
+        case json_text::ParseStatus::Malformed:
+            why = "it is not valid JSON";
+            return false;
+        case json_text::ParseStatus::DuplicateKey:  // only ever in an object
+            why = "it has the key " + shown(parsed.duplicate_key) + " twice";
+            return false;
+        case json_text::ParseStatus::Ok:
+            break;
     }
     if (!out.is_object()) {
         why = std::string("it is a JSON ") + out.type_name() + ", not an object";
-        return false;
-    }
-    if (has_duplicate) {
-        why = "it has the key " + shown(duplicate) + " twice";
         return false;
     }
     return true;

@@ -16,6 +16,8 @@
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "pg/boundary.hpp"
+#include "pg/invalidation.hpp"
+#include "pg/spi.hpp"
 #include "pg/text.hpp"
 
 extern "C" {
@@ -88,6 +90,8 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(time(nullptr)); }
 
 namespace mycelium::pg {
 
+using mycelium::pg::TextRows;
+
 void define_context_settings() {
     DefineCustomStringVariable(
         "mycelium.context", "The sealed tenant context of the current transaction.",
@@ -103,44 +107,17 @@ void define_context_settings() {
     CacheRegisterRelcacheCallback(forget_keys, 0);
 }
 
-// Reads a key as the bootstrap superuser: no application role may read
-// mycelium.auth_keys, but every role's policies need the context key.
+// Keys are read as the owner: no application role may read mycelium.auth_keys,
+// but every role's policies need the context key.
 std::string load_key(const char *purpose) {
-    struct Loaded {
-        char *data;
-        int len;
-        Oid relid;
-    };
-    Loaded *loaded = guard([&] {
-        Oid save_user;
-        int save_sec;
-        GetUserIdAndSecContext(&save_user, &save_sec);
-        SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-                                                          SECURITY_RESTRICTED_OPERATION);
-        auto *out = static_cast<Loaded *>(palloc0(sizeof(Loaded)));
-        MemoryContext caller = CurrentMemoryContext;
-        SPI_connect();
-        Oid argtypes[1] = {TEXTOID};
-        Datum args[1] = {CStringGetTextDatum(purpose)};
-        SPI_execute_with_args("SELECT secret FROM mycelium.auth_keys WHERE purpose = $1", 1,
-                              argtypes, args, nullptr, true, 1);
-        if (SPI_processed == 1) {
-            bool isnull = false;
-            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-            if (!isnull) {
-                bytea *b = DatumGetByteaPP(d);
-                out->len = VARSIZE_ANY_EXHDR(b);
-                out->data = static_cast<char *>(MemoryContextAlloc(caller, out->len));
-                memcpy(out->data, VARDATA_ANY(b), out->len);
-            }
-        }
-        out->relid = get_relname_relid("auth_keys", get_namespace_oid("mycelium", false));
-        SPI_finish();
-        SetUserIdAndSecContext(save_user, save_sec);
-        return out;
-    });
-    state().keys_relid = loaded->relid;
-    return loaded->data == nullptr ? std::string() : std::string(loaded->data, loaded->len);
+    state().keys_relid = mycelium_relid("auth_keys");
+    const TextRows rows =
+        query_as_owner("SELECT encode(secret, 'hex') FROM mycelium.auth_keys WHERE purpose = $1", {purpose});
+    if (rows.size() != 1 || !rows.at(0, 0)) return std::string();
+    const std::string &hex = *rows.at(0, 0);
+    std::string key(hex.size() / 2, '\0');
+    for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    return key;
 }
 
 const std::string &context_key() {
@@ -312,17 +289,4 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
         return heap_form_tuple(desc, values, nulls);
     });
     return HeapTupleGetDatum(tuple);
-}
-
-// AFTER statement trigger on mycelium.auth_keys: every backend drops its cached
-// keys when the transaction that changed them commits.
-MYCELIUM_FUNCTION(mycelium_forget_keys) {
-    mycelium::pg::guard([&] {
-        auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-        if (!CALLED_AS_TRIGGER(fcinfo))
-            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                            errmsg("forget_keys: not called by trigger manager")));
-        CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
-    });
-    return PointerGetDatum(nullptr);
 }

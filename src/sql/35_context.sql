@@ -182,9 +182,10 @@ BEGIN
 END;
 $$;
 
--- Every backend forgets its cached keys when they change.
-CREATE FUNCTION mycelium.forget_keys() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'mycelium_forget_keys'
+-- Every backend forgets what it cached of a table of Mycelium's own (the keys
+-- here, compiled field validators later) when the changing transaction commits.
+CREATE FUNCTION mycelium.announce_change() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mycelium_announce_change'
     LANGUAGE C;
-CREATE TRIGGER forget_keys AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium.auth_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.forget_keys();
+CREATE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium.auth_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change();

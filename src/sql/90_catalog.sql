@@ -44,7 +44,7 @@ DECLARE
         'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
         'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
         'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
-        'mycelium.is_valid_time_zone(text)'];
+        'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)'];
     f text;
 BEGIN
     PERFORM mycelium.require_writable('grant_access');

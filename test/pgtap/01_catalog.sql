@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1383);
+SELECT plan(1391);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -705,10 +705,16 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('service_types', 'fill_slug', 'fill_slug',
      'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+    ('service_types', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change()'),
     ('deliverable_fields', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('deliverable_fields', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('deliverable_fields', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change()'),
+    ('deliverable_fields', 'check_field_definition', 'check_field_definition',
+     'CREATE TRIGGER check_field_definition BEFORE INSERT OR UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium.check_field_definition()'),
     ('clients', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.clients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('clients', 'touch_updated_at', 'touch_updated_at',
@@ -749,6 +755,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
      'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.guard_portal_deliverable_update()'),
+    ('deliverables', 'check_custom_fields', 'check_custom_fields',
+     'CREATE TRIGGER check_custom_fields BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.check_custom_fields()'),
     ('comments', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.comments FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('comments', 'touch_updated_at', 'touch_updated_at',
@@ -775,8 +783,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.subscriptions FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('subscriptions', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
-    ('auth_keys', 'forget_keys', 'forget_keys',
-     'CREATE TRIGGER forget_keys AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.auth_keys FOR EACH STATEMENT EXECUTE FUNCTION mycelium.forget_keys()');
+    ('auth_keys', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.auth_keys FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change()');
 
 -- Every row-level security policy: its table and the one command it applies to
 -- (pg_policies.cmd). The tables and commands that have none are listed with the
@@ -1185,7 +1193,8 @@ SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'seal_context', 'verify_token', 'establish_context', 'set_context',
-    'authenticate', 'set_jwt_secret', 'forget_keys',
+    'authenticate', 'set_jwt_secret', 'announce_change', 'check_custom_fields', 'check_field_definition',
+    'validate_custom_fields',
     'touch_updated_at', 'fill_slug', 'log_activity',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
@@ -1218,7 +1227,10 @@ SELECT set_eq(
         ('mycelium.set_context(uuid,uuid,text,uuid,text[])',      'plpgsql', 'v', 'u', true),
         ('mycelium.authenticate(text)',                           'plpgsql', 'v', 'u', true),
         ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
-        ('mycelium.forget_keys()',                                'c',       'v', 'u', false),
+        ('mycelium.announce_change()',                            'c',       'v', 'u', false),
+        ('mycelium.check_custom_fields()',                        'c',       'v', 'u', false),
+        ('mycelium.check_field_definition()',                     'c',       'v', 'u', false),
+        ('mycelium.validate_custom_fields(uuid,jsonb)',           'c',       's', 'u', false),
         ('mycelium.touch_updated_at()',                           'c',       'v', 'u', false),
         ('mycelium.fill_slug()',                                  'plpgsql', 'v', 'u', true),
         ('mycelium.log_activity()',                               'plpgsql', 'v', 'u', true),
@@ -1242,7 +1254,8 @@ SELECT is(
             FROM pg_catalog.pg_proc p
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prorettype = 'trigger'::regtype
            ORDER BY 1),
-    ARRAY['mycelium.fill_slug() trigger', 'mycelium.forget_keys() trigger',
+    ARRAY['mycelium.announce_change() trigger', 'mycelium.check_custom_fields() trigger',
+          'mycelium.check_field_definition() trigger', 'mycelium.fill_slug() trigger',
           'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.limit_changes() trigger',
           'mycelium.log_activity() trigger', 'mycelium.require_context() trigger',
           'mycelium.touch_updated_at() trigger'],
@@ -1416,12 +1429,13 @@ SELECT is(
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
            WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
-          'mycelium.current_organization_id()', 'mycelium.current_service_access()', 'mycelium.forget_keys()',
+    ARRAY['mycelium.announce_change()', 'mycelium.check_custom_fields()', 'mycelium.check_field_definition()',
+          'mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
+          'mycelium.current_organization_id()', 'mycelium.current_service_access()',
           'mycelium.require_writable(text)',
           'mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
           'mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
-          'mycelium.uuid_v7_time(uuid)', 'mycelium.verify_token(text)'],
+          'mycelium.uuid_v7_time(uuid)', 'mycelium.validate_custom_fields(uuid,jsonb)', 'mycelium.verify_token(text)'],
     '(f) the C-language functions of schema mycelium are exactly these (exempt from the search_path rule)');
 
 SELECT is(

@@ -1,0 +1,301 @@
+// Custom-field validation in the database: the compiled-validator cache, the
+// check of a field definition when it is saved, the trigger on deliverables and
+// mycelium.validate_custom_fields().
+//
+// In steady state a row costs a hash look-up and the validation itself: a service
+// type's definitions are read and compiled once per backend, and dropped in every
+// backend when deliverable_fields or service_types change (announce_change).
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/fields.hpp"
+#include "pg/boundary.hpp"
+#include "pg/context.hpp"
+#include "pg/invalidation.hpp"
+#include "pg/spi.hpp"
+#include "pg/text.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+#include "utils/uuid.h"
+}
+
+namespace {
+
+using mycelium::core::Error;
+using mycelium::core::ErrorKind;
+using mycelium::core::FieldDefinition;
+using mycelium::core::ServiceValidator;
+
+struct CachedService {
+    std::string name;  // the service type's name, for messages
+    ServiceValidator validator;
+};
+
+// Per-backend, created on first use and never destroyed (see context.cpp).
+struct Cache {
+    std::unordered_map<std::string, std::unique_ptr<CachedService>> services;  // org/service
+    Oid fields_relid = InvalidOid;
+    Oid service_types_relid = InvalidOid;
+    bool callback_registered = false;
+};
+
+Cache &cache() {
+    static Cache *c = std::make_unique<Cache>().release();
+    return *c;
+}
+
+void forget_validators(Datum, Oid relid) {
+    Cache &c = cache();
+    if (relid == InvalidOid || relid == c.fields_relid || relid == c.service_types_relid) c.services.clear();
+}
+
+std::optional<std::int32_t> int_cell(const std::optional<std::string> &s) {
+    if (!s) return std::nullopt;
+    return static_cast<std::int32_t>(std::stol(*s));
+}
+
+// The compiled validator of a service type, or nullptr when the organization has
+// no such service type.
+const CachedService *service(const std::string &org, const std::string &service_type) {
+    Cache &c = cache();
+    if (!c.callback_registered) {
+        mycelium::pg::guard([] { CacheRegisterRelcacheCallback(forget_validators, 0); });
+        c.callback_registered = true;
+    }
+    const std::string key = org + "/" + service_type;
+    auto it = c.services.find(key);
+    if (it != c.services.end()) return it->second.get();
+
+    c.fields_relid = mycelium::pg::mycelium_relid("deliverable_fields");
+    c.service_types_relid = mycelium::pg::mycelium_relid("service_types");
+    const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
+        "SELECT st.name, f.slug, f.name, f.type::text, f.is_required::text, f.sort_order::text, "
+        "       f.default_value, f.min_length::text, f.max_length::text, f.min_value::text, "
+        "       f.max_value::text, f.pattern, f.options::text "
+        "  FROM mycelium.service_types st "
+        "  LEFT JOIN mycelium.deliverable_fields f "
+        "         ON f.organization_id = st.organization_id AND f.service_type_id = st.id "
+        " WHERE st.organization_id = $1::uuid AND st.id = $2::uuid",
+        {org.c_str(), service_type.c_str()});
+    if (rows.size() == 0) return nullptr;
+    std::vector<FieldDefinition> fields;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (!rows.at(r, 1)) continue;  // a service type without fields
+        FieldDefinition f;
+        f.slug = *rows.at(r, 1);
+        f.name = *rows.at(r, 2);
+        f.type = *mycelium::core::field_type_from_name(*rows.at(r, 3));
+        f.is_required = *rows.at(r, 4) == "true";
+        f.sort_order = *int_cell(rows.at(r, 5));
+        f.default_value = rows.at(r, 6);
+        f.min_length = int_cell(rows.at(r, 7));
+        f.max_length = int_cell(rows.at(r, 8));
+        f.min_value = rows.at(r, 9);
+        f.max_value = rows.at(r, 10);
+        f.pattern = rows.at(r, 11);
+        f.options_json = rows.at(r, 12);
+        fields.push_back(std::move(f));
+    }
+    auto entry = std::make_unique<CachedService>(
+        CachedService{*rows.at(0, 0), ServiceValidator::compile(std::move(fields))});
+    const CachedService *result = entry.get();
+    c.services.emplace(key, std::move(entry));
+    return result;
+}
+
+// USER_SELECT and CLIENT_SELECT: the id must belong to the deliverable's own
+// organization (and a user be ACTIVE), whoever is asking.
+class OrganizationReferences : public mycelium::core::ReferenceChecker {
+public:
+    explicit OrganizationReferences(std::string org) : org_(std::move(org)) {}
+    bool active_user_exists(const std::string &uuid) const override {
+        return mycelium::pg::query_as_owner(
+                   "SELECT 1 FROM mycelium.users WHERE organization_id = $1::uuid AND id = $2::uuid "
+                   "AND status = 'ACTIVE'",
+                   {org_.c_str(), uuid.c_str()})
+                   .size() == 1;
+    }
+    bool client_exists(const std::string &uuid) const override {
+        return mycelium::pg::query_as_owner(
+                   "SELECT 1 FROM mycelium.clients WHERE organization_id = $1::uuid AND id = $2::uuid",
+                   {org_.c_str(), uuid.c_str()})
+                   .size() == 1;
+    }
+
+private:
+    std::string org_;
+};
+
+std::string uuid_text(Datum d) {
+    return std::string(mycelium::pg::guard([&] { return DatumGetCString(DirectFunctionCall1(uuid_out, d)); }));
+}
+
+std::string jsonb_text(Datum d) {
+    return std::string(mycelium::pg::guard([&] {
+        Jsonb *jb = DatumGetJsonbP(d);
+        return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+    }));
+}
+
+// A column of the trigger's relation by name, or an error naming it.
+int attnum(TupleDesc desc, const char *name) {
+    int n = mycelium::pg::guard([&] { return SPI_fnumber(desc, name); });
+    if (n <= 0) throw Error(ErrorKind::Internal, std::string("check_custom_fields: no column ") + name);
+    return n;
+}
+
+}  // namespace
+
+// BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON deliverables.
+MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
+    auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
+    const bool valid_call = mycelium::pg::guard([&] {
+        return CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_BEFORE(trigdata->tg_event) &&
+               TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
+               (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) || TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event));
+    });
+    if (!valid_call)
+        throw Error(ErrorKind::Internal,
+                    "check_custom_fields: must be fired BEFORE INSERT OR UPDATE FOR EACH ROW");
+    const bool inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+    HeapTuple tuple = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
+    TupleDesc desc = trigdata->tg_relation->rd_att;
+    const int org_att = attnum(desc, "organization_id");
+    const int service_att = attnum(desc, "service_type_id");
+    const int status_att = attnum(desc, "status");
+    const int fields_att = attnum(desc, "custom_fields");
+
+    struct Values {
+        Datum org, service, fields;
+        bool fields_null;
+        char *status;
+    };
+    Values *v = mycelium::pg::guard([&] {
+        auto *out = static_cast<Values *>(palloc0(sizeof(Values)));
+        bool isnull = false;
+        out->org = SPI_getbinval(tuple, desc, org_att, &isnull);
+        out->service = SPI_getbinval(tuple, desc, service_att, &isnull);
+        out->fields = SPI_getbinval(tuple, desc, fields_att, &out->fields_null);
+        out->status = SPI_getvalue(tuple, desc, status_att);
+        return out;
+    });
+    const std::string org = uuid_text(v->org);
+    const std::string service_type = uuid_text(v->service);
+    const CachedService *svc = service(org, service_type);
+    if (svc == nullptr) return PointerGetDatum(tuple);  // the foreign key reports it
+
+    std::string values = v->fields_null ? std::string("{}") : jsonb_text(v->fields);
+    bool changed = false;
+    if (inserting) {
+        if (auto filled = svc->validator.apply_defaults(values)) {
+            values = std::move(*filled);
+            changed = true;
+        }
+    }
+    // Required fields wait until work starts, and no longer matter once it is
+    // cancelled or archived.
+    const std::string status = v->status ? v->status : "";
+    const bool enforce_required = status != "PENDING" && status != "CANCELLED" && status != "ARCHIVED";
+    const auto problems = svc->validator.validate(values, enforce_required, OrganizationReferences(org));
+    if (!problems.empty())
+        throw Error(ErrorKind::CheckViolation,
+                    "deliverable custom_fields do not satisfy service type \"" + svc->name + "\"",
+                    mycelium::core::problems_to_json(problems),
+                    "The detail lists each problem as JSON: field, code, message (docs/custom-fields.md).");
+    if (!changed) return PointerGetDatum(tuple);
+    HeapTuple modified = mycelium::pg::guard([&] {
+        Datum jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(values.c_str()));
+        bool isnull = false;
+        int col = fields_att;
+        return heap_modify_tuple_by_cols(tuple, desc, 1, &col, &jb, &isnull);
+    });
+    return PointerGetDatum(modified);
+}
+
+// BEFORE INSERT OR UPDATE ON deliverable_fields: a definition that cannot be
+// compiled (a pattern that does not compile, options that are not a list, min
+// above max, a default its own rules refuse) is refused when it is saved.
+MYCELIUM_FUNCTION(mycelium_check_field_definition) {
+    auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (!mycelium::pg::guard([&] { return CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_FOR_ROW(trigdata->tg_event); }))
+        throw Error(ErrorKind::Internal, "check_field_definition: must be fired FOR EACH ROW");
+    HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+    TupleDesc desc = trigdata->tg_relation->rd_att;
+    auto text_of = [&](const char *column) -> std::optional<std::string> {
+        const int n = attnum(desc, column);
+        char *s = mycelium::pg::guard([&] { return SPI_getvalue(tuple, desc, n); });
+        return s ? std::optional<std::string>(s) : std::nullopt;
+    };
+    FieldDefinition f;
+    f.slug = text_of("slug").value_or("");
+    f.name = text_of("name").value_or("");
+    const auto type = mycelium::core::field_type_from_name(text_of("type").value_or(""));
+    if (!type) return PointerGetDatum(tuple);  // NOT NULL and the enum report it
+    f.type = *type;
+    f.is_required = text_of("is_required").value_or("f") == "t";
+    f.default_value = text_of("default_value");
+    f.min_length = int_cell(text_of("min_length"));
+    f.max_length = int_cell(text_of("max_length"));
+    f.min_value = text_of("min_value");
+    f.max_value = text_of("max_value");
+    f.pattern = text_of("pattern");
+    f.options_json = text_of("options");
+    mycelium::core::FieldValidator::compile(std::move(f));
+    return PointerGetDatum(tuple);
+}
+
+// validate_custom_fields(service_type_id uuid, values jsonb)
+//   RETURNS TABLE(field_slug text, code text, message text)
+MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
+    if (PG_ARGISNULL(0))
+        throw Error(ErrorKind::InvalidParameter, "validate_custom_fields: service_type_id must not be NULL");
+    const std::string service_type = uuid_text(PG_GETARG_DATUM(0));
+    const std::string values = PG_ARGISNULL(1) ? std::string("{}") : jsonb_text(PG_GETARG_DATUM(1));
+
+    // The organization is the caller's context; without one, only a role that
+    // bypasses row-level security may look the service type up by its id.
+    std::string org;
+    if (auto ctx = mycelium::pg::current_context()) {
+        org = ctx->organization_id;
+    } else {
+        const bool bypass = mycelium::pg::guard([] { return superuser() || has_bypassrls_privilege(GetUserId()); });
+        if (!bypass)
+            throw Error(ErrorKind::InsufficientPrivilege, "validate_custom_fields: needs a tenant context",
+                        "", "Call mycelium.authenticate(token) or mycelium.set_context(...) first.");
+        const auto rows = mycelium::pg::query_as_owner(
+            "SELECT organization_id::text FROM mycelium.service_types WHERE id = $1::uuid", {service_type.c_str()});
+        if (rows.size() == 1) org = *rows.at(0, 0);
+    }
+    const CachedService *svc = org.empty() ? nullptr : service(org, service_type);
+    if (svc == nullptr)
+        throw Error(ErrorKind::InvalidParameter,
+                    "validate_custom_fields: no service type " + service_type + " in this organization");
+    const auto problems = svc->validator.validate(values, true, OrganizationReferences(org));
+
+    mycelium::pg::guard([&] { InitMaterializedSRF(fcinfo, 0); });
+    auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    for (const auto &p : problems) {
+        text *slug = p.field_slug.empty() ? nullptr : mycelium::pg::utf8_to_text(p.field_slug);
+        text *code = mycelium::pg::utf8_to_text(p.code);
+        text *message = mycelium::pg::utf8_to_text(p.message);
+        mycelium::pg::guard([&] {
+            Datum values3[3] = {PointerGetDatum(slug), PointerGetDatum(code), PointerGetDatum(message)};
+            bool nulls[3] = {slug == nullptr, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values3, nulls);
+        });
+    }
+    return Datum(0);
+}
