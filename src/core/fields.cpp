@@ -265,7 +265,9 @@ class ValuesReader {
     }
     bool string(string_t &value) {
         Scalar *s = target(Kind::String);
-        if (s != nullptr && keep_values_) s->text = std::move(value);
+        // Copied, not moved: the lexer reuses its buffer, and a moved-from buffer
+        // would grow again character by character for the next string.
+        if (s != nullptr && keep_values_) s->text = value;
         return true;
     }
     bool binary(json::binary_t &) { return true; }  // not produced by the JSON parser
