@@ -482,6 +482,10 @@ bool is_valid_time(std::string_view text) { return time_part(text, 0) == text.si
 
 std::string email_problem(std::string_view text) {
     if (text.empty()) return "it is empty";
+    // Checked again exactly below, with the domain in A-label form; this bound
+    // (room for a domain written in a script that takes 4 bytes a character)
+    // refuses a huge value before any work is done on it.
+    if (text.size() > 4 * kEmailMaxBytes) return "it is longer than 254 bytes";
     if (has_space_or_control(text, /*refuse_bidi=*/true))
         return "it contains a space or a control character";
     const std::size_t at = text.rfind('@');
@@ -608,6 +612,19 @@ std::size_t count_graphemes(std::string_view utf8) {
             if (utf8[i] == '\n' && utf8[i - 1] == '\r') --count;
         return count;
     }
+    // When every code point has Grapheme_Cluster_Break=Other (precomposed accents,
+    // most letters of most scripts, CJK), no rule of UAX #29 joins two of them, so
+    // each is a cluster of its own (GB999). Only marks, joiners, Hangul jamo,
+    // regional indicators, controls and the like need the break iterator.
+    std::size_t code_points = 0;
+    bool simple = true;
+    for (std::size_t i = 0; i < utf8.size() && simple;) {
+        const UChar32 c = next_code_point(utf8, i);
+        simple = c >= 0 && u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_OTHER;
+        ++code_points;
+    }
+    if (simple) return code_points;
+
     icu::BreakIterator &iterator = grapheme_iterator();
     UErrorCode status = U_ZERO_ERROR;
     // Reads the UTF-8 in place: no conversion to UTF-16.

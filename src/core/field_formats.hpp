@@ -84,7 +84,8 @@ inline constexpr std::size_t kUrlMaxBytes = 8000;        // RFC 9110, 4.1 recomm
 //    refused, as almost every mail form does;
 //  - domain: a domain name with at least two labels (so "a@localhost" and IP
 //    literals are refused), checked as for URL hosts below;
-//  - whole address at most 254 bytes with the domain in A-label (xn--) form;
+//  - whole address at most 254 bytes with the domain in A-label (xn--) form
+//    (and a value over 1016 bytes is refused before it is looked at);
 //  - no whitespace or control character anywhere, including leading and trailing
 //    spaces: values are checked as stored, never trimmed.
 std::string email_problem(std::string_view text);

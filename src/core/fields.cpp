@@ -316,6 +316,8 @@ class ValuesReader {
         return false;
     }
 
+    void forget_lexemes() { lexemes_ = nullptr; }
+
   private:
     void note_duplicate(const std::string &name) {
         if (!duplicate) {
@@ -379,7 +381,7 @@ class ValuesReader {
 
     const SlugIndex &index_;
     const bool keep_values_;
-    const std::vector<std::string> *lexemes_;
+    const std::vector<std::string> *lexemes_;  // the second pass's spellings, see read_values
     std::size_t depth_ = 0;
     std::size_t numbers_seen_ = 0;
     Slot *current_ = nullptr;  // the known field whose value is being read
@@ -391,13 +393,13 @@ class ValuesReader {
 // read again with every number replaced by 0 and its spelling taken from the
 // original, so that only that field fails, with too_large.
 bool read_values(std::string_view text, const SlugIndex &index, bool keep_values,
-                 std::unique_ptr<ValuesReader> &reader, std::string &why) {
+                 std::optional<ValuesReader> &reader, std::string &why) {
     if (json_text::has_nul(text)) {
         why = "they contain a NUL byte";
         return false;
     }
-    reader = std::make_unique<ValuesReader>(index, keep_values, nullptr);
-    const bool ok = json::sax_parse(text.data(), text.data() + text.size(), reader.get());
+    reader.emplace(index, keep_values, nullptr);  // on the stack: no allocation
+    const bool ok = json::sax_parse(text.data(), text.data() + text.size(), &*reader);
     if (!ok && reader->error_id != 406) {
         why = "they are not valid JSON (the error is at byte " +
               std::to_string(reader->error_position) + ")";
@@ -407,8 +409,11 @@ bool read_values(std::string_view text, const SlugIndex &index, bool keep_values
     std::vector<std::string> lexemes;  // outlives the second parse, which reads them
     if (!ok) {
         json_text::replace_numbers(text, rewritten, lexemes);
-        reader = std::make_unique<ValuesReader>(index, keep_values, &lexemes);
-        if (!json::sax_parse(rewritten.data(), rewritten.data() + rewritten.size(), reader.get())) {
+        reader.emplace(index, keep_values, &lexemes);
+        const bool reread =
+            json::sax_parse(rewritten.data(), rewritten.data() + rewritten.size(), &*reader);
+        reader->forget_lexemes();  // they are about to go out of scope
+        if (!reread) {
             why = "they are not valid JSON";
             return false;
         }
@@ -695,14 +700,18 @@ void FieldValidator::Compiled::check(const Slot &value, bool enforce_required,
                     return;
                 }
             }
+            // At most kListed + 1 distinct values are collected (enough to list kListed
+            // and say there are more), so a huge array costs linear time, not quadratic.
+            constexpr std::size_t kListed = 5;
             std::vector<std::string_view> missing;
-            for (const Scalar &item : value.items)
+            for (const Scalar &item : value.items) {
+                if (missing.size() > kListed) break;
                 if (!in_options(item.text) &&
                     std::find(missing.begin(), missing.end(), item.text) == missing.end())
                     missing.push_back(item.text);
+            }
             if (!missing.empty()) {
                 std::string listed;
-                constexpr std::size_t kListed = 5;
                 for (std::size_t i = 0; i < missing.size() && i < kListed; ++i)
                     listed += (i > 0 ? ", " : "") + quote(missing[i]);
                 if (missing.size() > kListed) listed += ", ...";
@@ -974,7 +983,7 @@ FieldValidator FieldValidator::compile(FieldDefinition definition) {
         const std::string &slug = c->definition.slug;
         const SlugIndex index{{std::string_view(slug), 0}};
         const std::string document = "{" + json_text::dump(json(slug)) + ":" + value + "}";
-        std::unique_ptr<ValuesReader> reader;
+        std::optional<ValuesReader> reader;
         std::string why;
         if (!read_values(document, index, /*keep_values=*/true, reader, why))
             throw definition_error(c->definition, "default_value is not valid", why);
@@ -1035,7 +1044,7 @@ ServiceValidator ServiceValidator::compile(std::vector<FieldDefinition> definiti
 std::vector<Problem> ServiceValidator::validate(std::string_view values_json, bool enforce_required,
                                                 const ReferenceChecker &refs) const {
     std::vector<Problem> problems;
-    std::unique_ptr<ValuesReader> reader;
+    std::optional<ValuesReader> reader;
     std::string why;
     if (!read_values(values_json, state_->index, /*keep_values=*/true, reader, why)) {
         problems.push_back(
@@ -1073,7 +1082,7 @@ std::optional<std::string> ServiceValidator::apply_defaults(std::string_view val
         any_default |= !f.compiled_->default_member.empty();
     if (!any_default) return std::nullopt;
 
-    std::unique_ptr<ValuesReader> reader;
+    std::optional<ValuesReader> reader;
     std::string why;
     if (!read_values(values_json, state_->index, /*keep_values=*/false, reader, why) ||
         reader->top != Kind::Object || reader->duplicate)

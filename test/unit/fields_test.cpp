@@ -403,6 +403,18 @@ TEST(Graphemes, UserPerceivedCharacters) {
               1u);                                                           // family, ZWJ sequence
     EXPECT_EQ(count_graphemes("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"), 1u);      // thumbs up, skin tone
     EXPECT_EQ(count_graphemes("\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8"), 1u);  // Hangul jamo: 각
+    // Text whose every code point is its own cluster (counted without the break
+    // iterator), and text that needs it.
+    EXPECT_EQ(count_graphemes("Cr\xc3\xa9"
+                              "dit Soci\xc3\xa9t\xc3\xa9"),
+              14u);
+    EXPECT_EQ(count_graphemes("\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"), 6u);  // Привет
+    EXPECT_EQ(count_graphemes("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"), 3u);  // 日本語
+    EXPECT_EQ(count_graphemes("\xf0\x9f\x91\x8d\xf0\x9f\x91\x8d"), 2u);      // 👍👍
+    EXPECT_EQ(count_graphemes("\xe0\xb8\x81\xe0\xb9\x88"), 1u);              // Thai ก + tone mark
+    EXPECT_EQ(count_graphemes("\xe0\xa4\x95\xe0\xa4\xbf"), 1u);              // Devanagari कि
+    EXPECT_EQ(count_graphemes("\xf0\x9f\x87\xab\xf0\x9f\x87\xb7\xf0\x9f\x87\xa9"),
+              2u);  // FR + lone D
     // Mixed scripts: A, é (decomposed), 日, 本, flag JP.
     EXPECT_EQ(count_graphemes("Ae\xcc\x81\xe6\x97\xa5\xe6\x9c\xac\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5"),
               5u);
@@ -704,6 +716,19 @@ TEST(OptionFields, Multiselect) {
     EXPECT_EQ(value_codes(d, R"([["a"]])"), one("wrong_type"));
     EXPECT_EQ(value_codes(d, R"("a")"), one("wrong_type"));
     EXPECT_EQ(value_codes(d, R"({"a":true})"), one("wrong_type"));
+}
+
+TEST(OptionFields, HugeArraysCostLinearTime) {
+    const auto d = with_options(def("f", FieldType::Multiselect), R"(["a"])");
+    std::string many = "[";
+    for (int i = 0; i < 200000; ++i) many += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+    many += "]";
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(value_codes(d, many), one("not_an_option"));
+    const auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+    EXPECT_LT(elapsed.count(), 2000.0);
+    EXPECT_NE(email_problem(repeat("a", 100000) + "@example.com"), "");
 }
 
 TEST(OtherFields, CheckboxFileReferences) {
