@@ -84,6 +84,8 @@ CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_typ
 -- Secrets (password hashes) are named in changed_fields but their values are not
 -- copied into the log.
 -- Arguments: the resource type ('deliverable') and the column holding its name.
+-- The OFFSET 0s keep the planner from inlining the sub-selects, which would
+-- compute each row's to_jsonb once per changed key instead of once.
 
 -- SECURITY DEFINER: applications may read the log but never write it; only
 -- these triggers do.
@@ -146,7 +148,8 @@ BEGIN
                                    ORDER BY k) AS changed
                        FROM old_rows o
                        JOIN new_rows n ON n.organization_id = o.organization_id AND n.id = o.id
-                      CROSS JOIN LATERAL (SELECT to_jsonb(o) AS old_row, to_jsonb(n) AS new_row) j) c
+                      CROSS JOIN LATERAL (SELECT to_jsonb(o) AS old_row, to_jsonb(n) AS new_row OFFSET 0) j
+                     OFFSET 0) c
               WHERE cardinality(c.changed) > 0', name_column)
             USING actor_orgs, actor, resource_type, secrets;
     END IF;

@@ -106,8 +106,10 @@ LEFT JOIN (SELECT organization_id, count(*) AS service_types_count
              FROM mycelium.service_types GROUP BY organization_id) st
        ON st.organization_id = o.id;
 
--- The activity feed, newest first, with the resource's current name (or the
--- name it had when it was logged, once it is gone).
+-- The activity feed, with the resource's current name (or the name it had when it
+-- was logged, once it is gone). Order it yourself, ORDER BY "timestamp" DESC: the
+-- document's view sorted inside, which kept "the newest 50 of an organization"
+-- from using activity_logs_recent_idx (300 ms instead of 3 ms at the bench scale).
 CREATE VIEW mycelium.recent_activity WITH (security_invoker = true) AS
 SELECT al.id,
        al.organization_id,
@@ -133,5 +135,4 @@ LEFT JOIN mycelium.clients c
 LEFT JOIN mycelium.projects p
        ON al.resource_type = 'project' AND p.organization_id = al.organization_id AND p.id = al.resource_id
 LEFT JOIN mycelium.users ru
-       ON al.resource_type = 'user' AND ru.organization_id = al.organization_id AND ru.id = al.resource_id
-ORDER BY al."timestamp" DESC;
+       ON al.resource_type = 'user' AND ru.organization_id = al.organization_id AND ru.id = al.resource_id;

@@ -1,0 +1,392 @@
+-- The benchmark's own schema: parameters, workload definitions, results, the
+-- in-server timer, the run plan and the report. Loaded by bench/run into a fresh
+-- database of a throwaway cluster, as the superuser, before the data set.
+--
+-- Timing happens inside the server (clock_timestamp() around EXECUTE), so neither
+-- psql's start-up nor the network is measured. Every measurement runs in its own
+-- subtransaction that is always rolled back (by raising a private SQLSTATE once
+-- the clock has stopped): a writing workload leaves nothing behind, and each
+-- repetition starts from the same data. The rollback itself is not timed.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+CREATE SCHEMA bench;
+
+-- Key/value parameters of the run: scale, seed, anchor day, the organization and
+-- users that the single-organization workloads use, the machine.
+CREATE TABLE bench.params (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+);
+
+-- Loading time, one row per step (bench.step() marks the start of the next one).
+CREATE TABLE bench.load_log (
+    n          serial PRIMARY KEY,
+    step       text        NOT NULL,
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+CREATE FUNCTION bench.step(name text) RETURNS void
+    LANGUAGE sql
+AS $$
+    INSERT INTO bench.load_log (step) VALUES (name);
+$$;
+
+-- One row per workload and column. A column that does not exist (yet) simply has
+-- no row. sql is the timed statement; setup (optional) runs first, untimed, in the
+-- same subtransaction. rows_mode 'count' takes the statement's row count as the
+-- rows touched; 'value' takes the single number the statement returns.
+-- Placeholders, replaced by typed literals before EXECUTE: {org} (uuid of the
+-- single organization), {admin}, {editor} (uuids of its first ADMIN and of the
+-- non-admin with the most assignments, preferably a VIDEO_EDITOR), {editor_role}
+-- (that user's role, text), {month} (date: the month after the anchor day).
+CREATE TABLE bench.workloads (
+    ord       integer NOT NULL,
+    workload  text    NOT NULL,
+    title     text    NOT NULL,
+    col       text    NOT NULL CHECK (col IN ('mycelium', 'document', 'limit')),
+    writes    boolean NOT NULL DEFAULT false,
+    setup     text[],
+    sql       text    NOT NULL,
+    rows_mode text    NOT NULL DEFAULT 'count' CHECK (rows_mode IN ('count', 'value')),
+    PRIMARY KEY (workload, col)
+);
+
+-- Rep 0 is the warm-up and is not part of the median.
+CREATE TABLE bench.results (
+    workload    text        NOT NULL,
+    col         text        NOT NULL,
+    rep         integer     NOT NULL,
+    ms          float8,
+    rows        bigint,
+    status      text        NOT NULL CHECK (status IN ('ok', 'timeout', 'error')),
+    detail      text,
+    measured_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    loadavg     float8,     -- the machine's 1-minute load average just after
+    PRIMARY KEY (workload, col, rep)
+);
+
+CREATE FUNCTION bench.param(k text) RETURNS text
+    LANGUAGE sql STABLE
+AS $$
+    SELECT value FROM bench.params WHERE key = k;
+$$;
+
+CREATE FUNCTION bench.expand(s text) RETURNS text
+    LANGUAGE sql STABLE
+AS $$
+    SELECT replace(replace(replace(replace(replace(s,
+           '{org}',    quote_literal(bench.param('org'))    || '::uuid'),
+           '{admin}',  quote_literal(bench.param('admin'))  || '::uuid'),
+           '{editor}', quote_literal(bench.param('editor')) || '::uuid'),
+           '{month}',  quote_literal(bench.param('month'))  || '::date'),
+           '{editor_role}', quote_literal(bench.param('editor_role')));
+$$;
+
+-- The 1-minute load average of the machine (Linux), to tell a quiet run from one
+-- measured while other work shared the cores; NULL where /proc is not readable.
+CREATE FUNCTION bench.loadavg() RETURNS float8
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    RETURN split_part(pg_read_file('/proc/loadavg'), ' ', 1)::float8;
+EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;
+END;
+$$;
+
+-- Runs one repetition of one column of one workload and records it. Called once
+-- per top-level statement, so that statement_timeout bounds each measurement.
+-- After a timeout or an error, later repetitions of the same column are skipped.
+CREATE FUNCTION bench.measure(p_workload text, p_col text, p_rep integer) RETURNS text
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    w        bench.workloads;
+    s        text;
+    setup    text[];
+    t0       timestamptz;
+    v_ms     float8;
+    v_rows   bigint;
+    v_status text := 'ok';
+    v_detail text;
+BEGIN
+    SELECT * INTO STRICT w FROM bench.workloads WHERE workload = p_workload AND col = p_col;
+    IF EXISTS (SELECT FROM bench.results r
+               WHERE r.workload = p_workload AND r.col = p_col AND r.status <> 'ok') THEN
+        RETURN format('%s / %s rep %s: skipped', p_workload, p_col, p_rep);
+    END IF;
+    -- Expanded first: the setup may switch to a role that cannot read bench.params.
+    setup := ARRAY(SELECT bench.expand(x) FROM unnest(w.setup) WITH ORDINALITY AS u(x, i) ORDER BY i);
+    s := bench.expand(w.sql);
+    BEGIN
+        FOR i IN 1 .. coalesce(cardinality(setup), 0) LOOP
+            EXECUTE setup[i];
+        END LOOP;
+        t0 := clock_timestamp();
+        IF w.rows_mode = 'value' THEN
+            EXECUTE s INTO v_rows;
+        ELSE
+            EXECUTE s;
+            GET DIAGNOSTICS v_rows = ROW_COUNT;
+        END IF;
+        v_ms := 1000 * extract(epoch FROM clock_timestamp() - t0);
+        -- Undo everything the workload (and its setup) did.
+        RAISE EXCEPTION USING ERRCODE = 'BNCH0', MESSAGE = 'bench: roll back';
+    EXCEPTION
+        WHEN SQLSTATE 'BNCH0' THEN
+            NULL;
+        WHEN query_canceled THEN
+            v_status := 'timeout';
+            v_ms := NULL;
+            v_rows := NULL;
+        WHEN OTHERS THEN
+            v_status := 'error';
+            v_detail := SQLERRM;
+            v_ms := NULL;
+            v_rows := NULL;
+    END;
+    INSERT INTO bench.results (workload, col, rep, ms, rows, status, detail, loadavg)
+    VALUES (p_workload, p_col, p_rep, v_ms, v_rows, v_status, v_detail, bench.loadavg());
+    RETURN format('%s / %s rep %s: %s', p_workload, p_col, p_rep,
+                  CASE v_status WHEN 'ok' THEN round(v_ms::numeric, 1) || ' ms, ' || v_rows || ' rows'
+                                WHEN 'timeout' THEN 'timeout'
+                                ELSE 'error: ' || v_detail END);
+END;
+$$;
+
+-- The statements of a run, in order: per workload, a warm-up round (rep 0) and
+-- reps rounds; within a round the columns take turns, in an order that rotates
+-- from round to round so that no column always runs first. After every round of a
+-- writing workload, VACUUM removes what the rolled-back writes left behind, so
+-- that the next round starts from the same physical state.
+CREATE FUNCTION bench.plan(reps integer, timeout_ms integer)
+    RETURNS TABLE (n bigint, stmt text)
+    LANGUAGE sql STABLE
+AS $$
+    WITH w AS (
+        SELECT workload, ord, bool_or(writes) AS writes,
+               array_agg(col ORDER BY array_position(ARRAY['mycelium', 'document', 'limit'], col)) AS cols
+        FROM bench.workloads GROUP BY workload, ord
+    ), s AS (
+        SELECT w.ord, r.rep, k.i AS k,
+               format('SELECT bench.measure(%L, %L, %s)', w.workload,
+                      w.cols[1 + (k.i - 1 + r.rep) % cardinality(w.cols)], r.rep) AS stmt
+        FROM w
+        CROSS JOIN generate_series(0, reps) AS r(rep)
+        CROSS JOIN generate_series(1, cardinality(w.cols)) AS k(i)
+        UNION ALL
+        SELECT w.ord, r.rep, 1000 + v.i,
+               (ARRAY['SET statement_timeout = 0',
+                      'VACUUM mycelium.deliverables, mycelium.activity_logs, mycelium.notifications',
+                      format('SET statement_timeout = %s', timeout_ms)])[v.i]
+        FROM w
+        CROSS JOIN generate_series(0, reps) AS r(rep)
+        CROSS JOIN generate_series(1, 3) AS v(i)
+        WHERE w.writes
+    )
+    SELECT row_number() OVER (ORDER BY ord, rep, k), stmt FROM s ORDER BY ord, rep, k;
+$$;
+
+-- ------ Report ------
+
+-- Per workload and column: the median of the repetitions (warm-up excluded), the
+-- individual runs, the rows touched, and the status (a timeout or error in any
+-- repetition, warm-up included, marks the column).
+CREATE VIEW bench.summary AS
+SELECT w.ord, w.workload, w.title, w.col,
+       CASE WHEN bool_and(r.status = 'ok') THEN 'ok'
+            WHEN bool_or(r.status = 'error') THEN 'error'
+            ELSE 'timeout' END AS status,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms) FILTER (WHERE r.rep > 0 AND r.status = 'ok') AS median_ms,
+       array_agg(round(r.ms::numeric, 2) ORDER BY r.rep) FILTER (WHERE r.rep > 0 AND r.status = 'ok') AS runs_ms,
+       max(r.rows) FILTER (WHERE r.status = 'ok') AS rows,
+       min(r.detail) FILTER (WHERE r.status = 'error') AS detail,
+       max(r.loadavg) AS max_loadavg
+FROM bench.workloads w
+JOIN bench.results r ON r.workload = w.workload AND r.col = w.col
+GROUP BY w.ord, w.workload, w.title, w.col;
+
+CREATE FUNCTION bench.fmt_ms(ms float8) RETURNS text
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN ms IS NULL THEN NULL
+                WHEN ms < 10 THEN to_char(ms, 'FM990.00')
+                WHEN ms < 1000 THEN to_char(ms, 'FM990.0')
+                ELSE to_char(round(ms), 'FM999,999,990') END || ' ms';
+$$;
+
+CREATE FUNCTION bench.fmt_ratio(r float8) RETURNS text
+    LANGUAGE sql IMMUTABLE
+AS $$
+    -- Two significant digits below 1 (0.25, 0.0033), else two decimals up to 10.
+    SELECT CASE WHEN r IS NULL THEN NULL
+                WHEN r <= 0 THEN '0'
+                WHEN r < 1 THEN round(r::numeric, 1 - floor(log(r::numeric))::integer)::text
+                WHEN r < 10 THEN to_char(r, 'FM990.00')
+                WHEN r < 100 THEN to_char(r, 'FM990.0')
+                ELSE to_char(round(r), 'FM999,999,990') END;
+$$;
+
+-- A ratio num/den between two columns; with a timeout on one side it is a bound.
+CREATE FUNCTION bench.ratio_text(num bench.summary, den bench.summary, timeout_ms float8) RETURNS text
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN num.status = 'ok' AND den.status = 'ok' AND den.median_ms > 0
+                    THEN bench.fmt_ratio(num.median_ms / den.median_ms)
+                WHEN num.status = 'ok' AND den.status = 'timeout'
+                    THEN '< ' || bench.fmt_ratio(num.median_ms / timeout_ms)
+                WHEN num.status = 'timeout' AND den.status = 'ok' AND den.median_ms > 0
+                    THEN '> ' || bench.fmt_ratio(timeout_ms / den.median_ms)
+                ELSE '–' END;
+$$;
+
+CREATE FUNCTION bench.cell(s bench.summary, timeout_ms float8) RETURNS text
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN s.status IS NULL THEN '–'
+                WHEN s.status = 'ok' THEN bench.fmt_ms(s.median_ms)
+                WHEN s.status = 'timeout' THEN '> ' || round(timeout_ms) || ' ms (timeout)'
+                ELSE 'error' END;
+$$;
+
+CREATE VIEW bench.report AS
+SELECT w.ord, w.workload, w.title,
+       coalesce(l.rows, d.rows, m.rows) AS rows,
+       m, d, l,
+       bench.cell(m, t.ms) AS mycelium_text,
+       bench.cell(d, t.ms) AS document_text,
+       bench.cell(l, t.ms) AS limit_text,
+       bench.ratio_text(m, d, t.ms) AS mycelium_document,
+       bench.ratio_text(m, l, t.ms) AS mycelium_limit,
+       bench.ratio_text(d, l, t.ms) AS document_limit
+FROM (SELECT DISTINCT ord, workload, title FROM bench.workloads) w
+CROSS JOIN (SELECT bench.param('timeout_ms')::float8 AS ms) t
+LEFT JOIN bench.summary m ON m.workload = w.workload AND m.col = 'mycelium'
+LEFT JOIN bench.summary d ON d.workload = w.workload AND d.col = 'document'
+LEFT JOIN bench.summary l ON l.workload = w.workload AND l.col = 'limit';
+
+CREATE FUNCTION bench.load_steps() RETURNS TABLE (step text, seconds numeric)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT step, round(extract(epoch FROM lead(started_at) OVER (ORDER BY n) - started_at)::numeric, 1)
+    FROM bench.load_log ORDER BY n;
+$$;
+
+-- The printed table. Column widths fit "> 60000 ms (timeout)".
+CREATE FUNCTION bench.report_text() RETURNS SETOF text
+    LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    r record;
+    fmt constant text := '%-54s %10s %14s %22s %14s %9s %9s %9s';
+BEGIN
+    RETURN NEXT format('Mycelium benchmark, scale %s: %s organizations x %s users x %s clients, %s deliverables',
+                       bench.param('scale'), bench.param('orgs'), bench.param('users_per_org'),
+                       bench.param('clients_per_org'), to_char(bench.param('deliverables')::bigint, 'FM999,999,999'));
+    RETURN NEXT format('extension: mycelium %s, working tree %s, library sha256 %s',
+                       bench.param('extension_version'), bench.param('tree'), bench.param('library_sha256'));
+    RETURN NEXT format('machine: %s cores, %s GiB memory, %s; %s; load average %s at start, %s at end',
+                       bench.param('cores'), bench.param('memory_gib'), bench.param('postgresql'),
+                       bench.param('finished_at'), bench.param('loadavg_start'), bench.param('loadavg_end'));
+    RETURN NEXT format('load average (1 min) while measuring: %s to %s, median %s',
+                       (SELECT min(loadavg) FROM bench.results), (SELECT max(loadavg) FROM bench.results),
+                       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY loadavg) FROM bench.results));
+    RETURN NEXT format('loaded in %s s (%s); median of %s runs after a warm-up, statement_timeout %s ms',
+                       (SELECT round(sum(seconds)) FROM bench.load_steps()),
+                       (SELECT string_agg(step || ' ' || seconds || ' s', ', ') FROM bench.load_steps()
+                         WHERE seconds IS NOT NULL),
+                       bench.param('reps'), bench.param('timeout_ms'));
+    RETURN NEXT '';
+    RETURN NEXT format(fmt, 'workload', 'rows', 'mycelium', 'document', 'limit',
+                       'myc/doc', 'myc/limit', 'doc/limit');
+    RETURN NEXT repeat('-', 54 + 10 + 14 + 22 + 14 + 9 + 9 + 9 + 7);
+    FOR r IN SELECT * FROM bench.report ORDER BY ord LOOP
+        RETURN NEXT format(fmt, r.title, coalesce(to_char(r.rows, 'FM999,999,999'), '–'),
+                           r.mycelium_text, r.document_text, r.limit_text,
+                           r.mycelium_document, r.mycelium_limit, r.document_limit);
+    END LOOP;
+    FOR r IN SELECT s.workload, s.col, s.detail FROM bench.summary s WHERE s.status = 'error' ORDER BY s.ord, s.col LOOP
+        RETURN NEXT format('error in %s / %s: %s', r.workload, r.col, r.detail);
+    END LOOP;
+END;
+$$;
+
+CREATE FUNCTION bench.column_json(s bench.summary) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN s.status IS NULL THEN NULL
+                ELSE jsonb_build_object('status', s.status,
+                                        'median_ms', round(s.median_ms::numeric, 3),
+                                        'runs_ms', to_jsonb(s.runs_ms),
+                                        'rows', s.rows,
+                                        'max_load_average', s.max_loadavg,
+                                        'error', s.detail) END;
+$$;
+
+CREATE FUNCTION bench.report_json() RETURNS jsonb
+    LANGUAGE sql STABLE
+AS $$
+    SELECT jsonb_build_object(
+        'scale', bench.param('scale'),
+        'data_set', jsonb_build_object(
+            'seed', bench.param('seed')::bigint,
+            'organizations', bench.param('orgs')::integer,
+            'users_per_organization', bench.param('users_per_org')::integer,
+            'clients_per_organization', bench.param('clients_per_org')::integer,
+            'deliverables', bench.param('deliverables')::bigint,
+            'anchor_day', bench.param('anchor'),
+            'rows', (SELECT jsonb_object_agg(c.relname,
+                                             (xpath('/row/n/text()',
+                                                    query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass),
+                                                                 false, true, '')))[1]::text::bigint
+                                             ORDER BY c.relname)
+                     FROM pg_class c
+                     WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r')),
+        'machine', jsonb_build_object(
+            'cores', bench.param('cores')::integer,
+            'memory_gib', bench.param('memory_gib')::numeric,
+            'postgresql', bench.param('postgresql'),
+            'postgresql_version', current_setting('server_version'),
+            'load_average_start', bench.param('loadavg_start'),
+            'load_average_end', bench.param('loadavg_end'),
+            'load_average_while_measuring', (SELECT jsonb_build_object(
+                'min', min(loadavg), 'median', percentile_cont(0.5) WITHIN GROUP (ORDER BY loadavg),
+                'max', max(loadavg)) FROM bench.results),
+            'settings', (SELECT jsonb_object_agg(name, current_setting(name) ORDER BY name)
+                         FROM pg_settings
+                         WHERE name IN ('shared_buffers', 'work_mem', 'maintenance_work_mem',
+                                        'effective_cache_size', 'max_wal_size', 'jit', 'fsync',
+                                        'synchronous_commit', 'autovacuum',
+                                        'max_parallel_workers_per_gather'))),
+        'extension', jsonb_build_object(
+            'version', bench.param('extension_version'),
+            'working_tree', bench.param('tree'),
+            'library_sha256_prefix', bench.param('library_sha256')),
+        'started_at', bench.param('started_at'),
+        'finished_at', bench.param('finished_at'),
+        'repetitions', bench.param('reps')::integer,
+        'statement_timeout_ms', bench.param('timeout_ms')::integer,
+        'load_seconds', (SELECT jsonb_object_agg(step, seconds) FROM bench.load_steps() WHERE seconds IS NOT NULL),
+        'workloads', (SELECT jsonb_agg(jsonb_build_object(
+                          'workload', r.workload,
+                          'title', r.title,
+                          'rows', r.rows,
+                          'mycelium', bench.column_json(r.m),
+                          'document', bench.column_json(r.d),
+                          'limit', bench.column_json(r.l),
+                          'ratios', jsonb_build_object(
+                              'mycelium_document', CASE WHEN (r.m).status = 'ok' AND (r.d).status = 'ok'
+                                                        THEN round(((r.m).median_ms / (r.d).median_ms)::numeric, 4) END,
+                              'mycelium_limit', CASE WHEN (r.m).status = 'ok' AND (r.l).status = 'ok'
+                                                     THEN round(((r.m).median_ms / (r.l).median_ms)::numeric, 4) END,
+                              'document_limit', CASE WHEN (r.d).status = 'ok' AND (r.l).status = 'ok'
+                                                     THEN round(((r.d).median_ms / (r.l).median_ms)::numeric, 4) END),
+                          'printed', jsonb_build_object(
+                              'mycelium', r.mycelium_text, 'document', r.document_text, 'limit', r.limit_text,
+                              'mycelium_document', r.mycelium_document, 'mycelium_limit', r.mycelium_limit,
+                              'document_limit', r.document_limit))
+                          ORDER BY r.ord)
+                      FROM bench.report r));
+$$;

@@ -1,0 +1,452 @@
+-- The workloads: for each, up to three columns, measured on the same data in the
+-- same run (docs/performance.md explains each):
+--   mycelium  the extension's own function or view, as an application calls it;
+--   document  the design document's PL/pgSQL or view (bench/reference/document.sql);
+--   limit     the bare set-based SQL that does the same reads or writes and nothing
+--             else: the floor that no implementation can beat by much.
+-- A column that does not exist yet has no row. When a native function lands,
+-- its issue adds the mycelium row of its workload here (see the "mycelium: not yet"
+-- notes below), and the next run prints its ratios.
+--
+-- Placeholders ({org}, {admin}, {editor}, {editor_role}, {month}) are replaced by
+-- bench.expand() (bench/harness.sql). Every statement runs in a subtransaction
+-- that is rolled back, so writing workloads leave the data as they found it.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+-- The application role of the row-level security workloads: no superuser, no
+-- BYPASSRLS, granted what an application gets.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_app') THEN
+        CREATE ROLE bench_app NOLOGIN;
+    END IF;
+END;
+$$;
+SELECT mycelium.grant_access('bench_app', 'app');
+
+TRUNCATE bench.workloads;
+
+-- ------ Monthly recurring generation ------
+-- document: generate_monthly_deliverables(org, month), one INSERT per client and
+-- recurring service. limit: one INSERT ... SELECT of the same rows (active, unpaused
+-- clients x their recurring services, one ADMIN as creator).
+-- mycelium: not yet (native recurring generation, issue 5).
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode) VALUES
+(10, 'generation_one', 'Monthly recurring generation, one organization', 'document', true, NULL,
+ $q$SELECT docref.generate_monthly_deliverables({org}, {month})$q$, 'value'),
+(10, 'generation_one', 'Monthly recurring generation, one organization', 'limit', true, NULL,
+ $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, due_date,
+                                   created_by_id, is_recurring)
+SELECT c.organization_id, c.id, st.id, st.name || ' - ' || to_char({month}, 'Month YYYY'), 'PENDING',
+       {month} + interval '1 month' - interval '1 day', a.id, true
+FROM mycelium.clients c
+JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.workflow_type = 'RECURRING'
+JOIN (SELECT DISTINCT ON (organization_id) organization_id, id FROM mycelium.users
+      WHERE role = 'ADMIN' AND organization_id = {org} ORDER BY organization_id, id) a
+  ON a.organization_id = c.organization_id
+WHERE c.organization_id = {org} AND c.status = 'ACTIVE' AND (c.is_paused = false OR c.is_paused IS NULL)
+  AND EXISTS (SELECT FROM mycelium.client_assignments ca
+              WHERE ca.organization_id = c.organization_id AND ca.client_id = c.id AND ca.service_type_id = st.id)$q$,
+ 'count'),
+(11, 'generation_all', 'Monthly recurring generation, all organizations', 'document', true, NULL,
+ $q$SELECT sum(docref.generate_monthly_deliverables(o.id, {month}))::bigint FROM mycelium.organizations o$q$, 'value'),
+(11, 'generation_all', 'Monthly recurring generation, all organizations', 'limit', true, NULL,
+ $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, due_date,
+                                   created_by_id, is_recurring)
+SELECT c.organization_id, c.id, st.id, st.name || ' - ' || to_char({month}, 'Month YYYY'), 'PENDING',
+       {month} + interval '1 month' - interval '1 day', a.id, true
+FROM mycelium.clients c
+JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.workflow_type = 'RECURRING'
+JOIN (SELECT DISTINCT ON (organization_id) organization_id, id FROM mycelium.users
+      WHERE role = 'ADMIN' ORDER BY organization_id, id) a
+  ON a.organization_id = c.organization_id
+WHERE c.status = 'ACTIVE' AND (c.is_paused = false OR c.is_paused IS NULL)
+  AND EXISTS (SELECT FROM mycelium.client_assignments ca
+              WHERE ca.organization_id = c.organization_id AND ca.client_id = c.id AND ca.service_type_id = st.id)$q$,
+ 'count');
+
+-- ------ Productivity of every user ------
+-- document: calculate_user_productivity(user, 30) once per user. limit: one GROUP
+-- BY over the deliverables, giving the same JSON per user.
+-- mycelium: not yet (productivity scoring, issue 7).
+INSERT INTO bench.workloads (ord, workload, title, col, sql) VALUES
+(20, 'productivity_one', 'Productivity of every user, one organization', 'document',
+ $q$SELECT docref.calculate_user_productivity(u.id, 30) FROM mycelium.users u WHERE u.organization_id = {org}$q$),
+(20, 'productivity_one', 'Productivity of every user, one organization', 'limit',
+ $q$SELECT json_build_object(
+           'user_id', u.id, 'period_days', 30,
+           'total_assigned', coalesce(a.total_assigned, 0), 'total_completed', coalesce(a.total_completed, 0),
+           'completion_rate', CASE WHEN a.total_assigned > 0
+                                   THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END,
+           'avg_completion_hours', extract(epoch FROM a.avg_completion_time) / 3600,
+           'overdue_count', coalesce(a.overdue_count, 0),
+           'productivity_score', CASE WHEN a.total_assigned > 0
+                                      THEN greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned
+                                                                  - a.overdue_count * 10)) ELSE 0 END)
+FROM mycelium.users u
+LEFT JOIN (SELECT d.organization_id, d.assigned_user_id,
+                  count(*) FILTER (WHERE d.created_at >= current_date - interval '30 days') AS total_assigned,
+                  count(*) FILTER (WHERE d.status = 'COMPLETED'
+                                     AND d.completed_at >= current_date - interval '30 days') AS total_completed,
+                  avg(d.completed_at - d.created_at) FILTER (WHERE d.status = 'COMPLETED'
+                                     AND d.completed_at >= current_date - interval '30 days') AS avg_completion_time,
+                  count(*) FILTER (WHERE d.status = 'OVERDUE') AS overdue_count
+           FROM mycelium.deliverables d
+           WHERE d.organization_id = {org} AND d.assigned_user_id IS NOT NULL
+           GROUP BY d.organization_id, d.assigned_user_id) a
+  ON a.organization_id = u.organization_id AND a.assigned_user_id = u.id
+WHERE u.organization_id = {org}$q$),
+(21, 'productivity_all', 'Productivity of every user, all organizations', 'document',
+ $q$SELECT docref.calculate_user_productivity(u.id, 30) FROM mycelium.users u$q$),
+(21, 'productivity_all', 'Productivity of every user, all organizations', 'limit',
+ $q$SELECT json_build_object(
+           'user_id', u.id, 'period_days', 30,
+           'total_assigned', coalesce(a.total_assigned, 0), 'total_completed', coalesce(a.total_completed, 0),
+           'completion_rate', CASE WHEN a.total_assigned > 0
+                                   THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END,
+           'avg_completion_hours', extract(epoch FROM a.avg_completion_time) / 3600,
+           'overdue_count', coalesce(a.overdue_count, 0),
+           'productivity_score', CASE WHEN a.total_assigned > 0
+                                      THEN greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned
+                                                                  - a.overdue_count * 10)) ELSE 0 END)
+FROM mycelium.users u
+LEFT JOIN (SELECT d.organization_id, d.assigned_user_id,
+                  count(*) FILTER (WHERE d.created_at >= current_date - interval '30 days') AS total_assigned,
+                  count(*) FILTER (WHERE d.status = 'COMPLETED'
+                                     AND d.completed_at >= current_date - interval '30 days') AS total_completed,
+                  avg(d.completed_at - d.created_at) FILTER (WHERE d.status = 'COMPLETED'
+                                     AND d.completed_at >= current_date - interval '30 days') AS avg_completion_time,
+                  count(*) FILTER (WHERE d.status = 'OVERDUE') AS overdue_count
+           FROM mycelium.deliverables d
+           WHERE d.assigned_user_id IS NOT NULL
+           GROUP BY d.organization_id, d.assigned_user_id) a
+  ON a.organization_id = u.organization_id AND a.assigned_user_id = u.id$q$);
+
+-- ------ The overdue sweep ------
+-- document: its only overdue mechanism is the BEFORE UPDATE trigger
+-- check_overdue_deliverables, so its sweep is an UPDATE that touches the open
+-- past-due deliverables; the trigger sets each one OVERDUE and inserts one
+-- notification per row. The trigger is created in the setup, inside the rolled-back
+-- subtransaction. It touches the same rows as the limit (the document's trigger
+-- would also flip CANCELLED and APPROVED rows if the update reached them).
+-- limit: one UPDATE ... SET status = 'OVERDUE' of the same rows (no notifications).
+-- The sweep is a job over all organizations; the one-organization variant is there
+-- because the update path of the extension's activity-log trigger costs about 2 ms
+-- per updated row today, so that the all-organization sweep does not finish within
+-- the timeout at the default scale.
+-- mycelium: not yet (the overdue sweep with notifications, issue 7).
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql) VALUES
+(30, 'overdue_sweep_one', 'Overdue sweep, one organization', 'document', true,
+ ARRAY[$q$CREATE TRIGGER check_overdue_trigger BEFORE UPDATE ON mycelium.deliverables
+           FOR EACH ROW EXECUTE FUNCTION docref.check_overdue_deliverables()$q$],
+ $q$UPDATE mycelium.deliverables SET updated_at = CURRENT_TIMESTAMP
+WHERE organization_id = {org}
+  AND due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$),
+(30, 'overdue_sweep_one', 'Overdue sweep, one organization', 'limit', true, NULL,
+ $q$UPDATE mycelium.deliverables SET status = 'OVERDUE'
+WHERE organization_id = {org}
+  AND due_date < now() AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$),
+(31, 'overdue_sweep_all', 'Overdue sweep, all organizations', 'document', true,
+ ARRAY[$q$CREATE TRIGGER check_overdue_trigger BEFORE UPDATE ON mycelium.deliverables
+           FOR EACH ROW EXECUTE FUNCTION docref.check_overdue_deliverables()$q$],
+ $q$UPDATE mycelium.deliverables SET updated_at = CURRENT_TIMESTAMP
+WHERE due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$),
+(31, 'overdue_sweep_all', 'Overdue sweep, all organizations', 'limit', true, NULL,
+ $q$UPDATE mycelium.deliverables SET status = 'OVERDUE'
+WHERE due_date < now() AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$);
+
+-- ------ Custom-field validation ------
+-- "Could these values be submitted?" for every deliverable whose service type has
+-- fields (the social ones), one row (valid or not) each; the PENDING drafts without
+-- their required edit_by_date are the invalid ones. The document has no validation
+-- (custom_fields is free JSON).
+-- mycelium: mycelium.validate_custom_fields(service_type_id, custom_fields) per
+-- deliverable (native; every rule of docs/custom-fields.md).
+-- limit: one set-based check against deliverable_fields: unknown keys, required
+-- keys, the JSON type per field type, DATE/URL/EMAIL shapes, length bounds, pattern.
+-- It checks less than the native function (no calendar, IDNA or grapheme rules),
+-- so it is a floor, not an equivalent.
+INSERT INTO bench.workloads (ord, workload, title, col, sql) VALUES
+(40, 'validation_one', 'Custom-field validation, one organization', 'mycelium',
+ $q$SELECT d.id,
+       NOT EXISTS (SELECT FROM mycelium.validate_custom_fields(d.service_type_id, d.custom_fields)) AS valid
+FROM mycelium.deliverables d
+WHERE d.organization_id = {org}
+  AND EXISTS (SELECT FROM mycelium.deliverable_fields f
+              WHERE f.organization_id = d.organization_id AND f.service_type_id = d.service_type_id)$q$),
+(40, 'validation_one', 'Custom-field validation, one organization', 'limit',
+ $q$SELECT d.id,
+       bool_and(CASE WHEN v.value IS NULL OR v.value IN ('null', '""', '[]') THEN NOT f.is_required
+                     WHEN f.type IN ('NUMBER', 'DECIMAL') THEN jsonb_typeof(v.value) = 'number'
+                     WHEN f.type = 'CHECKBOX' THEN jsonb_typeof(v.value) = 'boolean'
+                     WHEN f.type = 'MULTISELECT' THEN jsonb_typeof(v.value) = 'array'
+                     WHEN jsonb_typeof(v.value) <> 'string' THEN false
+                     WHEN f.type = 'DATE' THEN (v.value #>> '{}') ~ '^\d{4}-\d{2}-\d{2}$'
+                     WHEN f.type = 'URL' THEN (v.value #>> '{}') ~ '^https?://\S+$'
+                     WHEN f.type = 'EMAIL' THEN (v.value #>> '{}') ~ '^[^@\s]+@[^@\s]+$'
+                     ELSE (f.min_length IS NULL OR length(v.value #>> '{}') >= f.min_length)
+                      AND (f.max_length IS NULL OR length(v.value #>> '{}') <= f.max_length)
+                      AND (f.pattern IS NULL OR (v.value #>> '{}') ~ f.pattern) END)
+       AND NOT EXISTS (SELECT FROM jsonb_object_keys(coalesce(d.custom_fields, '{}')) AS k(key)
+                       WHERE k.key <> ALL (array_agg(f.slug))) AS valid
+FROM mycelium.deliverables d
+JOIN mycelium.deliverable_fields f ON f.organization_id = d.organization_id AND f.service_type_id = d.service_type_id
+CROSS JOIN LATERAL (SELECT d.custom_fields -> f.slug AS value) v
+WHERE d.organization_id = {org}
+GROUP BY d.organization_id, d.id$q$),
+(41, 'validation_all', 'Custom-field validation, all organizations', 'mycelium',
+ $q$SELECT d.id,
+       NOT EXISTS (SELECT FROM mycelium.validate_custom_fields(d.service_type_id, d.custom_fields)) AS valid
+FROM mycelium.deliverables d
+WHERE EXISTS (SELECT FROM mycelium.deliverable_fields f
+              WHERE f.organization_id = d.organization_id AND f.service_type_id = d.service_type_id)$q$),
+(41, 'validation_all', 'Custom-field validation, all organizations', 'limit',
+ $q$SELECT d.id,
+       bool_and(CASE WHEN v.value IS NULL OR v.value IN ('null', '""', '[]') THEN NOT f.is_required
+                     WHEN f.type IN ('NUMBER', 'DECIMAL') THEN jsonb_typeof(v.value) = 'number'
+                     WHEN f.type = 'CHECKBOX' THEN jsonb_typeof(v.value) = 'boolean'
+                     WHEN f.type = 'MULTISELECT' THEN jsonb_typeof(v.value) = 'array'
+                     WHEN jsonb_typeof(v.value) <> 'string' THEN false
+                     WHEN f.type = 'DATE' THEN (v.value #>> '{}') ~ '^\d{4}-\d{2}-\d{2}$'
+                     WHEN f.type = 'URL' THEN (v.value #>> '{}') ~ '^https?://\S+$'
+                     WHEN f.type = 'EMAIL' THEN (v.value #>> '{}') ~ '^[^@\s]+@[^@\s]+$'
+                     ELSE (f.min_length IS NULL OR length(v.value #>> '{}') >= f.min_length)
+                      AND (f.max_length IS NULL OR length(v.value #>> '{}') <= f.max_length)
+                      AND (f.pattern IS NULL OR (v.value #>> '{}') ~ f.pattern) END)
+       AND NOT EXISTS (SELECT FROM jsonb_object_keys(coalesce(d.custom_fields, '{}')) AS k(key)
+                       WHERE k.key <> ALL (array_agg(f.slug))) AS valid
+FROM mycelium.deliverables d
+JOIN mycelium.deliverable_fields f ON f.organization_id = d.organization_id AND f.service_type_id = d.service_type_id
+CROSS JOIN LATERAL (SELECT d.custom_fields -> f.slug AS value) v
+GROUP BY d.organization_id, d.id$q$);
+
+-- ------ The four dashboard views ------
+-- mycelium: Mycelium's view (security_invoker; run here as the superuser, to whom
+-- row-level security does not apply). document: the document's view as written.
+-- limit: a bare set-based query giving Mycelium's answer (each table aggregated
+-- once, then joined). "One organization" filters the view by organization_id.
+INSERT INTO bench.workloads (ord, workload, title, col, sql) VALUES
+(50, 'user_dashboard_one', 'View user_dashboard_data, one organization', 'mycelium',
+ $q$SELECT * FROM mycelium.user_dashboard_data WHERE organization_id = {org}$q$),
+(50, 'user_dashboard_one', 'View user_dashboard_data, one organization', 'document',
+ $q$SELECT * FROM docref.user_dashboard_data WHERE organization_id = {org}$q$),
+(50, 'user_dashboard_one', 'View user_dashboard_data, one organization', 'limit',
+ $q$SELECT u.id AS user_id, u.organization_id, u.name AS user_name, u.role,
+       count(d.id) FILTER (WHERE d.status = 'PENDING') AS pending_tasks,
+       count(d.id) FILTER (WHERE d.status = 'IN_PROGRESS') AS active_tasks,
+       count(d.id) FILTER (WHERE d.status = 'OVERDUE') AS overdue_tasks,
+       count(d.id) FILTER (WHERE (d.due_date AT TIME ZONE s.timezone)::date
+                                 = (now() AT TIME ZONE s.timezone)::date) AS due_today,
+       count(d.id) FILTER (WHERE (d.due_date AT TIME ZONE s.timezone)::date
+                                 BETWEEN (now() AT TIME ZONE s.timezone)::date + 1
+                                     AND (now() AT TIME ZONE s.timezone)::date + 7) AS due_this_week
+FROM mycelium.users u
+JOIN mycelium.organization_settings s ON s.organization_id = u.organization_id
+LEFT JOIN mycelium.deliverables d
+       ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id
+      AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')
+WHERE u.status = 'ACTIVE' AND u.organization_id = {org}
+GROUP BY u.organization_id, u.id, s.timezone$q$),
+(51, 'user_dashboard_all', 'View user_dashboard_data, all organizations', 'mycelium',
+ $q$SELECT * FROM mycelium.user_dashboard_data$q$),
+(51, 'user_dashboard_all', 'View user_dashboard_data, all organizations', 'document',
+ $q$SELECT * FROM docref.user_dashboard_data$q$),
+(51, 'user_dashboard_all', 'View user_dashboard_data, all organizations', 'limit',
+ $q$SELECT u.id AS user_id, u.organization_id, u.name AS user_name, u.role,
+       count(d.id) FILTER (WHERE d.status = 'PENDING') AS pending_tasks,
+       count(d.id) FILTER (WHERE d.status = 'IN_PROGRESS') AS active_tasks,
+       count(d.id) FILTER (WHERE d.status = 'OVERDUE') AS overdue_tasks,
+       count(d.id) FILTER (WHERE (d.due_date AT TIME ZONE s.timezone)::date
+                                 = (now() AT TIME ZONE s.timezone)::date) AS due_today,
+       count(d.id) FILTER (WHERE (d.due_date AT TIME ZONE s.timezone)::date
+                                 BETWEEN (now() AT TIME ZONE s.timezone)::date + 1
+                                     AND (now() AT TIME ZONE s.timezone)::date + 7) AS due_this_week
+FROM mycelium.users u
+JOIN mycelium.organization_settings s ON s.organization_id = u.organization_id
+LEFT JOIN mycelium.deliverables d
+       ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id
+      AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')
+WHERE u.status = 'ACTIVE'
+GROUP BY u.organization_id, u.id, s.timezone$q$),
+
+(52, 'client_overview_one', 'View client_overview, one organization', 'mycelium',
+ $q$SELECT * FROM mycelium.client_overview WHERE organization_id = {org}$q$),
+(52, 'client_overview_one', 'View client_overview, one organization', 'document',
+ $q$SELECT * FROM docref.client_overview WHERE organization_id = {org}$q$),
+(52, 'client_overview_one', 'View client_overview, one organization', 'limit',
+ $q$SELECT c.id, c.organization_id, c.name, c.status, c.contact_email,
+       coalesce(sv.service_types, '{}') AS service_types,
+       coalesce(d.total, 0) AS total_deliverables, coalesce(d.completed, 0) AS completed_deliverables,
+       coalesce(d.overdue, 0) AS overdue_deliverables, d.next_deadline
+FROM mycelium.clients c
+LEFT JOIN (SELECT ca.client_id, array_agg(DISTINCT st.name ORDER BY st.name) AS service_types
+           FROM mycelium.client_assignments ca
+           JOIN mycelium.service_types st ON st.organization_id = ca.organization_id AND st.id = ca.service_type_id
+           WHERE ca.organization_id = {org} AND ca.is_active
+           GROUP BY ca.client_id) sv ON sv.client_id = c.id
+LEFT JOIN (SELECT client_id, count(*) AS total,
+                  count(*) FILTER (WHERE status IN ('COMPLETED', 'ARCHIVED')) AS completed,
+                  count(*) FILTER (WHERE status = 'OVERDUE') AS overdue,
+                  min(due_date) FILTER (WHERE due_date >= now() AND status IN
+                      ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')) AS next_deadline
+           FROM mycelium.deliverables WHERE organization_id = {org}
+           GROUP BY client_id) d ON d.client_id = c.id
+WHERE c.organization_id = {org}$q$),
+(53, 'client_overview_all', 'View client_overview, all organizations', 'mycelium',
+ $q$SELECT * FROM mycelium.client_overview$q$),
+(53, 'client_overview_all', 'View client_overview, all organizations', 'document',
+ $q$SELECT * FROM docref.client_overview$q$),
+(53, 'client_overview_all', 'View client_overview, all organizations', 'limit',
+ $q$SELECT c.id, c.organization_id, c.name, c.status, c.contact_email,
+       coalesce(sv.service_types, '{}') AS service_types,
+       coalesce(d.total, 0) AS total_deliverables, coalesce(d.completed, 0) AS completed_deliverables,
+       coalesce(d.overdue, 0) AS overdue_deliverables, d.next_deadline
+FROM mycelium.clients c
+LEFT JOIN (SELECT ca.organization_id, ca.client_id, array_agg(DISTINCT st.name ORDER BY st.name) AS service_types
+           FROM mycelium.client_assignments ca
+           JOIN mycelium.service_types st ON st.organization_id = ca.organization_id AND st.id = ca.service_type_id
+           WHERE ca.is_active
+           GROUP BY ca.organization_id, ca.client_id) sv
+       ON sv.organization_id = c.organization_id AND sv.client_id = c.id
+LEFT JOIN (SELECT organization_id, client_id, count(*) AS total,
+                  count(*) FILTER (WHERE status IN ('COMPLETED', 'ARCHIVED')) AS completed,
+                  count(*) FILTER (WHERE status = 'OVERDUE') AS overdue,
+                  min(due_date) FILTER (WHERE due_date >= now() AND status IN
+                      ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')) AS next_deadline
+           FROM mycelium.deliverables
+           GROUP BY organization_id, client_id) d
+       ON d.organization_id = c.organization_id AND d.client_id = c.id$q$),
+
+(54, 'analytics_one', 'View organization_analytics, one organization', 'mycelium',
+ $q$SELECT * FROM mycelium.organization_analytics WHERE organization_id = {org}$q$),
+(54, 'analytics_one', 'View organization_analytics, one organization', 'document',
+ $q$SELECT * FROM docref.organization_analytics WHERE organization_id = {org}$q$),
+(54, 'analytics_one', 'View organization_analytics, one organization', 'limit',
+ $q$SELECT o.id AS organization_id, o.name AS organization_name,
+       (SELECT count(*) FROM mycelium.users u WHERE u.organization_id = o.id AND u.status = 'ACTIVE') AS active_users,
+       (SELECT count(*) FROM mycelium.clients c WHERE c.organization_id = o.id AND c.status = 'ACTIVE') AS active_clients,
+       coalesce(d.total, 0) AS total_deliverables, coalesce(d.completed, 0) AS completed_deliverables,
+       coalesce(d.overdue, 0) AS overdue_deliverables, round(d.completed * 100.0 / nullif(d.total, 0), 2) AS completion_rate,
+       (SELECT count(*) FROM mycelium.projects p WHERE p.organization_id = o.id) AS total_projects,
+       (SELECT count(*) FROM mycelium.service_types st WHERE st.organization_id = o.id) AS service_types_count
+FROM mycelium.organizations o
+LEFT JOIN (SELECT organization_id, count(*) AS total,
+                  count(*) FILTER (WHERE status IN ('COMPLETED', 'ARCHIVED')) AS completed,
+                  count(*) FILTER (WHERE status = 'OVERDUE') AS overdue
+           FROM mycelium.deliverables WHERE organization_id = {org}
+           GROUP BY organization_id) d ON d.organization_id = o.id
+WHERE o.id = {org}$q$),
+(55, 'analytics_all', 'View organization_analytics, all organizations', 'mycelium',
+ $q$SELECT * FROM mycelium.organization_analytics$q$),
+(55, 'analytics_all', 'View organization_analytics, all organizations', 'document',
+ $q$SELECT * FROM docref.organization_analytics$q$),
+(55, 'analytics_all', 'View organization_analytics, all organizations', 'limit',
+ $q$SELECT o.id AS organization_id, o.name AS organization_name,
+       (SELECT count(*) FROM mycelium.users u WHERE u.organization_id = o.id AND u.status = 'ACTIVE') AS active_users,
+       (SELECT count(*) FROM mycelium.clients c WHERE c.organization_id = o.id AND c.status = 'ACTIVE') AS active_clients,
+       coalesce(d.total, 0) AS total_deliverables, coalesce(d.completed, 0) AS completed_deliverables,
+       coalesce(d.overdue, 0) AS overdue_deliverables, round(d.completed * 100.0 / nullif(d.total, 0), 2) AS completion_rate,
+       (SELECT count(*) FROM mycelium.projects p WHERE p.organization_id = o.id) AS total_projects,
+       (SELECT count(*) FROM mycelium.service_types st WHERE st.organization_id = o.id) AS service_types_count
+FROM mycelium.organizations o
+LEFT JOIN (SELECT organization_id, count(*) AS total,
+                  count(*) FILTER (WHERE status IN ('COMPLETED', 'ARCHIVED')) AS completed,
+                  count(*) FILTER (WHERE status = 'OVERDUE') AS overdue
+           FROM mycelium.deliverables
+           GROUP BY organization_id) d ON d.organization_id = o.id$q$),
+
+(56, 'activity_one', 'View recent_activity, one organization (every row)', 'mycelium',
+ $q$SELECT * FROM mycelium.recent_activity WHERE organization_id = {org}$q$),
+(56, 'activity_one', 'View recent_activity, one organization (every row)', 'document',
+ $q$SELECT * FROM docref.recent_activity WHERE organization_id = {org}$q$),
+(56, 'activity_one', 'View recent_activity, one organization (every row)', 'limit',
+ $q$SELECT al.id, al.organization_id, al.action, al.resource_type, al.resource_id, al."timestamp",
+       u.name AS user_name, u.avatar_url AS user_avatar,
+       coalesce(CASE al.resource_type WHEN 'deliverable' THEN d.title WHEN 'client' THEN c.name
+                                      WHEN 'project' THEN p.name WHEN 'user' THEN ru.name END,
+                al.resource_name) AS resource_name
+FROM mycelium.activity_logs al
+LEFT JOIN mycelium.users u ON u.organization_id = al.organization_id AND u.id = al.user_id
+LEFT JOIN mycelium.deliverables d
+       ON al.resource_type = 'deliverable' AND d.organization_id = al.organization_id AND d.id = al.resource_id
+LEFT JOIN mycelium.clients c
+       ON al.resource_type = 'client' AND c.organization_id = al.organization_id AND c.id = al.resource_id
+LEFT JOIN mycelium.projects p
+       ON al.resource_type = 'project' AND p.organization_id = al.organization_id AND p.id = al.resource_id
+LEFT JOIN mycelium.users ru
+       ON al.resource_type = 'user' AND ru.organization_id = al.organization_id AND ru.id = al.resource_id
+WHERE al.organization_id = {org}
+ORDER BY al."timestamp" DESC$q$),
+(57, 'activity_all', 'View recent_activity, all organizations (every row)', 'mycelium',
+ $q$SELECT * FROM mycelium.recent_activity$q$),
+(57, 'activity_all', 'View recent_activity, all organizations (every row)', 'document',
+ $q$SELECT * FROM docref.recent_activity$q$),
+(57, 'activity_all', 'View recent_activity, all organizations (every row)', 'limit',
+ $q$SELECT al.id, al.organization_id, al.action, al.resource_type, al.resource_id, al."timestamp",
+       u.name AS user_name, u.avatar_url AS user_avatar,
+       coalesce(CASE al.resource_type WHEN 'deliverable' THEN d.title WHEN 'client' THEN c.name
+                                      WHEN 'project' THEN p.name WHEN 'user' THEN ru.name END,
+                al.resource_name) AS resource_name
+FROM mycelium.activity_logs al
+LEFT JOIN mycelium.users u ON u.organization_id = al.organization_id AND u.id = al.user_id
+LEFT JOIN mycelium.deliverables d
+       ON al.resource_type = 'deliverable' AND d.organization_id = al.organization_id AND d.id = al.resource_id
+LEFT JOIN mycelium.clients c
+       ON al.resource_type = 'client' AND c.organization_id = al.organization_id AND c.id = al.resource_id
+LEFT JOIN mycelium.projects p
+       ON al.resource_type = 'project' AND p.organization_id = al.organization_id AND p.id = al.resource_id
+LEFT JOIN mycelium.users ru
+       ON al.resource_type = 'user' AND ru.organization_id = al.organization_id AND ru.id = al.resource_id
+ORDER BY al."timestamp" DESC$q$),
+(58, 'activity_feed_one', 'View recent_activity, one organization, newest 50', 'mycelium',
+ $q$SELECT * FROM mycelium.recent_activity WHERE organization_id = {org} ORDER BY "timestamp" DESC LIMIT 50$q$),
+(58, 'activity_feed_one', 'View recent_activity, one organization, newest 50', 'document',
+ $q$SELECT * FROM docref.recent_activity WHERE organization_id = {org} ORDER BY "timestamp" DESC LIMIT 50$q$),
+(58, 'activity_feed_one', 'View recent_activity, one organization, newest 50', 'limit',
+ $q$SELECT al.id, al.organization_id, al.action, al.resource_type, al.resource_id, al."timestamp",
+       u.name AS user_name, u.avatar_url AS user_avatar,
+       coalesce(CASE al.resource_type WHEN 'deliverable' THEN d.title WHEN 'client' THEN c.name
+                                      WHEN 'project' THEN p.name WHEN 'user' THEN ru.name END,
+                al.resource_name) AS resource_name
+FROM (SELECT * FROM mycelium.activity_logs WHERE organization_id = {org} ORDER BY "timestamp" DESC LIMIT 50) al
+LEFT JOIN mycelium.users u ON u.organization_id = al.organization_id AND u.id = al.user_id
+LEFT JOIN mycelium.deliverables d
+       ON al.resource_type = 'deliverable' AND d.organization_id = al.organization_id AND d.id = al.resource_id
+LEFT JOIN mycelium.clients c
+       ON al.resource_type = 'client' AND c.organization_id = al.organization_id AND c.id = al.resource_id
+LEFT JOIN mycelium.projects p
+       ON al.resource_type = 'project' AND p.organization_id = al.organization_id AND p.id = al.resource_id
+LEFT JOIN mycelium.users ru
+       ON al.resource_type = 'user' AND ru.organization_id = al.organization_id AND ru.id = al.resource_id
+ORDER BY al."timestamp" DESC$q$);
+
+-- ------ Tenant-scoped dashboard under row-level security ------
+-- mycelium: the application role bench_app (granted mycelium.grant_access(..,
+-- 'app')) with a context set by mycelium.set_context (in the untimed setup) counts
+-- the deliverables it can see, by status, with no WHERE: row-level security scopes
+-- it. limit: the same query as the superuser (no row-level security) with the
+-- scope written out. Rows: the deliverables counted.
+INSERT INTO bench.workloads (ord, workload, title, col, setup, sql, rows_mode) VALUES
+(60, 'rls_admin', 'Deliverables by status, one organization, ADMIN, RLS', 'mycelium',
+ ARRAY['SET LOCAL ROLE bench_app', $q$SELECT mycelium.set_context({org}, {admin}, 'ADMIN')$q$],
+ $q$SELECT sum(n)::bigint FROM (SELECT status, count(*) AS n FROM mycelium.deliverables GROUP BY status) s$q$,
+ 'value'),
+(60, 'rls_admin', 'Deliverables by status, one organization, ADMIN, RLS', 'limit', NULL,
+ $q$SELECT sum(n)::bigint FROM (SELECT status, count(*) AS n FROM mycelium.deliverables
+                             WHERE organization_id = {org} GROUP BY status) s$q$,
+ 'value'),
+(61, 'rls_editor', 'Deliverables by status, one organization, editor, RLS', 'mycelium',
+ ARRAY['SET LOCAL ROLE bench_app', $q$SELECT mycelium.set_context({org}, {editor}, {editor_role})$q$],
+ $q$SELECT sum(n)::bigint FROM (SELECT status, count(*) AS n FROM mycelium.deliverables GROUP BY status) s$q$,
+ 'value'),
+(61, 'rls_editor', 'Deliverables by status, one organization, editor, RLS', 'limit', NULL,
+ $q$SELECT sum(n)::bigint FROM (SELECT status, count(*) AS n FROM mycelium.deliverables
+                             WHERE organization_id = {org}
+                               AND (assigned_user_id = {editor}
+                                    OR client_id IN (SELECT ca.client_id FROM mycelium.client_assignments ca
+                                                     WHERE ca.organization_id = {org} AND ca.user_id = {editor}
+                                                       AND ca.is_active))
+                             GROUP BY status) s$q$,
+ 'value');
