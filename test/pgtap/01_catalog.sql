@@ -598,7 +598,7 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('deliverables',            'deliverables_org_client_idx',
      'CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables USING btree (organization_id, client_id)'),
     ('deliverables',            'deliverables_org_status_idx',
-     'CREATE INDEX deliverables_org_status_idx ON mycelium.deliverables USING btree (organization_id, status)'),
+     'CREATE INDEX deliverables_org_status_idx ON mycelium.deliverables USING btree (organization_id, status) INCLUDE (assigned_user_id, client_id, service_type_id)'),
     ('deliverables',            'deliverables_org_due_idx',
      'CREATE INDEX deliverables_org_due_idx ON mycelium.deliverables USING btree (organization_id, due_date)'),
     ('deliverables',            'deliverables_org_service_type_idx',
