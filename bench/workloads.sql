@@ -157,6 +157,26 @@ WHERE due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEE
  $q$UPDATE mycelium.deliverables SET status = 'OVERDUE'
 WHERE due_date < now() AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$);
 
+-- ------ The custom-field trigger on a bulk insert ------
+-- The same INSERT ... SELECT of one organization's social deliverables (copies, with
+-- new ids), with every trigger of the table in place (mycelium), and with only the
+-- custom-field check disabled (limit): the difference is what the write-time check
+-- costs a bulk insert (goal: at most 15%).
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql) VALUES
+(42, 'trigger_insert', 'Bulk insert with the custom-field check, one organization', 'mycelium', true, NULL,
+ $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, priority,
+                                    assigned_user_id, created_by_id, due_date, custom_fields)
+SELECT organization_id, client_id, service_type_id, title, status, priority, assigned_user_id, created_by_id,
+       due_date, custom_fields
+FROM mycelium.deliverables WHERE organization_id = {org} AND custom_fields IS NOT NULL$q$),
+(42, 'trigger_insert', 'Bulk insert with the custom-field check, one organization', 'limit', true,
+ ARRAY[$q$ALTER TABLE mycelium.deliverables DISABLE TRIGGER check_custom_fields$q$],
+ $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, priority,
+                                    assigned_user_id, created_by_id, due_date, custom_fields)
+SELECT organization_id, client_id, service_type_id, title, status, priority, assigned_user_id, created_by_id,
+       due_date, custom_fields
+FROM mycelium.deliverables WHERE organization_id = {org} AND custom_fields IS NOT NULL$q$);
+
 -- ------ Custom-field validation ------
 -- "Could these values be submitted?" for every deliverable whose service type has
 -- fields (the social ones), one row (valid or not) each; the PENDING drafts without
