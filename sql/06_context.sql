@@ -173,6 +173,13 @@ SELECT pg_temp.context() = '{}' AS no_context_after_failures;
 -- ------ Signed contexts only ------
 CREATE ROLE regress_mycelium_app;
 SELECT mycelium.grant_access('regress_mycelium_app', 'app');
+-- grant_access refuses what it cannot do safely.
+SELECT t.description, pg_temp.try(t.statement) AS outcome
+FROM (VALUES ('NULL role', $$SELECT mycelium.grant_access(NULL, 'app')$$),
+             ('NULL kind', $$SELECT mycelium.grant_access('regress_mycelium_app', NULL)$$),
+             ('unknown kind', $$SELECT mycelium.grant_access('regress_mycelium_app', 'root')$$),
+             ('a superuser as app', $$SELECT mycelium.grant_access(current_user::regrole, 'app')$$),
+             ('no such role', $$SELECT mycelium.grant_access('regress_mycelium_nobody_here', 'app')$$)) AS t(description, statement);
 SET mycelium.require_signed_context = on;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"organization_id": "0000000a-0000-7000-8000-000000000000",
