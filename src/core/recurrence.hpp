@@ -99,12 +99,14 @@ struct TimeZoneConverter {
     virtual ~TimeZoneConverter() = default;
 
     // The UTC instant of a local time. The rule for the two kinds of local time
-    // that do not map to exactly one instant is PostgreSQL's: use the UTC offset
-    // in effect just *before* the transition. So
+    // that do not map to exactly one instant is RFC 5545's (section 3.3.5): use
+    // the UTC offset in effect just *before* the transition. So
     //  - a local time in a gap (spring forward) moves forward by the gap: in
     //    America/New_York on 2026-03-08, 02:30 becomes 03:30 EDT (07:30Z);
     //  - an ambiguous local time (fall back) is its first, earlier occurrence: on
     //    2026-11-01, 01:30 is 01:30 EDT (05:30Z), not 01:30 EST.
+    // PostgreSQL's own `timestamp AT TIME ZONE` agrees on gaps but takes the
+    // later instant of an ambiguous time; a recurrence follows the RFC.
     virtual std::int64_t local_to_utc(const LocalDateTime &local) const = 0;
 
     // The local civil time of a UTC instant.

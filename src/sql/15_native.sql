@@ -45,3 +45,59 @@ CREATE FUNCTION mycelium.require_writable(operation text) RETURNS void
     LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION mycelium.require_writable(text) IS
     'Raises 25006 naming the operation when the transaction is read-only or the server a standby';
+
+-- Whether the role that called into Mycelium (not the SECURITY DEFINER owner a
+-- function runs as) bypasses row-level security: the test of cross-tenant work
+-- done without a tenant context, such as the scheduled jobs.
+CREATE FUNCTION mycelium.caller_bypasses_rls() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_caller_bypasses_rls'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.caller_bypasses_rls() IS
+    'Whether the calling role (outside any SECURITY DEFINER function) is a superuser or has BYPASSRLS';
+
+-- ------ Recurrence (src/core/recurrence*, src/pg/recurrence.cpp) ------
+
+-- The occurrences of an RFC 5545 RRULE (with RFC 7529 SKIP) or a 5-field cron
+-- expression in [range_start, range_end), computed in a time zone (default: the
+-- organization's when there is a tenant context, else the session's) and
+-- returned one at a time. Bounded: more than 10,000 occurrences in one call, or
+-- more than 100,000 candidate days (minutes, for cron) between two occurrences,
+-- is an error (54000), never a hang. docs/recurrence.md.
+CREATE FUNCTION mycelium.expand_recurrence(
+    rule        text,
+    dtstart     timestamptz,
+    range_start timestamptz,
+    range_end   timestamptz,
+    time_zone   text DEFAULT NULL
+) RETURNS SETOF timestamptz
+    AS 'MODULE_PATHNAME', 'mycelium_expand_recurrence'
+    LANGUAGE C STABLE PARALLEL SAFE ROWS 31;
+COMMENT ON FUNCTION mycelium.expand_recurrence(text, timestamptz, timestamptz, timestamptz, text) IS
+    'The occurrences of an RRULE or cron rule in [range_start, range_end), in a time zone, one at a time';
+
+-- True, or 22023 naming the bad part of the rule: the CHECK on
+-- deliverables.recurrence_rule, so a stored rule always parses.
+CREATE FUNCTION mycelium.check_recurrence_rule(rule text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_check_recurrence_rule'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.check_recurrence_rule(text) IS
+    'True for a valid RRULE or cron rule; otherwise raises 22023 naming the bad part';
+
+-- ------ Dates in words (src/core/date_labels.cpp, ICU) ------
+
+-- A day in a locale's words for an ICU date skeleton: ('2026-12-01', 'de-DE',
+-- 'yMMMM') is 'Dezember 2026'. STABLE, not IMMUTABLE: ICU's locale data changes
+-- between releases.
+CREATE FUNCTION mycelium.date_label(day date, locale text, skeleton text DEFAULT 'yMMMM') RETURNS text
+    AS 'MODULE_PATHNAME', 'mycelium_date_label'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.date_label(date, text, text) IS
+    'A date in a locale''s words for an ICU date skeleton (yMMMM: December 2026)';
+
+-- Whether a BCP 47 tag names a language ICU knows. IMMUTABLE so that the CHECK
+-- on organization_settings.locale may use it (a language, once known, stays so).
+CREATE FUNCTION mycelium.is_known_locale(locale text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_is_known_locale'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.is_known_locale(text) IS
+    'Whether a BCP 47 language tag (en-US, de-DE) names a language ICU knows';

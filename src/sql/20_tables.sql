@@ -53,6 +53,8 @@ CREATE TABLE mycelium.organization_settings (
     id                           uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
     organization_id              uuid        NOT NULL,
     timezone                     text        NOT NULL DEFAULT 'America/New_York',
+    -- The language of generated titles ("Social Media – Dezember 2026"), BCP 47.
+    locale                       text        NOT NULL DEFAULT 'en-US',
     date_format                  text        NOT NULL DEFAULT 'MM/DD/YYYY',
     week_starts_on               integer     NOT NULL DEFAULT 1,
     enable_email_notifications   boolean     NOT NULL DEFAULT true,
@@ -74,6 +76,7 @@ CREATE TABLE mycelium.organization_settings (
     CONSTRAINT organization_settings_organization_fkey FOREIGN KEY (organization_id)
         REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
     CONSTRAINT organization_settings_timezone_known CHECK (mycelium.is_valid_time_zone(timezone)),
+    CONSTRAINT organization_settings_locale_known CHECK (mycelium.is_known_locale(locale)),
     CONSTRAINT organization_settings_week_starts_on_range CHECK (week_starts_on BETWEEN 0 AND 6),
     CONSTRAINT organization_settings_notification_frequency_known
         CHECK (notification_frequency IN ('immediate', 'daily', 'weekly')),
@@ -327,8 +330,15 @@ CREATE TABLE mycelium.deliverables (
     custom_fields    jsonb,
     attachments      jsonb,
     is_recurring     boolean                     NOT NULL DEFAULT false,
+    -- A template (is_recurring, with a rule and no recurrence_period) repeats by
+    -- this RRULE or cron rule; generation makes one child per occurrence.
     recurrence_rule  text,
     parent_id        uuid,
+    -- Set on generated deliverables only: the month they were generated for, and
+    -- for a template's child the occurrence. With the unique keys of
+    -- 30_indexes.sql they make generation exactly-once.
+    recurrence_period     date,
+    recurrence_occurrence timestamptz,
     created_at       timestamptz                 NOT NULL DEFAULT now(),
     updated_at       timestamptz                 NOT NULL DEFAULT now(),
     CONSTRAINT deliverables_pkey PRIMARY KEY (organization_id, id),
@@ -356,7 +366,12 @@ CREATE TABLE mycelium.deliverables (
     CONSTRAINT deliverables_estimated_hours_non_negative CHECK (estimated_hours >= 0),
     CONSTRAINT deliverables_actual_hours_non_negative CHECK (actual_hours >= 0),
     CONSTRAINT deliverables_custom_fields_object CHECK (jsonb_typeof(custom_fields) = 'object'),
-    CONSTRAINT deliverables_attachments_array CHECK (jsonb_typeof(attachments) = 'array')
+    CONSTRAINT deliverables_attachments_array CHECK (jsonb_typeof(attachments) = 'array'),
+    CONSTRAINT deliverables_recurrence_rule_valid CHECK (mycelium.check_recurrence_rule(recurrence_rule)),
+    CONSTRAINT deliverables_recurrence_period_month_start
+        CHECK (extract(day FROM recurrence_period) = 1),
+    CONSTRAINT deliverables_recurrence_occurrence_in_period
+        CHECK (recurrence_occurrence IS NULL OR recurrence_period IS NOT NULL)
 );
 
 -- ------ Communication ------

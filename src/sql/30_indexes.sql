@@ -50,6 +50,16 @@ CREATE INDEX deliverables_org_project_idx ON mycelium.deliverables (organization
     WHERE project_id IS NOT NULL;
 CREATE INDEX deliverables_org_parent_idx ON mycelium.deliverables (organization_id, parent_id)
     WHERE parent_id IS NOT NULL;
+-- Exactly-once generation (generate_recurring_deliverables inserts with ON
+-- CONFLICT DO NOTHING against these): one deliverable per client, recurring
+-- service and month, and one per template occurrence. Partial, so that they cost
+-- nothing for deliverables made by hand.
+CREATE UNIQUE INDEX deliverables_generated_service_key
+    ON mycelium.deliverables (organization_id, client_id, service_type_id, recurrence_period)
+    WHERE recurrence_period IS NOT NULL AND recurrence_occurrence IS NULL;
+CREATE UNIQUE INDEX deliverables_generated_occurrence_key
+    ON mycelium.deliverables (organization_id, parent_id, recurrence_occurrence)
+    WHERE recurrence_occurrence IS NOT NULL;
 CREATE INDEX deliverables_title_search_idx
     ON mycelium.deliverables USING gin (to_tsvector('english', title));
 CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields);
