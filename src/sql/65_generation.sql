@@ -72,7 +72,7 @@ BEGIN
     -- Organizations that cannot take part are reported, not failed: one
     -- organization's settings must not stop everyone's scheduled run.
     FOR o IN
-        SELECT g.id, g.name, s.organization_id IS NOT NULL AS has_settings,
+        SELECT g.id, g.slug, s.organization_id IS NOT NULL AS has_settings,
                coalesce(s.enable_recurring_generation, false) AS enabled,
                EXISTS (SELECT FROM mycelium.users u
                        WHERE u.organization_id = g.id AND u.role = 'ADMIN' AND u.status = 'ACTIVE') AS has_admin
@@ -82,12 +82,11 @@ BEGIN
         ORDER BY g.id
     LOOP
         IF NOT o.has_settings THEN
-            RAISE NOTICE '%: skipped organization "%" (%): it has no organization_settings row', fn, o.name, o.id;
+            RAISE NOTICE '%: skipped organization %: it has no organization_settings row', fn, o.slug;
         ELSIF NOT o.enabled THEN
-            RAISE NOTICE '%: skipped organization "%" (%): enable_recurring_generation is off', fn, o.name, o.id;
+            RAISE NOTICE '%: skipped organization %: enable_recurring_generation is off', fn, o.slug;
         ELSIF NOT o.has_admin THEN
-            RAISE NOTICE '%: skipped organization "%" (%): it has no ACTIVE ADMIN to create deliverables', fn,
-                o.name, o.id;
+            RAISE NOTICE '%: skipped organization %: it has no ACTIVE ADMIN to create deliverables', fn, o.slug;
         ELSE
             eligible := eligible || o.id;
         END IF;

@@ -22,6 +22,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 
 -- Gives an existing role what one kind of client needs:
 --   app          an application's connections: read and write tenant data
+--                (and, for its ADMINs, recurring generation)
 --                under row-level security, set the context, use the views;
 --   readonly     reporting: read tenant data under row-level security;
 --   maintenance  onboarding and maintenance: create_organization, archiving,
@@ -44,7 +45,11 @@ DECLARE
         'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
         'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
         'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
-        'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)'];
+        'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)',
+        -- The CHECK constraints of deliverables and organization_settings call these.
+        'mycelium.check_recurrence_rule(text)', 'mycelium.is_known_locale(text)',
+        'mycelium.expand_recurrence(text, timestamptz, timestamptz, timestamptz, text)',
+        'mycelium.date_label(date, text, text)'];
     f text;
 BEGIN
     PERFORM mycelium.require_writable('grant_access');
@@ -74,6 +79,10 @@ BEGIN
     FOREACH f IN ARRAY context_functions LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
     END LOOP;
+    IF kind = 'app' THEN
+        -- It checks itself that the caller is an ADMIN of the organization.
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean) TO %s', r);
+    END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
     FOR t IN SELECT c.relname FROM pg_class c
