@@ -353,7 +353,10 @@ BEGIN
                                     THEN 'https://www.dropbox.com/sh/' || to_hex(hashint8extended(i, 7)) END)) END,
            CASE WHEN s.status = 'COMPLETED' AND bench.rnd(i, 17) < 0.1
                 THEN '[{"name": "final.mp4", "size": 48213311}]'::jsonb END,
-           a.service = 'social', CASE WHEN a.service = 'social' THEN 'FREQ=MONTHLY' END,
+           -- Social media deliverables are the months' instances of recurring
+           -- work (is_recurring, like the document's generated rows), not
+           -- templates: none carries a recurrence_rule of its own.
+           a.service = 'social', NULL,
            d.created_at, greatest(d.created_at, f.completed_at, f.approved_at)
     FROM generate_series(lo, hi) AS i
     CROSS JOIN LATERAL (SELECT 1 + floor(bench.rnd(i, 1) * orgs)::integer AS org_no) AS o

@@ -30,41 +30,66 @@ TRUNCATE bench.workloads;
 
 -- ------ Monthly recurring generation ------
 -- document: generate_monthly_deliverables(org, month), one INSERT per client and
--- recurring service. limit: one INSERT ... SELECT of the same rows (active, unpaused
--- clients x their recurring services, one ADMIN as creator).
--- mycelium: not yet (native recurring generation, issue 5).
+-- recurring service. mycelium: generate_recurring_deliverables, with its
+-- exactly-once keys, custom-field defaults and statement-level activity log.
+-- limit: one INSERT ... SELECT of the same rows (active, unpaused clients x their
+-- active recurring services, PRIMARY assignee or ADMIN, the month's words in the
+-- organization's locale) into the same table, its user triggers disabled (the
+-- foreign keys and indexes stay): the floor the issue measures against.
 INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode) VALUES
 (10, 'generation_one', 'Monthly recurring generation, one organization', 'document', true, NULL,
  $q$SELECT docref.generate_monthly_deliverables({org}, {month})$q$, 'value'),
-(10, 'generation_one', 'Monthly recurring generation, one organization', 'limit', true, NULL,
- $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, due_date,
-                                   created_by_id, is_recurring)
-SELECT c.organization_id, c.id, st.id, st.name || ' - ' || to_char({month}, 'Month YYYY'), 'PENDING',
-       {month} + interval '1 month' - interval '1 day', a.id, true
-FROM mycelium.clients c
-JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.workflow_type = 'RECURRING'
-JOIN (SELECT DISTINCT ON (organization_id) organization_id, id FROM mycelium.users
-      WHERE role = 'ADMIN' AND organization_id = {org} ORDER BY organization_id, id) a
-  ON a.organization_id = c.organization_id
-WHERE c.organization_id = {org} AND c.status = 'ACTIVE' AND (c.is_paused = false OR c.is_paused IS NULL)
+(10, 'generation_one', 'Monthly recurring generation, one organization', 'mycelium', true, NULL,
+ $q$SELECT count(*) FROM mycelium.generate_recurring_deliverables({org}, {month})$q$, 'value'),
+(10, 'generation_one', 'Monthly recurring generation, one organization', 'limit', true,
+ ARRAY['ALTER TABLE mycelium.deliverables DISABLE TRIGGER USER'],
+ $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, assigned_user_id,
+                                   created_by_id, due_date, start_date, is_recurring, recurrence_period)
+SELECT c.organization_id, c.id, st.id, st.name || ' – ' || plan.words, 'PENDING',
+       coalesce(pa.user_id, CASE WHEN plan.auto_assign_to_admin THEN plan.admin_id END), plan.admin_id,
+       plan.period_end - interval '1 second', plan.period_start, true, {month}
+FROM (SELECT s.organization_id, s.auto_assign_to_admin, mycelium.date_label({month}, s.locale) AS words,
+             {month}::timestamp AT TIME ZONE s.timezone AS period_start,
+             ({month} + interval '1 month')::timestamp AT TIME ZONE s.timezone AS period_end,
+             (SELECT u.id FROM mycelium.users u WHERE u.organization_id = s.organization_id AND u.role = 'ADMIN'
+                 AND u.status = 'ACTIVE' ORDER BY u.created_at, u.id LIMIT 1) AS admin_id
+      FROM mycelium.organization_settings s WHERE s.organization_id = {org}) plan
+JOIN mycelium.clients c ON c.organization_id = plan.organization_id
+JOIN mycelium.service_types st ON st.organization_id = plan.organization_id
+LEFT JOIN mycelium.client_assignments pa
+       ON pa.organization_id = c.organization_id AND pa.client_id = c.id AND pa.service_type_id = st.id
+      AND pa.role = 'PRIMARY' AND pa.is_active
+WHERE c.status = 'ACTIVE' AND NOT c.is_paused AND st.workflow_type = 'RECURRING' AND st.is_active
   AND EXISTS (SELECT FROM mycelium.client_assignments ca
-              WHERE ca.organization_id = c.organization_id AND ca.client_id = c.id AND ca.service_type_id = st.id)$q$,
+              WHERE ca.organization_id = c.organization_id AND ca.client_id = c.id AND ca.service_type_id = st.id
+                AND ca.is_active)$q$,
  'count'),
 (11, 'generation_all', 'Monthly recurring generation, all organizations', 'document', true, NULL,
  $q$SELECT sum(docref.generate_monthly_deliverables(o.id, {month}))::bigint FROM mycelium.organizations o$q$, 'value'),
-(11, 'generation_all', 'Monthly recurring generation, all organizations', 'limit', true, NULL,
- $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, due_date,
-                                   created_by_id, is_recurring)
-SELECT c.organization_id, c.id, st.id, st.name || ' - ' || to_char({month}, 'Month YYYY'), 'PENDING',
-       {month} + interval '1 month' - interval '1 day', a.id, true
-FROM mycelium.clients c
-JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.workflow_type = 'RECURRING'
-JOIN (SELECT DISTINCT ON (organization_id) organization_id, id FROM mycelium.users
-      WHERE role = 'ADMIN' ORDER BY organization_id, id) a
-  ON a.organization_id = c.organization_id
-WHERE c.status = 'ACTIVE' AND (c.is_paused = false OR c.is_paused IS NULL)
+(11, 'generation_all', 'Monthly recurring generation, all organizations', 'mycelium', true, NULL,
+ $q$SELECT count(*) FROM mycelium.generate_recurring_deliverables(NULL, {month})$q$, 'value'),
+(11, 'generation_all', 'Monthly recurring generation, all organizations', 'limit', true,
+ ARRAY['ALTER TABLE mycelium.deliverables DISABLE TRIGGER USER'],
+ $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, assigned_user_id,
+                                   created_by_id, due_date, start_date, is_recurring, recurrence_period)
+SELECT c.organization_id, c.id, st.id, st.name || ' – ' || plan.words, 'PENDING',
+       coalesce(pa.user_id, CASE WHEN plan.auto_assign_to_admin THEN plan.admin_id END), plan.admin_id,
+       plan.period_end - interval '1 second', plan.period_start, true, {month}
+FROM (SELECT s.organization_id, s.auto_assign_to_admin, mycelium.date_label({month}, s.locale) AS words,
+             {month}::timestamp AT TIME ZONE s.timezone AS period_start,
+             ({month} + interval '1 month')::timestamp AT TIME ZONE s.timezone AS period_end,
+             (SELECT u.id FROM mycelium.users u WHERE u.organization_id = s.organization_id AND u.role = 'ADMIN'
+                 AND u.status = 'ACTIVE' ORDER BY u.created_at, u.id LIMIT 1) AS admin_id
+      FROM mycelium.organization_settings s ) plan
+JOIN mycelium.clients c ON c.organization_id = plan.organization_id
+JOIN mycelium.service_types st ON st.organization_id = plan.organization_id
+LEFT JOIN mycelium.client_assignments pa
+       ON pa.organization_id = c.organization_id AND pa.client_id = c.id AND pa.service_type_id = st.id
+      AND pa.role = 'PRIMARY' AND pa.is_active
+WHERE c.status = 'ACTIVE' AND NOT c.is_paused AND st.workflow_type = 'RECURRING' AND st.is_active
   AND EXISTS (SELECT FROM mycelium.client_assignments ca
-              WHERE ca.organization_id = c.organization_id AND ca.client_id = c.id AND ca.service_type_id = st.id)$q$,
+              WHERE ca.organization_id = c.organization_id AND ca.client_id = c.id AND ca.service_type_id = st.id
+                AND ca.is_active)$q$,
  'count');
 
 -- ------ Productivity of every user ------

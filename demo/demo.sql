@@ -63,6 +63,21 @@ UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = now(),
  WHERE organization_id = :'org' AND title LIKE '%Ort Farms – Week 3 reels';
 COMMIT;
 
+-- The main job: next month's recurring deliverables for every client, exactly
+-- once. Caleb (an ADMIN) runs it twice; the second run creates nothing.
+BEGIN;
+SELECT mycelium.set_context(:'org', '550e8400-e29b-41d4-a716-446655440002', 'ADMIN') \gset ignored_
+SELECT date_trunc('month', now() + interval '1 month')::date AS next_month \gset
+\echo
+\echo '== Recurring generation for' :next_month '(mycelium.generate_recurring_deliverables)'
+SELECT d.title, c.name AS client, u.name AS assignee, d.due_date AT TIME ZONE 'America/Chicago' AS due_local
+FROM mycelium.generate_recurring_deliverables(period => :'next_month') d
+JOIN mycelium.clients c ON c.organization_id = d.organization_id AND c.id = d.client_id
+LEFT JOIN mycelium.users u ON u.organization_id = d.organization_id AND u.id = d.assigned_user_id
+ORDER BY c.name;
+SELECT count(*) AS created_by_a_second_run FROM mycelium.generate_recurring_deliverables(period => :'next_month');
+COMMIT;
+
 \echo
 \echo '== The demo agency''s clients (slugs made by mycelium.slugify)'
 SELECT name, slug, status, contact_person FROM mycelium.clients ORDER BY name;

@@ -60,6 +60,10 @@ CREATE UNIQUE INDEX deliverables_generated_service_key
 CREATE UNIQUE INDEX deliverables_generated_occurrence_key
     ON mycelium.deliverables (organization_id, parent_id, recurrence_occurrence)
     WHERE recurrence_occurrence IS NOT NULL;
+-- The recurring templates generation expands: few rows, found without a scan of
+-- every deliverable.
+CREATE INDEX deliverables_templates_idx ON mycelium.deliverables (organization_id)
+    WHERE recurrence_rule IS NOT NULL AND recurrence_period IS NULL;
 CREATE INDEX deliverables_title_search_idx
     ON mycelium.deliverables USING gin (to_tsvector('english', title));
 CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields);
