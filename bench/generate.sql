@@ -342,8 +342,7 @@ BEGIN
            -- Valid values only (Mycelium checks them on every write). Required
            -- fields may be missing only while a deliverable is PENDING: a third of
            -- the PENDING ones due two days or more after the anchor day are drafts
-           -- without an edit_by_date. (None is past due during a run: Mycelium
-           -- refuses to set such a draft OVERDUE, which would fail the sweep.)
+           -- without an edit_by_date.
            CASE WHEN a.service = 'social' THEN jsonb_strip_nulls(jsonb_build_object(
                'deliverable_name', t.title,
                'edit_by_date', CASE WHEN s.status = 'PENDING' AND d.due_date >= bench.anchor() + interval '2 days'

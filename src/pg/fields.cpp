@@ -26,8 +26,10 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/uuid.h"
 #include "utils/rel.h"
 #include "utils/uuid.h"
 }
@@ -150,6 +152,12 @@ std::string jsonb_text(Datum d) {
     }));
 }
 
+// Whether a deliverable in this status must have its required fields filled in.
+bool enforces_required(const char *status) {
+    const std::string s = status ? status : "";
+    return s != "PENDING" && s != "CANCELLED" && s != "ARCHIVED" && s != "OVERDUE";
+}
+
 // A column of the trigger's relation by name, or an error naming it.
 int attnum(TupleDesc desc, const char *name) {
     int n = mycelium::pg::guard([&] { return SPI_fnumber(desc, name); });
@@ -192,6 +200,32 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
         out->status = SPI_getvalue(tuple, desc, status_att);
         return out;
     });
+    // Required fields wait until work starts, and no longer matter once it is
+    // cancelled or archived; OVERDUE says only that the due date has passed (the
+    // sweep sets it, also on drafts nobody has filled in yet).
+    const bool enforce_required = enforces_required(v->status);
+
+    // An update that keeps the values and the service type, and asks no more of
+    // them than before, has nothing new to check: the sweep's status change
+    // costs no validation.
+    if (!inserting) {
+        const bool unchanged = mycelium::pg::guard([&] {
+            HeapTuple old_tuple = trigdata->tg_trigtuple;
+            bool old_null = false;
+            Datum old_service = SPI_getbinval(old_tuple, desc, service_att, &old_null);
+            Datum old_fields = SPI_getbinval(old_tuple, desc, fields_att, &old_null);
+            const bool same_service = datumIsEqual(old_service, v->service, false, UUID_LEN);
+            const bool same_fields = old_null == v->fields_null &&
+                                     (old_null || datumIsEqual(old_fields, v->fields, false, -1));
+            return same_service && same_fields;
+        });
+        if (unchanged) {
+            char *old_status = mycelium::pg::guard(
+                [&] { return SPI_getvalue(trigdata->tg_trigtuple, desc, status_att); });
+            if (!enforce_required || enforces_required(old_status)) return PointerGetDatum(tuple);
+        }
+    }
+
     const std::string org = uuid_text(v->org);
     const std::string service_type = uuid_text(v->service);
     const CachedService *svc = service(org, service_type);
@@ -205,10 +239,6 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
             changed = true;
         }
     }
-    // Required fields wait until work starts, and no longer matter once it is
-    // cancelled or archived.
-    const std::string status = v->status ? v->status : "";
-    const bool enforce_required = status != "PENDING" && status != "CANCELLED" && status != "ARCHIVED";
     const auto problems = svc->validator.validate(values, enforce_required, OrganizationReferences(org));
     if (!problems.empty())
         throw Error(ErrorKind::CheckViolation,

@@ -64,6 +64,10 @@ CREATE UNIQUE INDEX deliverables_generated_occurrence_key
 -- every deliverable.
 CREATE INDEX deliverables_templates_idx ON mycelium.deliverables (organization_id)
     WHERE recurrence_rule IS NOT NULL AND recurrence_period IS NULL;
+-- The sweeps: only open, dated deliverables, so that a sweep that finds nothing
+-- reads an empty range of a small index (the list must match the sweeps' own).
+CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (due_date)
+    WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL');
 CREATE INDEX deliverables_title_search_idx
     ON mycelium.deliverables USING gin (to_tsvector('english', title));
 CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields);
@@ -82,6 +86,11 @@ CREATE INDEX time_entries_org_start_time_idx ON mycelium.time_entries (organizat
 CREATE INDEX notifications_org_type_idx ON mycelium.notifications (organization_id, type);
 CREATE INDEX notifications_org_related_idx ON mycelium.notifications (organization_id, related_id)
     WHERE related_id IS NOT NULL;
+-- Due-soon and overdue notifications are made once per deliverable and due date
+-- (send_notifications inserts with ON CONFLICT DO NOTHING against this).
+CREATE UNIQUE INDEX notifications_deliverable_due_key
+    ON mycelium.notifications (organization_id, type, related_id, (metadata ->> 'due_date'))
+    WHERE type IN ('DELIVERABLE_DUE_SOON', 'DELIVERABLE_OVERDUE');
 -- The delivery worker's queue, across organizations: pending, oldest first.
 CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications (scheduled_for)
     WHERE status = 'PENDING';

@@ -3,9 +3,10 @@
 -- deliverable_fields on every write: types, formats, lengths (in grapheme
 -- clusters), ranges, anchored patterns (ICU, with a time and memory limit),
 -- options, and no unknown keys. Required fields are enforced once the deliverable
--- has left PENDING (and not for CANCELLED or ARCHIVED ones), so that generated and
--- draft deliverables can exist before someone fills them in. Problem codes:
--- docs/custom-fields.md.
+-- has left PENDING (and not for CANCELLED, ARCHIVED or OVERDUE ones: the sweep
+-- marks drafts overdue too), so that generated and draft deliverables can exist
+-- before someone fills them in. An update that keeps the values and asks no more
+-- of them is not re-checked. Problem codes: docs/custom-fields.md.
 
 CREATE FUNCTION mycelium.check_custom_fields() RETURNS trigger
     AS 'MODULE_PATHNAME', 'mycelium_check_custom_fields'

@@ -128,3 +128,41 @@ AS $$
                    ORDER BY pg_total_relation_size(c.oid) DESC, c.relname
                    LIMIT 10) t));
 $$;
+
+-- ------ Who a job acts for ------
+-- The organizations a cross-tenant job (generation, the sweeps) may act for, given
+-- the organization asked for (NULL: all it may). With a tenant context: only an
+-- ADMIN, and only for their own organization. Without one: only a role that
+-- bypasses row-level security (a superuser, BYPASSRLS, the pg_cron job), for any
+-- organization that exists. Everything else is an error naming the function.
+-- SECURITY DEFINER so that it sees every organization; it reveals nothing the
+-- caller may not know (a tenant is only ever told about its own).
+CREATE FUNCTION mycelium.acting_organizations(fn text, requested uuid) RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF mycelium.current_organization_id() IS NOT NULL THEN
+        IF mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
+            RAISE EXCEPTION '%: only an ADMIN may run it', fn USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF requested IS NOT NULL AND requested <> mycelium.current_organization_id() THEN
+            RAISE EXCEPTION '%: organization % is not the organization of the current context', fn, requested
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN ARRAY[mycelium.current_organization_id()];
+    END IF;
+    IF NOT mycelium.caller_bypasses_rls() THEN
+        RAISE EXCEPTION '%: needs a tenant context', fn
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first.';
+    END IF;
+    IF requested IS NULL THEN
+        RETURN ARRAY(SELECT g.id FROM mycelium.organizations g ORDER BY g.id);
+    END IF;
+    IF NOT EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = requested) THEN
+        RAISE EXCEPTION '%: organization % does not exist', fn, requested USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN ARRAY[requested];
+END;
+$$;

@@ -42,32 +42,7 @@ BEGIN
         target_month := date_trunc('month', period::timestamp)::date;
     END IF;
 
-    -- Who may generate for whom: a tenant's ADMIN for their own organization; a
-    -- role that bypasses row-level security (the scheduled job) for any.
-    IF mycelium.current_organization_id() IS NOT NULL THEN
-        IF mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-            RAISE EXCEPTION '%: only an ADMIN may generate recurring deliverables', fn
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF requested IS NOT NULL AND requested <> mycelium.current_organization_id() THEN
-            RAISE EXCEPTION '%: organization % is not the organization of the current context', fn, requested
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        candidates := ARRAY[mycelium.current_organization_id()];
-    ELSIF mycelium.caller_bypasses_rls() THEN
-        IF requested IS NULL THEN
-            candidates := ARRAY(SELECT g.id FROM mycelium.organizations g ORDER BY g.id);
-        ELSIF EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = requested) THEN
-            candidates := ARRAY[requested];
-        ELSE
-            RAISE EXCEPTION '%: organization % does not exist', fn, requested
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-    ELSE
-        RAISE EXCEPTION '%: needs a tenant context', fn
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first.';
-    END IF;
+    candidates := mycelium.acting_organizations(fn, requested);
 
     -- Organizations that cannot take part are reported, not failed: one
     -- organization's settings must not stop everyone's scheduled run.

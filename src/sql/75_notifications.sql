@@ -1,0 +1,398 @@
+-- ====== Notifications and the sweeps ======
+-- Every notification is about one deliverable and goes to people of its
+-- organization on the channels its settings enable, at the time its
+-- notification_frequency says. One path makes them all (send_notifications):
+-- the overdue and due-soon sweeps, and the events the database itself sees
+-- (assigned, completed, approved, needs review, comment added, mention).
+-- docs/notifications.md describes who gets what.
+
+-- Notifications go out at 08:00 local time in daily and weekly digests.
+-- immediate: as_of itself; daily: the next 08:00 in the zone after as_of; weekly:
+-- the next 08:00 on the organization's first day of the week (0 = Sunday).
+CREATE FUNCTION mycelium.next_delivery_time(as_of timestamptz, frequency text, time_zone text,
+                                            week_starts_on integer)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE frequency
+        WHEN 'immediate' THEN as_of
+        ELSE (SELECT (slot + make_interval(days => CASE WHEN frequency = 'weekly'
+                                                        THEN (week_starts_on - extract(dow FROM slot)::integer + 7) % 7
+                                                        ELSE 0 END)) AT TIME ZONE time_zone
+              FROM (SELECT date_trunc('day', local) + CASE WHEN local < date_trunc('day', local) + interval '8 hours'
+                                                           THEN interval '8 hours'
+                                                           ELSE interval '1 day 8 hours' END AS slot
+                    FROM (SELECT as_of AT TIME ZONE time_zone AS local) l) s)
+    END;
+$$;
+COMMENT ON FUNCTION mycelium.next_delivery_time(timestamptz, text, text, integer) IS
+    'When a notification made at as_of goes out: now (immediate), or the next 08:00 local daily or weekly digest';
+
+-- The people around deliverables, as (organization_id, deliverable_id, user_id)
+-- rows, at least one per deliverable (user_id NULL when there is nobody), for the
+-- members asked for: 'assignee', 'creator', 'primary' (the client's active
+-- PRIMARY assignee for the service) and 'admins' (the organization's ACTIVE
+-- ADMINs). Set-based: one join per kind of member, not a look-up per deliverable.
+CREATE FUNCTION mycelium.deliverable_audience(orgs uuid[], ids uuid[], members text[])
+    RETURNS TABLE (organization_id uuid, deliverable_id uuid, user_id uuid)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH d AS MATERIALIZED (
+        SELECT d.organization_id, d.id, d.assigned_user_id, d.created_by_id, d.client_id, d.service_type_id
+        FROM unnest(orgs, ids) AS x(org, id)
+        JOIN mycelium.deliverables d ON d.organization_id = x.org AND d.id = x.id
+    )
+    SELECT d.organization_id, d.id, NULL::uuid FROM d
+    UNION ALL
+    SELECT d.organization_id, d.id, d.assigned_user_id FROM d
+    WHERE 'assignee' = ANY (members) AND d.assigned_user_id IS NOT NULL
+    UNION ALL
+    SELECT d.organization_id, d.id, d.created_by_id FROM d
+    WHERE 'creator' = ANY (members)
+    UNION ALL
+    SELECT d.organization_id, d.id, a.user_id FROM d
+    JOIN mycelium.client_assignments a
+      ON a.organization_id = d.organization_id AND a.client_id = d.client_id
+     AND a.service_type_id = d.service_type_id AND a.role = 'PRIMARY' AND a.is_active
+    WHERE 'primary' = ANY (members)
+    UNION ALL
+    SELECT d.organization_id, d.id, u.id FROM d
+    JOIN mycelium.users u ON u.organization_id = d.organization_id AND u.role = 'ADMIN' AND u.status = 'ACTIVE'
+    WHERE 'admins' = ANY (members);
+$$;
+
+-- Makes one notification of a kind per deliverable named in (orgs[i], ids[i])
+-- and one recipient row per ACTIVE user named with it (users[i]) and channel.
+-- The sender (the user whose action caused it) is never a recipient. Channels:
+-- in_app always, email and slack when the organization's settings enable them.
+-- DUE_SOON and OVERDUE notifications carry their due date and are made at most
+-- once per deliverable and due date (notifications_deliverable_due_key): a
+-- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
+CREATE FUNCTION mycelium.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
+                                            orgs uuid[], ids uuid[], users uuid[])
+    RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH pairs AS MATERIALIZED (
+        SELECT DISTINCT p.org, p.id, p.usr
+        FROM unnest(orgs, ids, users) AS p(org, id, usr)
+        WHERE p.org IS NOT NULL AND p.id IS NOT NULL
+    ),
+    events AS MATERIALIZED (
+        SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date,
+               ARRAY['in_app']
+               || CASE WHEN s.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
+               || CASE WHEN s.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END AS channels,
+               mycelium.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
+                   AS scheduled_for
+        FROM (SELECT DISTINCT p.org, p.id FROM pairs p) e
+        JOIN mycelium.deliverables d ON d.organization_id = e.org AND d.id = e.id
+        JOIN mycelium.organization_settings s ON s.organization_id = e.org
+    ),
+    created AS (
+        INSERT INTO mycelium.notifications AS n
+            (id, organization_id, type, title, message, sender_id, channels, scheduled_for, related_id,
+             related_type, metadata)
+        SELECT e.notification_id, e.organization_id, kind,
+               CASE kind WHEN 'DELIVERABLE_OVERDUE' THEN 'Deliverable overdue'
+                         WHEN 'DELIVERABLE_DUE_SOON' THEN 'Deliverable due soon'
+                         WHEN 'DELIVERABLE_ASSIGNED' THEN 'Deliverable assigned to you'
+                         WHEN 'DELIVERABLE_COMPLETED' THEN 'Deliverable completed'
+                         WHEN 'DELIVERABLE_APPROVED' THEN 'Deliverable approved'
+                         WHEN 'DELIVERABLE_NEEDS_REVIEW' THEN 'Deliverable needs review'
+                         WHEN 'COMMENT_ADDED' THEN 'New comment'
+                         WHEN 'MENTION_RECEIVED' THEN 'You were mentioned'
+                         ELSE kind::text END,
+               format(CASE kind WHEN 'DELIVERABLE_OVERDUE' THEN 'Deliverable "%s" is overdue.'
+                                WHEN 'DELIVERABLE_DUE_SOON' THEN 'Deliverable "%s" is due soon.'
+                                WHEN 'DELIVERABLE_ASSIGNED' THEN 'Deliverable "%s" was assigned to you.'
+                                WHEN 'DELIVERABLE_COMPLETED' THEN 'Deliverable "%s" was completed.'
+                                WHEN 'DELIVERABLE_APPROVED' THEN 'Deliverable "%s" was approved.'
+                                WHEN 'DELIVERABLE_NEEDS_REVIEW' THEN 'Deliverable "%s" is ready for review.'
+                                WHEN 'COMMENT_ADDED' THEN 'New comment on "%s".'
+                                WHEN 'MENTION_RECEIVED' THEN 'You were mentioned in a comment on "%s".'
+                                ELSE '%s' END, e.title),
+               sender, e.channels, e.scheduled_for, e.id, 'deliverable',
+               CASE WHEN kind IN ('DELIVERABLE_OVERDUE', 'DELIVERABLE_DUE_SOON')
+                    THEN jsonb_build_object('due_date',
+                                            to_char(e.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+               END
+        FROM events e
+        ORDER BY e.organization_id, e.id
+        ON CONFLICT DO NOTHING
+        RETURNING n.id, n.organization_id, n.related_id, n.channels
+    ),
+    addressed AS (
+        INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
+        SELECT c.organization_id, c.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END
+        FROM created c
+        JOIN pairs p ON p.org = c.organization_id AND p.id = c.related_id
+        JOIN mycelium.users u ON u.organization_id = p.org AND u.id = p.usr AND u.status = 'ACTIVE'
+        CROSS JOIN LATERAL unnest(c.channels) AS ch(channel)
+        WHERE p.usr IS DISTINCT FROM sender
+        RETURNING 1
+    )
+    SELECT c.organization_id, c.related_id, c.id FROM created c;
+$$;
+
+-- ------ The sweeps ------
+-- Their rows are composite types rather than RETURNS TABLE, whose columns would
+-- clash in PL/pgSQL with the organization_id parameter.
+CREATE TYPE mycelium.overdue_sweep_row AS (
+    deliverable_id  uuid,
+    organization_id uuid,
+    previous_status mycelium.deliverable_status,
+    notification_id uuid
+);
+CREATE TYPE mycelium.due_soon_sweep_row AS (
+    deliverable_id  uuid,
+    organization_id uuid,
+    due_date        timestamptz,
+    notification_id uuid
+);
+
+-- Marks every open deliverable (PENDING, IN_PROGRESS, NEEDS_REVIEW,
+-- NEEDS_APPROVAL) whose due date is before as_of OVERDUE, in one statement, and
+-- notifies its assignee, PRIMARY assignee and the organization's admins.
+-- Exactly once: a concurrent sweep waits for the rows this one locks and then
+-- finds them no longer open.
+CREATE FUNCTION mycelium.sweep_overdue(as_of timestamptz DEFAULT now(), organization_id uuid DEFAULT NULL)
+    RETURNS SETOF mycelium.overdue_sweep_row
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn constant text := 'sweep_overdue';
+    orgs uuid[];
+    swept_orgs uuid[];
+    swept_ids uuid[];
+    swept_before mycelium.deliverable_status[];
+    audience record;
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION '%: as_of must be a finite time, not %', fn, coalesce(as_of::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF as_of > now() THEN
+        RAISE EXCEPTION '%: as_of % is in the future', fn, as_of
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A sweep marks what is overdue now or was at a past moment; omit as_of for now().';
+    END IF;
+    orgs := mycelium.acting_organizations(fn, sweep_overdue.organization_id);
+
+    WITH swept AS (
+        UPDATE mycelium.deliverables d SET status = 'OVERDUE'
+        FROM (SELECT o.organization_id, o.id, o.status
+              FROM mycelium.deliverables o
+              WHERE o.due_date < as_of
+                AND o.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+                AND o.organization_id = ANY (orgs)
+              ORDER BY o.organization_id, o.id
+              FOR UPDATE) old
+        WHERE d.organization_id = old.organization_id AND d.id = old.id
+        RETURNING d.organization_id, d.id, old.status
+    )
+    SELECT array_agg(s.organization_id), array_agg(s.id), array_agg(s.status)
+      INTO swept_orgs, swept_ids, swept_before
+      FROM swept s;
+    IF swept_ids IS NULL THEN
+        RETURN;
+    END IF;
+
+    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users
+      INTO audience
+      FROM mycelium.deliverable_audience(swept_orgs, swept_ids, ARRAY['assignee', 'primary', 'admins']) a;
+
+    RETURN QUERY
+    SELECT s.id, s.org, s.before, n.notification_id
+    FROM unnest(swept_orgs, swept_ids, swept_before) AS s(org, id, before)
+    LEFT JOIN mycelium.send_notifications('DELIVERABLE_OVERDUE', as_of, NULL,
+                                          audience.orgs, audience.ids, audience.users) n
+           ON n.organization_id = s.org AND n.deliverable_id = s.id;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.sweep_overdue(timestamptz, uuid) IS
+    'Marks open past-due deliverables OVERDUE, once, and notifies their people';
+
+-- DELIVERABLE_DUE_SOON notifications for the open deliverables due within
+-- `within` after as_of, once per deliverable and due date (a changed due date
+-- may notify again).
+CREATE FUNCTION mycelium.sweep_due_soon(within interval DEFAULT '24 hours', as_of timestamptz DEFAULT now(),
+                                        organization_id uuid DEFAULT NULL)
+    RETURNS SETOF mycelium.due_soon_sweep_row
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn constant text := 'sweep_due_soon';
+    orgs uuid[];
+    due_orgs uuid[];
+    due_ids uuid[];
+    audience record;
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    IF within IS NULL OR within <= interval '0' OR within > interval '90 days' THEN
+        RAISE EXCEPTION '%: within must be a positive interval of at most 90 days, not %', fn,
+            coalesce(within::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION '%: as_of must be a finite time, not %', fn, coalesce(as_of::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF as_of > now() THEN
+        RAISE EXCEPTION '%: as_of % is in the future', fn, as_of
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Omit as_of for now().';
+    END IF;
+    orgs := mycelium.acting_organizations(fn, sweep_due_soon.organization_id);
+
+    SELECT array_agg(d.organization_id), array_agg(d.id) INTO due_orgs, due_ids
+    FROM mycelium.deliverables d
+    WHERE d.due_date >= as_of AND d.due_date < as_of + within
+      AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+      AND d.organization_id = ANY (orgs)
+      AND NOT EXISTS (SELECT FROM mycelium.notifications n
+                      WHERE n.organization_id = d.organization_id AND n.type = 'DELIVERABLE_DUE_SOON'
+                        AND n.related_id = d.id
+                        AND n.metadata ->> 'due_date'
+                            = to_char(d.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+    IF due_ids IS NULL THEN
+        RETURN;
+    END IF;
+
+    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users
+      INTO audience
+      FROM mycelium.deliverable_audience(due_orgs, due_ids, ARRAY['assignee', 'primary', 'admins']) a;
+
+    RETURN QUERY
+    SELECT n.deliverable_id, n.organization_id, d.due_date, n.notification_id
+    FROM mycelium.send_notifications('DELIVERABLE_DUE_SOON', as_of, NULL,
+                                     audience.orgs, audience.ids, audience.users) n
+    JOIN mycelium.deliverables d ON d.organization_id = n.organization_id AND d.id = n.deliverable_id;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.sweep_due_soon(interval, timestamptz, uuid) IS
+    'Notifies the people of open deliverables due within the interval, once per deliverable and due date';
+
+-- ------ Events the database sees ------
+-- Statement-level, like the activity log: one pass over the statement's rows.
+-- The actor (the session's application user) is the sender and is not notified
+-- of their own action. Generated deliverables do not announce their assignment:
+-- a month's work arrives on the dashboards, not as thousands of messages.
+
+CREATE FUNCTION mycelium.notify_deliverable_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    actor uuid := mycelium.current_app_user_id();
+    ev record;
+    audience record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR ev IN
+            SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(n.assigned_user_id) AS users
+            FROM new_rows n
+            WHERE n.assigned_user_id IS NOT NULL AND n.recurrence_period IS NULL
+            HAVING count(*) > 0
+        LOOP
+            PERFORM mycelium.send_notifications('DELIVERABLE_ASSIGNED', now(), actor, ev.orgs, ev.ids, ev.users);
+        END LOOP;
+        RETURN NULL;
+    END IF;
+
+    -- A new assignee hears of it.
+    FOR ev IN
+        SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(n.assigned_user_id) AS users
+        FROM new_rows n
+        JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
+        WHERE n.assigned_user_id IS NOT NULL AND n.assigned_user_id IS DISTINCT FROM o.assigned_user_id
+        HAVING count(*) > 0
+    LOOP
+        PERFORM mycelium.send_notifications('DELIVERABLE_ASSIGNED', now(), actor, ev.orgs, ev.ids, ev.users);
+    END LOOP;
+
+    -- A status reached: completed (its creator, PRIMARY and admins hear), approved
+    -- (the assignee and PRIMARY), needs review (PRIMARY and admins, who review).
+    FOR ev IN
+        SELECT n.status, array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids
+        FROM new_rows n
+        JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
+        WHERE n.status IN ('COMPLETED', 'APPROVED', 'NEEDS_REVIEW') AND n.status <> o.status
+        GROUP BY n.status
+    LOOP
+        SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
+               array_agg(a.user_id) AS users
+          INTO audience
+          FROM mycelium.deliverable_audience(ev.orgs, ev.ids,
+                   CASE ev.status WHEN 'COMPLETED' THEN ARRAY['creator', 'primary', 'admins']
+                                  WHEN 'APPROVED' THEN ARRAY['assignee', 'primary']
+                                  ELSE ARRAY['primary', 'admins'] END) a;
+        PERFORM mycelium.send_notifications(
+            CASE ev.status WHEN 'COMPLETED' THEN 'DELIVERABLE_COMPLETED'
+                           WHEN 'APPROVED' THEN 'DELIVERABLE_APPROVED'
+                           ELSE 'DELIVERABLE_NEEDS_REVIEW' END::mycelium.notification_type,
+            now(), actor, audience.orgs, audience.ids, audience.users);
+    END LOOP;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events();
+CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events();
+
+-- A comment tells the deliverable's assignee, creator and PRIMARY assignee; a
+-- mention tells the user mentioned. Every mention must be a user of the
+-- comment's organization (23503 otherwise): an id of another tenant's user is a
+-- reference across tenants.
+CREATE FUNCTION mycelium.notify_comment_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+    c record;
+    audience record;
+BEGIN
+    SELECT n.id, m.user_id INTO bad
+    FROM new_rows n CROSS JOIN LATERAL unnest(n.mentions) AS m(user_id)
+    WHERE NOT EXISTS (SELECT FROM mycelium.users u WHERE u.organization_id = n.organization_id AND u.id = m.user_id)
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'comments.mentions: % is not a user of the comment''s organization', bad.user_id
+            USING ERRCODE = 'foreign_key_violation', TABLE = 'comments', COLUMN = 'mentions';
+    END IF;
+
+    -- One author per comment: comments are written one at a time, so this loop is
+    -- short; a bulk load of comments pays one pass per comment.
+    FOR c IN SELECT n.organization_id, n.deliverable_id, n.user_id, n.mentions FROM new_rows n ORDER BY n.id LOOP
+        SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
+               array_agg(a.user_id) AS users
+          INTO audience
+          FROM mycelium.deliverable_audience(ARRAY[c.organization_id], ARRAY[c.deliverable_id],
+                                             ARRAY['assignee', 'creator', 'primary']) a;
+        PERFORM mycelium.send_notifications('COMMENT_ADDED', now(), c.user_id,
+                                            audience.orgs, audience.ids, audience.users);
+        IF cardinality(c.mentions) > 0 THEN
+            PERFORM mycelium.send_notifications('MENTION_RECEIVED', now(), c.user_id,
+                                                array_fill(c.organization_id, ARRAY[cardinality(c.mentions)]),
+                                                array_fill(c.deliverable_id, ARRAY[cardinality(c.mentions)]),
+                                                c.mentions);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_comment_events();
