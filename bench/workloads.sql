@@ -93,94 +93,164 @@ WHERE c.status = 'ACTIVE' AND NOT c.is_paused AND st.workflow_type = 'RECURRING'
  'count');
 
 -- ------ Productivity of every user ------
--- document: calculate_user_productivity(user, 30) once per user. limit: one GROUP
--- BY over the deliverables, giving the same JSON per user.
--- mycelium: not yet (productivity scoring, issue 7).
+-- document: calculate_user_productivity(user, 30) once per user. mycelium:
+-- productivity_scores, every user in one call. limit: the same GROUP BY and
+-- formula as one bare query (the cohort of docs/notifications.md: deliverables
+-- created in the period, not cancelled).
 INSERT INTO bench.workloads (ord, workload, title, col, sql) VALUES
 (20, 'productivity_one', 'Productivity of every user, one organization', 'document',
  $q$SELECT docref.calculate_user_productivity(u.id, 30) FROM mycelium.users u WHERE u.organization_id = {org}$q$),
+(20, 'productivity_one', 'Productivity of every user, one organization', 'mycelium',
+ $q$SELECT * FROM mycelium.productivity_scores({org}, 30)$q$),
 (20, 'productivity_one', 'Productivity of every user, one organization', 'limit',
- $q$SELECT json_build_object(
-           'user_id', u.id, 'period_days', 30,
-           'total_assigned', coalesce(a.total_assigned, 0), 'total_completed', coalesce(a.total_completed, 0),
-           'completion_rate', CASE WHEN a.total_assigned > 0
-                                   THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END,
-           'avg_completion_hours', extract(epoch FROM a.avg_completion_time) / 3600,
-           'overdue_count', coalesce(a.overdue_count, 0),
-           'productivity_score', CASE WHEN a.total_assigned > 0
-                                      THEN greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned
-                                                                  - a.overdue_count * 10)) ELSE 0 END)
-FROM mycelium.users u
-LEFT JOIN (SELECT d.organization_id, d.assigned_user_id,
-                  count(*) FILTER (WHERE d.created_at >= current_date - interval '30 days') AS total_assigned,
-                  count(*) FILTER (WHERE d.status = 'COMPLETED'
-                                     AND d.completed_at >= current_date - interval '30 days') AS total_completed,
-                  avg(d.completed_at - d.created_at) FILTER (WHERE d.status = 'COMPLETED'
-                                     AND d.completed_at >= current_date - interval '30 days') AS avg_completion_time,
-                  count(*) FILTER (WHERE d.status = 'OVERDUE') AS overdue_count
-           FROM mycelium.deliverables d
-           WHERE d.organization_id = {org} AND d.assigned_user_id IS NOT NULL
-           GROUP BY d.organization_id, d.assigned_user_id) a
-  ON a.organization_id = u.organization_id AND a.assigned_user_id = u.id
-WHERE u.organization_id = {org}$q$),
+ $q$SELECT a.user_id, a.total_assigned, a.total_completed,
+       CASE WHEN a.total_assigned > 0 THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END
+           AS completion_rate,
+       round((a.avg_seconds / 3600)::numeric, 2) AS avg_completion_hours, a.overdue_count,
+       CASE WHEN a.total_assigned > 0
+            THEN round(greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned - a.overdue_count * 10)), 2)
+            ELSE 0 END AS productivity_score
+FROM (SELECT u.id AS user_id, count(d.id) AS total_assigned,
+             count(d.id) FILTER (WHERE d.completed_at < now()) AS total_completed,
+             count(d.id) FILTER (WHERE d.due_date < now()
+                                   AND (d.completed_at IS NULL OR d.completed_at > d.due_date)) AS overdue_count,
+             avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < now()) AS avg_seconds
+      FROM mycelium.users u
+      LEFT JOIN mycelium.deliverables d
+             ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id
+            AND d.created_at >= now() - interval '30 days' AND d.created_at < now() AND d.status <> 'CANCELLED'
+      WHERE u.organization_id = {org}
+      GROUP BY u.organization_id, u.id) a$q$),
 (21, 'productivity_all', 'Productivity of every user, all organizations', 'document',
  $q$SELECT docref.calculate_user_productivity(u.id, 30) FROM mycelium.users u$q$),
+(21, 'productivity_all', 'Productivity of every user, all organizations', 'mycelium',
+ $q$SELECT * FROM mycelium.productivity_scores(NULL, 30)$q$),
 (21, 'productivity_all', 'Productivity of every user, all organizations', 'limit',
- $q$SELECT json_build_object(
-           'user_id', u.id, 'period_days', 30,
-           'total_assigned', coalesce(a.total_assigned, 0), 'total_completed', coalesce(a.total_completed, 0),
-           'completion_rate', CASE WHEN a.total_assigned > 0
-                                   THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END,
-           'avg_completion_hours', extract(epoch FROM a.avg_completion_time) / 3600,
-           'overdue_count', coalesce(a.overdue_count, 0),
-           'productivity_score', CASE WHEN a.total_assigned > 0
-                                      THEN greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned
-                                                                  - a.overdue_count * 10)) ELSE 0 END)
-FROM mycelium.users u
-LEFT JOIN (SELECT d.organization_id, d.assigned_user_id,
-                  count(*) FILTER (WHERE d.created_at >= current_date - interval '30 days') AS total_assigned,
-                  count(*) FILTER (WHERE d.status = 'COMPLETED'
-                                     AND d.completed_at >= current_date - interval '30 days') AS total_completed,
-                  avg(d.completed_at - d.created_at) FILTER (WHERE d.status = 'COMPLETED'
-                                     AND d.completed_at >= current_date - interval '30 days') AS avg_completion_time,
-                  count(*) FILTER (WHERE d.status = 'OVERDUE') AS overdue_count
-           FROM mycelium.deliverables d
-           WHERE d.assigned_user_id IS NOT NULL
-           GROUP BY d.organization_id, d.assigned_user_id) a
-  ON a.organization_id = u.organization_id AND a.assigned_user_id = u.id$q$);
+ $q$SELECT a.user_id, a.total_assigned, a.total_completed,
+       CASE WHEN a.total_assigned > 0 THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END
+           AS completion_rate,
+       round((a.avg_seconds / 3600)::numeric, 2) AS avg_completion_hours, a.overdue_count,
+       CASE WHEN a.total_assigned > 0
+            THEN round(greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned - a.overdue_count * 10)), 2)
+            ELSE 0 END AS productivity_score
+FROM (SELECT u.id AS user_id, count(d.id) AS total_assigned,
+             count(d.id) FILTER (WHERE d.completed_at < now()) AS total_completed,
+             count(d.id) FILTER (WHERE d.due_date < now()
+                                   AND (d.completed_at IS NULL OR d.completed_at > d.due_date)) AS overdue_count,
+             avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < now()) AS avg_seconds
+      FROM mycelium.users u
+      LEFT JOIN mycelium.deliverables d
+             ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id
+            AND d.created_at >= now() - interval '30 days' AND d.created_at < now() AND d.status <> 'CANCELLED'
+      
+      GROUP BY u.organization_id, u.id) a$q$);
 
 -- ------ The overdue sweep ------
 -- document: its only overdue mechanism is the BEFORE UPDATE trigger
 -- check_overdue_deliverables, so its sweep is an UPDATE that touches the open
 -- past-due deliverables; the trigger sets each one OVERDUE and inserts one
--- notification per row. The trigger is created in the setup, inside the rolled-back
--- subtransaction. It touches the same rows as the limit (the document's trigger
--- would also flip CANCELLED and APPROVED rows if the update reached them).
--- limit: one UPDATE ... SET status = 'OVERDUE' of the same rows (no notifications).
--- The sweep is a job over all organizations; the one-organization variant is there
--- because the update path of the extension's activity-log trigger costs about 2 ms
--- per updated row today, so that the all-organization sweep does not finish within
--- the timeout at the default scale.
--- mycelium: not yet (the overdue sweep with notifications, issue 7).
-INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql) VALUES
+-- notification per row (without recipients). The trigger is created in the setup,
+-- inside the rolled-back subtransaction.
+-- mycelium: sweep_overdue, with its notifications, recipients, activity log and
+-- event triggers.
+-- limit: the bare UPDATE ... RETURNING of the same rows plus the inserts of the
+-- same notifications and recipients (assignee, PRIMARY assignee and ADMINs on the
+-- enabled channels) in one statement, with the table's user triggers disabled.
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode) VALUES
 (30, 'overdue_sweep_one', 'Overdue sweep, one organization', 'document', true,
  ARRAY[$q$CREATE TRIGGER check_overdue_trigger BEFORE UPDATE ON mycelium.deliverables
            FOR EACH ROW EXECUTE FUNCTION docref.check_overdue_deliverables()$q$],
  $q$UPDATE mycelium.deliverables SET updated_at = CURRENT_TIMESTAMP
 WHERE organization_id = {org}
-  AND due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$),
-(30, 'overdue_sweep_one', 'Overdue sweep, one organization', 'limit', true, NULL,
- $q$UPDATE mycelium.deliverables SET status = 'OVERDUE'
-WHERE organization_id = {org}
-  AND due_date < now() AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$),
+  AND due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$,
+ 'count'),
+(30, 'overdue_sweep_one', 'Overdue sweep, one organization', 'mycelium', true, NULL,
+ $q$SELECT count(*) FROM mycelium.sweep_overdue(now(), {org})$q$, 'value'),
+(30, 'overdue_sweep_one', 'Overdue sweep, one organization', 'limit', true,
+ ARRAY['ALTER TABLE mycelium.deliverables DISABLE TRIGGER USER'],
+ $q$WITH swept AS (
+    UPDATE mycelium.deliverables d SET status = 'OVERDUE'
+    WHERE d.organization_id = {org} AND d.due_date < now() AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+    RETURNING d.organization_id, d.id, d.title, d.assigned_user_id, d.client_id, d.service_type_id),
+n AS (
+    INSERT INTO mycelium.notifications (organization_id, type, title, message, channels, scheduled_for,
+                                        related_id, related_type)
+    SELECT s.organization_id, 'DELIVERABLE_OVERDUE', 'Deliverable overdue',
+           'Deliverable "' || s.title || '" is overdue.',
+           ARRAY['in_app'] || CASE WHEN st.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
+           || CASE WHEN st.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END, now(), s.id, 'deliverable'
+    FROM swept s JOIN mycelium.organization_settings st ON st.organization_id = s.organization_id
+    RETURNING id, organization_id, related_id, channels),
+r AS (
+    INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
+    SELECT DISTINCT n.organization_id, n.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END
+    FROM n
+    JOIN swept s ON s.organization_id = n.organization_id AND s.id = n.related_id
+    CROSS JOIN LATERAL (SELECT s.assigned_user_id
+                        UNION SELECT a.user_id FROM mycelium.client_assignments a
+                              WHERE a.organization_id = s.organization_id AND a.client_id = s.client_id
+                                AND a.service_type_id = s.service_type_id AND a.role = 'PRIMARY' AND a.is_active
+                        UNION SELECT x.id FROM mycelium.users x
+                              WHERE x.organization_id = s.organization_id AND x.role = 'ADMIN'
+                                AND x.status = 'ACTIVE') m(user_id)
+    JOIN mycelium.users u ON u.organization_id = n.organization_id AND u.id = m.user_id AND u.status = 'ACTIVE'
+    CROSS JOIN LATERAL unnest(n.channels) AS ch(channel)
+    RETURNING 1)
+SELECT count(*) FROM swept$q$, 'value'),
 (31, 'overdue_sweep_all', 'Overdue sweep, all organizations', 'document', true,
  ARRAY[$q$CREATE TRIGGER check_overdue_trigger BEFORE UPDATE ON mycelium.deliverables
            FOR EACH ROW EXECUTE FUNCTION docref.check_overdue_deliverables()$q$],
  $q$UPDATE mycelium.deliverables SET updated_at = CURRENT_TIMESTAMP
-WHERE due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$),
-(31, 'overdue_sweep_all', 'Overdue sweep, all organizations', 'limit', true, NULL,
+WHERE due_date < CURRENT_TIMESTAMP AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$,
+ 'count'),
+(31, 'overdue_sweep_all', 'Overdue sweep, all organizations', 'mycelium', true, NULL,
+ $q$SELECT count(*) FROM mycelium.sweep_overdue()$q$, 'value'),
+(31, 'overdue_sweep_all', 'Overdue sweep, all organizations', 'limit', true,
+ ARRAY['ALTER TABLE mycelium.deliverables DISABLE TRIGGER USER'],
+ $q$WITH swept AS (
+    UPDATE mycelium.deliverables d SET status = 'OVERDUE'
+    WHERE  d.due_date < now() AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+    RETURNING d.organization_id, d.id, d.title, d.assigned_user_id, d.client_id, d.service_type_id),
+n AS (
+    INSERT INTO mycelium.notifications (organization_id, type, title, message, channels, scheduled_for,
+                                        related_id, related_type)
+    SELECT s.organization_id, 'DELIVERABLE_OVERDUE', 'Deliverable overdue',
+           'Deliverable "' || s.title || '" is overdue.',
+           ARRAY['in_app'] || CASE WHEN st.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
+           || CASE WHEN st.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END, now(), s.id, 'deliverable'
+    FROM swept s JOIN mycelium.organization_settings st ON st.organization_id = s.organization_id
+    RETURNING id, organization_id, related_id, channels),
+r AS (
+    INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
+    SELECT DISTINCT n.organization_id, n.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END
+    FROM n
+    JOIN swept s ON s.organization_id = n.organization_id AND s.id = n.related_id
+    CROSS JOIN LATERAL (SELECT s.assigned_user_id
+                        UNION SELECT a.user_id FROM mycelium.client_assignments a
+                              WHERE a.organization_id = s.organization_id AND a.client_id = s.client_id
+                                AND a.service_type_id = s.service_type_id AND a.role = 'PRIMARY' AND a.is_active
+                        UNION SELECT x.id FROM mycelium.users x
+                              WHERE x.organization_id = s.organization_id AND x.role = 'ADMIN'
+                                AND x.status = 'ACTIVE') m(user_id)
+    JOIN mycelium.users u ON u.organization_id = n.organization_id AND u.id = m.user_id AND u.status = 'ACTIVE'
+    CROSS JOIN LATERAL unnest(n.channels) AS ch(channel)
+    RETURNING 1)
+SELECT count(*) FROM swept$q$, 'value');
+
+-- ------ A sweep with nothing to do ------
+-- The usual scheduled run: nothing is newly overdue. Both sweep up to the earliest
+-- open due date (found through the partial index of open, dated deliverables), so
+-- nothing qualifies. Goal: under 5 ms at the default scale.
+INSERT INTO bench.workloads (ord, workload, title, col, writes, sql, rows_mode) VALUES
+(32, 'overdue_sweep_idle', 'Overdue sweep that finds nothing, all organizations', 'mycelium', true,
+ $q$SELECT count(*) FROM mycelium.sweep_overdue(
+     (SELECT min(due_date) FROM mycelium.deliverables
+      WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')))$q$, 'value'),
+(32, 'overdue_sweep_idle', 'Overdue sweep that finds nothing, all organizations', 'limit', true,
  $q$UPDATE mycelium.deliverables SET status = 'OVERDUE'
-WHERE due_date < now() AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$);
+WHERE due_date < (SELECT min(due_date) FROM mycelium.deliverables
+                  WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL'))
+  AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$, 'count');
 
 -- ------ The custom-field trigger on a bulk insert ------
 -- The same INSERT ... SELECT of one organization's social deliverables (copies, with

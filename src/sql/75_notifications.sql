@@ -178,7 +178,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF as_of > now() THEN
-        RAISE EXCEPTION '%: as_of % is in the future', fn, as_of
+        RAISE EXCEPTION '%: as_of is in the future', fn
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'A sweep marks what is overdue now or was at a past moment; omit as_of for now().';
     END IF;
@@ -245,7 +245,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF as_of > now() THEN
-        RAISE EXCEPTION '%: as_of % is in the future', fn, as_of
+        RAISE EXCEPTION '%: as_of is in the future', fn
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Omit as_of for now().';
     END IF;
