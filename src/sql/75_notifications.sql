@@ -115,7 +115,9 @@ AS $$
                                 WHEN 'COMMENT_ADDED' THEN 'New comment on "%s".'
                                 WHEN 'MENTION_RECEIVED' THEN 'You were mentioned in a comment on "%s".'
                                 ELSE '%s' END, e.title),
-               sender, e.channels, e.scheduled_for, e.id, 'deliverable',
+               -- A portal user (or an actor of another organization) is no sender.
+               (SELECT u.id FROM mycelium.users u WHERE u.organization_id = e.organization_id AND u.id = sender),
+               e.channels, e.scheduled_for, e.id, 'deliverable',
                CASE WHEN kind IN ('DELIVERABLE_OVERDUE', 'DELIVERABLE_DUE_SOON')
                     THEN jsonb_build_object('due_date',
                                             to_char(e.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))

@@ -22,7 +22,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 
 -- Gives an existing role what one kind of client needs:
 --   app          an application's connections: read and write tenant data
---                (and, for its ADMINs, recurring generation)
+--                (and, for its ADMINs, recurring generation and the sweeps)
 --                under row-level security, set the context, use the views;
 --   readonly     reporting: read tenant data under row-level security;
 --   maintenance  onboarding and maintenance: create_organization, archiving,
@@ -49,7 +49,9 @@ DECLARE
         -- The CHECK constraints of deliverables and organization_settings call these.
         'mycelium.check_recurrence_rule(text)', 'mycelium.is_known_locale(text)',
         'mycelium.expand_recurrence(text, timestamptz, timestamptz, timestamptz, text)',
-        'mycelium.date_label(date, text, text)'];
+        'mycelium.date_label(date, text, text)',
+        'mycelium.productivity_scores(uuid, integer, timestamptz, uuid)',
+        'mycelium.calculate_user_productivity(uuid, integer)'];
     f text;
 BEGIN
     PERFORM mycelium.require_writable('grant_access');
@@ -80,8 +82,10 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
     END LOOP;
     IF kind = 'app' THEN
-        -- It checks itself that the caller is an ADMIN of the organization.
-        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean) TO %s', r);
+        -- They check themselves that the caller is an ADMIN of the organization.
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean), '
+                       'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid) '
+                       'TO %s', r);
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);

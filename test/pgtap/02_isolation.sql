@@ -18,6 +18,7 @@
 --      mycelium.require_signed_context.
 --  10. The readonly role reads and never writes.
 --  11. B's rows are exactly as they were.
+--  12. Generation, the sweeps and productivity act for the caller's organization only.
 --
 -- Runs as a superuser, in one transaction that is rolled back: the roles
 -- (regress_mycelium_*), the fixture and the JWT key go with it. The assertions run
@@ -49,7 +50,7 @@
 
 BEGIN;
 
-SELECT plan(653);
+SELECT plan(672);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -388,8 +389,15 @@ BEGIN
 END;
 $$;
 
+-- The fixture's notifications are written out above; the ones the event triggers
+-- would add for its assignments and comments are kept out of it (sections 12 on
+-- try those triggers).
+ALTER TABLE mycelium.deliverables DISABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.comments DISABLE TRIGGER notify_events_insert;
 SELECT pg_temp.make_org('a');
 SELECT pg_temp.make_org('b');
+ALTER TABLE mycelium.deliverables ENABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.comments ENABLE TRIGGER notify_events_insert;
 
 -- The activity log's ids are made by the triggers: one of each organization.
 CREATE TEMP TABLE regress_log_ids (org text PRIMARY KEY, log_id uuid NOT NULL);
@@ -449,7 +457,8 @@ SELECT mycelium.set_jwt_secret('regress-mycelium-jwt-secret-0123456789abcdef');
 
 SELECT set_eq(
     $$SELECT c.relname::text FROM pg_class c
-       WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND c.relname <> 'auth_keys'$$,
+       WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+         AND c.relname NOT IN ('auth_keys', 'job_runs')$$,
     $$SELECT tbl FROM regress_tables$$,
     'the 18 tables tried below are all the tenant tables of schema mycelium');
 
@@ -1380,6 +1389,77 @@ RESET ROLE;
 SELECT is(pg_temp.digest(b.tbl, t.org_col, pg_temp.id('b', 'organization')), b.digest,
           format('B''s %s rows are unchanged', b.tbl))
   FROM regress_b_before b JOIN regress_tables t USING (tbl) ORDER BY t.ord;
+
+-- ====================================================================
+-- 12. Generation, the sweeps and productivity act for the caller's own
+--     organization only (after 11: these change A's rows, and B's are checked
+--     one by one here)
+-- ====================================================================
+
+-- A's and B's deliverable 1 are past due, deliverable 6 due within the hour.
+UPDATE mycelium.deliverables SET due_date = now() - interval '1 day' WHERE id = pg_temp.id('a', 'deliverable', 1);
+UPDATE mycelium.deliverables SET due_date = now() - interval '1 day' WHERE id = pg_temp.id('b', 'deliverable', 1);
+UPDATE mycelium.deliverables SET due_date = now() + interval '1 hour' WHERE id = pg_temp.id('a', 'deliverable', 6);
+UPDATE mycelium.deliverables SET due_date = now() + interval '1 hour' WHERE id = pg_temp.id('b', 'deliverable', 6);
+SELECT count(*) AS b_notifications FROM mycelium.notifications WHERE organization_id = pg_temp.id('b', 'organization') \gset
+
+SET ROLE regress_mycelium_app;
+SET LOCAL mycelium.context = '';
+SET LOCAL request.jwt.claims = '';
+SELECT throws_ok('SELECT mycelium.sweep_overdue()', '42501', 'sweep_overdue: needs a tenant context',
+                 'sweep_overdue without a context: 42501');
+SELECT throws_ok('SELECT mycelium.generate_recurring_deliverables()', '42501',
+                 'generate_recurring_deliverables: needs a tenant context',
+                 'generate_recurring_deliverables without a context: 42501');
+
+SELECT mycelium.set_context(pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 2), 'VIDEO_EDITOR');
+SELECT throws_ok('SELECT mycelium.sweep_overdue()', '42501', 'sweep_overdue: only an ADMIN may run it',
+                 'sweep_overdue as A''s VIDEO_EDITOR: 42501');
+SELECT throws_ok('SELECT mycelium.sweep_due_soon()', '42501', 'sweep_due_soon: only an ADMIN may run it',
+                 'sweep_due_soon as A''s VIDEO_EDITOR: 42501');
+SELECT throws_ok('SELECT mycelium.generate_recurring_deliverables()', '42501',
+                 'generate_recurring_deliverables: only an ADMIN may run it',
+                 'generate_recurring_deliverables as A''s VIDEO_EDITOR: 42501');
+
+SELECT mycelium.set_context(pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 1), 'ADMIN');
+SELECT throws_ok(format('SELECT mycelium.sweep_overdue(organization_id => %L)', pg_temp.id('b', 'organization')),
+                 '42501', NULL, 'sweep_overdue for B as A''s ADMIN: 42501');
+SELECT throws_ok(format('SELECT mycelium.sweep_due_soon(organization_id => %L)', pg_temp.id('b', 'organization')),
+                 '42501', NULL, 'sweep_due_soon for B as A''s ADMIN: 42501');
+SELECT throws_ok(format('SELECT mycelium.generate_recurring_deliverables(%L)', pg_temp.id('b', 'organization')),
+                 '42501', NULL, 'generate_recurring_deliverables for B as A''s ADMIN: 42501');
+SELECT results_eq('SELECT deliverable_id FROM mycelium.sweep_overdue()',
+                  ARRAY[pg_temp.id('a', 'deliverable', 1)],
+                  'sweep_overdue as A''s ADMIN marks A''s past-due deliverable, and nothing of B');
+SELECT results_eq('SELECT deliverable_id FROM mycelium.sweep_due_soon(''2 hours'')',
+                  ARRAY[pg_temp.id('a', 'deliverable', 6)],
+                  'sweep_due_soon as A''s ADMIN notifies of A''s deliverable, and nothing of B');
+SELECT results_eq('SELECT organization_id, client_id FROM mycelium.generate_recurring_deliverables()',
+                  $$VALUES (pg_temp.id('a', 'organization'), pg_temp.id('a', 'client', 1))$$,
+                  'generate_recurring_deliverables as A''s ADMIN: A''s one active recurring assignment');
+SELECT set_eq('SELECT user_id FROM mycelium.productivity_scores()',
+              ARRAY(SELECT pg_temp.id('a', 'user', n) FROM generate_series(1, 5) n),
+              'productivity_scores as A''s ADMIN: A''s five users, none of B');
+SELECT throws_ok(format('SELECT mycelium.productivity_scores(%L)', pg_temp.id('b', 'organization')), '22023',
+                 format('productivity_scores: organization %s does not exist', pg_temp.id('b', 'organization')),
+                 'productivity_scores for B as A''s ADMIN: B is unknown (22023)');
+SELECT throws_ok(format('SELECT mycelium.calculate_user_productivity(%L)', pg_temp.id('b', 'user', 1)), '22023',
+                 format('calculate_user_productivity: user %s does not exist', pg_temp.id('b', 'user', 1)),
+                 'calculate_user_productivity of B''s user as A''s ADMIN: unknown (22023)');
+SELECT throws_ok(format('INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content, mentions) '
+                        'VALUES (%L, %L, %L, ''hi'', ARRAY[%L]::uuid[])', pg_temp.id('a', 'organization'),
+                        pg_temp.id('a', 'deliverable', 1), pg_temp.id('a', 'user', 1), pg_temp.id('b', 'user', 1)),
+                 '23503', NULL, 'a comment of A cannot mention B''s user (23503)');
+SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.notifications WHERE organization_id <> mycelium.current_organization_id()'),
+          0::bigint, 'A''s ADMIN sees no notification of B after the sweeps');
+
+RESET ROLE;
+SELECT is((SELECT status::text FROM mycelium.deliverables WHERE id = pg_temp.id('b', 'deliverable', 1)), 'PENDING',
+          'B''s past-due deliverable is untouched by A''s sweep');
+SELECT is((SELECT count(*) FROM mycelium.notifications WHERE organization_id = pg_temp.id('b', 'organization')),
+          :'b_notifications'::bigint, 'B got no notification from A''s sweeps');
+SELECT is((SELECT count(*) FROM mycelium.deliverables WHERE organization_id = pg_temp.id('b', 'organization')),
+          6::bigint, 'B got no generated deliverable from A''s run');
 
 SELECT * FROM finish();
 ROLLBACK;
