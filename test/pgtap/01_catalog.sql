@@ -74,6 +74,7 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('organization_settings',   'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('organization_settings',   'organization_id',              'uuid',                         true,  NULL),
     ('organization_settings',   'timezone',                     'text',                         true,  'America/New_York'),
+    ('organization_settings',   'locale',                       'text',                         true,  'en-US'),
     ('organization_settings',   'date_format',                  'text',                         true,  'MM/DD/YYYY'),
     ('organization_settings',   'week_starts_on',               'integer',                      true,  '1'),
     ('organization_settings',   'enable_email_notifications',   'boolean',                      true,  'true'),
@@ -232,6 +233,8 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('deliverables',            'is_recurring',                 'boolean',                      true,  'false'),
     ('deliverables',            'recurrence_rule',              'text',                         false, NULL),
     ('deliverables',            'parent_id',                    'uuid',                         false, NULL),
+    ('deliverables',            'recurrence_period',            'date',                         false, NULL),
+    ('deliverables',            'recurrence_occurrence',        'timestamp with time zone',     false, NULL),
     ('deliverables',            'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('deliverables',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
     ('comments',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
@@ -453,6 +456,7 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('organization_branding', 'organization_branding_primary_color_hex'),
     ('organization_branding', 'organization_branding_secondary_color_hex'),
     ('organization_settings', 'organization_settings_timezone_known'),
+    ('organization_settings', 'organization_settings_locale_known'),
     ('organization_settings', 'organization_settings_week_starts_on_range'),
     ('organization_settings', 'organization_settings_notification_frequency_known'),
     ('organization_settings', 'organization_settings_default_deliverable_duration_positive'),
@@ -495,6 +499,9 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('deliverables', 'deliverables_actual_hours_non_negative'),
     ('deliverables', 'deliverables_custom_fields_object'),
     ('deliverables', 'deliverables_attachments_array'),
+    ('deliverables', 'deliverables_recurrence_rule_valid'),
+    ('deliverables', 'deliverables_recurrence_period_month_start'),
+    ('deliverables', 'deliverables_recurrence_occurrence_in_period'),
     ('comments', 'comments_one_author'),
     ('comments', 'comments_content_not_blank'),
     ('comments', 'comments_not_own_parent'),
@@ -611,6 +618,14 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE INDEX deliverables_title_search_idx ON mycelium.deliverables USING gin (to_tsvector(''english''::regconfig, title))'),
     ('deliverables',            'deliverables_custom_fields_idx',
      'CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields)'),
+    ('deliverables',            'deliverables_generated_service_key',
+     'CREATE UNIQUE INDEX deliverables_generated_service_key ON mycelium.deliverables USING btree (organization_id, client_id, service_type_id, recurrence_period) WHERE ((recurrence_period IS NOT NULL) AND (recurrence_occurrence IS NULL))'),
+    ('deliverables',            'deliverables_generated_occurrence_key',
+     'CREATE UNIQUE INDEX deliverables_generated_occurrence_key ON mycelium.deliverables USING btree (organization_id, parent_id, recurrence_occurrence) WHERE (recurrence_occurrence IS NOT NULL)'),
+    ('deliverables',            'deliverables_templates_idx',
+     'CREATE INDEX deliverables_templates_idx ON mycelium.deliverables USING btree (organization_id) WHERE ((recurrence_rule IS NOT NULL) AND (recurrence_period IS NULL))'),
+    ('deliverables',            'deliverables_open_due_idx',
+     'CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables USING btree (due_date) WHERE (status = ANY (ARRAY[''PENDING''::mycelium.deliverable_status, ''IN_PROGRESS''::mycelium.deliverable_status, ''NEEDS_REVIEW''::mycelium.deliverable_status, ''NEEDS_APPROVAL''::mycelium.deliverable_status]))'),
     ('comments',                'comments_pkey',
      'CREATE UNIQUE INDEX comments_pkey ON mycelium.comments USING btree (organization_id, id)'),
     ('comments',                'comments_org_deliverable_idx',
@@ -635,6 +650,8 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE INDEX notifications_org_type_idx ON mycelium.notifications USING btree (organization_id, type)'),
     ('notifications',           'notifications_org_related_idx',
      'CREATE INDEX notifications_org_related_idx ON mycelium.notifications USING btree (organization_id, related_id) WHERE (related_id IS NOT NULL)'),
+    ('notifications',           'notifications_deliverable_due_key',
+     'CREATE UNIQUE INDEX notifications_deliverable_due_key ON mycelium.notifications USING btree (organization_id, type, related_id, ((metadata ->> ''due_date''::text))) WHERE (type = ANY (ARRAY[''DELIVERABLE_DUE_SOON''::mycelium.notification_type, ''DELIVERABLE_OVERDUE''::mycelium.notification_type]))'),
     ('notifications',           'notifications_pending_queue_idx',
      'CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications USING btree (scheduled_for) WHERE (status = ''PENDING''::mycelium.notification_status)'),
     ('notification_recipients', 'notification_recipients_pkey',
@@ -759,6 +776,12 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER check_custom_fields BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.check_custom_fields()'),
     ('comments', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.comments FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+    ('deliverables', 'notify_events_insert', 'notify_deliverable_events',
+     'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events()'),
+    ('deliverables', 'notify_events_update', 'notify_deliverable_events',
+     'CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events()'),
+    ('comments', 'notify_events_insert', 'notify_comment_events',
+     'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_comment_events()'),
     ('comments', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.comments FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('time_entries', 'require_context', 'require_context',
@@ -877,8 +900,13 @@ SELECT tables_are('mycelium', ARRAY[
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace ORDER BY 1),
-    ARRAY['i', 'r', 'v'],
-    'Schema mycelium holds only tables, indexes and views (no sequences, materialized views, composite types, partitions)');
+    ARRAY['c', 'i', 'r', 'v'],
+    'Schema mycelium holds only tables, indexes, views and composite types (no sequences, materialized views, partitions)');
+SELECT is(
+    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'c' ORDER BY 1),
+    ARRAY['due_soon_sweep_row', 'overdue_sweep_row'],
+    'The composite types of schema mycelium are exactly the sweeps'' row types');
 
 SELECT enums_are('mycelium', ARRAY[
     'user_role', 'user_status', 'workflow_type', 'field_type', 'client_status',
@@ -1199,7 +1227,11 @@ SELECT functions_are('mycelium', ARRAY[
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
     'guard_portal_deliverable_update',
-    'grant_access'
+    'grant_access',
+    'caller_bypasses_rls', 'acting_organizations', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
+    'is_known_locale', 'generate_recurring_deliverables',
+    'next_delivery_time', 'deliverable_audience', 'send_notifications', 'sweep_overdue', 'sweep_due_soon',
+    'notify_deliverable_events', 'notify_comment_events', 'productivity_scores', 'calculate_user_productivity'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 -- Every function: its signature, language, volatility (i/s/v), parallel safety
@@ -1245,7 +1277,29 @@ SELECT set_eq(
         ('mycelium.require_context()',                            'plpgsql', 'v', 'u', false),
         ('mycelium.limit_changes()',                              'plpgsql', 'v', 'u', false),
         ('mycelium.guard_portal_deliverable_update()',            'plpgsql', 'v', 'u', false),
-        ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false)$$,
+        ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false),
+        ('mycelium.caller_bypasses_rls()',                        'c',       's', 's', false),
+        ('mycelium.acting_organizations(text,uuid)',              'plpgsql', 's', 'u', true),
+        ('mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
+                                                                  'c',       's', 's', false),
+        ('mycelium.check_recurrence_rule(text)',                  'c',       'i', 's', false),
+        ('mycelium.date_label(date,text,text)',                   'c',       's', 's', false),
+        ('mycelium.is_known_locale(text)',                        'c',       'i', 's', false),
+        ('mycelium.generate_recurring_deliverables(uuid,date,boolean)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.next_delivery_time(timestamp with time zone,text,text,integer)',
+                                                                  'sql',     's', 's', false),
+        ('mycelium.deliverable_audience(uuid[],uuid[],text[])',   'sql',     's', 'u', false),
+        ('mycelium.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[])',
+                                                                  'sql',     'v', 'u', true),
+        ('mycelium.sweep_overdue(timestamp with time zone,uuid)', 'plpgsql', 'v', 'u', true),
+        ('mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.notify_deliverable_events()',                  'plpgsql', 'v', 'u', true),
+        ('mycelium.notify_comment_events()',                      'plpgsql', 'v', 'u', true),
+        ('mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
+                                                                  'c',       's', 'u', false),
+        ('mycelium.calculate_user_productivity(uuid,integer)',    'plpgsql', 's', 'u', false)$$,
     'Every function of schema mycelium has exactly the declared signature, language, volatility, '
     'parallel safety and security');
 
@@ -1257,7 +1311,8 @@ SELECT is(
     ARRAY['mycelium.announce_change() trigger', 'mycelium.check_custom_fields() trigger',
           'mycelium.check_field_definition() trigger', 'mycelium.fill_slug() trigger',
           'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.limit_changes() trigger',
-          'mycelium.log_activity() trigger', 'mycelium.require_context() trigger',
+          'mycelium.log_activity() trigger', 'mycelium.notify_comment_events() trigger',
+          'mycelium.notify_deliverable_events() trigger', 'mycelium.require_context() trigger',
           'mycelium.touch_updated_at() trigger'],
     'The trigger functions of schema mycelium are exactly these');
 
@@ -1429,9 +1484,14 @@ SELECT is(
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
            WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.announce_change()', 'mycelium.check_custom_fields()', 'mycelium.check_field_definition()',
+    ARRAY['mycelium.announce_change()', 'mycelium.caller_bypasses_rls()', 'mycelium.check_custom_fields()',
+          'mycelium.check_field_definition()', 'mycelium.check_recurrence_rule(text)',
           'mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
           'mycelium.current_organization_id()', 'mycelium.current_service_access()',
+          'mycelium.date_label(date,text,text)',
+          'mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
+          'mycelium.is_known_locale(text)',
+          'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
           'mycelium.require_writable(text)',
           'mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
           'mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
@@ -1458,19 +1518,26 @@ SELECT is(
 
 -- (g) SECURITY DEFINER functions are few and deliberate: list each one here.
 -- They work across tenants (onboarding, maintenance, slug uniqueness, the activity
--- log) or look up the caller's own context (set_context, authenticate and the
--- policy helpers).
+-- log, generation, the sweeps and their notifications, each checking who calls)
+-- or look up the caller's own context (set_context, authenticate and the policy
+-- helpers).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
            ORDER BY 1),
-    ARRAY['mycelium.archive_old_deliverables(interval)', 'mycelium.authenticate(text)',
+    ARRAY['mycelium.acting_organizations(text,uuid)',
+          'mycelium.archive_old_deliverables(interval)', 'mycelium.authenticate(text)',
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
           'mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
-          'mycelium.fill_slug()', 'mycelium.log_activity()', 'mycelium.my_client_ids()',
-          'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
-          'mycelium.set_context(uuid,uuid,text,uuid,text[])'],
+          'mycelium.fill_slug()', 'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
+          'mycelium.log_activity()', 'mycelium.my_client_ids()',
+          'mycelium.my_service_type_ids()', 'mycelium.notify_comment_events()',
+          'mycelium.notify_deliverable_events()', 'mycelium.portal_can(text)',
+          'mycelium.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[])',
+          'mycelium.set_context(uuid,uuid,text,uuid,text[])',
+          'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
+          'mycelium.sweep_overdue(timestamp with time zone,uuid)'],
     '(g) the SECURITY DEFINER functions of schema mycelium are exactly these');
 
 SELECT is(
