@@ -5,8 +5,9 @@ SELECT extversion, nspname AS schema, extrelocatable
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE extname = 'mycelium';
 
--- The 18 tables of the design document, by their @@map names, and auth_keys,
--- which holds the server's keys for the tenant context.
+-- The 18 tables of the design document, by their @@map names; auth_keys, which
+-- holds the server's keys for the tenant context; job_runs, the record of the
+-- scheduled jobs.
 SELECT relname FROM pg_class
 WHERE relnamespace = 'mycelium'::regnamespace AND relkind = 'r'
 ORDER BY relname;

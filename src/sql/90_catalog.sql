@@ -26,7 +26,8 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 --                under row-level security, set the context, use the views;
 --   readonly     reporting: read tenant data under row-level security;
 --   maintenance  onboarding and maintenance: create_organization, archiving,
---                log retention, the health check.
+--                log retention, the health check, run_job, the pg_cron
+--                schedule and the job_runs record.
 -- The extension creates no roles. An application role should own nothing and must
 -- not have BYPASSRLS (refused for app and readonly).
 CREATE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
@@ -74,7 +75,9 @@ BEGIN
     IF kind = 'maintenance' THEN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.create_organization(text, text, text, text, text, text), '
                        'mycelium.cleanup_old_activity_logs(interval), mycelium.archive_old_deliverables(interval), '
-                       'mycelium.database_health_check() TO %s', r);
+                       'mycelium.database_health_check(), mycelium.run_job(text), '
+                       'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs() TO %s', r);
+        EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);
         RETURN;
     END IF;
 
@@ -90,7 +93,8 @@ BEGIN
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
     FOR t IN SELECT c.relname FROM pg_class c
-             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND c.relname <> 'auth_keys'
+             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+               AND c.relname NOT IN ('auth_keys', 'job_runs')
              ORDER BY c.relname
     LOOP
         -- Password hashes are write-only for applications: not even a colleague's

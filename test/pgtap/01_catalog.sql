@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1391);
+SELECT plan(1450);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -33,8 +33,10 @@ SELECT plan(1391);
 -- organization_id, are not under the tenant policies, and are exempt from the
 -- tenancy rules below, each one deliberately: list it here. auth_keys holds the
 -- context-sealing and token keys (src/sql/35_context.sql); only its owner reads it.
+-- job_runs records the scheduled jobs (src/sql/80_jobs.sql) for operators: no
+-- tenant data, readable by maintenance roles only.
 CREATE TEMP TABLE system_tables (tbl name PRIMARY KEY);
-INSERT INTO system_tables (tbl) VALUES ('auth_keys');
+INSERT INTO system_tables (tbl) VALUES ('auth_keys'), ('job_runs');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
@@ -336,7 +338,16 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('subscriptions',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
     ('auth_keys',               'purpose',                      'text',                         true,  NULL),
     ('auth_keys',               'secret',                       'bytea',                        true,  NULL),
-    ('auth_keys',               'created_at',                   'timestamp with time zone',     true,  'now()');
+    ('auth_keys',               'created_at',                   'timestamp with time zone',     true,  'now()'),
+    ('job_runs',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('job_runs',                'job',                          'text',                         true,  NULL),
+    ('job_runs',                'started_at',                   'timestamp with time zone',     true,  'clock_timestamp()'),
+    ('job_runs',                'finished_at',                  'timestamp with time zone',     false, NULL),
+    ('job_runs',                'rows_affected',                'bigint',                       false, NULL),
+    ('job_runs',                'error',                        'text',                         false, NULL),
+    ('job_runs',                'sqlstate',                     'text',                         false, NULL),
+    ('job_runs',                'run_by',                       'text',                         true,  'SESSION_USER'),
+    ('job_runs',                'backend_pid',                  'integer',                      true,  'pg_backend_pid()');
 
 -- Every foreign key: its columns, the referenced table and columns, and its full
 -- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
@@ -527,7 +538,8 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('subscriptions', 'subscriptions_max_clients_non_negative'),
     ('subscriptions', 'subscriptions_max_projects_non_negative'),
     ('auth_keys', 'auth_keys_purpose_known'),
-    ('auth_keys', 'auth_keys_secret_length');
+    ('auth_keys', 'auth_keys_secret_length'),
+    ('job_runs', 'job_runs_outcome');
 
 -- Every index, including those behind primary keys and UNIQUE constraints, with
 -- its definition as pg_get_indexdef() prints it.
@@ -679,7 +691,11 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('subscriptions',           'subscriptions_organization_id_key',
      'CREATE UNIQUE INDEX subscriptions_organization_id_key ON mycelium.subscriptions USING btree (organization_id)'),
     ('auth_keys',               'auth_keys_pkey',
-     'CREATE UNIQUE INDEX auth_keys_pkey ON mycelium.auth_keys USING btree (purpose)');
+     'CREATE UNIQUE INDEX auth_keys_pkey ON mycelium.auth_keys USING btree (purpose)'),
+    ('job_runs',                'job_runs_pkey',
+     'CREATE UNIQUE INDEX job_runs_pkey ON mycelium.job_runs USING btree (id)'),
+    ('job_runs',                'job_runs_job_started_at_idx',
+     'CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs USING btree (job, started_at DESC)');
 
 -- Every trigger, with its function and definition as pg_get_triggerdef() prints it.
 CREATE TEMP TABLE want_triggers (
@@ -894,8 +910,8 @@ SELECT tables_are('mycelium', ARRAY[
     'organizations', 'organization_branding', 'organization_settings', 'users',
     'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
-    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'auth_keys'
-]::name[], 'Schema mycelium has exactly the 19 tables (18 of the design document, and auth_keys)');
+    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'auth_keys', 'job_runs'
+]::name[], 'Schema mycelium has exactly the 20 tables (18 of the design document, auth_keys and job_runs)');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1061,6 +1077,8 @@ SELECT col_is_pk('mycelium', 'subscriptions', ARRAY['organization_id', 'id']::na
                  'Primary key of mycelium.subscriptions is (organization_id, id)');
 SELECT col_is_pk('mycelium', 'auth_keys', ARRAY['purpose']::name[],
                  'Primary key of mycelium.auth_keys is (purpose)');
+SELECT col_is_pk('mycelium', 'job_runs', ARRAY['id']::name[],
+                 'Primary key of mycelium.job_runs is (id)');
 
 SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
              format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
@@ -1231,7 +1249,8 @@ SELECT functions_are('mycelium', ARRAY[
     'caller_bypasses_rls', 'acting_organizations', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
     'is_known_locale', 'generate_recurring_deliverables',
     'next_delivery_time', 'deliverable_audience', 'send_notifications', 'sweep_overdue', 'sweep_due_soon',
-    'notify_deliverable_events', 'notify_comment_events', 'productivity_scores', 'calculate_user_productivity'
+    'notify_deliverable_events', 'notify_comment_events', 'productivity_scores', 'calculate_user_productivity',
+    'run_job', 'schedule_jobs', 'unschedule_jobs', 'apply_job_schedule'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 -- Every function: its signature, language, volatility (i/s/v), parallel safety
@@ -1299,7 +1318,11 @@ SELECT set_eq(
         ('mycelium.notify_comment_events()',                      'plpgsql', 'v', 'u', true),
         ('mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
                                                                   'c',       's', 'u', false),
-        ('mycelium.calculate_user_productivity(uuid,integer)',    'plpgsql', 's', 'u', false)$$,
+        ('mycelium.calculate_user_productivity(uuid,integer)',    'plpgsql', 's', 'u', false),
+        ('mycelium.run_job(text)',                                'plpgsql', 'v', 'u', true),
+        ('mycelium.schedule_jobs(text,text,text,text,text)',      'plpgsql', 'v', 'u', true),
+        ('mycelium.unschedule_jobs()',                            'plpgsql', 'v', 'u', true),
+        ('mycelium.apply_job_schedule(text,text[])',              'plpgsql', 'v', 'u', false)$$,
     'Every function of schema mycelium has exactly the declared signature, language, volatility, '
     'parallel safety and security');
 
@@ -1320,7 +1343,7 @@ SELECT is(
 -- Conventions, as rules over the whole catalogue (DESIGN.md "Schema conventions").
 -- Each query lists what breaks the rule, so a failure names the offender.
 -- A tenant table is every table of schema mycelium except organizations and the
--- system tables (system_tables above: auth_keys).
+-- system tables (system_tables above: auth_keys, job_runs).
 -- ====================================================================
 
 -- (a) Every tenant-owned row carries organization_id.
@@ -1533,11 +1556,12 @@ SELECT is(
           'mycelium.fill_slug()', 'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
           'mycelium.log_activity()', 'mycelium.my_client_ids()',
           'mycelium.my_service_type_ids()', 'mycelium.notify_comment_events()',
-          'mycelium.notify_deliverable_events()', 'mycelium.portal_can(text)',
+          'mycelium.notify_deliverable_events()', 'mycelium.portal_can(text)', 'mycelium.run_job(text)',
+          'mycelium.schedule_jobs(text,text,text,text,text)',
           'mycelium.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[])',
           'mycelium.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
-          'mycelium.sweep_overdue(timestamp with time zone,uuid)'],
+          'mycelium.sweep_overdue(timestamp with time zone,uuid)', 'mycelium.unschedule_jobs()'],
     '(g) the SECURITY DEFINER functions of schema mycelium are exactly these');
 
 SELECT is(
@@ -1657,8 +1681,9 @@ SELECT is(
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
              AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
            ORDER BY 1),
-    ARRAY['auth_keys: enabled, not forced'],
-    '(r1) row-level security is enabled and forced on every table except auth_keys (enabled, not forced)');
+    ARRAY['auth_keys: enabled, not forced', 'job_runs: not enabled, not forced'],
+    '(r1) row-level security is enabled and forced on every table except auth_keys (enabled, not forced) '
+    'and job_runs (no tenant data; only maintenance roles are granted SELECT)');
 
 SELECT is(
     ARRAY(SELECT format('%s: %s, %s, %s policies', s.tbl,
@@ -1668,8 +1693,8 @@ SELECT is(
             FROM system_tables s
             LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(format('mycelium.%I', s.tbl))
            ORDER BY 1),
-    ARRAY['auth_keys: enabled, not forced, 0 policies'],
-    '(r1) mycelium.auth_keys has row-level security enabled, not forced, and no policy');
+    ARRAY['auth_keys: enabled, not forced, 0 policies', 'job_runs: not enabled, not forced, 0 policies'],
+    '(r1) the system tables: auth_keys has row-level security enabled, not forced, and no policy; job_runs none');
 
 -- (r2) At most one policy per table and command: permissive policies are OR'ed, and
 -- the design document's two permissive deliverables policies let every editor see
@@ -1694,8 +1719,8 @@ SELECT is(
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p
                               WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*'))
            ORDER BY 1),
-    ARRAY['auth_keys'],
-    '(r3) every table except auth_keys has a SELECT policy');
+    ARRAY['auth_keys', 'job_runs'],
+    '(r3) every table except the system tables has a SELECT policy');
 
 -- (r4) The tables that deliberately lack a write policy, so that nobody under
 -- row-level security can do it (docs/security.md, "Who may do what"):

@@ -1,0 +1,331 @@
+-- ====== Scheduled jobs: the job-run record, run_job, and the pg_cron schedule ======
+-- The periodic work (the two sweeps, the recurring generation, the
+-- activity-log retention and the archive) runs through mycelium.run_job(job), which
+-- records every run in mycelium.job_runs. schedule_jobs registers those calls with
+-- pg_cron; pg_cron itself is optional and lives in one database of the cluster
+-- (cron.database_name), which need not be this one. docs/operations.md,
+-- "Scheduled jobs", is the operator's guide.
+
+-- One row per run of a job. An operator table, not tenant data: no
+-- organization_id, no row-level security, and no privilege for application roles
+-- (grant_access gives maintenance roles SELECT).
+CREATE TABLE mycelium.job_runs (
+    -- Time-ordered like every id here, and no sequence to carry through a dump.
+    id            uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    job           text        NOT NULL,
+    started_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at   timestamptz,
+    rows_affected bigint,
+    error         text,
+    sqlstate      text,
+    -- Who ran it: the pg_cron job's user (the extension owner), or the login role
+    -- of the session that called run_job by hand (SET ROLE does not change it).
+    run_by        text        NOT NULL DEFAULT session_user,
+    -- Matches cron.job_run_details.job_pid, to find pg_cron's side of a run.
+    backend_pid   integer     NOT NULL DEFAULT pg_backend_pid(),
+    CONSTRAINT job_runs_pkey PRIMARY KEY (id),
+    -- A failed run has its message and SQLSTATE and no row count (its work was
+    -- rolled back).
+    CONSTRAINT job_runs_outcome CHECK (
+        (error IS NULL AND sqlstate IS NULL)
+        OR (error IS NOT NULL AND sqlstate IS NOT NULL AND rows_affected IS NULL AND finished_at IS NOT NULL))
+);
+-- "The last runs of this job", and the 90-day retention by started_at.
+CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs (job, started_at DESC);
+
+COMMENT ON TABLE mycelium.job_runs IS
+    'One row per run of a Mycelium job (mycelium.run_job), scheduled or by hand; kept 90 days';
+COMMENT ON COLUMN mycelium.job_runs.job IS 'The job: sweep_overdue, sweep_due_soon, generate_recurring, cleanup_activity_logs or archive_deliverables';
+COMMENT ON COLUMN mycelium.job_runs.started_at IS 'When the run started (clock time, not the transaction start)';
+COMMENT ON COLUMN mycelium.job_runs.finished_at IS 'When it finished, successfully or not';
+COMMENT ON COLUMN mycelium.job_runs.rows_affected IS 'What the job did: rows swept, generated, deleted or archived; NULL when it failed';
+COMMENT ON COLUMN mycelium.job_runs.error IS 'The error message when the run failed (its work was rolled back); NULL on success';
+COMMENT ON COLUMN mycelium.job_runs.sqlstate IS 'The SQLSTATE of that error';
+COMMENT ON COLUMN mycelium.job_runs.run_by IS 'The session (login) user that ran it: the pg_cron job''s user, or whoever called run_job';
+COMMENT ON COLUMN mycelium.job_runs.backend_pid IS 'The backend that ran it; matches cron.job_run_details.job_pid';
+
+-- Runs one job now and records the run in job_runs; returns what it did (rows
+-- swept, generated, deleted or archived), or NULL when it failed.
+--
+-- A failure is recorded and reported as a WARNING, not raised: an ERROR would roll
+-- back the job_runs row with the job's own work, and the record of what went wrong
+-- is the point. The job's work runs in a subtransaction and is rolled back on
+-- failure; the record stays. So pg_cron's cron.job_run_details says "succeeded" for
+-- a run whose job failed: mycelium.job_runs (and the server log) has the error.
+-- query_canceled (statement_timeout, a cancel request) is recorded too, which
+-- WHEN OTHERS alone would not catch; a terminated backend leaves no row.
+CREATE FUNCTION mycelium.run_job(job text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    run_id uuid;
+    affected bigint;
+    message text;
+    state text;
+    why text;
+BEGIN
+    PERFORM mycelium.require_writable('run_job');
+    IF job IS NULL OR job NOT IN ('sweep_overdue', 'sweep_due_soon', 'generate_recurring',
+                                  'cleanup_activity_logs', 'archive_deliverables') THEN
+        RAISE EXCEPTION 'run_job: unknown job %', coalesce(quote_literal(job), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'One of sweep_overdue, sweep_due_soon, generate_recurring, cleanup_activity_logs, '
+                         'archive_deliverables.';
+    END IF;
+    -- Runs of one job queue behind each other (a run by hand while pg_cron's is
+    -- still going), so that no two sweeps notify about the same deliverable.
+    PERFORM pg_advisory_xact_lock(hashtext('mycelium.run_job'), hashtext(job));
+
+    INSERT INTO mycelium.job_runs (job) VALUES (run_job.job) RETURNING id INTO run_id;
+    BEGIN
+        -- Static calls: PL/pgSQL resolves them when the branch first runs, so a job
+        -- whose function is missing fails (and is recorded) only when it runs.
+        CASE job
+            WHEN 'sweep_overdue' THEN
+                SELECT count(*) INTO affected FROM mycelium.sweep_overdue();
+            WHEN 'sweep_due_soon' THEN
+                SELECT count(*) INTO affected FROM mycelium.sweep_due_soon();
+            WHEN 'generate_recurring' THEN
+                SELECT count(*) INTO affected FROM mycelium.generate_recurring_deliverables();
+            WHEN 'cleanup_activity_logs' THEN
+                affected := mycelium.cleanup_old_activity_logs();
+                -- The job-run record's own retention rides along with the log's.
+                DELETE FROM mycelium.job_runs WHERE started_at < now() - interval '90 days';
+            WHEN 'archive_deliverables' THEN
+                affected := mycelium.archive_old_deliverables();
+        END CASE;
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+        UPDATE mycelium.job_runs SET finished_at = clock_timestamp(), error = message, sqlstate = state
+         WHERE id = run_id;
+        RAISE WARNING 'run_job: % failed, its work was rolled back: %', job, message
+            USING DETAIL = format('SQLSTATE %s. The run is recorded in mycelium.job_runs.', state);
+        RETURN NULL;
+    END;
+    UPDATE mycelium.job_runs SET finished_at = clock_timestamp(), rows_affected = affected WHERE id = run_id;
+    RETURN affected;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.run_job(text) IS
+    'Runs one Mycelium job now and records it in mycelium.job_runs; a failure is a WARNING and returns NULL';
+
+-- The engine of schedule_jobs and unschedule_jobs. schedules[i] is the cron
+-- schedule of the i-th job below, NULL to remove it; operation names the caller in
+-- errors. Runs as its caller, which is always one of those two SECURITY DEFINER
+-- functions: so pg_cron records the extension owner as the jobs' user, and the jobs
+-- run as the owner, as run_job would anyway.
+--
+-- pg_cron's job names are 'mycelium.<database>.<job>' (the database's OID instead
+-- of its name when the names would not fit pg_cron's 63 bytes): pg_cron keeps one
+-- job per name and user in the whole cluster, so each database with Mycelium needs
+-- names of its own.
+CREATE FUNCTION mycelium.apply_job_schedule(operation text, schedules text[])
+    RETURNS TABLE (job text, schedule text, cron_job_name text, cron_job_id bigint, removed integer)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    jobs constant text[] := ARRAY['sweep_overdue', 'sweep_due_soon', 'generate_recurring',
+                                  'cleanup_activity_logs', 'archive_deliverables'];
+    here constant text := current_database();
+    runner constant text := current_user;
+    cron_db text;
+    names text[] := '{}';
+    trimmed text[] := '{}';
+    prefix text := 'mycelium.' || current_database() || '.';
+    command text;
+    remote text[] := '{}';
+    calls text[] := '{}';
+    gone text[] := '{}';
+    dblink_schema name;
+    conn text;
+    socket text;
+    message text;
+    state text;
+    why text;
+BEGIN
+    IF schedules IS NULL OR cardinality(schedules) IS DISTINCT FROM cardinality(jobs) THEN
+        RAISE EXCEPTION '%: expected % schedules', operation, cardinality(jobs)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Checked before anything is scheduled, so that one bad schedule changes
+    -- nothing. Five cron fields or one of cron's @ words; pg_cron has the last word
+    -- on the values.
+    IF octet_length(prefix) + (SELECT max(octet_length(j)) FROM unnest(jobs) AS j) > 63 THEN
+        prefix := 'mycelium.' || (SELECT d.oid FROM pg_database d WHERE d.datname = here) || '.';
+    END IF;
+    FOR i IN 1 .. cardinality(jobs) LOOP
+        trimmed := trimmed || btrim(schedules[i]);
+        IF schedules[i] IS NOT NULL
+           AND trimmed[i] !~ '^([0-9A-Za-z*,/-]+([ \t]+[0-9A-Za-z*,/-]+){4}|@(yearly|annually|monthly|weekly|daily|hourly|reboot))$' THEN
+            RAISE EXCEPTION '%: % is not a cron schedule for %', operation, quote_literal(schedules[i]), jobs[i]
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Five fields, minute hour day-of-month month day-of-week, in UTC, such as '
+                             '''*/15 * * * *''; or NULL to leave the job unscheduled.';
+        END IF;
+        names := names || (prefix || jobs[i]);
+    END LOOP;
+
+    -- pg_cron defines cron.database_name as a server setting when it is loaded; a
+    -- placeholder left in postgresql.conf without the library is a user setting.
+    IF NOT EXISTS (SELECT FROM pg_settings s WHERE s.name = 'cron.database_name' AND s.context = 'postmaster') THEN
+        RAISE EXCEPTION '%: pg_cron is not loaded', operation
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'pg_cron must be in shared_preload_libraries.',
+                  HINT = 'Install pg_cron (Debian: postgresql-15-cron), set shared_preload_libraries = ''pg_cron'' '
+                         'and cron.database_name in postgresql.conf, restart the server, run CREATE EXTENSION '
+                         'pg_cron in that database, and call this function again.';
+    END IF;
+    cron_db := coalesce(nullif(current_setting('cron.database_name', true), ''), 'postgres');
+
+    -- pg_cron is here: schedule directly, in this transaction.
+    IF cron_db = here THEN
+        IF NOT EXISTS (SELECT FROM pg_extension e WHERE e.extname = 'pg_cron') THEN
+            RAISE EXCEPTION '%: pg_cron is loaded but not installed in database %', operation, quote_ident(here)
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Run CREATE EXTENSION pg_cron; in this database as a superuser, and call this '
+                             'function again.';
+        END IF;
+        FOR i IN 1 .. cardinality(jobs) LOOP
+            IF schedules[i] IS NULL THEN
+                RETURN QUERY SELECT jobs[i], NULL::text, names[i], NULL::bigint,
+                                    count(cron.unschedule(c.jobid))::integer
+                               FROM cron.job c WHERE c.jobname = names[i];
+            ELSE
+                BEGIN
+                    RETURN QUERY SELECT jobs[i], trimmed[i], names[i],
+                                        cron.schedule(names[i], trimmed[i],
+                                                      format('SELECT mycelium.run_job(%L)', jobs[i])),
+                                        0;
+                EXCEPTION WHEN OTHERS THEN
+                    -- pg_cron's own message does not say which job.
+                    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+                    RAISE EXCEPTION '%: pg_cron refuses the schedule of %: %', operation, jobs[i], message
+                        USING ERRCODE = state;
+                END;
+            END IF;
+        END LOOP;
+        RETURN;
+    END IF;
+
+    -- pg_cron is in another database: the same calls there, through
+    -- cron.schedule_in_database, as one remote statement: all of it or nothing, but
+    -- committed there at once, whatever becomes of this transaction.
+    FOR i IN 1 .. cardinality(jobs) LOOP
+        IF schedules[i] IS NULL THEN
+            gone := gone || quote_literal(names[i]);
+            remote := remote || format('SELECT %L::text, NULL::bigint, (SELECT count(cron.unschedule(c.jobid)) '
+                                       'FROM cron.job c WHERE c.jobname = %L)::integer', jobs[i], names[i]);
+        ELSE
+            command := format('SELECT mycelium.run_job(%L)', jobs[i]);
+            calls := calls || format('SELECT cron.schedule_in_database(%L, %L, %L, %L, %L);',
+                                     names[i], trimmed[i], command, here, runner);
+            remote := remote || format('SELECT %L::text, cron.schedule_in_database(%L, %L, %L, %L, %L), 0',
+                                       jobs[i], names[i], trimmed[i], command, here, runner);
+        END IF;
+    END LOOP;
+    calls := 'CREATE EXTENSION IF NOT EXISTS pg_cron;'::text || calls;
+    IF cardinality(gone) > 0 THEN
+        calls := calls || format('SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname IN (%s);',
+                                 array_to_string(gone, ', '));
+    END IF;
+
+    SELECT n.nspname INTO dblink_schema
+      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname = 'dblink';
+    IF dblink_schema IS NULL THEN
+        RAISE EXCEPTION '%: pg_cron is in database %, not in %', operation, quote_ident(cron_db), quote_ident(here)
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Without the dblink extension in this database, Mycelium cannot reach it.',
+                  HINT = format(E'Run these in database %s as a superuser:\n%s\nOr run CREATE EXTENSION dblink; '
+                                'in this database and call this function again.',
+                                quote_ident(cron_db), array_to_string(calls, E'\n'));
+    END IF;
+
+    -- The extension owner (a superuser, so dblink asks it for no password) over the
+    -- local socket, where Debian's pg_hba.conf lets the postgres OS user in as its
+    -- namesake role (peer); without a socket, the host pg_cron itself uses. Values
+    -- are quoted for libpq: in single quotes, with \ before ' and \.
+    socket := nullif(btrim(split_part(current_setting('unix_socket_directories'), ',', 1)), '');
+    SELECT string_agg(format('%s=''%s''', k, regexp_replace(v, '([\\''])', '\\\1', 'g')), ' ') INTO conn
+      FROM (VALUES ('dbname', cron_db), ('user', runner),
+                   ('host', coalesce(socket, current_setting('cron.host', true), 'localhost')),
+                   ('port', current_setting('port'))) AS p(k, v);
+    BEGIN
+        RETURN QUERY EXECUTE format(
+            'SELECT r.job, s.schedule, s.name, r.id, r.removed '
+            '  FROM %I.dblink($1, $2) AS r(job text, id bigint, removed integer) '
+            '  JOIN unnest($3, $4, $5) AS s(job, schedule, name) ON s.job = r.job '
+            ' ORDER BY array_position($3, r.job)', dblink_schema)
+            USING conn, array_to_string(remote, ' UNION ALL '), jobs, trimmed, names;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE, why = PG_EXCEPTION_DETAIL;
+        -- dblink raises connection failures as class 08 and passes on the SQLSTATE
+        -- of an error in the cron database (no pg_cron there, pg_cron refusing a
+        -- schedule): the first gets the calls to run by hand, the others keep
+        -- their SQLSTATE.
+        IF state LIKE '08%' THEN
+            RAISE EXCEPTION '%: could not connect to database % through dblink', operation, quote_ident(cron_db)
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = rtrim(concat_ws(': ', message, nullif(why, '')), E'\n'),
+                      HINT = format(E'Run these in database %s as a superuser:\n%s',
+                                    quote_ident(cron_db), array_to_string(calls, E'\n'));
+        END IF;
+        IF state IN ('3F000', '42883', '42P01') THEN  -- no schema cron, its functions or cron.job
+            RAISE EXCEPTION '%: pg_cron is not installed in database %', operation, quote_ident(cron_db)
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = message,
+                      HINT = format('Run CREATE EXTENSION pg_cron; in database %s as a superuser, and call this '
+                                    'function again.', quote_ident(cron_db));
+        END IF;
+        RAISE EXCEPTION '%: pg_cron in database % refuses: %', operation, quote_ident(cron_db), message
+            USING ERRCODE = state;
+    END;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.apply_job_schedule(text, text[]) IS
+    'The engine of schedule_jobs and unschedule_jobs: sets or removes the pg_cron jobs wherever pg_cron is';
+
+-- Registers the jobs with pg_cron, at the given times (UTC, pg_cron's clock); a
+-- NULL schedule removes that job. Every call sets all five, so calling it again
+-- with other times moves them (pg_cron updates a job of the same name).
+-- Generation runs hourly, not on the 1st: each organization's month begins at
+-- midnight in its own time zone (at 02:00 UTC on the 1st it is still the last day
+-- of the month in New York), and a run adds only what is missing.
+CREATE FUNCTION mycelium.schedule_jobs(
+    sweep_overdue         text DEFAULT '*/15 * * * *',
+    sweep_due_soon        text DEFAULT '0 * * * *',
+    generate_recurring    text DEFAULT '10 * * * *',
+    cleanup_activity_logs text DEFAULT '30 3 * * *',
+    archive_deliverables  text DEFAULT '45 3 * * 0'
+) RETURNS TABLE (job text, schedule text, cron_job_name text, cron_job_id bigint)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM mycelium.require_writable('schedule_jobs');
+    RETURN QUERY
+        SELECT a.job, a.schedule, a.cron_job_name, a.cron_job_id
+          FROM mycelium.apply_job_schedule('schedule_jobs',
+                   ARRAY[schedule_jobs.sweep_overdue, schedule_jobs.sweep_due_soon, schedule_jobs.generate_recurring,
+                         schedule_jobs.cleanup_activity_logs, schedule_jobs.archive_deliverables]) AS a;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.schedule_jobs(text, text, text, text, text) IS
+    'Schedules the Mycelium jobs with pg_cron (UTC cron schedules; NULL removes a job)';
+
+-- Removes every Mycelium job of this database from pg_cron; returns how many.
+CREATE FUNCTION mycelium.unschedule_jobs() RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM mycelium.require_writable('unschedule_jobs');
+    RETURN (SELECT coalesce(sum(a.removed), 0)::integer
+              FROM mycelium.apply_job_schedule('unschedule_jobs', ARRAY[NULL, NULL, NULL, NULL, NULL]::text[]) AS a);
+END;
+$$;
+COMMENT ON FUNCTION mycelium.unschedule_jobs() IS
+    'Removes the Mycelium jobs of this database from pg_cron; returns how many were removed';
