@@ -134,7 +134,11 @@ ORDER BY d.title, d.start_date;
 SELECT count(*) AS after_dry_run FROM mycelium.deliverables WHERE recurrence_period IS NOT NULL;
 -- The run: the same rows, logged as created; a second run creates nothing.
 SELECT count(*) AS created FROM mycelium.generate_recurring_deliverables(period => '2026-12-01');
-SELECT count(*) AS logged FROM mycelium.activity_logs WHERE action = 'created' AND resource_type = 'deliverable'
+-- The activity log has one row for the run, naming every deliverable it made.
+SELECT action, resource_type, resource_name, metadata ->> 'period' AS period, metadata ->> 'count' AS count,
+       jsonb_array_length(metadata -> 'deliverable_ids') AS ids
+FROM mycelium.activity_logs WHERE action = 'generated';
+SELECT count(*) AS logged_one_by_one FROM mycelium.activity_logs WHERE action = 'created' AND resource_type = 'deliverable'
   AND resource_id IN (SELECT id FROM mycelium.deliverables WHERE recurrence_period IS NOT NULL);
 SELECT count(*) AS second_run FROM mycelium.generate_recurring_deliverables(period => '2026-12-31');
 -- Generated rows may be worked on, renamed or re-dated: they still count as the
@@ -192,8 +196,8 @@ SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables('00000000-0
     AS other_organization;
 SELECT count(*) AS own_organization FROM mycelium.generate_recurring_deliverables(period => '2027-03-01');
 -- The actor of the activity log is the ADMIN who ran it.
-SELECT DISTINCT u.name FROM mycelium.activity_logs l JOIN mycelium.users u ON u.id = l.user_id
-WHERE l.resource_id IN (SELECT id FROM mycelium.deliverables WHERE recurrence_period = '2027-03-01');
+SELECT u.name FROM mycelium.activity_logs l JOIN mycelium.users u ON u.id = l.user_id
+WHERE l.action = 'generated' AND l.metadata ->> 'period' = '2027-03-01';
 ROLLBACK;
 RESET ROLE;
 REVOKE ALL ON ALL TABLES IN SCHEMA mycelium FROM regress_mycelium_generator;

@@ -13,10 +13,29 @@ _Pragma("GCC visibility push(default)") extern "C" {
 }
 _Pragma("GCC visibility pop")
 
-    void _PG_init(void) {
+namespace {
+
+// Read by the activity-log and notification triggers through current_setting();
+// the variable itself is unused.
+bool in_job_statement = false;
+
+}  // namespace
+
+void _PG_init(void) {
     // Settings of this extension live under mycelium.*; reserving the prefix
     // turns a typo such as SET mycelium.contxt into an error instead of a
     // silently ignored placeholder.
     mycelium::pg::define_context_settings();
+    // Mycelium's own bulk jobs (generation, the overdue sweep) write one summary
+    // row per organization to the activity log instead of one per deliverable,
+    // and make their own notifications. They turn this on around their one
+    // statement, and the row-by-row triggers stand aside. PGC_SUSET so that only
+    // they (SECURITY DEFINER, owned by a superuser) can: no application can use
+    // it to write changes the log does not see.
+    DefineCustomBoolVariable("mycelium.in_job_statement",
+                             "The current statement is a Mycelium job's, which logs and notifies for itself.",
+                             "Set only by Mycelium's own functions, for one statement.", &in_job_statement,
+                             false, PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+                             nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("mycelium");
 }

@@ -100,6 +100,11 @@ DECLARE
     actor_orgs uuid[];
     secrets text[] := ARRAY['hashed_password', 'temporary_password'];
 BEGIN
+    -- Generation and the overdue sweep log one summary row per organization
+    -- themselves (mycelium.in_job_statement, which only they can set).
+    IF current_setting('mycelium.in_job_statement', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF actor IS NOT NULL THEN
         -- Once per statement, over a small table: the organizations in which the
         -- actor is a user (ids are unique per organization, not across them).

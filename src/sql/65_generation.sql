@@ -97,6 +97,9 @@ BEGIN
     END LOOP;
 
     BEGIN
+        -- One statement: the rows, and one activity-log row per organization that
+        -- names every deliverable generated (instead of a row per deliverable).
+        PERFORM set_config('mycelium.in_job_statement', 'on', true);
         RETURN QUERY
         WITH plan AS (
             -- Per organization: its month, time zone, words and designated ADMIN
@@ -167,18 +170,35 @@ BEGIN
                   AND a.service_type_id = d.service_type_id AND a.role = 'PRIMARY' AND a.is_active
                   AND u.status = 'ACTIVE'
             ) pa ON true
+        ),
+        created AS (
+            INSERT INTO mycelium.deliverables AS n
+                (organization_id, client_id, project_id, service_type_id, title, description, status, priority,
+                 assigned_user_id, created_by_id, due_date, start_date, estimated_hours, custom_fields,
+                 is_recurring, parent_id, recurrence_period, recurrence_occurrence)
+            SELECT g.organization_id, g.client_id, g.project_id, g.service_type_id, g.title, g.description,
+                   'PENDING', g.priority, g.assigned_user_id, g.created_by_id, g.due_date, g.start_date,
+                   g.estimated_hours, g.custom_fields, true, g.parent_id, g.recurrence_period,
+                   g.recurrence_occurrence
+            FROM (SELECT * FROM from_services UNION ALL SELECT * FROM from_templates) g
+            ORDER BY g.organization_id, g.client_id, g.service_type_id, g.recurrence_occurrence
+            ON CONFLICT DO NOTHING
+            RETURNING n.*
+        ),
+        logged AS (
+            INSERT INTO mycelium.activity_logs (organization_id, user_id, action, resource_type, resource_id,
+                                                resource_name, metadata)
+            SELECT c.organization_id,
+                   (SELECT u.id FROM mycelium.users u
+                     WHERE u.organization_id = c.organization_id AND u.id = mycelium.current_app_user_id()),
+                   'generated', 'organization', c.organization_id, g.name,
+                   jsonb_build_object('period', min(c.recurrence_period), 'count', count(*),
+                                      'deliverable_ids', jsonb_agg(c.id ORDER BY c.id))
+            FROM created c JOIN mycelium.organizations g ON g.id = c.organization_id
+            GROUP BY c.organization_id, g.name
         )
-        INSERT INTO mycelium.deliverables AS n
-            (organization_id, client_id, project_id, service_type_id, title, description, status, priority,
-             assigned_user_id, created_by_id, due_date, start_date, estimated_hours, custom_fields,
-             is_recurring, parent_id, recurrence_period, recurrence_occurrence)
-        SELECT g.organization_id, g.client_id, g.project_id, g.service_type_id, g.title, g.description, 'PENDING',
-               g.priority, g.assigned_user_id, g.created_by_id, g.due_date, g.start_date, g.estimated_hours,
-               g.custom_fields, true, g.parent_id, g.recurrence_period, g.recurrence_occurrence
-        FROM (SELECT * FROM from_services UNION ALL SELECT * FROM from_templates) g
-        ORDER BY g.organization_id, g.client_id, g.service_type_id, g.recurrence_occurrence
-        ON CONFLICT DO NOTHING
-        RETURNING n.*;
+        SELECT * FROM created;
+        PERFORM set_config('mycelium.in_job_statement', 'off', true);
 
         -- A dry run makes the real rows, so that what it returns is exactly what
         -- a run would create (defaults, triggers, conflicts), then undoes them

@@ -186,6 +186,9 @@ BEGIN
     END IF;
     orgs := mycelium.acting_organizations(fn, sweep_overdue.organization_id);
 
+    -- One statement: the update, and one activity-log row per organization that
+    -- names every deliverable it marked (instead of a row per deliverable).
+    PERFORM set_config('mycelium.in_job_statement', 'on', true);
     WITH swept AS (
         UPDATE mycelium.deliverables d SET status = 'OVERDUE'
         FROM (SELECT o.organization_id, o.id, o.status
@@ -197,10 +200,23 @@ BEGIN
               FOR UPDATE) old
         WHERE d.organization_id = old.organization_id AND d.id = old.id
         RETURNING d.organization_id, d.id, old.status
+    ),
+    logged AS (
+        INSERT INTO mycelium.activity_logs (organization_id, user_id, action, resource_type, resource_id,
+                                            resource_name, metadata)
+        SELECT s.organization_id,
+               (SELECT u.id FROM mycelium.users u
+                 WHERE u.organization_id = s.organization_id AND u.id = mycelium.current_app_user_id()),
+               'marked_overdue', 'organization', s.organization_id, g.name,
+               jsonb_build_object('as_of', as_of, 'count', count(*),
+                                  'deliverable_ids', jsonb_agg(s.id ORDER BY s.id))
+        FROM swept s JOIN mycelium.organizations g ON g.id = s.organization_id
+        GROUP BY s.organization_id, g.name
     )
     SELECT array_agg(s.organization_id), array_agg(s.id), array_agg(s.status)
       INTO swept_orgs, swept_ids, swept_before
       FROM swept s;
+    PERFORM set_config('mycelium.in_job_statement', 'off', true);
     IF swept_ids IS NULL THEN
         RETURN;
     END IF;
@@ -296,6 +312,10 @@ DECLARE
     ev record;
     audience record;
 BEGIN
+    -- A job's own statement (the overdue sweep) notifies for itself.
+    IF current_setting('mycelium.in_job_statement', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         FOR ev IN
             SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(n.assigned_user_id) AS users
