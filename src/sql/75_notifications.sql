@@ -65,30 +65,31 @@ $$;
 
 -- Makes one notification of a kind per deliverable named in (orgs[i], ids[i])
 -- and one recipient row per ACTIVE user named with it (users[i]) and channel.
--- The sender (the user whose action caused it) is never a recipient. Channels:
+-- The sender (the user whose action caused it: senders[i] when given, else
+-- sender) is never a recipient of what they caused. Channels:
 -- in_app always, email and slack when the organization's settings enable them.
 -- DUE_SOON and OVERDUE notifications carry their due date and are made at most
 -- once per deliverable and due date (notifications_deliverable_due_key): a
 -- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
 CREATE FUNCTION mycelium.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
-                                            orgs uuid[], ids uuid[], users uuid[])
+                                            orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
     WITH pairs AS MATERIALIZED (
-        SELECT DISTINCT p.org, p.id, p.usr
-        FROM unnest(orgs, ids, users) AS p(org, id, usr)
+        SELECT DISTINCT p.org, p.id, p.usr, coalesce(p.sender, send_notifications.sender) AS sender
+        FROM unnest(orgs, ids, users, senders) AS p(org, id, usr, sender)
         WHERE p.org IS NOT NULL AND p.id IS NOT NULL
     ),
     events AS MATERIALIZED (
-        SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date,
+        SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date, e.sender,
                ARRAY['in_app']
                || CASE WHEN s.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
                || CASE WHEN s.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END AS channels,
                mycelium.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
                    AS scheduled_for
-        FROM (SELECT DISTINCT p.org, p.id FROM pairs p) e
+        FROM (SELECT p.org, p.id, min(p.sender::text)::uuid AS sender FROM pairs p GROUP BY p.org, p.id) e
         JOIN mycelium.deliverables d ON d.organization_id = e.org AND d.id = e.id
         JOIN mycelium.organization_settings s ON s.organization_id = e.org
     ),
@@ -116,7 +117,7 @@ AS $$
                                 WHEN 'MENTION_RECEIVED' THEN 'You were mentioned in a comment on "%s".'
                                 ELSE '%s' END, e.title),
                -- A portal user (or an actor of another organization) is no sender.
-               (SELECT u.id FROM mycelium.users u WHERE u.organization_id = e.organization_id AND u.id = sender),
+               (SELECT u.id FROM mycelium.users u WHERE u.organization_id = e.organization_id AND u.id = e.sender),
                e.channels, e.scheduled_for, e.id, 'deliverable',
                CASE WHEN kind IN ('DELIVERABLE_OVERDUE', 'DELIVERABLE_DUE_SOON')
                     THEN jsonb_build_object('due_date',
@@ -134,7 +135,7 @@ AS $$
         JOIN pairs p ON p.org = c.organization_id AND p.id = c.related_id
         JOIN mycelium.users u ON u.organization_id = p.org AND u.id = p.usr AND u.status = 'ACTIVE'
         CROSS JOIN LATERAL unnest(c.channels) AS ch(channel)
-        WHERE p.usr IS DISTINCT FROM sender
+        WHERE p.usr IS DISTINCT FROM p.sender
         RETURNING 1
     )
     SELECT c.organization_id, c.related_id, c.id FROM created c;
@@ -382,7 +383,6 @@ CREATE FUNCTION mycelium.notify_comment_events() RETURNS trigger
 AS $$
 DECLARE
     bad record;
-    c record;
     audience record;
 BEGIN
     SELECT n.id, m.user_id INTO bad
@@ -394,23 +394,30 @@ BEGIN
             USING ERRCODE = 'foreign_key_violation', TABLE = 'comments', COLUMN = 'mentions';
     END IF;
 
-    -- One author per comment: comments are written one at a time, so this loop is
-    -- short; a bulk load of comments pays one pass per comment.
-    FOR c IN SELECT n.organization_id, n.deliverable_id, n.user_id, n.mentions FROM new_rows n ORDER BY n.id LOOP
-        SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
-               array_agg(a.user_id) AS users
-          INTO audience
-          FROM mycelium.deliverable_audience(ARRAY[c.organization_id], ARRAY[c.deliverable_id],
-                                             ARRAY['assignee', 'creator', 'primary']) a;
-        PERFORM mycelium.send_notifications('COMMENT_ADDED', now(), c.user_id,
-                                            audience.orgs, audience.ids, audience.users);
-        IF cardinality(c.mentions) > 0 THEN
-            PERFORM mycelium.send_notifications('MENTION_RECEIVED', now(), c.user_id,
-                                                array_fill(c.organization_id, ARRAY[cardinality(c.mentions)]),
-                                                array_fill(c.deliverable_id, ARRAY[cardinality(c.mentions)]),
-                                                c.mentions);
-        END IF;
-    END LOOP;
+    -- Set-based, so that a bulk load of comments costs one pass: each comment's
+    -- author is the sender of its notifications and is not told of their own.
+    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
+           array_agg(a.user_id) AS users, array_agg(c.author) AS senders
+      INTO audience
+      FROM (SELECT DISTINCT n.organization_id, n.deliverable_id, n.user_id AS author FROM new_rows n) c
+      JOIN mycelium.deliverable_audience(
+               ARRAY(SELECT n.organization_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
+               ARRAY(SELECT n.deliverable_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
+               ARRAY['assignee', 'creator', 'primary']) a
+        ON a.organization_id = c.organization_id AND a.deliverable_id = c.deliverable_id;
+    IF audience.ids IS NOT NULL THEN
+        PERFORM mycelium.send_notifications('COMMENT_ADDED', now(), NULL, audience.orgs, audience.ids,
+                                            audience.users, audience.senders);
+    END IF;
+
+    SELECT array_agg(n.organization_id) AS orgs, array_agg(n.deliverable_id) AS ids,
+           array_agg(m.user_id) AS users, array_agg(n.user_id) AS senders
+      INTO audience
+      FROM new_rows n CROSS JOIN LATERAL unnest(n.mentions) AS m(user_id);
+    IF audience.ids IS NOT NULL THEN
+        PERFORM mycelium.send_notifications('MENTION_RECEIVED', now(), NULL, audience.orgs, audience.ids,
+                                            audience.users, audience.senders);
+    END IF;
     RETURN NULL;
 END;
 $$;
