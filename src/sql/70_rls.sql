@@ -151,8 +151,11 @@ CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
         'name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password', 'temporary_password', 'last_login_at');
 CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients
     FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes('read_at');
+-- The WHEN clause keeps staff updates (and the sweep's thousands of rows) from
+-- paying a PL/pgSQL call per row: only a portal user's update runs the function.
 CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables
-    FOR EACH ROW EXECUTE FUNCTION mycelium.guard_portal_deliverable_update();
+    FOR EACH ROW WHEN (mycelium.current_app_role() = 'CLIENT')
+    EXECUTE FUNCTION mycelium.guard_portal_deliverable_update();
 
 -- ------ The organization itself, its settings, branding and subscription ------
 

@@ -82,16 +82,23 @@ AS $$
         FROM unnest(orgs, ids, users, senders) AS p(org, id, usr, sender)
         WHERE p.org IS NOT NULL AND p.id IS NOT NULL
     ),
-    events AS MATERIALIZED (
-        SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date, e.sender,
+    -- Channels and delivery time once per organization, not per notification.
+    delivery AS MATERIALIZED (
+        SELECT s.organization_id,
                ARRAY['in_app']
                || CASE WHEN s.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
                || CASE WHEN s.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END AS channels,
                mycelium.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
                    AS scheduled_for
+        FROM mycelium.organization_settings s
+        WHERE s.organization_id IN (SELECT p.org FROM pairs p)
+    ),
+    events AS MATERIALIZED (
+        SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date, e.sender,
+               o.channels, o.scheduled_for
         FROM (SELECT p.org, p.id, min(p.sender::text)::uuid AS sender FROM pairs p GROUP BY p.org, p.id) e
         JOIN mycelium.deliverables d ON d.organization_id = e.org AND d.id = e.id
-        JOIN mycelium.organization_settings s ON s.organization_id = e.org
+        JOIN delivery o ON o.organization_id = e.org
     ),
     created AS (
         INSERT INTO mycelium.notifications AS n
@@ -117,7 +124,9 @@ AS $$
                                 WHEN 'MENTION_RECEIVED' THEN 'You were mentioned in a comment on "%s".'
                                 ELSE '%s' END, e.title),
                -- A portal user (or an actor of another organization) is no sender.
-               (SELECT u.id FROM mycelium.users u WHERE u.organization_id = e.organization_id AND u.id = e.sender),
+               CASE WHEN e.sender IS NOT NULL
+                    THEN (SELECT u.id FROM mycelium.users u
+                           WHERE u.organization_id = e.organization_id AND u.id = e.sender) END,
                e.channels, e.scheduled_for, e.id, 'deliverable',
                CASE WHEN kind IN ('DELIVERABLE_OVERDUE', 'DELIVERABLE_DUE_SOON')
                     THEN jsonb_build_object('due_date',

@@ -787,7 +787,7 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
     ('deliverables', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
-     'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.guard_portal_deliverable_update()'),
+     'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium.guard_portal_deliverable_update()'),
     ('deliverables', 'check_custom_fields', 'check_custom_fields',
      'CREATE TRIGGER check_custom_fields BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.check_custom_fields()'),
     ('comments', 'require_context', 'require_context',
