@@ -123,6 +123,10 @@ VALUES ('0000000b-0000-7000-8000-0000000000d1', :'org', '0000000b-0000-7000-8000
         '2026-11-02 10:00 Europe/Berlin', '2026-11-04 10:00 Europe/Berlin', true, 'FREQ=WEEKLY;BYDAY=MO',
         '{"deliverable_name": "Reel"}');
 
+-- The service's field defaults fill the generated rows' custom fields.
+UPDATE mycelium.deliverable_fields SET default_value = 'https://dropbox.example/social'
+WHERE organization_id = :'org' AND slug = 'dropbox_link';
+
 -- ------ generate_recurring_deliverables ------
 -- A dry run returns exactly the rows a run would create, and writes nothing.
 SELECT d.title, d.due_date, d.start_date, u.name AS assignee, c.name AS creator, d.recurrence_period,
