@@ -4,9 +4,8 @@
 --   document  the design document's PL/pgSQL or view (bench/reference/document.sql);
 --   limit     the bare set-based SQL that does the same reads or writes and nothing
 --             else: the floor that no implementation can beat by much.
--- A column that does not exist yet has no row. When a native function lands,
--- its issue adds the mycelium row of its workload here (see the "mycelium: not yet"
--- notes below), and the next run prints its ratios.
+-- A column that does not exist has no row (the document has no validation or
+-- row-level security to compare; the bare SQL of an idle sweep needs no document).
 --
 -- Placeholders ({org}, {admin}, {editor}, {editor_role}, {month}) are replaced by
 -- bench.expand() (bench/harness.sql). Every statement runs in a subtransaction
