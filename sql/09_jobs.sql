@@ -124,6 +124,11 @@ SELECT mycelium.grant_access('regress_mycelium_app', 'app');
 SET ROLE regress_mycelium_ops;
 SELECT mycelium.run_job('archive_deliverables') AS archived;
 SELECT job FROM mycelium.job_runs ORDER BY id DESC LIMIT 1;
+-- The sweeps and generation act for every organization when a maintenance role
+-- runs them through run_job (called directly, without it, they need a context).
+SELECT mycelium.run_job('sweep_overdue') IS NOT NULL AS swept_as_maintenance;
+SELECT mycelium.run_job('generate_recurring') IS NOT NULL AS generated_as_maintenance;
+SELECT job, error FROM mycelium.job_runs ORDER BY id DESC LIMIT 2;
 RESET ROLE;
 SET ROLE regress_mycelium_app;
 SELECT pg_temp.try($$SELECT mycelium.run_job('archive_deliverables')$$) AS app_runs_a_job;

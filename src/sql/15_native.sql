@@ -46,14 +46,14 @@ CREATE FUNCTION mycelium.require_writable(operation text) RETURNS void
 COMMENT ON FUNCTION mycelium.require_writable(text) IS
     'Raises 25006 naming the operation when the transaction is read-only or the server a standby';
 
--- Whether the role that called into Mycelium (not the SECURITY DEFINER owner a
--- function runs as) bypasses row-level security: the test of cross-tenant work
--- done without a tenant context, such as the scheduled jobs.
-CREATE FUNCTION mycelium.caller_bypasses_rls() RETURNS boolean
-    AS 'MODULE_PATHNAME', 'mycelium_caller_bypasses_rls'
+-- The role that called into Mycelium, not the SECURITY DEFINER owner a function
+-- runs as: whose rights cross-tenant work without a tenant context checks
+-- (mycelium.acting_organizations).
+CREATE FUNCTION mycelium.calling_role() RETURNS regrole
+    AS 'MODULE_PATHNAME', 'mycelium_calling_role'
     LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION mycelium.caller_bypasses_rls() IS
-    'Whether the calling role (outside any SECURITY DEFINER function) is a superuser or has BYPASSRLS';
+COMMENT ON FUNCTION mycelium.calling_role() IS
+    'The role that called into Mycelium, outside any SECURITY DEFINER function (SET ROLE counts)';
 
 -- ------ Recurrence (src/core/recurrence*, src/pg/recurrence.cpp) ------
 
@@ -71,7 +71,8 @@ CREATE FUNCTION mycelium.expand_recurrence(
     time_zone   text DEFAULT NULL
 ) RETURNS SETOF timestamptz
     AS 'MODULE_PATHNAME', 'mycelium_expand_recurrence'
-    LANGUAGE C STABLE PARALLEL SAFE ROWS 31;
+    -- RESTRICTED: without a zone it looks up the organization's as the owner.
+    LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 31;
 COMMENT ON FUNCTION mycelium.expand_recurrence(text, timestamptz, timestamptz, timestamptz, text) IS
     'The occurrences of an RRULE or cron rule in [range_start, range_end), in a time zone, one at a time';
 

@@ -133,8 +133,9 @@ $$;
 -- The organizations a cross-tenant job (generation, the sweeps) may act for, given
 -- the organization asked for (NULL: all it may). With a tenant context: only an
 -- ADMIN, and only for their own organization. Without one: only a role that
--- bypasses row-level security (a superuser, BYPASSRLS, the pg_cron job), for any
--- organization that exists. Everything else is an error naming the function.
+-- bypasses row-level security (a superuser, BYPASSRLS, the pg_cron job) or one
+-- granted the maintenance kind (it may call run_job), for any organization that
+-- exists. Everything else is an error naming the function.
 -- SECURITY DEFINER so that it sees every organization; it reveals nothing the
 -- caller may not know (a tenant is only ever told about its own).
 CREATE FUNCTION mycelium.acting_organizations(fn text, requested uuid) RETURNS uuid[]
@@ -152,10 +153,14 @@ BEGIN
         END IF;
         RETURN ARRAY[mycelium.current_organization_id()];
     END IF;
-    IF NOT mycelium.caller_bypasses_rls() THEN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r
+                    WHERE r.oid = mycelium.calling_role()
+                      AND (r.rolsuper OR r.rolbypassrls
+                           OR pg_catalog.has_function_privilege(r.oid, 'mycelium.run_job(text)', 'EXECUTE'))) THEN
         RAISE EXCEPTION '%: needs a tenant context', fn
             USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first.';
+                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first, '
+                   'or run it as a role granted mycelium.grant_access(role, ''maintenance'').';
     END IF;
     IF requested IS NULL THEN
         RETURN ARRAY(SELECT g.id FROM mycelium.organizations g ORDER BY g.id);
