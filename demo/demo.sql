@@ -107,3 +107,16 @@ FROM mycelium.organization_analytics;
 SELECT r.action, r.resource_type, r.resource_name, r.user_name, l.changed_fields
 FROM mycelium.recent_activity r JOIN mycelium.activity_logs l ON l.id = r.id
 WHERE r.action <> 'created' ORDER BY r."timestamp" DESC LIMIT 3;
+
+\echo '== Notifications waiting for delivery (made by the database itself), by type and channel'
+SELECT n.type, r.channel, count(*) AS recipients, min(n.scheduled_for) AS first_delivery
+FROM mycelium.notifications n
+JOIN mycelium.notification_recipients r ON r.organization_id = n.organization_id AND r.notification_id = n.id
+WHERE n.status = 'PENDING'
+GROUP BY n.type, r.channel ORDER BY n.type, r.channel;
+
+\echo '== Productivity over the last 30 days (mycelium.productivity_scores)'
+SELECT u.name, p.total_assigned, p.total_completed, p.completion_rate, p.overdue_count, p.productivity_score
+FROM mycelium.productivity_scores() p
+JOIN mycelium.users u ON u.id = p.user_id
+ORDER BY u.name;
