@@ -32,3 +32,16 @@ WHERE e.extname = 'mycelium';
 
 -- Nothing leaked into public.
 SELECT count(*) AS objects_in_public FROM pg_class WHERE relnamespace = 'public'::regnamespace;
+
+-- The suite's own helper, shared by the files that follow (not part of the
+-- extension): runs a statement and shows its outcome, 'ok' or SQLSTATE: message.
+CREATE SCHEMA regress;
+GRANT USAGE ON SCHEMA regress TO PUBLIC;
+CREATE FUNCTION regress.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE statement;
+    RETURN 'ok';
+EXCEPTION WHEN others THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END;
+$$;

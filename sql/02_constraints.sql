@@ -8,15 +8,6 @@ TRUNCATE mycelium.organizations CASCADE;
 RESET client_min_messages;
 
 -- Runs a statement and reports its outcome: 'ok', or the SQLSTATE and message.
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
-
 -- Two agencies, A (ids 0000000a-…) and B (0000000b-…).
 INSERT INTO mycelium.organizations (id, name, slug) VALUES
     ('0000000a-0000-7000-8000-000000000000', 'Agency A', 'agency-a'),
@@ -43,24 +34,24 @@ INSERT INTO mycelium.deliverables (id, organization_id, client_id, project_id, s
 
 -- ------ A row of A cannot point at a row of B, whatever the application does ------
 -- The ids are real and exist, only in the other organization.
-SELECT pg_temp.try($$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, created_by_id)
+SELECT regress.try($$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, created_by_id)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000c1',
             '0000000a-0000-7000-8000-0000000000e1', 'Steal', '0000000a-0000-7000-8000-0000000000a1')$$) AS other_client;
-SELECT pg_temp.try($$UPDATE mycelium.deliverables SET assigned_user_id = '0000000b-0000-7000-8000-0000000000b1'
+SELECT regress.try($$UPDATE mycelium.deliverables SET assigned_user_id = '0000000b-0000-7000-8000-0000000000b1'
     WHERE id = '0000000a-0000-7000-8000-0000000000d1'$$) AS other_user_as_assignee;
-SELECT pg_temp.try($$UPDATE mycelium.deliverables SET parent_id = '0000000b-0000-7000-8000-0000000000d1'
+SELECT regress.try($$UPDATE mycelium.deliverables SET parent_id = '0000000b-0000-7000-8000-0000000000d1'
     WHERE id = '0000000a-0000-7000-8000-0000000000d1'$$) AS other_parent;
-SELECT pg_temp.try($$INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content)
+SELECT regress.try($$INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000d1',
             '0000000a-0000-7000-8000-0000000000a1', 'Peek')$$) AS comment_on_other_deliverable;
-SELECT pg_temp.try($$INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id)
+SELECT regress.try($$INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
             '0000000a-0000-7000-8000-0000000000a2', '0000000b-0000-7000-8000-0000000000e1')$$) AS other_service_type;
-SELECT pg_temp.try($$INSERT INTO mycelium.time_entries (organization_id, user_id, deliverable_id, start_time)
+SELECT regress.try($$INSERT INTO mycelium.time_entries (organization_id, user_id, deliverable_id, start_time)
     VALUES ('0000000b-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000b1',
             '0000000a-0000-7000-8000-0000000000d1', now())$$) AS time_on_other_deliverable;
 -- Moving a row to the other organization drags its references along, and fails.
-SELECT pg_temp.try($$UPDATE mycelium.deliverables SET organization_id = '0000000b-0000-7000-8000-000000000000'
+SELECT regress.try($$UPDATE mycelium.deliverables SET organization_id = '0000000b-0000-7000-8000-000000000000'
     WHERE id = '0000000a-0000-7000-8000-0000000000d1'$$) AS move_to_other_org;
 
 -- ------ ON DELETE SET NULL nulls only the reference, never organization_id ------
@@ -71,16 +62,16 @@ WHERE id = '0000000a-0000-7000-8000-0000000000d1';
 
 -- ------ Uniqueness ------
 -- Logins are unique across the system, whatever the case.
-SELECT pg_temp.try($$INSERT INTO mycelium.users (organization_id, email, name, role)
+SELECT regress.try($$INSERT INTO mycelium.users (organization_id, email, name, role)
     VALUES ('0000000b-0000-7000-8000-000000000000', 'ANN@A.test', 'Ann again', 'ADMIN')$$) AS same_login_other_org;
-SELECT pg_temp.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name)
+SELECT regress.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1', 'Pat@Client.test', 'Pat')$$) AS portal_user;
-SELECT pg_temp.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name)
+SELECT regress.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name)
     VALUES ('0000000b-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000c1', 'pat@client.test', 'Pat')$$) AS same_portal_login;
 -- Slugs are unique per organization: B may use A's client slug, A may not twice.
-SELECT pg_temp.try($$INSERT INTO mycelium.clients (organization_id, name, slug)
+SELECT regress.try($$INSERT INTO mycelium.clients (organization_id, name, slug)
     VALUES ('0000000b-0000-7000-8000-000000000000', 'Other', 'client-a')$$) AS same_slug_other_org;
-SELECT pg_temp.try($$INSERT INTO mycelium.clients (organization_id, name, slug)
+SELECT regress.try($$INSERT INTO mycelium.clients (organization_id, name, slug)
     VALUES ('0000000a-0000-7000-8000-000000000000', 'Other', 'client-a')$$) AS same_slug_same_org;
 -- One active PRIMARY assignee per client and service.
 INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role)
@@ -88,10 +79,10 @@ VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000
         '0000000a-0000-7000-8000-0000000000a1', '0000000a-0000-7000-8000-0000000000e1', 'PRIMARY');
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALUES
     ('0000000a-0000-7000-8000-0000000000a3', '0000000a-0000-7000-8000-000000000000', 'kim@a.test', 'Kim', 'FILMER', 'ACTIVE');
-SELECT pg_temp.try($$INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role)
+SELECT regress.try($$INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
             '0000000a-0000-7000-8000-0000000000a3', '0000000a-0000-7000-8000-0000000000e1', 'PRIMARY')$$) AS second_primary;
-SELECT pg_temp.try($$INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role)
+SELECT regress.try($$INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
             '0000000a-0000-7000-8000-0000000000a3', '0000000a-0000-7000-8000-0000000000e1', 'SECONDARY')$$) AS secondary;
 
@@ -100,7 +91,7 @@ INSERT INTO mycelium.organization_branding (organization_id) VALUES ('0000000a-0
 INSERT INTO mycelium.organization_settings (organization_id) VALUES ('0000000a-0000-7000-8000-000000000000');
 SELECT primary_color, s.timezone, s.week_starts_on, s.notification_frequency
 FROM mycelium.organization_branding b JOIN mycelium.organization_settings s USING (organization_id);
-SELECT t.description, pg_temp.try(t.statement) AS outcome
+SELECT t.description, regress.try(t.statement) AS outcome
 FROM (VALUES
     ('color not #RRGGBB', $$UPDATE mycelium.organization_branding SET primary_color = '#12345G'$$),
     ('color by name', $$UPDATE mycelium.organization_branding SET secondary_color = 'green'$$),

@@ -5,15 +5,6 @@ SET client_min_messages = warning;
 TRUNCATE mycelium.organizations CASCADE;
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
-
 -- ------ create_organization ------
 -- The organization, its settings and branding, and the document's defaults:
 -- four service types, and three fields on the recurring social media service.
@@ -32,14 +23,14 @@ SELECT slug FROM mycelium.create_organization('IseMedia Agency');
 SELECT slug FROM mycelium.create_organization('Other', slug => 'other-agency');
 -- Bad input: a clear error, and nothing half-written.
 SELECT count(*) AS organizations_before FROM mycelium.organizations;
-SELECT pg_temp.try($$SELECT mycelium.create_organization(NULL)$$) AS null_name;
-SELECT pg_temp.try($$SELECT mycelium.create_organization('   ')$$) AS blank_name;
-SELECT pg_temp.try($$SELECT mycelium.create_organization('X', timezone => 'Mars/Olympus_Mons')$$) AS bad_time_zone;
-SELECT pg_temp.try($$SELECT mycelium.create_organization('X', timezone => NULL)$$) AS null_time_zone;
-SELECT pg_temp.try($$SELECT mycelium.create_organization('X', slug => 'other-agency')$$) AS taken_slug;
-SELECT pg_temp.try($$SELECT mycelium.create_organization('X', slug => 'Bad Slug!')$$) AS malformed_slug;
-SELECT pg_temp.try($$SELECT mycelium.create_organization('🎉')$$) AS nothing_to_slug;
-SELECT pg_temp.try($$SELECT mycelium.create_organization(repeat('x', 100000))$$) AS huge_name;
+SELECT regress.try($$SELECT mycelium.create_organization(NULL)$$) AS null_name;
+SELECT regress.try($$SELECT mycelium.create_organization('   ')$$) AS blank_name;
+SELECT regress.try($$SELECT mycelium.create_organization('X', timezone => 'Mars/Olympus_Mons')$$) AS bad_time_zone;
+SELECT regress.try($$SELECT mycelium.create_organization('X', timezone => NULL)$$) AS null_time_zone;
+SELECT regress.try($$SELECT mycelium.create_organization('X', slug => 'other-agency')$$) AS taken_slug;
+SELECT regress.try($$SELECT mycelium.create_organization('X', slug => 'Bad Slug!')$$) AS malformed_slug;
+SELECT regress.try($$SELECT mycelium.create_organization('🎉')$$) AS nothing_to_slug;
+SELECT regress.try($$SELECT mycelium.create_organization(repeat('x', 100000))$$) AS huge_name;
 SELECT count(*) AS organizations_after, (SELECT count(*) FROM mycelium.service_types) AS service_types
 FROM mycelium.organizations;
 
@@ -68,8 +59,8 @@ SELECT total_deliverables, completed_deliverables, completion_rate
 FROM mycelium.organization_analytics WHERE organization_name = 'IseMedia Agency' AND total_deliverables > 0;
 SELECT mycelium.archive_old_deliverables() AS archived_again;
 SELECT mycelium.archive_old_deliverables(interval '2 weeks') AS archived_with_shorter_retention;
-SELECT pg_temp.try($$SELECT mycelium.archive_old_deliverables(NULL)$$) AS null_interval;
-SELECT pg_temp.try($$SELECT mycelium.archive_old_deliverables(interval '-1 day')$$) AS negative_interval;
+SELECT regress.try($$SELECT mycelium.archive_old_deliverables(NULL)$$) AS null_interval;
+SELECT regress.try($$SELECT mycelium.archive_old_deliverables(interval '-1 day')$$) AS negative_interval;
 
 -- ------ cleanup_old_activity_logs ------
 UPDATE mycelium.activity_logs SET "timestamp" = now() - interval '2 years'
@@ -77,7 +68,7 @@ WHERE resource_type = 'client';
 SELECT mycelium.cleanup_old_activity_logs() AS deleted;
 SELECT count(*) FILTER (WHERE resource_type = 'client') AS client_logs_left, count(*) > 0 AS others_kept
 FROM mycelium.activity_logs;
-SELECT pg_temp.try($$SELECT mycelium.cleanup_old_activity_logs(interval '0')$$) AS zero_retention;
+SELECT regress.try($$SELECT mycelium.cleanup_old_activity_logs(interval '0')$$) AS zero_retention;
 
 -- ------ database_health_check ------
 SELECT key, jsonb_typeof(value) AS type

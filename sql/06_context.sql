@@ -6,14 +6,6 @@ TRUNCATE mycelium.organizations CASCADE;
 CREATE EXTENSION IF NOT EXISTS pgcrypto;  -- to sign test tokens
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
 CREATE FUNCTION pg_temp.b64url(b bytea) RETURNS text LANGUAGE sql AS $$
     SELECT translate(encode(b, 'base64'), E'+/=\n', '-_')
 $$;
@@ -111,7 +103,7 @@ SELECT set_config('mycelium.context', repeat('v1.', 100000), true) IS NOT NULL A
 SELECT pg_temp.context() = '{}' AS huge_refused;
 COMMIT;
 -- What set_context refuses.
-SELECT t.description, pg_temp.try(t.statement) AS outcome
+SELECT t.description, regress.try(t.statement) AS outcome
 FROM (VALUES
     ('user of another organization', $$SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000b1', 'ADMIN')$$),
     ('inactive user', $$SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a3', 'FILMER')$$),
@@ -128,9 +120,9 @@ FROM (VALUES
 ) AS t(description, statement);
 
 -- ------ authenticate ------
-SELECT pg_temp.try($$SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
+SELECT regress.try($$SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
     '0000000a-0000-7000-8000-0000000000a1', 'ADMIN')))$$) AS before_any_key;
-SELECT pg_temp.try($$SELECT mycelium.set_jwt_secret('too short')$$) AS short_secret;
+SELECT regress.try($$SELECT mycelium.set_jwt_secret('too short')$$) AS short_secret;
 SELECT mycelium.set_jwt_secret('mycelium-regression-secret-of-32-bytes+');
 BEGIN;
 SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
@@ -138,7 +130,7 @@ SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000
 SELECT pg_temp.context() AS from_token;
 COMMIT;
 SELECT pg_temp.context() = '{}' AS gone_after_commit;
-SELECT t.description, pg_temp.try('SELECT mycelium.authenticate(' || quote_nullable(t.token) || ')') AS outcome
+SELECT t.description, regress.try('SELECT mycelium.authenticate(' || quote_nullable(t.token) || ')') AS outcome
 FROM (VALUES
     ('wrong key', pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN'),
                               'another-secret-of-thirty-two-bytes-long')),
@@ -174,7 +166,7 @@ SELECT pg_temp.context() = '{}' AS no_context_after_failures;
 CREATE ROLE regress_mycelium_app;
 SELECT mycelium.grant_access('regress_mycelium_app', 'app');
 -- grant_access refuses what it cannot do safely.
-SELECT t.description, pg_temp.try(t.statement) AS outcome
+SELECT t.description, regress.try(t.statement) AS outcome
 FROM (VALUES ('NULL role', $$SELECT mycelium.grant_access(NULL, 'app')$$),
              ('NULL kind', $$SELECT mycelium.grant_access('regress_mycelium_app', NULL)$$),
              ('unknown kind', $$SELECT mycelium.grant_access('regress_mycelium_app', 'root')$$),
@@ -186,7 +178,7 @@ SELECT set_config('request.jwt.claims', '{"organization_id": "0000000a-0000-7000
     "sub": "0000000a-0000-7000-8000-0000000000a1", "app_role": "ADMIN"}', true) IS NOT NULL AS set;
 SELECT pg_temp.context() = '{}' AS claims_ignored;
 SET LOCAL SESSION AUTHORIZATION regress_mycelium_app;
-SELECT pg_temp.try($$SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000',
+SELECT regress.try($$SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000',
     '0000000a-0000-7000-8000-0000000000a1', 'ADMIN')$$) AS set_context_by_app;
 SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
     '0000000a-0000-7000-8000-0000000000a1', 'ADMIN')));

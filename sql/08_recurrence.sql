@@ -7,15 +7,6 @@ RESET client_min_messages;
 SET timezone = 'UTC';
 SET datestyle = 'ISO';
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
-
 -- ------ expand_recurrence ------
 -- A 09:00 local occurrence stays 09:00 local across the spring-forward change
 -- (13:00Z after it, 14:00Z before).
@@ -47,7 +38,7 @@ SELECT o::date FROM mycelium.expand_recurrence('FREQ=WEEKLY;COUNT=3', '2026-01-0
 -- FROM, PostgreSQL collects the whole set first, and this unbounded range would
 -- hit the cap); an old dtstart costs nothing.
 SELECT mycelium.expand_recurrence('FREQ=DAILY', '1900-01-01', '2026-01-01', 'infinity', 'UTC') LIMIT 2;
-SELECT pg_temp.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=DAILY', '1900-01-01', '2026-01-01', 'infinity', 'UTC')$$)
+SELECT regress.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=DAILY', '1900-01-01', '2026-01-01', 'infinity', 'UTC')$$)
     AS unbounded_in_from;
 -- Default zone: the session's without a tenant context.
 SET timezone = 'Asia/Tokyo';
@@ -57,34 +48,34 @@ SET timezone = 'UTC';
 SELECT count(*) FROM mycelium.expand_recurrence('FREQ=DAILY', '2026-01-01', '2026-02-01', '2026-01-01', 'UTC');
 
 -- Bad input: a clear error naming the part, and bounded cost.
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence(NULL, now(), now(), now())$$) AS null_rule;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', NULL, now(), now())$$) AS null_dtstart;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), NULL)$$) AS null_range_end;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', 'infinity', now(), now())$$) AS infinite_dtstart;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('', now(), now(), now())$$) AS empty_rule;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=MONTHLY;BYMONTHDAY=32', now(), now(), now())$$) AS bad_part;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=HOURLY', now(), now(), now())$$) AS sub_daily;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', now(), now(), now())$$)
+SELECT regress.try($$SELECT mycelium.expand_recurrence(NULL, now(), now(), now())$$) AS null_rule;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', NULL, now(), now())$$) AS null_dtstart;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), NULL)$$) AS null_range_end;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', 'infinity', now(), now())$$) AS infinite_dtstart;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('', now(), now(), now())$$) AS empty_rule;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=MONTHLY;BYMONTHDAY=32', now(), now(), now())$$) AS bad_part;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=HOURLY', now(), now(), now())$$) AS sub_daily;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', now(), now(), now())$$)
     AS never_matches;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('0 0 30 2 *', now(), now(), now())$$) AS never_matches_cron;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence(repeat('FREQ=DAILY;', 200), now(), now(), now())$$) AS huge_rule;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), now(), 'UTC+3')$$) AS posix_zone;
-SELECT pg_temp.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), now(), 'Mars/Olympus')$$)
+SELECT regress.try($$SELECT mycelium.expand_recurrence('0 0 30 2 *', now(), now(), now())$$) AS never_matches_cron;
+SELECT regress.try($$SELECT mycelium.expand_recurrence(repeat('FREQ=DAILY;', 200), now(), now(), now())$$) AS huge_rule;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), now(), 'UTC+3')$$) AS posix_zone;
+SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), now(), 'Mars/Olympus')$$)
     AS unknown_zone;
-SELECT pg_temp.try($$SELECT count(*) FROM mycelium.expand_recurrence('* * * * *', '2026-01-01', '2026-01-01', '2027-01-01', 'UTC')$$)
+SELECT regress.try($$SELECT count(*) FROM mycelium.expand_recurrence('* * * * *', '2026-01-01', '2026-01-01', '2027-01-01', 'UTC')$$)
     AS too_many_occurrences;
-SELECT pg_temp.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO', '2026-01-01', '2026-01-01', '9999-01-01', 'UTC')$$)
+SELECT regress.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO', '2026-01-01', '2026-01-01', '9999-01-01', 'UTC')$$)
     AS rare_but_real;
-SELECT pg_temp.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=DAILY;COUNT=2000000', '0001-01-01', '9000-01-01', '9000-01-02', 'UTC')$$)
+SELECT regress.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=DAILY;COUNT=2000000', '0001-01-01', '9000-01-01', '9000-01-02', 'UTC')$$)
     AS count_walk_capped;
 
 -- ------ date_label ------
 SELECT mycelium.date_label('2026-12-01', 'en-US') AS en, mycelium.date_label('2026-12-01', 'de-DE') AS de,
        mycelium.date_label('2026-12-01', 'fr-FR') AS fr, mycelium.date_label('2026-12-07', 'en-US', 'yMMMd') AS day;
-SELECT pg_temp.try($$SELECT mycelium.date_label('2026-12-01', 'xx-YY')$$) AS unknown_locale;
-SELECT pg_temp.try($$SELECT mycelium.date_label('2026-12-01', 'en', 'HH:mm')$$) AS time_skeleton;
-SELECT pg_temp.try($$SELECT mycelium.date_label(NULL, 'en')$$) AS null_day;
-SELECT pg_temp.try($$SELECT mycelium.date_label('infinity', 'en')$$) AS infinite_day;
+SELECT regress.try($$SELECT mycelium.date_label('2026-12-01', 'xx-YY')$$) AS unknown_locale;
+SELECT regress.try($$SELECT mycelium.date_label('2026-12-01', 'en', 'HH:mm')$$) AS time_skeleton;
+SELECT regress.try($$SELECT mycelium.date_label(NULL, 'en')$$) AS null_day;
+SELECT regress.try($$SELECT mycelium.date_label('infinity', 'en')$$) AS infinite_day;
 SELECT mycelium.is_known_locale('pt-BR') AS pt_br, mycelium.is_known_locale('klingon') AS klingon;
 
 -- ------ Stored rules are checked when they are written ------
@@ -92,7 +83,7 @@ SELECT id AS org FROM mycelium.create_organization('Agentur Berlin', timezone =>
 SELECT (SELECT id FROM mycelium.service_types WHERE organization_id = :'org' AND slug = 'social') AS social,
        (SELECT id FROM mycelium.service_types WHERE organization_id = :'org' AND slug = 'seo') AS seo \gset
 UPDATE mycelium.organization_settings SET locale = 'de-DE' WHERE organization_id = :'org';
-SELECT pg_temp.try($$UPDATE mycelium.organization_settings SET locale = 'klingon'$$) AS unknown_locale_setting;
+SELECT regress.try($$UPDATE mycelium.organization_settings SET locale = 'klingon'$$) AS unknown_locale_setting;
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status, created_at) VALUES
     ('0000000b-0000-7000-8000-0000000000a2', :'org', 'zoe@berlin.test', 'Zoe', 'ADMIN', 'ACTIVE', '2026-02-01'),
     ('0000000b-0000-7000-8000-0000000000a1', :'org', 'ada@berlin.test', 'Ada', 'ADMIN', 'ACTIVE', '2026-01-01'),
@@ -111,7 +102,7 @@ SELECT :'org', c.id, CASE WHEN c.name = 'Bäckerei' THEN '0000000b-0000-7000-800
 FROM mycelium.clients c WHERE c.organization_id = :'org';
 INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id)
 VALUES (:'org', '0000000b-0000-7000-8000-0000000000c1', '0000000b-0000-7000-8000-0000000000e1', :'seo');
-SELECT pg_temp.try(format($$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title,
+SELECT regress.try(format($$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title,
                                   created_by_id, is_recurring, recurrence_rule)
                             VALUES (%L, '0000000b-0000-7000-8000-0000000000c1', %L, 'Bad', '0000000b-0000-7000-8000-0000000000a1',
                                     true, 'FREQ=WEEKLY;BYDAY=XX')$$, :'org', :'social')) AS bad_stored_rule;
@@ -175,13 +166,13 @@ SELECT count(*) FROM mycelium.generate_recurring_deliverables(:'org', '2027-02-0
 
 -- Bad input: clear errors, nothing written.
 SELECT count(*) AS before_bad_input FROM mycelium.deliverables;
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables(dry_run => NULL)$$) AS null_dry_run;
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables(period => 'infinity')$$) AS infinite_period;
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables(period => '9999-12-01')$$) AS period_too_late;
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables('00000000-0000-0000-0000-000000000000')$$)
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables(dry_run => NULL)$$) AS null_dry_run;
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables(period => 'infinity')$$) AS infinite_period;
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables(period => '9999-12-01')$$) AS period_too_late;
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables('00000000-0000-0000-0000-000000000000')$$)
     AS unknown_organization;
 BEGIN TRANSACTION READ ONLY;
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables()$$) AS read_only;
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables()$$) AS read_only;
 ROLLBACK;
 SELECT count(*) AS after_bad_input FROM mycelium.deliverables;
 
@@ -189,14 +180,14 @@ SELECT count(*) AS after_bad_input FROM mycelium.deliverables;
 CREATE ROLE regress_mycelium_generator;
 SELECT mycelium.grant_access('regress_mycelium_generator', 'app');
 SET ROLE regress_mycelium_generator;
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables()$$) AS without_context;
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables()$$) AS without_context;
 BEGIN;
 SELECT mycelium.set_context(:'org', '0000000b-0000-7000-8000-0000000000e1', 'VIDEO_EDITOR');
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables()$$) AS editor;
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables()$$) AS editor;
 ROLLBACK;
 BEGIN;
 SELECT mycelium.set_context(:'org', '0000000b-0000-7000-8000-0000000000a1', 'ADMIN');
-SELECT pg_temp.try($$SELECT mycelium.generate_recurring_deliverables('00000000-0000-0000-0000-0000000000ff')$$)
+SELECT regress.try($$SELECT mycelium.generate_recurring_deliverables('00000000-0000-0000-0000-0000000000ff')$$)
     AS other_organization;
 SELECT count(*) AS own_organization FROM mycelium.generate_recurring_deliverables(period => '2027-03-01');
 -- The actor of the activity log is the ADMIN who ran it.

@@ -11,15 +11,6 @@ RESET client_min_messages;
 -- would only repeat the source.
 \set SHOW_CONTEXT never
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
-
 SELECT id AS org FROM mycelium.create_organization('Jobs Agency') \gset
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status)
 VALUES ('0000000b-0000-7000-8000-0000000000a1', :'org', 'ann@jobs.test', 'Ann', 'ADMIN', 'ACTIVE');
@@ -37,9 +28,9 @@ SELECT pg_temp.deliverable('done 7 months ago', 'COMPLETED', interval '7 months'
 UNION ALL SELECT pg_temp.deliverable('done last week', 'COMPLETED', interval '7 days');
 
 -- ------ run_job: bad input is refused, and nothing is recorded ------
-SELECT pg_temp.try($$SELECT mycelium.run_job(NULL)$$) AS null_job;
-SELECT pg_temp.try($$SELECT mycelium.run_job('')$$) AS empty_job;
-SELECT pg_temp.try($$SELECT mycelium.run_job('vacuum')$$) AS unknown_job;
+SELECT regress.try($$SELECT mycelium.run_job(NULL)$$) AS null_job;
+SELECT regress.try($$SELECT mycelium.run_job('')$$) AS empty_job;
+SELECT regress.try($$SELECT mycelium.run_job('vacuum')$$) AS unknown_job;
 -- Job names are exact; the hint lists them.
 SELECT mycelium.run_job('Archive_Deliverables');
 SELECT count(*) AS runs_recorded FROM mycelium.job_runs;
@@ -91,18 +82,18 @@ SELECT job, count(*) AS runs FROM mycelium.job_runs GROUP BY job ORDER BY job;
 -- ------ Read-only transactions (and hot standbys): 25006 before any work ------
 SELECT count(*) AS runs_before FROM mycelium.job_runs;
 BEGIN READ ONLY;
-SELECT pg_temp.try($$SELECT mycelium.run_job('archive_deliverables')$$) AS run_job;
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs()$$) AS schedule_jobs;
-SELECT pg_temp.try($$SELECT mycelium.unschedule_jobs()$$) AS unschedule_jobs;
+SELECT regress.try($$SELECT mycelium.run_job('archive_deliverables')$$) AS run_job;
+SELECT regress.try($$SELECT mycelium.schedule_jobs()$$) AS schedule_jobs;
+SELECT regress.try($$SELECT mycelium.unschedule_jobs()$$) AS unschedule_jobs;
 ROLLBACK;
 SELECT count(*) AS runs_after FROM mycelium.job_runs;
 
 -- ------ schedule_jobs: schedules are checked before anything is scheduled ------
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs(sweep_overdue => '')$$) AS empty_schedule;
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs(archive_deliverables => 'every sunday')$$) AS words;
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs(sweep_due_soon => '* * * *')$$) AS four_fields;
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs(sweep_due_soon => '0 * * * * *')$$) AS six_fields;
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs(generate_recurring => $q$0 2 1 * *'); DROP TABLE x; --$q$)$$)
+SELECT regress.try($$SELECT mycelium.schedule_jobs(sweep_overdue => '')$$) AS empty_schedule;
+SELECT regress.try($$SELECT mycelium.schedule_jobs(archive_deliverables => 'every sunday')$$) AS words;
+SELECT regress.try($$SELECT mycelium.schedule_jobs(sweep_due_soon => '* * * *')$$) AS four_fields;
+SELECT regress.try($$SELECT mycelium.schedule_jobs(sweep_due_soon => '0 * * * * *')$$) AS six_fields;
+SELECT regress.try($$SELECT mycelium.schedule_jobs(generate_recurring => $q$0 2 1 * *'); DROP TABLE x; --$q$)$$)
     AS smuggled_sql;
 SELECT mycelium.schedule_jobs(cleanup_activity_logs => '30 3 * * * please');
 
@@ -131,10 +122,10 @@ SELECT mycelium.run_job('generate_recurring') IS NOT NULL AS generated_as_mainte
 SELECT job, error FROM mycelium.job_runs ORDER BY id DESC LIMIT 2;
 RESET ROLE;
 SET ROLE regress_mycelium_app;
-SELECT pg_temp.try($$SELECT mycelium.run_job('archive_deliverables')$$) AS app_runs_a_job;
-SELECT pg_temp.try($$SELECT count(*) FROM mycelium.job_runs$$) AS app_reads_job_runs;
-SELECT pg_temp.try($$SELECT mycelium.schedule_jobs()$$) AS app_schedules;
-SELECT pg_temp.try($$SELECT mycelium.unschedule_jobs()$$) AS app_unschedules;
+SELECT regress.try($$SELECT mycelium.run_job('archive_deliverables')$$) AS app_runs_a_job;
+SELECT regress.try($$SELECT count(*) FROM mycelium.job_runs$$) AS app_reads_job_runs;
+SELECT regress.try($$SELECT mycelium.schedule_jobs()$$) AS app_schedules;
+SELECT regress.try($$SELECT mycelium.unschedule_jobs()$$) AS app_unschedules;
 RESET ROLE;
 DROP OWNED BY regress_mycelium_ops, regress_mycelium_app;
 DROP ROLE regress_mycelium_ops, regress_mycelium_app;

@@ -7,15 +7,6 @@ RESET client_min_messages;
 SET timezone = 'UTC';
 SET datestyle = 'ISO';
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
-
 -- Who got which notification, on which channels: one line per notification.
 CREATE FUNCTION pg_temp.inbox() RETURNS TABLE (type text, message text, recipients text)
     LANGUAGE sql AS $$
@@ -144,25 +135,25 @@ FROM mycelium.deliverables WHERE title = 'awaiting approval';
 COMMIT;
 SELECT * FROM pg_temp.inbox();
 -- A mention of someone who is not a user of the organization is refused.
-SELECT pg_temp.try(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content, mentions)
+SELECT regress.try(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content, mentions)
     SELECT %L, id, '0000000c-0000-7000-8000-0000000000e1', 'hi', ARRAY['00000000-0000-0000-0000-0000000000ee'::uuid]
     FROM mycelium.deliverables WHERE title = 'awaiting approval'$$, :'org')) AS foreign_mention;
 DELETE FROM mycelium.notifications;
 
 -- ------ Bad input ------
-SELECT pg_temp.try($$SELECT mycelium.sweep_overdue(NULL)$$) AS null_as_of;
-SELECT pg_temp.try($$SELECT mycelium.sweep_overdue('infinity')$$) AS infinite_as_of;
-SELECT pg_temp.try($$SELECT mycelium.sweep_overdue(now() + interval '1 day')$$) AS future_as_of;
-SELECT pg_temp.try($$SELECT mycelium.sweep_overdue(organization_id => '00000000-0000-0000-0000-000000000000')$$)
+SELECT regress.try($$SELECT mycelium.sweep_overdue(NULL)$$) AS null_as_of;
+SELECT regress.try($$SELECT mycelium.sweep_overdue('infinity')$$) AS infinite_as_of;
+SELECT regress.try($$SELECT mycelium.sweep_overdue(now() + interval '1 day')$$) AS future_as_of;
+SELECT regress.try($$SELECT mycelium.sweep_overdue(organization_id => '00000000-0000-0000-0000-000000000000')$$)
     AS unknown_organization;
-SELECT pg_temp.try($$SELECT mycelium.sweep_due_soon(NULL)$$) AS null_within;
-SELECT pg_temp.try($$SELECT mycelium.sweep_due_soon('-1 hour')$$) AS negative_within;
-SELECT pg_temp.try($$SELECT mycelium.sweep_due_soon('1 year')$$) AS huge_within;
+SELECT regress.try($$SELECT mycelium.sweep_due_soon(NULL)$$) AS null_within;
+SELECT regress.try($$SELECT mycelium.sweep_due_soon('-1 hour')$$) AS negative_within;
+SELECT regress.try($$SELECT mycelium.sweep_due_soon('1 year')$$) AS huge_within;
 BEGIN TRANSACTION READ ONLY;
-SELECT pg_temp.try($$SELECT mycelium.sweep_overdue()$$) AS read_only;
+SELECT regress.try($$SELECT mycelium.sweep_overdue()$$) AS read_only;
 ROLLBACK;
 BEGIN TRANSACTION READ ONLY;
-SELECT pg_temp.try($$SELECT mycelium.sweep_due_soon()$$) AS read_only;
+SELECT regress.try($$SELECT mycelium.sweep_due_soon()$$) AS read_only;
 ROLLBACK;
 SELECT count(*) AS notifications_after_bad_input FROM mycelium.notifications;
 
@@ -189,16 +180,16 @@ ORDER BY u.name;
 SELECT p.total_assigned FROM mycelium.productivity_scores(:'org', 5, now() - interval '11 days') p
 WHERE p.user_id = '0000000c-0000-7000-8000-0000000000e2';
 SELECT mycelium.calculate_user_productivity('0000000c-0000-7000-8000-0000000000e2');
-SELECT pg_temp.try($$SELECT mycelium.calculate_user_productivity(NULL)$$) AS null_user;
-SELECT pg_temp.try($$SELECT mycelium.calculate_user_productivity('00000000-0000-0000-0000-000000000000')$$)
+SELECT regress.try($$SELECT mycelium.calculate_user_productivity(NULL)$$) AS null_user;
+SELECT regress.try($$SELECT mycelium.calculate_user_productivity('00000000-0000-0000-0000-000000000000')$$)
     AS unknown_user;
-SELECT pg_temp.try($$SELECT mycelium.calculate_user_productivity('0000000c-0000-7000-8000-0000000000e2', 0)$$)
+SELECT regress.try($$SELECT mycelium.calculate_user_productivity('0000000c-0000-7000-8000-0000000000e2', 0)$$)
     AS zero_days;
-SELECT pg_temp.try($$SELECT mycelium.productivity_scores(period_days => 100000)$$) AS absurd_period;
-SELECT pg_temp.try($$SELECT mycelium.productivity_scores(period_days => NULL)$$) AS null_period;
-SELECT pg_temp.try($$SELECT mycelium.productivity_scores(as_of => NULL)$$) AS null_as_of;
-SELECT pg_temp.try($$SELECT mycelium.productivity_scores(as_of => now() + interval '1 hour')$$) AS future_as_of;
-SELECT pg_temp.try($$SELECT mycelium.productivity_scores('00000000-0000-0000-0000-000000000000')$$)
+SELECT regress.try($$SELECT mycelium.productivity_scores(period_days => 100000)$$) AS absurd_period;
+SELECT regress.try($$SELECT mycelium.productivity_scores(period_days => NULL)$$) AS null_period;
+SELECT regress.try($$SELECT mycelium.productivity_scores(as_of => NULL)$$) AS null_as_of;
+SELECT regress.try($$SELECT mycelium.productivity_scores(as_of => now() + interval '1 hour')$$) AS future_as_of;
+SELECT regress.try($$SELECT mycelium.productivity_scores('00000000-0000-0000-0000-000000000000')$$)
     AS unknown_organization;
 
 -- ------ Only Mycelium's jobs summarise their own statements ------
@@ -206,7 +197,7 @@ SELECT pg_temp.try($$SELECT mycelium.productivity_scores('00000000-0000-0000-000
 -- superusers: an application cannot use it to write changes the log misses.
 CREATE ROLE regress_mycelium_sneaky;
 SET ROLE regress_mycelium_sneaky;
-SELECT pg_temp.try($$SET mycelium.in_job_statement = on$$) AS set_by_application;
-SELECT pg_temp.try($$SELECT set_config('mycelium.in_job_statement', 'on', true)$$) AS set_config_by_application;
+SELECT regress.try($$SET mycelium.in_job_statement = on$$) AS set_by_application;
+SELECT regress.try($$SELECT set_config('mycelium.in_job_statement', 'on', true)$$) AS set_config_by_application;
 RESET ROLE;
 DROP ROLE regress_mycelium_sneaky;
