@@ -75,14 +75,17 @@ const icu::SimpleDateFormat &formatter(const std::string &locale_id, std::string
     std::unique_ptr<icu::DateTimePatternGenerator> generator(
         icu::DateTimePatternGenerator::createInstance(locale, status));
     if (U_FAILURE(status))
-        throw Error(ErrorKind::Internal, "date label: ICU has no patterns for locale \"" + locale_id + "\"",
+        throw Error(ErrorKind::Internal,
+                    "date label: ICU has no patterns for locale \"" + locale_id + "\"",
                     std::string("ICU reported ") + u_errorName(status) + ".");
-    icu::UnicodeString pattern = generator->getBestPattern(
-        icu::UnicodeString::fromUTF8(icu::StringPiece(skeleton.data(), static_cast<int32_t>(skeleton.size()))),
-        status);
+    icu::UnicodeString pattern =
+        generator->getBestPattern(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                                      skeleton.data(), static_cast<int32_t>(skeleton.size()))),
+                                  status);
     auto format = std::make_unique<icu::SimpleDateFormat>(pattern, locale, status);
     if (U_FAILURE(status))
-        throw Error(ErrorKind::Internal, "date label: ICU cannot format \"" + std::string(skeleton) + "\"",
+        throw Error(ErrorKind::Internal,
+                    "date label: ICU cannot format \"" + std::string(skeleton) + "\"",
                     std::string("ICU reported ") + u_errorName(status) + ".");
     // The date is given as midnight UTC, so it is formatted in UTC; and ICU's
     // Gregorian calendar is Julian before 1582 unless told to be proleptic.
@@ -109,9 +112,10 @@ bool is_known_locale(std::string_view id) noexcept {
 std::string format_date_label(std::string_view locale, int year, int month, int day,
                               std::string_view skeleton) {
     if (!skeleton_is_date_only(skeleton))
-        throw invalid("date label: skeleton \"" + std::string(skeleton.substr(0, kSkeletonMaxBytes)) +
-                          "\" is not a date skeleton",
-                      "Use up to 16 of the ICU skeleton letters y, M, L, d, E and c, such as yMMMM.");
+        throw invalid(
+            "date label: skeleton \"" + std::string(skeleton.substr(0, kSkeletonMaxBytes)) +
+                "\" is not a date skeleton",
+            "Use up to 16 of the ICU skeleton letters y, M, L, d, E and c, such as yMMMM.");
     LocalDateTime date;
     date.year = year;
     date.month = month;
@@ -120,7 +124,8 @@ std::string format_date_label(std::string_view locale, int year, int month, int 
     if (locale.size() > kLocaleMaxBytes) throw invalid("unknown locale (longer than 64 bytes)");
 
     const icu::SimpleDateFormat &format = formatter(std::string(locale), skeleton);
-    const double millis = static_cast<double>(civil::days_from_civil(year, month, day)) * 86400000.0;
+    const double millis =
+        static_cast<double>(civil::days_from_civil(year, month, day)) * 86400000.0;
     icu::UnicodeString out;
     format.format(millis, out);
     std::string utf8;

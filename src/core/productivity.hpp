@@ -15,7 +15,8 @@ namespace mycelium::core {
 struct ProductivityTally {
     std::int64_t assigned = 0;   // the cohort
     std::int64_t completed = 0;  // of it, completed by the end of the period
-    std::int64_t overdue = 0;    // of it, past its due date at the end of the period and not done by then
+    std::int64_t overdue =
+        0;  // of it, past its due date at the end of the period and not done by then
     std::optional<double> avg_completion_seconds;  // created -> completed, over the completed ones
 };
 
@@ -23,7 +24,7 @@ struct ProductivityTally {
 struct ProductivityScore {
     double completion_rate = 0;                  // 0..100
     std::optional<double> avg_completion_hours;  // none when nothing was completed
-    double score = 0;                            // completion rate - 10 per overdue, clamped to 0..100
+    double score = 0;  // completion rate - 10 per overdue, clamped to 0..100
 };
 
 // Throws Error(InvalidParameter) for counts that cannot come from one cohort

@@ -111,12 +111,13 @@ void define_context_settings() {
 // but every role's policies need the context key.
 std::string load_key(const char *purpose) {
     state().keys_relid = mycelium_relid("auth_keys");
-    const TextRows rows =
-        query_as_owner("SELECT encode(secret, 'hex') FROM mycelium.auth_keys WHERE purpose = $1", {purpose});
+    const TextRows rows = query_as_owner(
+        "SELECT encode(secret, 'hex') FROM mycelium.auth_keys WHERE purpose = $1", {purpose});
     if (rows.size() != 1 || !rows.at(0, 0)) return std::string();
     const std::string &hex = *rows.at(0, 0);
     std::string key(hex.size() / 2, '\0');
-    for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    for (size_t i = 0; i < key.size(); ++i)
+        key[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
     return key;
 }
 

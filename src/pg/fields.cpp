@@ -61,7 +61,8 @@ Cache &cache() {
 
 void forget_validators(Datum, Oid relid) {
     Cache &c = cache();
-    if (relid == InvalidOid || relid == c.fields_relid || relid == c.service_types_relid) c.services.clear();
+    if (relid == InvalidOid || relid == c.fields_relid || relid == c.service_types_relid)
+        c.services.clear();
 }
 
 std::optional<std::int32_t> int_cell(const std::optional<std::string> &s) {
@@ -121,28 +122,31 @@ const CachedService *service(const std::string &org, const std::string &service_
 // USER_SELECT and CLIENT_SELECT: the id must belong to the deliverable's own
 // organization (and a user be ACTIVE), whoever is asking.
 class OrganizationReferences : public mycelium::core::ReferenceChecker {
-public:
+  public:
     explicit OrganizationReferences(std::string org) : org_(std::move(org)) {}
     bool active_user_exists(const std::string &uuid) const override {
         return mycelium::pg::query_as_owner(
-                   "SELECT 1 FROM mycelium.users WHERE organization_id = $1::uuid AND id = $2::uuid "
+                   "SELECT 1 FROM mycelium.users WHERE organization_id = $1::uuid AND id = "
+                   "$2::uuid "
                    "AND status = 'ACTIVE'",
                    {org_.c_str(), uuid.c_str()})
                    .size() == 1;
     }
     bool client_exists(const std::string &uuid) const override {
         return mycelium::pg::query_as_owner(
-                   "SELECT 1 FROM mycelium.clients WHERE organization_id = $1::uuid AND id = $2::uuid",
+                   "SELECT 1 FROM mycelium.clients WHERE organization_id = $1::uuid AND id = "
+                   "$2::uuid",
                    {org_.c_str(), uuid.c_str()})
                    .size() == 1;
     }
 
-private:
+  private:
     std::string org_;
 };
 
 std::string uuid_text(Datum d) {
-    return std::string(mycelium::pg::guard([&] { return DatumGetCString(DirectFunctionCall1(uuid_out, d)); }));
+    return std::string(
+        mycelium::pg::guard([&] { return DatumGetCString(DirectFunctionCall1(uuid_out, d)); }));
 }
 
 std::string jsonb_text(Datum d) {
@@ -161,7 +165,8 @@ bool enforces_required(const char *status) {
 // A column of the trigger's relation by name, or an error naming it.
 int attnum(TupleDesc desc, const char *name) {
     int n = mycelium::pg::guard([&] { return SPI_fnumber(desc, name); });
-    if (n <= 0) throw Error(ErrorKind::Internal, std::string("check_custom_fields: no column ") + name);
+    if (n <= 0)
+        throw Error(ErrorKind::Internal, std::string("check_custom_fields: no column ") + name);
     return n;
 }
 
@@ -173,7 +178,8 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
     const bool valid_call = mycelium::pg::guard([&] {
         return CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_BEFORE(trigdata->tg_event) &&
                TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
-               (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) || TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event));
+               (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+                TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event));
     });
     if (!valid_call)
         throw Error(ErrorKind::Internal,
@@ -239,12 +245,14 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
             changed = true;
         }
     }
-    const auto problems = svc->validator.validate(values, enforce_required, OrganizationReferences(org));
+    const auto problems =
+        svc->validator.validate(values, enforce_required, OrganizationReferences(org));
     if (!problems.empty())
-        throw Error(ErrorKind::CheckViolation,
-                    "deliverable custom_fields do not satisfy service type \"" + svc->name + "\"",
-                    mycelium::core::problems_to_json(problems),
-                    "The detail lists each problem as JSON: field, code, message (docs/custom-fields.md).");
+        throw Error(
+            ErrorKind::CheckViolation,
+            "deliverable custom_fields do not satisfy service type \"" + svc->name + "\"",
+            mycelium::core::problems_to_json(problems),
+            "The detail lists each problem as JSON: field, code, message (docs/custom-fields.md).");
     if (!changed) return PointerGetDatum(tuple);
     HeapTuple modified = mycelium::pg::guard([&] {
         Datum jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(values.c_str()));
@@ -260,9 +268,11 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
 // above max, a default its own rules refuse) is refused when it is saved.
 MYCELIUM_FUNCTION(mycelium_check_field_definition) {
     auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-    if (!mycelium::pg::guard([&] { return CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_FOR_ROW(trigdata->tg_event); }))
+    if (!mycelium::pg::guard(
+            [&] { return CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_FOR_ROW(trigdata->tg_event); }))
         throw Error(ErrorKind::Internal, "check_field_definition: must be fired FOR EACH ROW");
-    HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+    HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+                                                                  : trigdata->tg_trigtuple;
     TupleDesc desc = trigdata->tg_relation->rd_att;
     auto text_of = [&](const char *column) -> std::optional<std::string> {
         const int n = attnum(desc, column);
@@ -291,7 +301,8 @@ MYCELIUM_FUNCTION(mycelium_check_field_definition) {
 //   RETURNS TABLE(field_slug text, code text, message text)
 MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
     if (PG_ARGISNULL(0))
-        throw Error(ErrorKind::InvalidParameter, "validate_custom_fields: service_type_id must not be NULL");
+        throw Error(ErrorKind::InvalidParameter,
+                    "validate_custom_fields: service_type_id must not be NULL");
     const std::string service_type = uuid_text(PG_GETARG_DATUM(0));
     const std::string values = PG_ARGISNULL(1) ? std::string("{}") : jsonb_text(PG_GETARG_DATUM(1));
 
@@ -301,18 +312,21 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
     if (auto ctx = mycelium::pg::current_context()) {
         org = ctx->organization_id;
     } else {
-        const bool bypass = mycelium::pg::guard([] { return superuser() || has_bypassrls_privilege(GetUserId()); });
+        const bool bypass =
+            mycelium::pg::guard([] { return superuser() || has_bypassrls_privilege(GetUserId()); });
         if (!bypass)
-            throw Error(ErrorKind::InsufficientPrivilege, "validate_custom_fields: needs a tenant context",
-                        "", "Call mycelium.authenticate(token) or mycelium.set_context(...) first.");
+            throw Error(ErrorKind::InsufficientPrivilege,
+                        "validate_custom_fields: needs a tenant context", "",
+                        "Call mycelium.authenticate(token) or mycelium.set_context(...) first.");
         const auto rows = mycelium::pg::query_as_owner(
-            "SELECT organization_id::text FROM mycelium.service_types WHERE id = $1::uuid", {service_type.c_str()});
+            "SELECT organization_id::text FROM mycelium.service_types WHERE id = $1::uuid",
+            {service_type.c_str()});
         if (rows.size() == 1) org = *rows.at(0, 0);
     }
     const CachedService *svc = org.empty() ? nullptr : service(org, service_type);
     if (svc == nullptr)
-        throw Error(ErrorKind::InvalidParameter,
-                    "validate_custom_fields: no service type " + service_type + " in this organization");
+        throw Error(ErrorKind::InvalidParameter, "validate_custom_fields: no service type " +
+                                                     service_type + " in this organization");
     const auto problems = svc->validator.validate(values, true, OrganizationReferences(org));
 
     mycelium::pg::guard([&] { InitMaterializedSRF(fcinfo, 0); });
@@ -322,7 +336,8 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
         text *code = mycelium::pg::utf8_to_text(p.code);
         text *message = mycelium::pg::utf8_to_text(p.message);
         mycelium::pg::guard([&] {
-            Datum values3[3] = {PointerGetDatum(slug), PointerGetDatum(code), PointerGetDatum(message)};
+            Datum values3[3] = {PointerGetDatum(slug), PointerGetDatum(code),
+                                PointerGetDatum(message)};
             bool nulls[3] = {slug == nullptr, false, false};
             tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values3, nulls);
         });

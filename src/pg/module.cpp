@@ -13,11 +13,10 @@ _Pragma("GCC visibility push(default)") extern "C" {
 }
 _Pragma("GCC visibility pop")
 
-namespace {
-
-// Read by the activity-log and notification triggers through current_setting();
-// the variable itself is unused.
-bool in_job_statement = false;
+    namespace {
+    // Read by the activity-log and notification triggers through current_setting();
+    // the variable itself is unused.
+    bool in_job_statement = false;
 
 }  // namespace
 
@@ -32,10 +31,11 @@ void _PG_init(void) {
     // statement, and the row-by-row triggers stand aside. PGC_SUSET so that only
     // they (SECURITY DEFINER, owned by a superuser) can: no application can use
     // it to write changes the log does not see.
-    DefineCustomBoolVariable("mycelium.in_job_statement",
-                             "The current statement is a Mycelium job's, which logs and notifies for itself.",
-                             "Set only by Mycelium's own functions, for one statement.", &in_job_statement,
-                             false, PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
-                             nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "mycelium.in_job_statement",
+        "The current statement is a Mycelium job's, which logs and notifies for itself.",
+        "Set only by Mycelium's own functions, for one statement.", &in_job_statement, false,
+        PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr,
+        nullptr);
     MarkGUCPrefixReserved("mycelium");
 }

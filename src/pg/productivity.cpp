@@ -34,8 +34,10 @@ constexpr int kMaxPeriodDays = 3650;
 constexpr const char *kTallyQuery =
     "SELECT u.id::text, count(d.id), "
     "       count(d.id) FILTER (WHERE d.completed_at < $3), "
-    "       count(d.id) FILTER (WHERE d.due_date < $3 AND (d.completed_at IS NULL OR d.completed_at > d.due_date)), "
-    "       avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < $3)::float8 "
+    "       count(d.id) FILTER (WHERE d.due_date < $3 AND (d.completed_at IS NULL OR "
+    "d.completed_at > d.due_date)), "
+    "       avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < "
+    "$3)::float8 "
     "FROM mycelium.users u "
     "LEFT JOIN mycelium.deliverables d "
     "       ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id "
@@ -61,8 +63,8 @@ Datum numeric_of(double value) {
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%.2f", value);
     return mycelium::pg::guard([&] {
-        return DirectFunctionCall3(numeric_in, CStringGetDatum(buffer), ObjectIdGetDatum(InvalidOid),
-                                   Int32GetDatum(-1));
+        return DirectFunctionCall3(numeric_in, CStringGetDatum(buffer),
+                                   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
     });
 }
 
@@ -74,16 +76,19 @@ Datum numeric_of(double value) {
 //                  overdue_count integer, productivity_score numeric)
 MYCELIUM_FUNCTION(mycelium_productivity_scores) {
     if (PG_ARGISNULL(1))
-        throw Error(ErrorKind::InvalidParameter, "productivity_scores: period_days must not be NULL");
+        throw Error(ErrorKind::InvalidParameter,
+                    "productivity_scores: period_days must not be NULL");
     const int32 period_days = PG_GETARG_INT32(1);
     if (period_days < 1 || period_days > kMaxPeriodDays)
         throw Error(ErrorKind::InvalidParameter,
-                    "productivity_scores: period_days must be between 1 and " + std::to_string(kMaxPeriodDays) +
-                        ", not " + std::to_string(period_days));
-    if (PG_ARGISNULL(2)) throw Error(ErrorKind::InvalidParameter, "productivity_scores: as_of must not be NULL");
+                    "productivity_scores: period_days must be between 1 and " +
+                        std::to_string(kMaxPeriodDays) + ", not " + std::to_string(period_days));
+    if (PG_ARGISNULL(2))
+        throw Error(ErrorKind::InvalidParameter, "productivity_scores: as_of must not be NULL");
     const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(2);
     if (TIMESTAMP_NOT_FINITE(as_of))
-        throw Error(ErrorKind::InvalidParameter, "productivity_scores: as_of must be a finite time");
+        throw Error(ErrorKind::InvalidParameter,
+                    "productivity_scores: as_of must be a finite time");
     if (as_of > mycelium::pg::guard([] { return GetCurrentTransactionStartTimestamp(); }))
         throw Error(ErrorKind::InvalidParameter, "productivity_scores: as_of is in the future", "",
                     "Scores describe a period that has ended; omit as_of for now().");
@@ -99,20 +104,22 @@ MYCELIUM_FUNCTION(mycelium_productivity_scores) {
         if (!org_null) {
             Oid type = UUIDOID;
             Datum value = org;
-            SPI_execute_with_args("SELECT FROM mycelium.organizations WHERE id = $1", 1, &type, &value, nullptr,
-                                  true, 1);
+            SPI_execute_with_args("SELECT FROM mycelium.organizations WHERE id = $1", 1, &type,
+                                  &value, nullptr, true, 1);
             if (SPI_processed == 0) {
                 SPI_finish();
                 return static_cast<RawRows *>(nullptr);
             }
         }
         Oid types[4] = {UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, UUIDOID};
-        Datum values[4] = {org, TimestampTzGetDatum(window_start), TimestampTzGetDatum(as_of), user};
+        Datum values[4] = {org, TimestampTzGetDatum(window_start), TimestampTzGetDatum(as_of),
+                           user};
         char nulls[4] = {org_null ? 'n' : ' ', ' ', ' ', user_null ? 'n' : ' '};
         SPI_execute_with_args(kTallyQuery, 4, types, values, nulls, true, 0);
         auto *out = static_cast<RawRows *>(MemoryContextAllocZero(caller, sizeof(RawRows)));
         out->rows = static_cast<int>(SPI_processed);
-        out->cells = static_cast<char **>(MemoryContextAllocZero(caller, sizeof(char *) * (out->rows * 5 + 1)));
+        out->cells = static_cast<char **>(
+            MemoryContextAllocZero(caller, sizeof(char *) * (out->rows * 5 + 1)));
         for (int r = 0; r < out->rows; ++r)
             for (int c = 0; c < 5; ++c) {
                 char *v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1);
@@ -122,11 +129,11 @@ MYCELIUM_FUNCTION(mycelium_productivity_scores) {
         return out;
     });
     if (raw == nullptr)
-        throw Error(ErrorKind::InvalidParameter, "productivity_scores: organization " +
-                                                     std::string(mycelium::pg::guard([&] {
-                                                         return DatumGetCString(DirectFunctionCall1(uuid_out, org));
-                                                     })) +
-                                                     " does not exist");
+        throw Error(ErrorKind::InvalidParameter,
+                    "productivity_scores: organization " + std::string(mycelium::pg::guard([&] {
+                        return DatumGetCString(DirectFunctionCall1(uuid_out, org));
+                    })) +
+                        " does not exist");
 
     std::vector<Row> rows;
     rows.reserve(raw->rows);
@@ -146,15 +153,18 @@ MYCELIUM_FUNCTION(mycelium_productivity_scores) {
     for (const Row &row : rows) {
         const core::ProductivityScore score = core::score_productivity(row.tally);
         Datum out[7];
-        bool nulls[7] = {false, false, false, false, !score.avg_completion_hours.has_value(), false, false};
-        out[0] = mycelium::pg::guard([&] { return DirectFunctionCall1(uuid_in, CStringGetDatum(row.user_id.c_str())); });
+        bool nulls[7] = {false, false, false, false, !score.avg_completion_hours.has_value(),
+                         false, false};
+        out[0] = mycelium::pg::guard(
+            [&] { return DirectFunctionCall1(uuid_in, CStringGetDatum(row.user_id.c_str())); });
         out[1] = Int32GetDatum(static_cast<int32>(row.tally.assigned));
         out[2] = Int32GetDatum(static_cast<int32>(row.tally.completed));
         out[3] = numeric_of(score.completion_rate);
         out[4] = score.avg_completion_hours ? numeric_of(*score.avg_completion_hours) : Datum(0);
         out[5] = Int32GetDatum(static_cast<int32>(row.tally.overdue));
         out[6] = numeric_of(score.score);
-        mycelium::pg::guard([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls); });
+        mycelium::pg::guard(
+            [&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls); });
     }
     return Datum(0);
 }

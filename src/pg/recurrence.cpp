@@ -38,7 +38,7 @@ constexpr std::int64_t kPostgresEpochUnixSeconds =
     static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
 
 // Far enough outside years 1..9999 that the core cuts the range to them.
-constexpr std::int64_t kRangeFloor = -70000000000LL;   // about year -250
+constexpr std::int64_t kRangeFloor = -70000000000LL;    // about year -250
 constexpr std::int64_t kRangeCeiling = 300000000000LL;  // about year 11476
 
 std::int64_t unix_seconds(TimestampTz t) {
@@ -115,11 +115,13 @@ class PgTimeZone final : public core::TimeZoneConverter {
 };
 
 const pg_tz *zone_named(const std::string &name) {
-    const pg_tz *tz = looks_like_zone_name(name) ? mycelium::pg::guard([&] { return pg_tzset(name.c_str()); })
-                                                 : nullptr;
+    const pg_tz *tz = looks_like_zone_name(name)
+                          ? mycelium::pg::guard([&] { return pg_tzset(name.c_str()); })
+                          : nullptr;
     if (tz == nullptr)
-        throw Error(ErrorKind::InvalidParameter, "expand_recurrence: unknown time zone \"" + name.substr(0, 100) + "\"",
-                    "", "Use a name from pg_timezone_names, such as Europe/Berlin.");
+        throw Error(ErrorKind::InvalidParameter,
+                    "expand_recurrence: unknown time zone \"" + name.substr(0, 100) + "\"", "",
+                    "Use a name from pg_timezone_names, such as Europe/Berlin.");
     return tz;
 }
 
@@ -136,7 +138,8 @@ const pg_tz *default_zone() {
 
 TimestampTz timestamptz_arg(FunctionCallInfo fcinfo, int argno, const char *name) {
     if (PG_ARGISNULL(argno))
-        throw Error(ErrorKind::InvalidParameter, std::string("expand_recurrence: ") + name + " must not be NULL");
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string("expand_recurrence: ") + name + " must not be NULL");
     return PG_GETARG_TIMESTAMPTZ(argno);
 }
 
@@ -144,8 +147,8 @@ TimestampTz timestamptz_arg(FunctionCallInfo fcinfo, int argno, const char *name
 // C++ heap and is deleted by a callback of the SRF's memory context, which runs
 // at the end of the set, when the query stops early (LIMIT) and on error.
 struct ExpansionState {
-    ExpansionState(const pg_tz *tz, const core::Rule &rule, TimestampTz dtstart, TimestampTz range_start,
-                   TimestampTz range_end)
+    ExpansionState(const pg_tz *tz, const core::Rule &rule, TimestampTz dtstart,
+                   TimestampTz range_start, TimestampTz range_end)
         : zone(tz),
           expansion(rule, zone.utc_to_local(unix_seconds(dtstart)), zone, unix_seconds(range_start),
                     unix_seconds(range_end)) {}
@@ -171,8 +174,10 @@ MYCELIUM_FUNCTION(mycelium_expand_recurrence) {
         const TimestampTz range_start = timestamptz_arg(fcinfo, 2, "range_start");
         const TimestampTz range_end = timestamptz_arg(fcinfo, 3, "range_end");
         if (TIMESTAMP_NOT_FINITE(dtstart))
-            throw Error(ErrorKind::InvalidParameter, "expand_recurrence: dtstart must be a finite time");
-        const pg_tz *tz = PG_ARGISNULL(4) ? default_zone() : zone_named(mycelium::pg::text_arg_utf8(fcinfo, 4));
+            throw Error(ErrorKind::InvalidParameter,
+                        "expand_recurrence: dtstart must be a finite time");
+        const pg_tz *tz =
+            PG_ARGISNULL(4) ? default_zone() : zone_named(mycelium::pg::text_arg_utf8(fcinfo, 4));
 
         const core::Rule rule = core::parse_rule(rule_text);
         auto state = std::make_unique<ExpansionState>(tz, rule, dtstart, range_start, range_end);
@@ -217,13 +222,16 @@ MYCELIUM_FUNCTION(mycelium_check_recurrence_rule) {
 MYCELIUM_FUNCTION(mycelium_date_label) {
     for (int i = 0; i < 3; ++i)
         if (PG_ARGISNULL(i))
-            throw Error(ErrorKind::InvalidParameter, "date_label: day, locale and skeleton must not be NULL");
+            throw Error(ErrorKind::InvalidParameter,
+                        "date_label: day, locale and skeleton must not be NULL");
     const DateADT day = PG_GETARG_DATEADT(0);
-    if (DATE_NOT_FINITE(day)) throw Error(ErrorKind::InvalidParameter, "date_label: day must be a finite date");
+    if (DATE_NOT_FINITE(day))
+        throw Error(ErrorKind::InvalidParameter, "date_label: day must be a finite date");
     int year = 0, month = 0, mday = 0;
     j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
-    const std::string label = core::format_date_label(mycelium::pg::text_arg_utf8(fcinfo, 1), year, month, mday,
-                                                      mycelium::pg::text_arg_utf8(fcinfo, 2));
+    const std::string label =
+        core::format_date_label(mycelium::pg::text_arg_utf8(fcinfo, 1), year, month, mday,
+                                mycelium::pg::text_arg_utf8(fcinfo, 2));
     PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(label));
 }
 

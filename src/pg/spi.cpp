@@ -29,8 +29,8 @@ TextRows query_as_owner(const char *sql, const std::vector<const char *> &params
         Oid save_user;
         int save_sec;
         GetUserIdAndSecContext(&save_user, &save_sec);
-        SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-                               save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+        SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+                                                          SECURITY_RESTRICTED_OPERATION);
         Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (nargs + 1)));
         Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (nargs + 1)));
         char *nulls = static_cast<char *>(palloc(nargs + 1));
@@ -50,7 +50,8 @@ TextRows query_as_owner(const char *sql, const std::vector<const char *> &params
             for (int r = 0; r < out->rows; ++r)
                 for (int c = 0; c < out->columns; ++c) {
                     char *v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1);
-                    if (v != nullptr) out->cells[r * out->columns + c] = MemoryContextStrdup(caller, v);
+                    if (v != nullptr)
+                        out->cells[r * out->columns + c] = MemoryContextStrdup(caller, v);
                 }
         }
         SPI_finish();
@@ -61,7 +62,8 @@ TextRows query_as_owner(const char *sql, const std::vector<const char *> &params
     rows.columns = raw->columns;
     rows.cells.reserve(static_cast<size_t>(raw->rows) * raw->columns);
     for (int i = 0; i < raw->rows * raw->columns; ++i)
-        rows.cells.push_back(raw->cells[i] ? std::optional<std::string>(raw->cells[i]) : std::nullopt);
+        rows.cells.push_back(raw->cells[i] ? std::optional<std::string>(raw->cells[i])
+                                           : std::nullopt);
     return rows;
 }
 

@@ -36,7 +36,8 @@ TEST(DateLabels, UnderscoreFormsAreAccepted) {
 
 TEST(DateLabels, TheGregorianCalendarWhateverTheLocalesUsualOne) {
     // Thai usually counts Buddhist-era years (2569); a period label must not.
-    EXPECT_NE(core::format_date_label("th-TH", 2026, 12, 1, "yMMMM").find("2026"), std::string::npos);
+    EXPECT_NE(core::format_date_label("th-TH", 2026, 12, 1, "yMMMM").find("2026"),
+              std::string::npos);
 }
 
 TEST(DateLabels, ProlepticGregorianBefore1582) {
