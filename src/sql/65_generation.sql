@@ -4,8 +4,8 @@
 -- concurrently) it runs: every row carries its recurrence key and is inserted
 -- with ON CONFLICT DO NOTHING against the unique indexes of 30_indexes.sql. The
 -- rows go in with a single INSERT ... SELECT, so the per-row work is the
--- table's own (indexes, the custom-field check) and the activity log is written
--- once per statement. docs/recurrence.md describes the rules.
+-- table's own (indexes, the custom-field check), and the activity log gets one
+-- row per organization naming them all. docs/recurrence.md describes the rules.
 
 CREATE FUNCTION mycelium.generate_recurring_deliverables(
     organization_id uuid    DEFAULT NULL,
