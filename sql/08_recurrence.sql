@@ -76,6 +76,7 @@ SELECT regress.try($$SELECT mycelium.date_label('2026-12-01', 'xx-YY')$$) AS unk
 SELECT regress.try($$SELECT mycelium.date_label('2026-12-01', 'en', 'HH:mm')$$) AS time_skeleton;
 SELECT regress.try($$SELECT mycelium.date_label(NULL, 'en')$$) AS null_day;
 SELECT regress.try($$SELECT mycelium.date_label('infinity', 'en')$$) AS infinite_day;
+SELECT regress.try($$SELECT mycelium.date_label('0044-03-15 BC', 'en')$$) AS before_year_one;
 SELECT mycelium.is_known_locale('pt-BR') AS pt_br, mycelium.is_known_locale('klingon') AS klingon;
 
 -- ------ Stored rules are checked when they are written ------

@@ -120,6 +120,8 @@ std::string format_date_label(std::string_view locale, int year, int month, int 
     date.year = year;
     date.month = month;
     date.day = day;
+    if (year < kRecurrenceMinYear || year > kRecurrenceMaxYear)
+        throw invalid("date label: year " + std::to_string(year) + " is not between 1 and 9999");
     civil::check(date, "date label");
     if (locale.size() > kLocaleMaxBytes) throw invalid("unknown locale (longer than 64 bytes)");
 

@@ -92,7 +92,9 @@ MYCELIUM_FUNCTION(mycelium_productivity_scores) {
     if (as_of > mycelium::pg::guard([] { return GetCurrentTransactionStartTimestamp(); }))
         throw Error(ErrorKind::InvalidParameter, "productivity_scores: as_of is in the future", "",
                     "Scores describe a period that has ended; omit as_of for now().");
-    const TimestampTz window_start = as_of - static_cast<TimestampTz>(period_days) * USECS_PER_DAY;
+    // A period reaching before the first representable time starts at -infinity.
+    TimestampTz window_start = as_of - static_cast<TimestampTz>(period_days) * USECS_PER_DAY;
+    if (!IS_VALID_TIMESTAMP(window_start)) TIMESTAMP_NOBEGIN(window_start);
     const bool org_null = PG_ARGISNULL(0);
     const bool user_null = PG_NARGS() < 4 || PG_ARGISNULL(3);
     const Datum org = org_null ? Datum(0) : PG_GETARG_DATUM(0);

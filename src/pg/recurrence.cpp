@@ -229,6 +229,9 @@ MYCELIUM_FUNCTION(mycelium_date_label) {
         throw Error(ErrorKind::InvalidParameter, "date_label: day must be a finite date");
     int year = 0, month = 0, mday = 0;
     j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
+    if (year < core::kRecurrenceMinYear || year > core::kRecurrenceMaxYear)
+        throw Error(ErrorKind::InvalidParameter,
+                    "date_label: day must be between 0001-01-01 and 9999-12-31");
     const std::string label =
         core::format_date_label(mycelium::pg::text_arg_utf8(fcinfo, 1), year, month, mday,
                                 mycelium::pg::text_arg_utf8(fcinfo, 2));
