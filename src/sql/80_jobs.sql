@@ -63,7 +63,6 @@ DECLARE
     affected bigint;
     message text;
     state text;
-    why text;
 BEGIN
     PERFORM mycelium.require_writable('run_job');
     IF job IS NULL OR job NOT IN ('sweep_overdue', 'sweep_due_soon', 'generate_recurring',
