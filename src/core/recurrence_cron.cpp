@@ -52,20 +52,6 @@ constexpr FieldSpec kFields[5] = {
     {"day-of-week", 0, 7, 6, &kWeekdayNames, 0},
 };
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> pieces;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = text.find(separator, start);
-        if (end == std::string_view::npos) {
-            pieces.push_back(text.substr(start));
-            return pieces;
-        }
-        pieces.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-}
-
 std::string in_field(const FieldSpec &spec) {
     return " in the " + std::string(spec.name) + " field";
 }

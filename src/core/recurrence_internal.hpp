@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/recurrence.hpp"
 
@@ -39,6 +40,8 @@ char ascii_upper(char c) noexcept;
 std::string ascii_upper(std::string_view text);
 bool is_space(char c) noexcept;
 std::string_view trim(std::string_view text) noexcept;
+// The pieces between separators, empty ones included ("a,,b" is three).
+std::vector<std::string_view> split(std::string_view text, char separator);
 
 // The cost accounting of one expansion. Every candidate day or minute that an
 // engine examines is spent here; returning an occurrence resets it.

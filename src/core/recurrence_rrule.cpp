@@ -77,20 +77,6 @@ constexpr std::string_view kKnownParts =
     "The parts are FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYYEARDAY, "
     "BYWEEKNO, BYSETPOS, BYHOUR, BYMINUTE, BYSECOND, WKST, RSCALE and SKIP.";
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> pieces;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = text.find(separator, start);
-        if (end == std::string_view::npos) {
-            pieces.push_back(text.substr(start));
-            return pieces;
-        }
-        pieces.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-}
-
 // An optionally signed decimal integer; nullopt for anything else, and for more
 // digits than any valid value has (so that no value can overflow).
 std::optional<std::int64_t> parse_integer(std::string_view text) {
