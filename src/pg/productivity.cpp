@@ -100,6 +100,9 @@ MYCELIUM_FUNCTION(mycelium_productivity_scores) {
     const Datum org = org_null ? Datum(0) : PG_GETARG_DATUM(0);
     const Datum user = user_null ? Datum(0) : PG_GETARG_DATUM(3);
 
+    // Its own SPI call rather than pg/spi.hpp's: it runs as the caller (row-level
+    // security decides whose deliverables count), and with typed parameters, since
+    // a timestamptz's text does not always read back (a zone's LMT years before 1900).
     RawRows *raw = mycelium::pg::guard([&] {
         MemoryContext caller = CurrentMemoryContext;
         SPI_connect();
