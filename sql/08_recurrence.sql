@@ -77,7 +77,11 @@ SELECT regress.try($$SELECT mycelium.date_label('2026-12-01', 'en', 'HH:mm')$$) 
 SELECT regress.try($$SELECT mycelium.date_label(NULL, 'en')$$) AS null_day;
 SELECT regress.try($$SELECT mycelium.date_label('infinity', 'en')$$) AS infinite_day;
 SELECT regress.try($$SELECT mycelium.date_label('0044-03-15 BC', 'en')$$) AS before_year_one;
-SELECT mycelium.is_known_locale('pt-BR') AS pt_br, mycelium.is_known_locale('klingon') AS klingon;
+SELECT mycelium.is_known_locale('pt-BR') AS pt_br, mycelium.is_known_locale('klingon') AS klingon,
+       mycelium.is_known_locale('') AS empty, mycelium.is_known_locale(repeat('en', 50000)) AS huge,
+       mycelium.is_known_locale(NULL) IS NULL AS null_locale;
+SELECT regress.try($$SELECT mycelium.date_label('2026-12-01', repeat('en', 50000))$$) AS huge_locale;
+SELECT regress.try($$SELECT mycelium.check_recurrence_rule(E'FREQ=DAILY;\x01')$$) AS control_character;
 
 -- ------ Stored rules are checked when they are written ------
 SELECT id AS org FROM mycelium.create_organization('Agentur Berlin', timezone => 'Europe/Berlin') \gset

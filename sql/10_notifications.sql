@@ -32,6 +32,11 @@ SELECT mycelium.next_delivery_time('2026-12-07 07:59 Europe/Berlin', 'weekly', '
        mycelium.next_delivery_time('2026-12-07 08:00 Europe/Berlin', 'weekly', 'Europe/Berlin', 1)
            AT TIME ZONE 'Europe/Berlin' AS monday_at_eight;
 
+-- Bad input: an unknown zone is refused; NULLs give no time.
+SELECT regress.try($$SELECT mycelium.next_delivery_time(now(), 'daily', 'Mars/Olympus', 1)$$) AS unknown_zone;
+SELECT mycelium.next_delivery_time(NULL, 'daily', 'UTC', 1) IS NULL AS null_as_of,
+       mycelium.next_delivery_time(now(), 'daily', NULL, 1) IS NULL AS null_zone;
+
 -- ------ An agency ------
 SELECT id AS org FROM mycelium.create_organization('Studio Nord', timezone => 'Europe/Berlin') \gset
 SELECT id AS social FROM mycelium.service_types WHERE organization_id = :'org' AND slug = 'social' \gset
