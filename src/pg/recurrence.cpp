@@ -55,10 +55,27 @@ TimestampTz timestamptz_of(std::int64_t unix) {
     return static_cast<TimestampTz>(unix - kPostgresEpochUnixSeconds) * USECS_PER_SEC;
 }
 
-// The names is_valid_time_zone accepts: IANA names, not POSIX offset strings
-// such as 'UTC+3' (three hours *west* of UTC).
+// The names is_valid_time_zone accepts: IANA Area/Location names, and UTC or GMT.
+// Refused although PostgreSQL's database has them:
+// - POSIX offset strings such as 'UTC+3', which mean three hours *west* of UTC;
+// - single names such as CET or EST5EDT: SQL's AT TIME ZONE reads an abbreviation
+//   before a zone file, so 'CET' would be a fixed +01:00 in the install script's
+//   SQL and a zone with summer time here;
+// - Etc/GMT+3 and its kind, whose sign is POSIX's too (Etc/UTC stays);
+// - the right/ and posix/ copies of the database: right/ counts leap seconds,
+//   which timestamptz does not.
 bool looks_like_zone_name(const std::string &name) {
     if (name.empty() || name.size() > 100) return false;
+    const auto lower = [](std::string s) {
+        for (char &c : s)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return s;
+    };
+    const std::string folded = lower(name);
+    if (folded == "utc" || folded == "gmt" || folded == "etc/utc") return true;
+    if (name.find('/') == std::string::npos || folded.rfind("right/", 0) == 0 ||
+        folded.rfind("posix/", 0) == 0 || folded.rfind("etc/", 0) == 0)
+        return false;
     bool first_segment = true;
     bool segment_start = true;
     for (char c : name) {
@@ -114,14 +131,18 @@ class PgTimeZone final : public core::TimeZoneConverter {
     const pg_tz *tz_;
 };
 
+const pg_tz *find_zone(const std::string &name) {
+    return looks_like_zone_name(name) ? mycelium::pg::guard([&] { return pg_tzset(name.c_str()); })
+                                      : nullptr;
+}
+
 const pg_tz *zone_named(const std::string &name) {
-    const pg_tz *tz = looks_like_zone_name(name)
-                          ? mycelium::pg::guard([&] { return pg_tzset(name.c_str()); })
-                          : nullptr;
+    const pg_tz *tz = find_zone(name);
     if (tz == nullptr)
         throw Error(ErrorKind::InvalidParameter,
                     "expand_recurrence: unknown time zone \"" + name.substr(0, 100) + "\"", "",
-                    "Use a name from pg_timezone_names, such as Europe/Berlin.");
+                    "Use an Area/Location name from pg_timezone_names, such as Europe/Berlin, "
+                    "or UTC.");
     return tz;
 }
 
@@ -236,6 +257,11 @@ MYCELIUM_FUNCTION(mycelium_date_label) {
         core::format_date_label(mycelium::pg::text_arg_utf8(fcinfo, 1), year, month, mday,
                                 mycelium::pg::text_arg_utf8(fcinfo, 2));
     PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(label));
+}
+
+// is_valid_time_zone(tz text) RETURNS boolean: what expand_recurrence accepts.
+MYCELIUM_FUNCTION(mycelium_is_valid_time_zone) {
+    PG_RETURN_BOOL(find_zone(mycelium::pg::text_arg_utf8(fcinfo, 0)) != nullptr);
 }
 
 // is_known_locale(locale text) RETURNS boolean

@@ -18,25 +18,16 @@ CREATE FUNCTION mycelium.slugify(input text) RETURNS text
 COMMENT ON FUNCTION mycelium.slugify(text) IS
     'Lower-case ASCII words joined by "-", transliterated with ICU (Café Münster → cafe-munster)';
 
--- An IANA time zone name that PostgreSQL knows ("Europe/Berlin", "UTC"), not a
--- POSIX offset string such as 'UTC+3' (which means three hours *west* of UTC and
--- is a trap in a settings form). IMMUTABLE so that a CHECK constraint may use it:
--- a name, once known, stays known when tzdata is updated. PARALLEL RESTRICTED
--- because the exception block needs a subtransaction.
+-- An IANA Area/Location name that PostgreSQL knows ("Europe/Berlin"), or UTC or
+-- GMT. Refused: POSIX offset strings such as 'UTC+3' (three hours *west* of UTC,
+-- a trap in a settings form) and single names such as CET, which SQL's AT TIME
+-- ZONE reads as a fixed-offset abbreviation. The same test as expand_recurrence,
+-- so a zone the settings accept is one generation can use. IMMUTABLE so that a
+-- CHECK constraint may use it: a name, once known, stays known when tzdata is
+-- updated.
 CREATE FUNCTION mycelium.is_valid_time_zone(tz text) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL RESTRICTED
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF tz !~ '^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z0-9_+-]+)*$' THEN
-        RETURN false;
-    END IF;
-    PERFORM pg_catalog.now() AT TIME ZONE tz;
-    RETURN true;
-EXCEPTION WHEN invalid_parameter_value THEN
-    RETURN false;
-END;
-$$;
+    AS 'MODULE_PATHNAME', 'mycelium_is_valid_time_zone'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Called first by every writing function: fails with SQLSTATE 25006 on a hot
 -- standby or in a read-only transaction, naming the operation.
