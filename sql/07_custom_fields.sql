@@ -102,6 +102,16 @@ SELECT custom_fields FROM mycelium.deliverables WHERE id = '0000000a-0000-7000-8
 SELECT pg_temp.try($$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, created_by_id, custom_fields)
     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1', '0000000a-0000-7000-8000-0000000000e1',
             'Bad', '0000000a-0000-7000-8000-0000000000a1', '{"takes": 0, "colour": "red"}')$$) AS invalid_insert;
+-- The trigger runs before the NOT NULL constraints: a row without its service
+-- type or organization is theirs to refuse (it once crashed the backend).
+SELECT regress.try($$INSERT INTO mycelium.deliverables (organization_id, client_id, title, created_by_id)
+    VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1', 'No service',
+            '0000000a-0000-7000-8000-0000000000a1')$$) AS no_service_type;
+SELECT regress.try($$INSERT INTO mycelium.deliverables (client_id, service_type_id, title, created_by_id)
+    VALUES ('0000000a-0000-7000-8000-0000000000c1', '0000000a-0000-7000-8000-0000000000e1', 'No organization',
+            '0000000a-0000-7000-8000-0000000000a1')$$) AS no_organization;
+SELECT regress.try($$UPDATE mycelium.deliverables SET service_type_id = NULL
+    WHERE id = '0000000a-0000-7000-8000-0000000000d1'$$) AS service_type_set_null;
 -- Leaving PENDING enforces required fields; nothing is written when refused.
 SELECT pg_temp.try($$UPDATE mycelium.deliverables SET status = 'IN_PROGRESS'
     WHERE id = '0000000a-0000-7000-8000-0000000000d1'$$) AS start_without_title;

@@ -194,18 +194,20 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
 
     struct Values {
         Datum org, service, fields;
-        bool fields_null;
+        bool org_null, service_null, fields_null;
         char *status;
     };
     Values *v = mycelium::pg::guard([&] {
         auto *out = static_cast<Values *>(palloc0(sizeof(Values)));
-        bool isnull = false;
-        out->org = SPI_getbinval(tuple, desc, org_att, &isnull);
-        out->service = SPI_getbinval(tuple, desc, service_att, &isnull);
+        out->org = SPI_getbinval(tuple, desc, org_att, &out->org_null);
+        out->service = SPI_getbinval(tuple, desc, service_att, &out->service_null);
         out->fields = SPI_getbinval(tuple, desc, fields_att, &out->fields_null);
         out->status = SPI_getvalue(tuple, desc, status_att);
         return out;
     });
+    // BEFORE ROW triggers run before the NOT NULL constraints are checked: a row
+    // without its organization or service type is theirs to refuse.
+    if (v->org_null || v->service_null) return PointerGetDatum(tuple);
     // Required fields wait until work starts, and no longer matter once it is
     // cancelled or archived; OVERDUE says only that the due date has passed (the
     // sweep sets it, also on drafts nobody has filled in yet).
@@ -219,6 +221,7 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
             HeapTuple old_tuple = trigdata->tg_trigtuple;
             bool old_null = false;
             Datum old_service = SPI_getbinval(old_tuple, desc, service_att, &old_null);
+            if (old_null) return false;
             Datum old_fields = SPI_getbinval(old_tuple, desc, fields_att, &old_null);
             const bool same_service = datumIsEqual(old_service, v->service, false, UUID_LEN);
             const bool same_fields = old_null == v->fields_null &&
