@@ -475,6 +475,12 @@ CREATE TABLE mycelium.notification_recipients (
     channel         text        NOT NULL,
     email_address   text,
     email_status    text,
+    -- The delivery outbox (76_delivery.sql): tries so far, when the next may
+    -- start (a claim's lease, or a retry's back-off), and the last failure.
+    attempts        integer     NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    failed_at       timestamptz,
+    last_error      text,
     CONSTRAINT notification_recipients_pkey PRIMARY KEY (organization_id, id),
     CONSTRAINT notification_recipients_notification_user_channel_key
         UNIQUE (organization_id, notification_id, user_id, channel),
@@ -484,7 +490,9 @@ CREATE TABLE mycelium.notification_recipients (
         REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT notification_recipients_channel_known CHECK (channel IN ('email', 'slack', 'push', 'in_app')),
     CONSTRAINT notification_recipients_email_status_known
-        CHECK (email_status IN ('sent', 'delivered', 'bounced', 'opened'))
+        CHECK (email_status IN ('sent', 'delivered', 'bounced', 'opened')),
+    CONSTRAINT notification_recipients_attempts_non_negative CHECK (attempts >= 0),
+    CONSTRAINT notification_recipients_delivered_or_failed CHECK (delivered_at IS NULL OR failed_at IS NULL)
 );
 
 -- ------ Integrations ------

@@ -97,6 +97,12 @@ CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications (schedule
 
 CREATE INDEX notification_recipients_org_user_idx
     ON mycelium.notification_recipients (organization_id, user_id);
+-- The delivery outbox: what claim_deliveries may hand out, by channel and the
+-- time it may next be tried (never tried: -infinity, first in line). Only the
+-- undone rows of external channels are in it, so it stays the size of the backlog.
+CREATE INDEX notification_recipients_outbox_idx
+    ON mycelium.notification_recipients (channel, (coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
+    WHERE delivered_at IS NULL AND failed_at IS NULL AND channel <> 'in_app';
 
 CREATE INDEX activity_logs_org_user_idx ON mycelium.activity_logs (organization_id, user_id);
 CREATE INDEX activity_logs_org_resource_idx

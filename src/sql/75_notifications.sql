@@ -135,11 +135,15 @@ AS $$
         FROM events e
         ORDER BY e.organization_id, e.id
         ON CONFLICT DO NOTHING
-        RETURNING n.id, n.organization_id, n.related_id, n.channels
+        RETURNING n.id, n.organization_id, n.related_id, n.channels, n.scheduled_for
     ),
     addressed AS (
-        INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
-        SELECT c.organization_id, c.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END
+        -- next_attempt_at: a digest's deliveries wait outside the outbox's due
+        -- range until their time (claim_deliveries, 76_delivery.sql).
+        INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel,
+                                                      email_address, next_attempt_at)
+        SELECT c.organization_id, c.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END,
+               CASE WHEN ch.channel <> 'in_app' THEN c.scheduled_for END
         FROM created c
         JOIN pairs p ON p.org = c.organization_id AND p.id = c.related_id
         JOIN mycelium.users u ON u.organization_id = p.org AND u.id = p.usr AND u.status = 'ACTIVE'

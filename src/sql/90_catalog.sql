@@ -27,7 +27,9 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 --   readonly     reporting: read tenant data under row-level security;
 --   maintenance  onboarding and maintenance: create_organization, archiving,
 --                log retention, the health check, run_job, the pg_cron
---                schedule and the job_runs record.
+--                schedule and the job_runs record;
+--   delivery     a notification delivery worker: claim_deliveries and
+--                finish_delivery, for every organization, and nothing else.
 -- The extension creates no roles. An application role should own nothing and must
 -- not have BYPASSRLS (refused for app and readonly).
 CREATE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
@@ -59,9 +61,9 @@ BEGIN
     IF role IS NULL OR kind IS NULL THEN
         RAISE EXCEPTION 'grant_access: role and kind are required' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF kind NOT IN ('app', 'readonly', 'maintenance') THEN
+    IF kind NOT IN ('app', 'readonly', 'maintenance', 'delivery') THEN
         RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(kind)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'One of app, readonly, maintenance.';
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'One of app, readonly, maintenance, delivery.';
     END IF;
     r := role::text;
     IF kind IN ('app', 'readonly') AND (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE oid = role) THEN
@@ -78,6 +80,11 @@ BEGIN
                        'mycelium.database_health_check(), mycelium.run_job(text), '
                        'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs() TO %s', r);
         EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);
+        RETURN;
+    END IF;
+    IF kind = 'delivery' THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.claim_deliveries(text, integer, interval), '
+                       'mycelium.finish_delivery(uuid, uuid, integer, text, boolean) TO %s', r);
         RETURN;
     END IF;
 
@@ -116,4 +123,4 @@ END;
 $$;
 REVOKE ALL ON FUNCTION mycelium.grant_access(regrole, text) FROM PUBLIC;
 COMMENT ON FUNCTION mycelium.grant_access(regrole, text) IS
-    'Grants an existing role what an app, readonly or maintenance client needs';
+    'Grants an existing role what an app, readonly, maintenance or delivery client needs';

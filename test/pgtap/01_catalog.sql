@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1450);
+SELECT plan(1463);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -291,6 +291,10 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('notification_recipients', 'channel',                      'text',                         true,  NULL),
     ('notification_recipients', 'email_address',                'text',                         false, NULL),
     ('notification_recipients', 'email_status',                 'text',                         false, NULL),
+    ('notification_recipients', 'attempts',                     'integer',                      true,  '0'),
+    ('notification_recipients', 'next_attempt_at',              'timestamp with time zone',     false, NULL),
+    ('notification_recipients', 'failed_at',                    'timestamp with time zone',     false, NULL),
+    ('notification_recipients', 'last_error',                   'text',                         false, NULL),
     ('integrations',            'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('integrations',            'organization_id',              'uuid',                         true,  NULL),
     ('integrations',            'type',                         'mycelium.integration_type',    true,  NULL),
@@ -526,6 +530,8 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('notifications', 'notifications_retry_count_non_negative'),
     ('notification_recipients', 'notification_recipients_channel_known'),
     ('notification_recipients', 'notification_recipients_email_status_known'),
+    ('notification_recipients', 'notification_recipients_attempts_non_negative'),
+    ('notification_recipients', 'notification_recipients_delivered_or_failed'),
     ('integrations', 'integrations_config_object'),
     ('integrations', 'integrations_error_count_non_negative'),
     ('activity_logs', 'activity_logs_action_not_blank'),
@@ -672,6 +678,8 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX notification_recipients_notification_user_channel_key ON mycelium.notification_recipients USING btree (organization_id, notification_id, user_id, channel)'),
     ('notification_recipients', 'notification_recipients_org_user_idx',
      'CREATE INDEX notification_recipients_org_user_idx ON mycelium.notification_recipients USING btree (organization_id, user_id)'),
+    ('notification_recipients', 'notification_recipients_outbox_idx',
+     'CREATE INDEX notification_recipients_outbox_idx ON mycelium.notification_recipients USING btree (channel, COALESCE(next_attempt_at, ''-infinity''::timestamp with time zone), id) WHERE ((delivered_at IS NULL) AND (failed_at IS NULL) AND (channel <> ''in_app''::text))'),
     ('integrations',            'integrations_pkey',
      'CREATE UNIQUE INDEX integrations_pkey ON mycelium.integrations USING btree (organization_id, id)'),
     ('integrations',            'integrations_type_key',
@@ -921,8 +929,8 @@ SELECT is(
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'c' ORDER BY 1),
-    ARRAY['due_soon_sweep_row', 'overdue_sweep_row'],
-    'The composite types of schema mycelium are exactly the sweeps'' row types');
+    ARRAY['delivery', 'due_soon_sweep_row', 'overdue_sweep_row'],
+    'The composite types of schema mycelium are exactly the sweeps'' and the delivery worker''s row types');
 
 SELECT enums_are('mycelium', ARRAY[
     'user_role', 'user_status', 'workflow_type', 'field_type', 'client_status',
@@ -1250,6 +1258,7 @@ SELECT functions_are('mycelium', ARRAY[
     'is_known_locale', 'generate_recurring_deliverables',
     'next_delivery_time', 'deliverable_audience', 'send_notifications', 'sweep_overdue', 'sweep_due_soon',
     'notify_deliverable_events', 'notify_comment_events', 'productivity_scores', 'calculate_user_productivity',
+    'claim_deliveries', 'finish_delivery',
     'run_job', 'schedule_jobs', 'unschedule_jobs', 'apply_job_schedule'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
@@ -1316,6 +1325,9 @@ SELECT set_eq(
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium.notify_deliverable_events()',                  'plpgsql', 'v', 'u', true),
         ('mycelium.notify_comment_events()',                      'plpgsql', 'v', 'u', true),
+        ('mycelium.claim_deliveries(text,integer,interval)',      'plpgsql', 'v', 'u', true),
+        ('mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
+                                                                  'plpgsql', 'v', 'u', true),
         ('mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
                                                                   'c',       's', 'u', false),
         ('mycelium.calculate_user_productivity(uuid,integer)',    'plpgsql', 's', 'u', false),
@@ -1550,10 +1562,12 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.acting_organizations(text,uuid)',
           'mycelium.archive_old_deliverables(interval)', 'mycelium.authenticate(text)',
+          'mycelium.claim_deliveries(text,integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
           'mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
-          'mycelium.fill_slug()', 'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
+          'mycelium.fill_slug()', 'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
+          'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
           'mycelium.log_activity()', 'mycelium.my_client_ids()',
           'mycelium.my_service_type_ids()', 'mycelium.notify_comment_events()',
           'mycelium.notify_deliverable_events()', 'mycelium.portal_can(text)', 'mycelium.run_job(text)',

@@ -50,7 +50,7 @@
 
 BEGIN;
 
-SELECT plan(672);
+SELECT plan(675);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -1017,6 +1017,10 @@ SELECT throws_ok(format($$UPDATE mycelium.notification_recipients SET channel = 
                         pg_temp.id('a', 'recipient', 1)),
                  '42501', 'mycelium: only an ADMIN may change channel of notification_recipients',
                  'VIDEO_EDITOR: changing anything but read_at of their own recipient row throws 42501');
+SELECT throws_ok(format($$UPDATE mycelium.notification_recipients SET delivered_at = now(), attempts = 7 WHERE id = %L$$,
+                        pg_temp.id('a', 'recipient', 1)),
+                 '42501', 'mycelium: only an ADMIN may change attempts, delivered_at of notification_recipients',
+                 'VIDEO_EDITOR: marking their own delivery done (the delivery worker''s columns) throws 42501');
 SELECT throws_ok(format($$UPDATE mycelium.time_entries SET deliverable_id = %L WHERE id = %L$$,
                         pg_temp.id('a', 'deliverable', 4), pg_temp.id('a', 'time_entry', 1)),
                  '42501', 'new row violates row-level security policy for table "time_entries"',
@@ -1452,6 +1456,15 @@ SELECT throws_ok(format('INSERT INTO mycelium.comments (organization_id, deliver
                  '23503', NULL, 'a comment of A cannot mention B''s user (23503)');
 SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.notifications WHERE organization_id <> mycelium.current_organization_id()'),
           0::bigint, 'A''s ADMIN sees no notification of B after the sweeps');
+-- The delivery worker's protocol crosses organizations: it belongs to the
+-- 'delivery' kind, not to an application role, whatever its context.
+SELECT throws_ok($$SELECT mycelium.claim_deliveries('email')$$, '42501',
+                 'permission denied for function claim_deliveries',
+                 'claim_deliveries as A''s ADMIN through the app role: 42501');
+SELECT throws_ok(format('SELECT mycelium.finish_delivery(%L, %L, 1)', pg_temp.id('b', 'organization'),
+                        pg_temp.id('b', 'recipient', 1)), '42501',
+                 'permission denied for function finish_delivery',
+                 'finish_delivery of B''s delivery as A''s ADMIN through the app role: 42501');
 
 RESET ROLE;
 SELECT is((SELECT status::text FROM mycelium.deliverables WHERE id = pg_temp.id('b', 'deliverable', 1)), 'PENDING',

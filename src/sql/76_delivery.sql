@@ -1,0 +1,197 @@
+-- ====== Delivering notifications ======
+-- The notifications of 75_notifications.sql reach people through a worker
+-- outside the database (it sends the e-mail, posts to Slack). Its whole protocol
+-- is two calls: claim_deliveries hands out a batch of due recipient rows of one
+-- channel, finish_delivery reports each one's outcome. Every recipient row is one
+-- delivery: on the external channels (email, slack, push) it is in the outbox
+-- (notification_recipients_outbox_idx) until it is delivered or has failed for
+-- good. in_app rows are not delivered by a worker: the application shows them
+-- and sets read_at. docs/notifications.md has the worker's loop.
+--
+-- Exactly one worker holds a delivery at a time: a claim locks the rows it picks
+-- (SKIP LOCKED, so workers never wait on each other) and leases them until
+-- next_attempt_at. A worker that dies loses its lease when it runs out, and the
+-- delivery is handed out again. Each claim counts an attempt, and the attempt
+-- number is the fence: finish_delivery ignores the report of a worker whose
+-- lease ran out and whose delivery was claimed again.
+
+CREATE TYPE mycelium.delivery AS (
+    recipient_id    uuid,
+    organization_id uuid,
+    notification_id uuid,
+    attempt         integer,
+    channel         text,
+    user_id         uuid,
+    user_name       text,
+    email_address   text,
+    type            mycelium.notification_type,
+    title           text,
+    message         text,
+    related_type    text,
+    related_id      uuid,
+    metadata        jsonb,
+    scheduled_for   timestamptz
+);
+COMMENT ON TYPE mycelium.delivery IS
+    'One delivery handed to a worker by claim_deliveries: who, on which channel, what, and its attempt number';
+
+CREATE FUNCTION mycelium.claim_deliveries(channel text, batch_size integer DEFAULT 100,
+                                          lease interval DEFAULT '5 minutes')
+    RETURNS SETOF mycelium.delivery
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    fn constant text := 'claim_deliveries';
+    wanted constant text := claim_deliveries.channel;
+    how_many constant integer := claim_deliveries.batch_size;
+    held constant interval := claim_deliveries.lease;
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    IF wanted = 'in_app' THEN
+        RAISE EXCEPTION '%: in_app notifications are not delivered by a worker', fn
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The application shows them and sets notification_recipients.read_at.';
+    END IF;
+    IF wanted IS NULL OR wanted NOT IN ('email', 'slack', 'push') THEN
+        RAISE EXCEPTION '%: channel must be email, slack or push, not %', fn, coalesce(quote_literal(wanted), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF how_many IS NULL OR how_many NOT BETWEEN 1 AND 10000 THEN
+        RAISE EXCEPTION '%: batch_size must be between 1 and 10000, not %', fn, coalesce(how_many::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF held IS NULL OR held < interval '1 second' OR held > interval '1 day' THEN
+        RAISE EXCEPTION '%: lease must be between 1 second and 1 day, not %', fn, coalesce(held::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    RETURN QUERY
+    WITH picked AS (
+        SELECT r.organization_id, r.id
+        FROM mycelium.notification_recipients r
+        JOIN mycelium.notifications n ON n.organization_id = r.organization_id AND n.id = r.notification_id
+        WHERE r.channel = wanted AND r.channel <> 'in_app'
+          AND r.delivered_at IS NULL AND r.failed_at IS NULL
+          AND coalesce(r.next_attempt_at, '-infinity'::timestamptz) <= now()
+          AND n.status = 'PENDING' AND coalesce(n.scheduled_for, '-infinity'::timestamptz) <= now()
+        ORDER BY coalesce(r.next_attempt_at, '-infinity'::timestamptz), r.id
+        LIMIT how_many
+        FOR UPDATE OF r SKIP LOCKED
+    ),
+    claimed AS (
+        UPDATE mycelium.notification_recipients r
+        SET attempts = r.attempts + 1, next_attempt_at = now() + held
+        FROM picked p
+        WHERE r.organization_id = p.organization_id AND r.id = p.id
+        RETURNING r.organization_id, r.id, r.notification_id, r.attempts, r.channel, r.user_id, r.email_address,
+                  r.next_attempt_at
+    )
+    SELECT c.id, c.organization_id, c.notification_id, c.attempts, c.channel, c.user_id, u.name,
+           c.email_address, n.type, n.title, n.message, n.related_type, n.related_id, n.metadata, n.scheduled_for
+    FROM claimed c
+    JOIN mycelium.notifications n ON n.organization_id = c.organization_id AND n.id = c.notification_id
+    JOIN mycelium.users u ON u.organization_id = c.organization_id AND u.id = c.user_id
+    ORDER BY c.next_attempt_at, c.id;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
+    'Hands a worker up to batch_size due deliveries of one channel, leased to it for lease';
+
+-- The outcome of one claimed delivery: error NULL means it was delivered. A
+-- failure is tried again after a back-off (1, 4, 16, then 64 minutes) and fails
+-- for good on the fifth attempt, or at once when permanent (a bounced address).
+-- When the last external delivery of a notification is done, the notification
+-- becomes SENT (or FAILED, when any failed for good). Returns what became of it:
+-- 'delivered', 'retrying', 'failed', or 'stale' (the attempt is not the current
+-- one, or the delivery is already done: nothing was changed).
+CREATE FUNCTION mycelium.finish_delivery(organization_id uuid, recipient_id uuid, attempt integer,
+                                         error text DEFAULT NULL, permanent boolean DEFAULT false)
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    fn constant text := 'finish_delivery';
+    max_attempts constant integer := 5;
+    org constant uuid := finish_delivery.organization_id;
+    rid constant uuid := finish_delivery.recipient_id;
+    tried constant integer := finish_delivery.attempt;
+    reason text := finish_delivery.error;
+    r mycelium.notification_recipients;
+    outcome text;
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    IF org IS NULL OR rid IS NULL OR tried IS NULL THEN
+        RAISE EXCEPTION '%: organization_id, recipient_id and attempt are required', fn
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF permanent IS NULL THEN
+        RAISE EXCEPTION '%: permanent must be true or false, not NULL', fn USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF reason IS NOT NULL THEN
+        -- An error text is the worker's diagnosis, kept for people to read: an
+        -- empty one would read as success, a huge one is cut to its start.
+        IF btrim(reason) = '' THEN
+            RAISE EXCEPTION '%: error must describe the failure (NULL means delivered)', fn
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF length(reason) > 1000 THEN
+            reason := left(reason, 999) || '…';
+        END IF;
+    ELSIF permanent THEN
+        RAISE EXCEPTION '%: a permanent failure needs an error', fn USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    SELECT * INTO r FROM mycelium.notification_recipients x WHERE x.organization_id = org AND x.id = rid;
+    IF NOT FOUND OR r.channel = 'in_app' THEN
+        RAISE EXCEPTION '%: no delivery % in organization %', fn, rid, org
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The notification's lock first: deliveries of one notification finish one
+    -- after the other, so that the last one sees all the others and settles it.
+    PERFORM FROM mycelium.notifications n WHERE n.organization_id = org AND n.id = r.notification_id FOR UPDATE;
+    SELECT * INTO r FROM mycelium.notification_recipients x WHERE x.organization_id = org AND x.id = rid FOR UPDATE;
+    IF r.attempts <> tried OR r.delivered_at IS NOT NULL OR r.failed_at IS NOT NULL THEN
+        RETURN 'stale';
+    END IF;
+
+    IF reason IS NULL THEN
+        outcome := 'delivered';
+        UPDATE mycelium.notification_recipients x
+        SET delivered_at = now(), next_attempt_at = NULL, last_error = NULL,
+            email_status = CASE WHEN x.channel = 'email' THEN 'sent' ELSE x.email_status END
+        WHERE x.organization_id = org AND x.id = rid;
+    ELSIF permanent OR r.attempts >= max_attempts THEN
+        outcome := 'failed';
+        UPDATE mycelium.notification_recipients x
+        SET failed_at = now(), next_attempt_at = NULL, last_error = reason
+        WHERE x.organization_id = org AND x.id = rid;
+    ELSE
+        outcome := 'retrying';
+        UPDATE mycelium.notification_recipients x
+        SET next_attempt_at = now() + interval '1 minute' * power(4, r.attempts - 1), last_error = reason
+        WHERE x.organization_id = org AND x.id = rid;
+    END IF;
+
+    UPDATE mycelium.notifications n
+    SET retry_count = s.retries,
+        status = CASE WHEN s.open > 0 THEN n.status WHEN s.failed > 0 THEN 'FAILED' ELSE 'SENT' END,
+        sent_at = CASE WHEN s.open > 0 THEN n.sent_at ELSE s.last_delivered END,
+        failure_reason = CASE WHEN s.failed > 0 THEN s.reason ELSE n.failure_reason END
+    FROM (SELECT count(*) FILTER (WHERE x.delivered_at IS NULL AND x.failed_at IS NULL) AS open,
+                 count(*) FILTER (WHERE x.failed_at IS NOT NULL) AS failed,
+                 coalesce(sum(greatest(x.attempts - 1, 0)), 0)::integer AS retries,
+                 max(x.delivered_at) AS last_delivered,
+                 (array_agg(x.last_error ORDER BY x.failed_at DESC)
+                      FILTER (WHERE x.failed_at IS NOT NULL))[1] AS reason
+          FROM mycelium.notification_recipients x
+          WHERE x.organization_id = org AND x.notification_id = r.notification_id AND x.channel <> 'in_app') s
+    WHERE n.organization_id = org AND n.id = r.notification_id AND n.status = 'PENDING';
+    RETURN outcome;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.finish_delivery(uuid, uuid, integer, text, boolean) IS
+    'Reports the outcome of a claimed delivery (error NULL: delivered); settles the notification when it was the last';
