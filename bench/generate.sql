@@ -45,8 +45,10 @@
 --                  which PENDING allows
 --   comments       0-3 per deliverable (mean ~0.6), 30% internal
 --   time entries   0-2 per worked-on deliverable (mean ~0.7)
---   notifications  one DELIVERABLE_OVERDUE notification (and recipient) per OVERDUE
---                  deliverable, as earlier sweeps would have left
+--   notifications  one DELIVERABLE_OVERDUE notification per OVERDUE deliverable, as
+--                  earlier sweeps would have left, to its assignee in the app and
+--                  by e-mail; 3% still PENDING, their e-mail not yet sent (the
+--                  delivery worker's backlog), the rest SENT
 --   activity log   written by the extension's triggers as the rows go in
 
 \set ON_ERROR_STOP on
@@ -491,22 +493,33 @@ WHERE d.assigned_user_id IS NOT NULL
 
 SELECT bench.step('notifications');
 WITH n AS (
-    INSERT INTO mycelium.notifications (organization_id, type, title, message, channels, sent_at, related_id,
-                                        related_type, status, created_at)
+    INSERT INTO mycelium.notifications (organization_id, type, title, message, channels, scheduled_for, sent_at,
+                                        related_id, related_type, status, created_at)
     SELECT d.organization_id, 'DELIVERABLE_OVERDUE', 'Deliverable Overdue',
            'Deliverable "' || d.title || '" is now overdue.', '{email,in_app}', d.due_date + interval '1 day',
-           d.id, 'deliverable', 'SENT', d.due_date + interval '1 day'
+           CASE WHEN p.pending THEN NULL ELSE d.due_date + interval '1 day' END,
+           d.id, 'deliverable', CASE WHEN p.pending THEN 'PENDING' ELSE 'SENT' END::mycelium.notification_status,
+           d.due_date + interval '1 day'
     FROM mycelium.deliverables d
+    CROSS JOIN LATERAL (SELECT bench.rnd((extract(epoch FROM d.created_at - bench.anchor()) * 1000000)::bigint, 81)
+                               < 0.03 AS pending) p
     WHERE d.status = 'OVERDUE' AND d.assigned_user_id IS NOT NULL
-    RETURNING organization_id, id, related_id, created_at
+    RETURNING organization_id, id, related_id, created_at, status
 )
 INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, delivered_at,
-                                              read_at)
-SELECT n.organization_id, n.id, d.assigned_user_id, 'in_app', n.created_at,
-       CASE WHEN bench.rnd((extract(epoch FROM d.created_at - bench.anchor()) * 1000000)::bigint, 80) < 0.6
-            THEN n.created_at + interval '3 hours' END
+                                              read_at, email_address, email_status, attempts)
+SELECT n.organization_id, n.id, d.assigned_user_id, ch.channel,
+       CASE WHEN ch.channel = 'in_app' OR n.status = 'SENT' THEN n.created_at END,
+       CASE WHEN ch.channel = 'in_app'
+             AND bench.rnd((extract(epoch FROM d.created_at - bench.anchor()) * 1000000)::bigint, 80) < 0.6
+            THEN n.created_at + interval '3 hours' END,
+       CASE WHEN ch.channel = 'email' THEN u.email END,
+       CASE WHEN ch.channel = 'email' AND n.status = 'SENT' THEN 'sent' END,
+       CASE WHEN ch.channel = 'email' AND n.status = 'SENT' THEN 1 ELSE 0 END
 FROM n
-JOIN mycelium.deliverables d ON d.organization_id = n.organization_id AND d.id = n.related_id;
+JOIN mycelium.deliverables d ON d.organization_id = n.organization_id AND d.id = n.related_id
+JOIN mycelium.users u ON u.organization_id = d.organization_id AND u.id = d.assigned_user_id
+CROSS JOIN (VALUES ('in_app'), ('email')) AS ch(channel);
 
 ALTER TABLE mycelium.deliverables ENABLE TRIGGER notify_events_insert;
 ALTER TABLE mycelium.comments ENABLE TRIGGER notify_events_insert;

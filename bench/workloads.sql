@@ -251,6 +251,54 @@ WHERE due_date < (SELECT min(due_date) FROM mycelium.deliverables
                   WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL'))
   AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$, 'count');
 
+-- ------ Delivering notifications ------
+-- The delivery worker's two calls on the data set's backlog (3% of its overdue
+-- notifications still PENDING, their e-mail unsent, among all the delivered ones).
+-- claim: mycelium's claim_deliveries('email', 100) against the bare statement
+-- that does the same (pick 100 due e-mails with SKIP LOCKED, lease them, return
+-- them with their notification and user) with the table's user triggers disabled.
+-- finish: reporting those 100 as delivered, one finish_delivery call each as a
+-- worker does (each settles its notification), against one set-based UPDATE of the
+-- same deliveries and notifications. The claim is in the untimed setup.
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode) VALUES
+(33, 'delivery_claim', 'Claim 100 due e-mails (claim_deliveries)', 'mycelium', true, NULL,
+ $q$SELECT count(*) FROM mycelium.claim_deliveries('email', 100)$q$, 'value'),
+(33, 'delivery_claim', 'Claim 100 due e-mails (claim_deliveries)', 'limit', true,
+ ARRAY['ALTER TABLE mycelium.notification_recipients DISABLE TRIGGER USER'],
+ $q$WITH picked AS (
+    SELECT r.organization_id, r.id FROM mycelium.notification_recipients r
+    JOIN mycelium.notifications n ON n.organization_id = r.organization_id AND n.id = r.notification_id
+    WHERE r.channel = 'email' AND r.channel <> 'in_app' AND r.delivered_at IS NULL AND r.failed_at IS NULL
+      AND coalesce(r.next_attempt_at, '-infinity'::timestamptz) <= now()
+      AND n.status = 'PENDING' AND coalesce(n.scheduled_for, '-infinity'::timestamptz) <= now()
+    ORDER BY coalesce(r.next_attempt_at, '-infinity'::timestamptz), r.id
+    LIMIT 100 FOR UPDATE OF r SKIP LOCKED),
+claimed AS (
+    UPDATE mycelium.notification_recipients r SET attempts = r.attempts + 1, next_attempt_at = now() + interval '5 minutes'
+    FROM picked p WHERE r.organization_id = p.organization_id AND r.id = p.id
+    RETURNING r.organization_id, r.notification_id, r.user_id)
+SELECT count(n.title || u.name) FROM claimed c
+JOIN mycelium.notifications n ON n.organization_id = c.organization_id AND n.id = c.notification_id
+JOIN mycelium.users u ON u.organization_id = c.organization_id AND u.id = c.user_id$q$, 'value'),
+(34, 'delivery_finish', 'Report 100 e-mails delivered (finish_delivery)', 'mycelium', true,
+ ARRAY[$q$CREATE TEMP TABLE bench_claimed ON COMMIT DROP AS SELECT * FROM mycelium.claim_deliveries('email', 100)$q$],
+ $q$SELECT count(*) FILTER (WHERE mycelium.finish_delivery(organization_id, recipient_id, attempt) = 'delivered')
+FROM bench_claimed$q$, 'value'),
+(34, 'delivery_finish', 'Report 100 e-mails delivered (finish_delivery)', 'limit', true,
+ ARRAY[$q$CREATE TEMP TABLE bench_claimed ON COMMIT DROP AS SELECT * FROM mycelium.claim_deliveries('email', 100)$q$,
+       'ALTER TABLE mycelium.notification_recipients DISABLE TRIGGER USER',
+       'ALTER TABLE mycelium.notifications DISABLE TRIGGER USER'],
+ $q$WITH done AS (
+    UPDATE mycelium.notification_recipients r
+    SET delivered_at = now(), next_attempt_at = NULL, last_error = NULL, email_status = 'sent'
+    FROM bench_claimed c WHERE r.organization_id = c.organization_id AND r.id = c.recipient_id
+    RETURNING r.organization_id, r.notification_id),
+settled AS (
+    UPDATE mycelium.notifications n SET status = 'SENT', sent_at = now()
+    FROM done d WHERE n.organization_id = d.organization_id AND n.id = d.notification_id
+    RETURNING 1)
+SELECT count(*) FROM done$q$, 'value');
+
 -- ------ The custom-field trigger on a bulk insert ------
 -- The same INSERT ... SELECT of one organization's social deliverables (copies, with
 -- new ids), with every trigger of the table in place (mycelium), and with only the
