@@ -149,8 +149,12 @@ ALTER TABLE mycelium.auth_keys ENABLE ROW LEVEL SECURITY;
 CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
     FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(
         'name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password', 'temporary_password', 'last_login_at');
+-- Only a tenant user who is not an ADMIN is limited, so only their updates pay
+-- the PL/pgSQL call: without a context, row-level security hides every row from
+-- a role it applies to, and the delivery worker's batches run none.
 CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients
-    FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes('read_at');
+    FOR EACH ROW WHEN (mycelium.current_app_role() <> 'ADMIN')
+    EXECUTE FUNCTION mycelium.limit_changes('read_at');
 -- The WHEN clause keeps staff updates (and the sweep's thousands of rows) from
 -- paying a PL/pgSQL call per row: only a portal user's update runs the function.
 CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables

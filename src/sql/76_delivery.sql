@@ -145,35 +145,34 @@ BEGIN
         RAISE EXCEPTION '%: a permanent failure needs an error', fn USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    SELECT * INTO r FROM mycelium.notification_recipients x WHERE x.organization_id = org AND x.id = rid;
+    -- The notification's lock first: deliveries of one notification finish one
+    -- after the other, so that the last one sees all the others and settles it.
+    SELECT x.* INTO r
+    FROM mycelium.notification_recipients x
+    JOIN mycelium.notifications n ON n.organization_id = x.organization_id AND n.id = x.notification_id
+    WHERE x.organization_id = org AND x.id = rid
+    FOR UPDATE OF n;
     IF NOT FOUND OR r.channel = 'in_app' THEN
         RAISE EXCEPTION '%: no delivery % in organization %', fn, rid, org
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- The notification's lock first: deliveries of one notification finish one
-    -- after the other, so that the last one sees all the others and settles it.
-    PERFORM FROM mycelium.notifications n WHERE n.organization_id = org AND n.id = r.notification_id FOR UPDATE;
-    SELECT * INTO r FROM mycelium.notification_recipients x WHERE x.organization_id = org AND x.id = rid FOR UPDATE;
-    IF r.attempts <> tried OR r.delivered_at IS NOT NULL OR r.failed_at IS NOT NULL THEN
-        RETURN 'stale';
-    END IF;
 
-    IF reason IS NULL THEN
-        outcome := 'delivered';
-        UPDATE mycelium.notification_recipients x
-        SET delivered_at = now(), next_attempt_at = NULL, last_error = NULL,
-            email_status = CASE WHEN x.channel = 'email' THEN 'sent' ELSE x.email_status END
-        WHERE x.organization_id = org AND x.id = rid;
-    ELSIF permanent OR r.attempts >= max_attempts THEN
-        outcome := 'failed';
-        UPDATE mycelium.notification_recipients x
-        SET failed_at = now(), next_attempt_at = NULL, last_error = reason
-        WHERE x.organization_id = org AND x.id = rid;
-    ELSE
-        outcome := 'retrying';
-        UPDATE mycelium.notification_recipients x
-        SET next_attempt_at = now() + interval '1 minute' * power(4, r.attempts - 1), last_error = reason
-        WHERE x.organization_id = org AND x.id = rid;
+    -- Compare and set: only the current attempt of an undone delivery changes it
+    -- (a claim may have handed it out again since it was read).
+    outcome := CASE WHEN reason IS NULL THEN 'delivered'
+                    WHEN permanent OR tried >= max_attempts THEN 'failed'
+                    ELSE 'retrying' END;
+    UPDATE mycelium.notification_recipients x
+    SET delivered_at = CASE WHEN outcome = 'delivered' THEN now() END,
+        failed_at = CASE WHEN outcome = 'failed' THEN now() END,
+        next_attempt_at = CASE WHEN outcome = 'retrying'
+                               THEN now() + interval '1 minute' * power(4, tried - 1) END,
+        last_error = reason,
+        email_status = CASE WHEN outcome = 'delivered' AND x.channel = 'email' THEN 'sent' ELSE x.email_status END
+    WHERE x.organization_id = org AND x.id = rid
+      AND x.attempts = tried AND x.delivered_at IS NULL AND x.failed_at IS NULL;
+    IF NOT FOUND THEN
+        RETURN 'stale';
     END IF;
 
     UPDATE mycelium.notifications n

@@ -819,7 +819,7 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
     ('notification_recipients', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('notification_recipients', 'guard_recipient_update', 'limit_changes',
-     'CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(''read_at'')'),
+     'CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients FOR EACH ROW WHEN ((mycelium.current_app_role() <> ''ADMIN''::text)) EXECUTE FUNCTION mycelium.limit_changes(''read_at'')'),
     ('integrations', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('integrations', 'touch_updated_at', 'touch_updated_at',
