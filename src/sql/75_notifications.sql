@@ -173,7 +173,7 @@ CREATE TYPE mycelium.due_soon_sweep_row AS (
 -- Marks every open deliverable (PENDING, IN_PROGRESS, NEEDS_REVIEW,
 -- NEEDS_APPROVAL) whose due date is before as_of OVERDUE, in one statement, and
 -- notifies its assignee, PRIMARY assignee and the organization's admins.
--- Exactly once: a concurrent sweep waits for the rows this one locks and then
+-- Exactly once: a concurrent sweep waits for the rows this one changes and then
 -- finds them no longer open.
 CREATE FUNCTION mycelium.sweep_overdue(as_of timestamptz DEFAULT now(), organization_id uuid DEFAULT NULL)
     RETURNS SETOF mycelium.overdue_sweep_row
@@ -203,16 +203,19 @@ BEGIN
     -- One statement: the update, and one activity-log row per organization that
     -- names every deliverable it marked (instead of a row per deliverable).
     PERFORM set_config('mycelium.in_job_statement', 'on', true);
+    -- The self-join only reads each row's status before the update. Exactly once
+    -- comes from the condition on d itself: a row that a concurrent sweep changed
+    -- is re-checked against its new version (no longer open) and left alone.
+    -- (Locking the rows first with FOR UPDATE cost a tenth of the sweep.)
     WITH swept AS (
         UPDATE mycelium.deliverables d SET status = 'OVERDUE'
         FROM (SELECT o.organization_id, o.id, o.status
               FROM mycelium.deliverables o
               WHERE o.due_date < as_of
                 AND o.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
-                AND o.organization_id = ANY (orgs)
-              ORDER BY o.organization_id, o.id
-              FOR UPDATE) old
+                AND o.organization_id = ANY (orgs)) old
         WHERE d.organization_id = old.organization_id AND d.id = old.id
+          AND d.due_date < as_of AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
         RETURNING d.organization_id, d.id, old.status
     ),
     logged AS (
