@@ -65,9 +65,9 @@ SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(
 -- CET is a zone file but also an abbreviation, which SQL's AT TIME ZONE reads first.
 SELECT regress.try($$SELECT mycelium.expand_recurrence('FREQ=DAILY', now(), now(), now(), 'CET')$$)
     AS abbreviation_zone;
-SELECT z, mycelium.is_valid_time_zone(z)
+SELECT left(z, 30) AS z, mycelium.is_valid_time_zone(z)
 FROM unnest(ARRAY['Europe/Berlin', 'europe/berlin', 'Etc/GMT+3', 'Etc/UTC', 'UTC', 'gmt', 'CET', 'EST5EDT',
-                  'right/Europe/Berlin', 'posix/Europe/Berlin', 'UTC+3', '']) z;
+                  'right/Europe/Berlin', 'posix/Europe/Berlin', 'UTC+3', '', 'Europe/' || repeat('x', 100000)]) z;
 SELECT regress.try($$SELECT count(*) FROM mycelium.expand_recurrence('* * * * *', '2026-01-01', '2026-01-01', '2027-01-01', 'UTC')$$)
     AS too_many_occurrences;
 SELECT regress.try($$SELECT count(*) FROM mycelium.expand_recurrence('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO', '2026-01-01', '2026-01-01', '9999-01-01', 'UTC')$$)

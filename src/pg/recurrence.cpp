@@ -66,15 +66,12 @@ TimestampTz timestamptz_of(std::int64_t unix) {
 //   which timestamptz does not.
 bool looks_like_zone_name(const std::string &name) {
     if (name.empty() || name.size() > 100) return false;
-    const auto lower = [](std::string s) {
-        for (char &c : s)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        return s;
-    };
-    const std::string folded = lower(name);
-    if (folded == "utc" || folded == "gmt" || folded == "etc/utc") return true;
-    if (name.find('/') == std::string::npos || folded.rfind("right/", 0) == 0 ||
-        folded.rfind("posix/", 0) == 0 || folded.rfind("etc/", 0) == 0)
+    const char *s = name.c_str();
+    if (pg_strcasecmp(s, "UTC") == 0 || pg_strcasecmp(s, "GMT") == 0 ||
+        pg_strcasecmp(s, "Etc/UTC") == 0)
+        return true;
+    if (name.find('/') == std::string::npos || pg_strncasecmp(s, "right/", 6) == 0 ||
+        pg_strncasecmp(s, "posix/", 6) == 0 || pg_strncasecmp(s, "etc/", 4) == 0)
         return false;
     bool first_segment = true;
     bool segment_start = true;

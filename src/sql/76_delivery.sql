@@ -72,6 +72,8 @@ BEGIN
         SELECT r.organization_id, r.id
         FROM mycelium.notification_recipients r
         JOIN mycelium.notifications n ON n.organization_id = r.organization_id AND n.id = r.notification_id
+        -- channel <> 'in_app' repeats the outbox index's predicate, so that the
+        -- planner may use it for a channel it only knows at run time.
         WHERE r.channel = wanted AND r.channel <> 'in_app'
           AND r.delivered_at IS NULL AND r.failed_at IS NULL
           AND coalesce(r.next_attempt_at, '-infinity'::timestamptz) <= now()
