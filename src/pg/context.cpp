@@ -90,6 +90,7 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(time(nullptr)); }
 
 namespace mycelium::pg {
 
+using mycelium::pg::QueryParam;
 using mycelium::pg::TextRows;
 
 void define_context_settings() {
@@ -112,7 +113,8 @@ void define_context_settings() {
 std::string load_key(const char *purpose) {
     state().keys_relid = mycelium_relid("auth_keys");
     const TextRows rows = query_as_owner(
-        "SELECT encode(secret, 'hex') FROM mycelium.auth_keys WHERE purpose = $1", {purpose});
+        "SELECT pg_catalog.encode(k.secret, 'hex') FROM mycelium.auth_keys k WHERE k.purpose = $1",
+        {QueryParam::text(purpose)});
     if (rows.size() != 1 || !rows.at(0, 0)) return std::string();
     const std::string &hex = *rows.at(0, 0);
     std::string key(hex.size() / 2, '\0');

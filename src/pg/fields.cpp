@@ -40,6 +40,7 @@ using mycelium::core::Error;
 using mycelium::core::ErrorKind;
 using mycelium::core::FieldDefinition;
 using mycelium::core::ServiceValidator;
+using mycelium::pg::QueryParam;
 
 struct CachedService {
     std::string name;  // the service type's name, for messages
@@ -85,14 +86,14 @@ const CachedService *service(const std::string &org, const std::string &service_
     c.fields_relid = mycelium::pg::mycelium_relid("deliverable_fields");
     c.service_types_relid = mycelium::pg::mycelium_relid("service_types");
     const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
-        "SELECT st.name, f.slug, f.name, f.type::text, f.is_required::text, f.sort_order::text, "
-        "       f.default_value, f.min_length::text, f.max_length::text, f.min_value::text, "
-        "       f.max_value::text, f.pattern, f.options::text "
+        "SELECT st.name, f.slug, f.name, f.type, f.is_required, f.sort_order, "
+        "       f.default_value, f.min_length, f.max_length, f.min_value, "
+        "       f.max_value, f.pattern, f.options "
         "  FROM mycelium.service_types st "
         "  LEFT JOIN mycelium.deliverable_fields f "
         "         ON f.organization_id = st.organization_id AND f.service_type_id = st.id "
-        " WHERE st.organization_id = $1::uuid AND st.id = $2::uuid",
-        {org.c_str(), service_type.c_str()});
+        " WHERE st.organization_id = $1 AND st.id = $2",
+        {QueryParam::uuid(org), QueryParam::uuid(service_type)});
     if (rows.size() == 0) return nullptr;
     std::vector<FieldDefinition> fields;
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -101,7 +102,7 @@ const CachedService *service(const std::string &org, const std::string &service_
         f.slug = *rows.at(r, 1);
         f.name = *rows.at(r, 2);
         f.type = *mycelium::core::field_type_from_name(*rows.at(r, 3));
-        f.is_required = *rows.at(r, 4) == "true";
+        f.is_required = *rows.at(r, 4) == "t";
         f.sort_order = *int_cell(rows.at(r, 5));
         f.default_value = rows.at(r, 6);
         f.min_length = int_cell(rows.at(r, 7));
@@ -126,17 +127,15 @@ class OrganizationReferences : public mycelium::core::ReferenceChecker {
     explicit OrganizationReferences(std::string org) : org_(std::move(org)) {}
     bool active_user_exists(const std::string &uuid) const override {
         return mycelium::pg::query_as_owner(
-                   "SELECT 1 FROM mycelium.users WHERE organization_id = $1::uuid AND id = "
-                   "$2::uuid "
-                   "AND status = 'ACTIVE'",
-                   {org_.c_str(), uuid.c_str()})
+                   "SELECT true FROM mycelium.users u "
+                   " WHERE u.organization_id = $1 AND u.id = $2 AND u.status = 'ACTIVE'",
+                   {QueryParam::uuid(org_), QueryParam::uuid(uuid)})
                    .size() == 1;
     }
     bool client_exists(const std::string &uuid) const override {
         return mycelium::pg::query_as_owner(
-                   "SELECT 1 FROM mycelium.clients WHERE organization_id = $1::uuid AND id = "
-                   "$2::uuid",
-                   {org_.c_str(), uuid.c_str()})
+                   "SELECT true FROM mycelium.clients c WHERE c.organization_id = $1 AND c.id = $2",
+                   {QueryParam::uuid(org_), QueryParam::uuid(uuid)})
                    .size() == 1;
     }
 
@@ -322,8 +321,8 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
                         "validate_custom_fields: needs a tenant context", "",
                         "Call mycelium.authenticate(token) or mycelium.set_context(...) first.");
         const auto rows = mycelium::pg::query_as_owner(
-            "SELECT organization_id::text FROM mycelium.service_types WHERE id = $1::uuid",
-            {service_type.c_str()});
+            "SELECT st.organization_id FROM mycelium.service_types st WHERE st.id = $1",
+            {QueryParam::uuid(service_type)});
         if (rows.size() == 1) org = *rows.at(0, 0);
     }
     const CachedService *svc = org.empty() ? nullptr : service(org, service_type);

@@ -19,6 +19,7 @@ extern "C" {
 
 #include "core/error.hpp"
 #include "core/productivity.hpp"
+#include "pg/spi.hpp"
 
 using mycelium::core::Error;
 using mycelium::core::ErrorKind;
@@ -32,29 +33,23 @@ constexpr int kMaxPeriodDays = 3650;
 // The cohort: deliverables assigned to the user, created in [window_start,
 // as_of), not cancelled. Every figure is about it, so none can exceed another.
 constexpr const char *kTallyQuery =
-    "SELECT u.id::text, count(d.id), "
-    "       count(d.id) FILTER (WHERE d.completed_at < $3), "
-    "       count(d.id) FILTER (WHERE d.due_date < $3 AND (d.completed_at IS NULL OR "
+    "SELECT u.id, pg_catalog.count(d.id), "
+    "       pg_catalog.count(d.id) FILTER (WHERE d.completed_at < $3), "
+    "       pg_catalog.count(d.id) FILTER (WHERE d.due_date < $3 AND (d.completed_at IS NULL OR "
     "d.completed_at > d.due_date)), "
-    "       avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < "
-    "$3)::float8 "
+    "       pg_catalog.avg(pg_catalog.date_part('epoch', d.completed_at - d.created_at)) "
+    "           FILTER (WHERE d.completed_at < $3) "
     "FROM mycelium.users u "
     "LEFT JOIN mycelium.deliverables d "
     "       ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id "
     "      AND d.created_at >= $2 AND d.created_at < $3 AND d.status <> 'CANCELLED' "
-    "WHERE ($1::uuid IS NULL OR u.organization_id = $1) AND ($4::uuid IS NULL OR u.id = $4) "
+    "WHERE ($1 IS NULL OR u.organization_id = $1) AND ($4 IS NULL OR u.id = $4) "
     "GROUP BY u.organization_id, u.id "
     "ORDER BY u.organization_id, u.id";
 
 struct Row {
     std::string user_id;
     core::ProductivityTally tally;
-};
-
-// Text cells of SPI's result, copied out before SPI_finish frees them.
-struct RawRows {
-    int rows;
-    char **cells;  // rows * 5, NULL = SQL NULL
 };
 
 std::int64_t to_int(const char *s) { return std::stoll(s); }
@@ -100,56 +95,34 @@ MYCELIUM_FUNCTION(mycelium_productivity_scores) {
     const Datum org = org_null ? Datum(0) : PG_GETARG_DATUM(0);
     const Datum user = user_null ? Datum(0) : PG_GETARG_DATUM(3);
 
-    // Its own SPI call rather than pg/spi.hpp's: it runs as the caller (row-level
-    // security decides whose deliverables count), and with typed parameters, since
-    // a timestamptz's text does not always read back (a zone's LMT years before 1900).
-    RawRows *raw = mycelium::pg::guard([&] {
-        MemoryContext caller = CurrentMemoryContext;
-        SPI_connect();
-        if (!org_null) {
-            Oid type = UUIDOID;
-            Datum value = org;
-            SPI_execute_with_args("SELECT FROM mycelium.organizations WHERE id = $1", 1, &type,
-                                  &value, nullptr, true, 1);
-            if (SPI_processed == 0) {
-                SPI_finish();
-                return static_cast<RawRows *>(nullptr);
-            }
-        }
-        Oid types[4] = {UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, UUIDOID};
-        Datum values[4] = {org, TimestampTzGetDatum(window_start), TimestampTzGetDatum(as_of),
-                           user};
-        char nulls[4] = {org_null ? 'n' : ' ', ' ', ' ', user_null ? 'n' : ' '};
-        SPI_execute_with_args(kTallyQuery, 4, types, values, nulls, true, 0);
-        auto *out = static_cast<RawRows *>(MemoryContextAllocZero(caller, sizeof(RawRows)));
-        out->rows = static_cast<int>(SPI_processed);
-        out->cells = static_cast<char **>(
-            MemoryContextAllocZero(caller, sizeof(char *) * (out->rows * 5 + 1)));
-        for (int r = 0; r < out->rows; ++r)
-            for (int c = 0; c < 5; ++c) {
-                char *v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1);
-                if (v != nullptr) out->cells[r * 5 + c] = MemoryContextStrdup(caller, v);
-            }
-        SPI_finish();
-        return out;
-    });
-    if (raw == nullptr)
+    // As the caller: row-level security decides whose deliverables count. Typed
+    // parameters, since a timestamptz's text does not always read back (a zone's
+    // LMT years before 1900).
+    using mycelium::pg::QueryParam;
+    if (!org_null &&
+        mycelium::pg::query_as_caller("SELECT true FROM mycelium.organizations o WHERE o.id = $1",
+                                      {QueryParam::of(UUIDOID, org)})
+                .size() == 0)
         throw Error(ErrorKind::InvalidParameter,
                     "productivity_scores: organization " + std::string(mycelium::pg::guard([&] {
                         return DatumGetCString(DirectFunctionCall1(uuid_out, org));
                     })) +
                         " does not exist");
+    const mycelium::pg::TextRows tally = mycelium::pg::query_as_caller(
+        kTallyQuery, {QueryParam::of(UUIDOID, org, org_null),
+                      QueryParam::of(TIMESTAMPTZOID, TimestampTzGetDatum(window_start)),
+                      QueryParam::of(TIMESTAMPTZOID, TimestampTzGetDatum(as_of)),
+                      QueryParam::of(UUIDOID, user, user_null)});
 
     std::vector<Row> rows;
-    rows.reserve(raw->rows);
-    for (int r = 0; r < raw->rows; ++r) {
-        char **cell = raw->cells + r * 5;
+    rows.reserve(tally.size());
+    for (std::size_t r = 0; r < tally.size(); ++r) {
         Row row;
-        row.user_id = cell[0];
-        row.tally.assigned = to_int(cell[1]);
-        row.tally.completed = to_int(cell[2]);
-        row.tally.overdue = to_int(cell[3]);
-        if (cell[4] != nullptr) row.tally.avg_completion_seconds = std::stod(cell[4]);
+        row.user_id = *tally.at(r, 0);
+        row.tally.assigned = to_int(tally.at(r, 1)->c_str());
+        row.tally.completed = to_int(tally.at(r, 2)->c_str());
+        row.tally.overdue = to_int(tally.at(r, 3)->c_str());
+        if (tally.at(r, 4)) row.tally.avg_completion_seconds = std::stod(*tally.at(r, 4));
         rows.push_back(std::move(row));
     }
 

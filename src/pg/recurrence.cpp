@@ -147,8 +147,8 @@ const pg_tz *zone_named(const std::string &name) {
 const pg_tz *default_zone() {
     if (auto ctx = mycelium::pg::current_context()) {
         const auto rows = mycelium::pg::query_as_owner(
-            "SELECT timezone FROM mycelium.organization_settings WHERE organization_id = $1::uuid",
-            {ctx->organization_id.c_str()});
+            "SELECT s.timezone FROM mycelium.organization_settings s WHERE s.organization_id = $1",
+            {mycelium::pg::QueryParam::uuid(ctx->organization_id)});
         if (rows.size() == 1 && rows.at(0, 0)) return zone_named(*rows.at(0, 0));
     }
     return session_timezone;

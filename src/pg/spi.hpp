@@ -1,10 +1,17 @@
-// Reading Mycelium's own tables from C++, as their owner.
+// Running Mycelium's own queries from C++.
+//
+// Every query the native code runs goes through here, so that none of them
+// resolves a name through the caller's schemas: the query runs with search_path
+// set to pg_catalog, pg_temp for its duration (pg_temp last, so that no
+// temporary type or table shadows a built-in one; functions and operators are
+// never looked up there), every name in it is schema-qualified, and parameters
+// arrive as typed values, never as text cast by a type name.
 //
 // Some look-ups must not depend on who is asking: the server's keys (which no
 // application role may read), a service type's field definitions (compiled once
 // and shared by every caller), whether a referenced user exists. They run as the
-// bootstrap superuser, like the body of a SECURITY DEFINER function, and always
-// filter by organization themselves.
+// extension's owner, like the body of a SECURITY DEFINER function, in a
+// restricted security context, and always filter by organization themselves.
 #pragma once
 
 #include <optional>
@@ -26,8 +33,25 @@ struct TextRows {
     }
 };
 
-// Runs a read-only query with text parameters (NULL for SQL NULL) as the bootstrap
-// superuser, and returns every row as text.
-TextRows query_as_owner(const char *sql, const std::vector<const char *> &params);
+// A typed query parameter. Pass-by-value types only (uuid is passed by
+// reference in PostgreSQL, so its constructor copies the value into the current
+// memory context).
+struct QueryParam {
+    Oid type;
+    Datum value;
+    bool is_null;
+
+    static QueryParam uuid(const std::string &text);  // 22P02 when it is not a uuid
+    static QueryParam text(const std::string &utf8);
+    static QueryParam of(Oid type, Datum value, bool is_null = false) {
+        return {type, value, is_null};
+    }
+};
+
+// Runs a read-only query as the extension's owner and returns every row as text.
+TextRows query_as_owner(const char *sql, const std::vector<QueryParam> &params);
+
+// The same, as the current user (row-level security applies).
+TextRows query_as_caller(const char *sql, const std::vector<QueryParam> &params);
 
 }  // namespace mycelium::pg
