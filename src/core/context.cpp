@@ -33,8 +33,8 @@ constexpr char kRoleList[] =
 // secret can serve both as the JWT key and for sealing without a MAC of one kind
 // ever being valid as the other.
 constexpr std::string_view kSealKeyLabel = "mycelium sealed tenant context v1";
-constexpr std::string_view kSealVersion = "v1";
-constexpr std::size_t kSealFields = 9;  // version .. expires, before the MAC
+constexpr std::string_view kSealVersion = "v2";
+constexpr std::size_t kSealFields = 10;  // version .. expires, before the MAC
 
 // An HS256 signature and the sealed MAC, both 32 bytes, in unpadded base64url.
 constexpr std::size_t kMacBase64Chars = 43;
@@ -402,7 +402,7 @@ bool operator==(const Context &a, const Context &b) {
 
 bool operator==(const Binding &a, const Binding &b) {
     return a.backend_id == b.backend_id && a.transaction_start == b.transaction_start &&
-           a.expires_at == b.expires_at;
+           a.local_xid == b.local_xid && a.expires_at == b.expires_at;
 }
 
 bool is_uuid(std::string_view text) {
@@ -648,6 +648,8 @@ std::string seal_context(const Context &context, const Binding &binding, std::st
     sealed += '.';
     sealed += std::to_string(binding.transaction_start);
     sealed += '.';
+    sealed += std::to_string(binding.local_xid);
+    sealed += '.';
     sealed += std::to_string(binding.expires_at);
 
     Mac mac{};
@@ -701,7 +703,8 @@ std::optional<Sealed> open_context(std::string_view sealed, std::string_view key
     }
     if (!parse_canonical_decimal(fields[6], out.binding.backend_id) ||
         !parse_canonical_decimal(fields[7], out.binding.transaction_start) ||
-        !parse_canonical_decimal(fields[8], out.binding.expires_at))
+        !parse_canonical_decimal(fields[8], out.binding.local_xid) ||
+        !parse_canonical_decimal(fields[9], out.binding.expires_at))
         return std::nullopt;
     return out;
 }

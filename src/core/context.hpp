@@ -112,21 +112,25 @@ std::string sign_jwt_hs256(std::string_view claims_json, std::string_view key);
 // derived from the server's key (so a sealed value can never pass as a JWT
 // signature or the other way round, even with one secret).
 //
-//   v1.<org>.<user>.<role>.<client>.<services>.<backend>.<xact_start>.<expires>.<mac>
+//   v2.<org>.<user>.<role>.<client>.<services>.<backend>.<xact_start>.<lxid>.<expires>.<mac>
 //
 // org, user, client: the 32 lower-case hex digits of the UUID (client empty
 // unless CLIENT); role: its name; services: the slugs joined by ',' (empty for
-// none); backend, xact_start, expires: canonical decimal (no '+', no leading
+// none); backend, xact_start, lxid, expires: canonical decimal (no '+', no leading
 // zero, no "-0"); mac: unpadded base64url of the 32-byte HMAC of everything before
 // its '.'. No field's alphabet contains '.', so the split is unambiguous.
 //
 // The binding names the backend and transaction by what a parallel worker can
-// also see of its leader (the leader's backend id, the transaction start time
-// that PostgreSQL hands to every worker), not by process id or local xid, which
-// differ in a worker: otherwise a parallel scan would see no context.
+// also see of its leader (the leader's backend id and local transaction id, the
+// transaction start time that PostgreSQL hands to every worker), not by process
+// id, which differs in a worker: otherwise a parallel scan would see no context.
+// The start time alone does not name one transaction: the transactions of one
+// simple-query message share it. The local transaction id does; a backend slot
+// keeps counting it across the backends that use the slot.
 struct Binding {
     std::int32_t backend_id;         // the (leader's) BackendId
     std::int64_t transaction_start;  // GetCurrentTransactionStartTimestamp(), a TimestampTz
+    std::int64_t local_xid;          // the (leader's) LocalTransactionId
     std::int64_t expires_at;         // unix time
 };
 bool operator==(const Binding &a, const Binding &b);

@@ -23,6 +23,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "commands/trigger.h"
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
@@ -31,9 +32,11 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/backendid.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -58,8 +61,10 @@ struct State {
     std::string sealed_value;                      // the mycelium.context value last verified...
     std::optional<mycelium::core::Sealed> sealed;  // ...and what it held
 
-    std::string claims_value;                       // the request.jwt.claims value last parsed...
-    std::optional<mycelium::core::Context> claims;  // ...and what it held
+    std::string claims_value;                       // the request.jwt.claims value last checked...
+    std::int64_t claims_checked_in = -1;            // ...in this (leader's) transaction...
+    std::optional<mycelium::core::Context> claims;  // ...and the member it names, if any
+    bool checking_claims = false;                   // the membership query is running
 };
 
 State &state() {
@@ -80,11 +85,60 @@ mycelium::core::Binding current_binding(std::int64_t expires_at) {
     b.backend_id =
         ParallelLeaderBackendId != InvalidBackendId ? ParallelLeaderBackendId : MyBackendId;
     b.transaction_start = GetCurrentTransactionStartTimestamp();
+    // A parallel worker belongs to its leader's lock group; the leader is in the
+    // transaction for as long as the worker runs.
+    const PGPROC *leader = MyProc->lockGroupLeader != nullptr ? MyProc->lockGroupLeader : MyProc;
+    b.local_xid = leader->lxid;
     b.expires_at = expires_at;
     return b;
 }
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(time(nullptr)); }
+
+// Whether request.jwt.claims holds a value set for this transaction only (SET
+// LOCAL, set_config(..., true), or a function's SET clause), which is how
+// PostgREST-style servers set it. A session-level value would outlive the
+// request and reach the next client of a pooled connection: it grants nothing.
+bool claims_set_for_this_transaction() {
+    return mycelium::pg::guard([] {
+        struct config_generic **vars = get_guc_variables();
+        const int n = GetNumConfigOptions();
+        // The array is kept sorted by name, case-insensitively.
+        int low = 0, high = n - 1;
+        while (low <= high) {
+            const int mid = low + (high - low) / 2;
+            const int c = pg_strcasecmp(vars[mid]->name, "request.jwt.claims");
+            if (c == 0) {
+                const GucStack *top = vars[mid]->stack;
+                return top != nullptr && (top->state == GUC_LOCAL || top->state == GUC_SET_LOCAL ||
+                                          top->state == GUC_SAVE);
+            }
+            if (c < 0)
+                low = mid + 1;
+            else
+                high = mid - 1;
+        }
+        return false;
+    });
+}
+
+// The member a set of claims names, checked as set_context and authenticate
+// check it (mycelium.check_member: exists in that organization, active, has that
+// role; a portal user's client comes from its row), or none.
+std::optional<mycelium::core::Context> checked_member(mycelium::core::Context ctx) {
+    using mycelium::pg::QueryParam;
+    const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
+        "SELECT m.client_id, m.problem FROM mycelium.check_member($1, $2, $3) m",
+        {QueryParam::uuid(ctx.organization_id), QueryParam::uuid(ctx.user_id),
+         QueryParam::text(ctx.role)});
+    if (rows.size() != 1 || rows.at(0, 1)) return std::nullopt;
+    if (ctx.role == "CLIENT") {
+        if (!rows.at(0, 0)) return std::nullopt;
+        if (!ctx.client_id.empty() && ctx.client_id != *rows.at(0, 0)) return std::nullopt;
+        ctx.client_id = *rows.at(0, 0);
+    }
+    return ctx;
+}
 
 }  // namespace
 
@@ -145,18 +199,37 @@ std::optional<core::Context> current_context() {
         }
         // The seal holds only in the transaction (and backend) that made it, and
         // until it expires.
-        if (s.sealed && s.sealed->binding.backend_id == current_binding(0).backend_id &&
-            s.sealed->binding.transaction_start == current_binding(0).transaction_start &&
+        const mycelium::core::Binding now = current_binding(0);
+        if (s.sealed && s.sealed->binding.backend_id == now.backend_id &&
+            s.sealed->binding.transaction_start == now.transaction_start &&
+            s.sealed->binding.local_xid == now.local_xid &&
             s.sealed->binding.expires_at > unix_now())
             return s.sealed->context;
         return std::nullopt;
     }
-    if (require_signed) return std::nullopt;
+    if (require_signed || s.checking_claims) return std::nullopt;
     const char *claims = guard([] { return GetConfigOption("request.jwt.claims", true, false); });
     if (claims == nullptr || claims[0] == '\0') return std::nullopt;
-    if (s.claims_value != claims) {
+    // A parallel worker cannot see how its leader set the value (workers receive
+    // values, not the setting's history); the leader checked it.
+    if (!IsParallelWorker() && !claims_set_for_this_transaction()) return std::nullopt;
+    const std::int64_t transaction = current_binding(0).local_xid;
+    if (s.claims_value != claims || s.claims_checked_in != transaction) {
         s.claims_value = claims;
+        s.claims_checked_in = -1;
         s.claims = core::context_from_claims(s.claims_value);
+        if (s.claims) {
+            s.checking_claims = true;
+            try {
+                s.claims = checked_member(*s.claims);
+            } catch (...) {
+                s.checking_claims = false;
+                s.claims.reset();
+                throw;
+            }
+            s.checking_claims = false;
+        }
+        s.claims_checked_in = transaction;
     }
     return s.claims;
 }
@@ -209,6 +282,13 @@ MYCELIUM_FUNCTION(mycelium_current_service_access) {
     });
     PG_RETURN_ARRAYTYPE_P(arr);
 }
+
+// mycelium.signed_context_required(): the switch as this library defines it. Read
+// here, not with current_setting() in SQL: before the library is loaded in a
+// backend the name is a placeholder that any role may SET, and PostgreSQL drops
+// such a value only when the library defines the setting, which calling this
+// function does first.
+MYCELIUM_FUNCTION(mycelium_signed_context_required) { PG_RETURN_BOOL(require_signed); }
 
 // seal_context(organization_id, user_id, role, client_id, service_access, expires_at)
 MYCELIUM_FUNCTION(mycelium_seal_context) {

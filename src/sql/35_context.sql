@@ -68,9 +68,43 @@ CREATE FUNCTION mycelium.verify_token(token text,
     AS 'MODULE_PATHNAME', 'mycelium_verify_token'
     LANGUAGE C STABLE STRICT;
 
--- Checks that a context names a real, active member of the organization, and
--- seals it. For CLIENT the user is a client_users row and the client comes from
--- that row, never from the caller.
+-- Whether a context names a real, active member of the organization: problem
+-- is NULL and, for a portal user, client_id is its client (taken from its row,
+-- never from the caller); or problem says what is wrong. The one check behind
+-- every way a context is set: establish_context (for set_context and
+-- authenticate) and the native check of request.jwt.claims. Private.
+CREATE FUNCTION mycelium.check_member(organization_id uuid, user_id uuid, role text,
+                                      OUT client_id uuid, OUT problem text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_role text;
+    found_status text;
+    found_active boolean;
+BEGIN
+    IF role = 'CLIENT' THEN
+        SELECT cu.client_id, cu.is_active INTO client_id, found_active
+          FROM mycelium.client_users cu
+         WHERE cu.organization_id = check_member.organization_id AND cu.id = check_member.user_id;
+        IF NOT FOUND OR NOT found_active THEN
+            client_id := NULL;
+            problem := format('%s is not an active portal user of organization %s', user_id, organization_id);
+        END IF;
+        RETURN;
+    END IF;
+    SELECT u.role::text, u.status::text INTO found_role, found_status
+      FROM mycelium.users u
+     WHERE u.organization_id = check_member.organization_id AND u.id = check_member.user_id;
+    IF NOT FOUND OR found_status <> 'ACTIVE' THEN
+        problem := format('%s is not an active user of organization %s', user_id, organization_id);
+    ELSIF found_role <> role THEN
+        problem := format('user %s has role %s, not %s', user_id, found_role, role);
+    END IF;
+END;
+$$;
+
+-- Checks the context with check_member and seals it.
 CREATE FUNCTION mycelium.establish_context(organization_id uuid, user_id uuid, role text,
                                            client_id uuid, service_access text[], expires_at timestamptz,
                                            via text) RETURNS void
@@ -78,10 +112,7 @@ CREATE FUNCTION mycelium.establish_context(organization_id uuid, user_id uuid, r
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    found_role text;
-    found_status text;
-    found_client uuid;
-    found_active boolean;
+    member record;
 BEGIN
     IF organization_id IS NULL OR user_id IS NULL OR role IS NULL THEN
         RAISE EXCEPTION '%: organization_id, user_id and role are required', via
@@ -92,37 +123,30 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'One of ADMIN, VIDEO_EDITOR, SEO_STRATEGIST, WEBSITE_DESIGNER, FILMER, CUSTOM, CLIENT.';
     END IF;
+    member := mycelium.check_member(organization_id, user_id, role);
+    IF member.problem IS NOT NULL THEN
+        RAISE EXCEPTION '%: %', via, member.problem USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF role = 'CLIENT' THEN
-        SELECT cu.client_id, cu.is_active INTO found_client, found_active
-          FROM mycelium.client_users cu
-         WHERE cu.organization_id = establish_context.organization_id AND cu.id = establish_context.user_id;
-        IF NOT FOUND OR NOT found_active THEN
-            RAISE EXCEPTION '%: % is not an active portal user of organization %', via, user_id, organization_id
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF client_id IS NOT NULL AND client_id <> found_client THEN
+        IF client_id IS NOT NULL AND client_id <> member.client_id THEN
             RAISE EXCEPTION '%: portal user % belongs to another client', via, user_id
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        PERFORM mycelium.seal_context(organization_id, user_id, role, found_client, '{}', expires_at);
+        PERFORM mycelium.seal_context(organization_id, user_id, role, member.client_id, '{}', expires_at);
         RETURN;
-    END IF;
-    SELECT u.role::text, u.status::text INTO found_role, found_status
-      FROM mycelium.users u
-     WHERE u.organization_id = establish_context.organization_id AND u.id = establish_context.user_id;
-    IF NOT FOUND OR found_status <> 'ACTIVE' THEN
-        RAISE EXCEPTION '%: % is not an active user of organization %', via, user_id, organization_id
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF found_role <> role THEN
-        RAISE EXCEPTION '%: user % has role %, not %', via, user_id, found_role, role
-            USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM mycelium.seal_context(organization_id, user_id, role, NULL,
                                   CASE WHEN role = 'CUSTOM' THEN coalesce(service_access, '{}') ELSE '{}' END,
                                   expires_at);
 END;
 $$;
+
+-- The switch mycelium.require_signed_context, read by the library (which this
+-- call loads first), never through current_setting(): before the library is
+-- loaded in a backend, any role may SET the placeholder of that name.
+CREATE FUNCTION mycelium.signed_context_required() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_signed_context_required'
+    LANGUAGE C STABLE PARALLEL SAFE;
 
 -- For applications that talk to the database directly. Refused for roles that
 -- are not superusers once mycelium.require_signed_context is on.
@@ -133,9 +157,7 @@ CREATE FUNCTION mycelium.set_context(organization_id uuid, user_id uuid, role te
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    -- missing_ok: before the library is loaded in this backend, a value set in
-    -- postgresql.conf or by ALTER DATABASE reads back as a placeholder; none means off.
-    IF coalesce(current_setting('mycelium.require_signed_context', true), 'off')::boolean
+    IF mycelium.signed_context_required()
        AND NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) THEN
         RAISE EXCEPTION 'set_context: this database accepts only signed tokens'
             USING ERRCODE = 'insufficient_privilege',

@@ -130,7 +130,7 @@ Context portal_user() {
     return c;
 }
 
-constexpr Binding kBinding{4242, 77, 1700000900};
+constexpr Binding kBinding{4242, 77, 9001, 1700000900};
 
 // ===========================================================================
 // Values
@@ -808,8 +808,8 @@ TEST(Sealed, RoundTrip) {
 TEST(Sealed, Format) {
     const std::string sealed = seal_context(staff(), kBinding, kKey);
     const std::string body =
-        "v1.0190a5c4000070008000000000000001.0190a5c4000070008000000000000002.CUSTOM."
-        ".seo,video-editing.4242.77.1700000900.";
+        "v2.0190a5c4000070008000000000000001.0190a5c4000070008000000000000002.CUSTOM."
+        ".seo,video-editing.4242.77.9001.1700000900.";
     ASSERT_EQ(sealed.substr(0, body.size()), body);
     EXPECT_EQ(sealed.size(), body.size() + 43);
     for (const char c : sealed) EXPECT_TRUE(c > 0x20 && c < 0x7f) << static_cast<int>(c);
@@ -818,23 +818,25 @@ TEST(Sealed, Format) {
     const std::string derived = hmac(kKey, "mycelium sealed tenant context v1");
     EXPECT_EQ(sealed.substr(body.size()), b64url(hmac(derived, body.substr(0, body.size() - 1))));
 
-    const std::string client = seal_context(portal_user(), {1, 2, 3}, kKey);
+    const std::string client = seal_context(portal_user(), {1, 2, 3, 4}, kKey);
     const std::string client_body =
-        "v1.0190a5c4000070008000000000000001.0190a5c4000070008000000000000002.CLIENT."
-        "0190a5c4000070008000000000000003..1.2.3.";
+        "v2.0190a5c4000070008000000000000001.0190a5c4000070008000000000000002.CLIENT."
+        "0190a5c4000070008000000000000003..1.2.3.4.";
     EXPECT_EQ(client.substr(0, client_body.size()), client_body);
 }
 
 TEST(Sealed, BindingValuesRoundTripExactly) {
     using L32 = std::numeric_limits<std::int32_t>;
     using L64 = std::numeric_limits<std::int64_t>;
-    for (const Binding &b : {Binding{0, 0, 0}, Binding{L32::max(), L64::max(), L64::max()},
-                             Binding{L32::min(), L64::min(), L64::min()}, Binding{-1, -1, -1},
-                             Binding{17, 753001234567890, 1700000000}}) {
+    for (const Binding &b :
+         {Binding{0, 0, 0, 0}, Binding{L32::max(), L64::max(), L64::max(), L64::max()},
+          Binding{L32::min(), L64::min(), L64::min(), L64::min()}, Binding{-1, -1, -1, -1},
+          Binding{17, 753001234567890, 4294967295, 1700000000}}) {
         const auto opened = open_context(seal_context(staff(), b, kKey), kKey);
         ASSERT_TRUE(opened);
         EXPECT_EQ(opened->binding.backend_id, b.backend_id);
         EXPECT_EQ(opened->binding.transaction_start, b.transaction_start);
+        EXPECT_EQ(opened->binding.local_xid, b.local_xid);
         EXPECT_EQ(opened->binding.expires_at, b.expires_at);
     }
 }
@@ -952,35 +954,36 @@ TEST(Sealed, OpenChecksTheFormatBehindAValidMac) {
     };
     const std::string ids = "0190a5c4000070008000000000000001.0190a5c4000070008000000000000002.";
     const std::string client_hex = "0190a5c4000070008000000000000003";
-    ASSERT_TRUE(open_context(mac_of("v1." + ids + "ADMIN...1.2.3"), kKey));
-    ASSERT_TRUE(open_context(mac_of("v1." + ids + "CLIENT." + client_hex + ".a,b.1.2.-3"), kKey));
+    ASSERT_TRUE(open_context(mac_of("v2." + ids + "ADMIN...1.2.7.3"), kKey));
+    ASSERT_TRUE(open_context(mac_of("v2." + ids + "CLIENT." + client_hex + ".a,b.1.2.7.-3"), kKey));
     for (const std::string &body : std::vector<std::string>{
-             "v2." + ids + "ADMIN...1.2.3",
-             "V1." + ids + "ADMIN...1.2.3",
-             "v1." + ids + "ADMIN...1.2",                      // a field missing
-             "v1." + ids + "ADMIN...1.2.3.4",                  // an extra field
-             "v1." + ids + "admin...1.2.3",                    // role case
-             "v1." + ids + "ADMIN." + client_hex + "..1.2.3",  // client for staff
-             "v1." + ids + "CLIENT...1.2.3",                   // CLIENT without client
-             "v1." + ids + "CLIENT.0190A5C4000070008000000000000003..1.2.3",
-             "v1.0190A5C4000070008000000000000001.0190a5c4000070008000000000000002.ADMIN...1.2.3",
-             "v1.0190a5c4-0000-7000-8000-000000000001.0190a5c4000070008000000000000002.ADMIN...1.2."
-             "3",
-             "v1." + ids + "ADMIN..b,a.1.2.3",  // unsorted
-             "v1." + ids + "ADMIN..a,a.1.2.3",  // duplicate
-             "v1." + ids + "ADMIN..a,.1.2.3",
-             "v1." + ids + "ADMIN..A.1.2.3",
-             "v1." + ids + "ADMIN...01.2.3",  // leading zero
-             "v1." + ids + "ADMIN...+1.2.3",
-             "v1." + ids + "ADMIN...-0.2.3",
-             "v1." + ids + "ADMIN....2.3",
-             "v1." + ids + "ADMIN...2147483648.2.3",  // backend id out of range
-             "v1." + ids + "ADMIN...-2147483649.2.3",
-             "v1." + ids + "ADMIN...1.9223372036854775808.3",
-             "v1." + ids + "ADMIN...1.-9223372036854775809.3",
-             "v1." + ids + "ADMIN...1.0x2.3",
-             "v1." + ids + "ADMIN...1.2.9223372036854775808",
-             "v1." + ids + "ADMIN...1.2. 3",
+             "v3." + ids + "ADMIN...1.2.7.3",
+             "V2." + ids + "ADMIN...1.2.7.3",
+             "v2." + ids + "ADMIN...1.2.7",                      // a field missing
+             "v2." + ids + "ADMIN...1.2.7.3.4",                  // an extra field
+             "v2." + ids + "admin...1.2.7.3",                    // role case
+             "v2." + ids + "ADMIN." + client_hex + "..1.2.7.3",  // client for staff
+             "v2." + ids + "CLIENT...1.2.7.3",                   // CLIENT without client
+             "v2." + ids + "CLIENT.0190A5C4000070008000000000000003..1.2.7.3",
+             "v2.0190A5C4000070008000000000000001.0190a5c4000070008000000000000002.ADMIN...1.2.7.3",
+             "v2.0190a5c4-0000-7000-8000-000000000001.0190a5c4000070008000000000000002.ADMIN...1.2."
+             "7.3",
+             "v2." + ids + "ADMIN..b,a.1.2.7.3",  // unsorted
+             "v2." + ids + "ADMIN..a,a.1.2.7.3",  // duplicate
+             "v2." + ids + "ADMIN..a,.1.2.7.3",
+             "v2." + ids + "ADMIN..A.1.2.7.3",
+             "v2." + ids + "ADMIN...01.2.7.3",  // leading zero
+             "v2." + ids + "ADMIN...+1.2.7.3",
+             "v2." + ids + "ADMIN...-0.2.7.3",
+             "v2." + ids + "ADMIN....2.7.3",
+             "v2." + ids + "ADMIN...2147483648.2.7.3",  // backend id out of range
+             "v2." + ids + "ADMIN...-2147483649.2.7.3",
+             "v2." + ids + "ADMIN...1.9223372036854775808.7.3",
+             "v2." + ids + "ADMIN...1.-9223372036854775809.7.3",
+             "v2." + ids + "ADMIN...1.2.9223372036854775808.3",  // local xid out of range
+             "v2." + ids + "ADMIN...1.0x2.7.3",
+             "v2." + ids + "ADMIN...1.2.7.9223372036854775808",
+             "v2." + ids + "ADMIN...1.2.7. 3",
          })
         EXPECT_FALSE(open_context(mac_of(body), kKey)) << body;
 }
