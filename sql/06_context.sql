@@ -70,7 +70,7 @@ FROM (VALUES ('valid (the control: false)', '{"organization_id": "0000000a-0000-
              ('duplicate key', '{"organization_id": "0000000a-0000-7000-8000-000000000000", "organization_id": "0000000b-0000-7000-8000-000000000000", "sub": "0000000a-0000-7000-8000-0000000000a1", "app_role": "ADMIN"}'),
              ('deep nesting', repeat('[', 10000)),
              ('huge', '{"x": "' || repeat('a', 1000000) || '"}')) AS t(description, claims)
-CROSS JOIN LATERAL (SELECT set_config('request.jwt.claims', t.claims, false)) s
+CROSS JOIN LATERAL (SELECT set_config('request.jwt.claims', t.claims, true)) s
 ORDER BY t.description;
 RESET request.jwt.claims;
 

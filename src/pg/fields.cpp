@@ -48,11 +48,18 @@ struct CachedService {
 };
 
 // Per-backend, created on first use and never destroyed (see context.cpp).
+//
+// Entries are shared: a validation holds its own reference for as long as it
+// runs, because the invalidation that drops an entry can be processed in the
+// middle of it (any lock a USER_SELECT or CLIENT_SELECT look-up takes accepts
+// pending invalidations). The callback only marks the cache stale; entries are
+// dropped at the next look-up, outside any validation's use.
 struct Cache {
-    std::unordered_map<std::string, std::unique_ptr<CachedService>> services;  // org/service
+    std::unordered_map<std::string, std::shared_ptr<const CachedService>> services;  // org/service
     Oid fields_relid = InvalidOid;
     Oid service_types_relid = InvalidOid;
     bool callback_registered = false;
+    bool stale = false;
 };
 
 Cache &cache() {
@@ -63,7 +70,7 @@ Cache &cache() {
 void forget_validators(Datum, Oid relid) {
     Cache &c = cache();
     if (relid == InvalidOid || relid == c.fields_relid || relid == c.service_types_relid)
-        c.services.clear();
+        c.stale = true;
 }
 
 std::optional<std::int32_t> int_cell(const std::optional<std::string> &s) {
@@ -73,15 +80,20 @@ std::optional<std::int32_t> int_cell(const std::optional<std::string> &s) {
 
 // The compiled validator of a service type, or nullptr when the organization has
 // no such service type.
-const CachedService *service(const std::string &org, const std::string &service_type) {
+std::shared_ptr<const CachedService> service(const std::string &org,
+                                             const std::string &service_type) {
     Cache &c = cache();
     if (!c.callback_registered) {
         mycelium::pg::guard([] { CacheRegisterRelcacheCallback(forget_validators, 0); });
         c.callback_registered = true;
     }
+    if (c.stale) {
+        c.services.clear();
+        c.stale = false;
+    }
     const std::string key = org + "/" + service_type;
     auto it = c.services.find(key);
-    if (it != c.services.end()) return it->second.get();
+    if (it != c.services.end()) return it->second;
 
     c.fields_relid = mycelium::pg::mycelium_relid("deliverable_fields");
     c.service_types_relid = mycelium::pg::mycelium_relid("service_types");
@@ -113,11 +125,10 @@ const CachedService *service(const std::string &org, const std::string &service_
         f.options_json = rows.at(r, 12);
         fields.push_back(std::move(f));
     }
-    auto entry = std::make_unique<CachedService>(
+    auto entry = std::make_shared<const CachedService>(
         CachedService{*rows.at(0, 0), ServiceValidator::compile(std::move(fields))});
-    const CachedService *result = entry.get();
-    c.services.emplace(key, std::move(entry));
-    return result;
+    c.services[key] = entry;
+    return entry;
 }
 
 // USER_SELECT and CLIENT_SELECT: the id must belong to the deliverable's own
@@ -153,6 +164,15 @@ std::string jsonb_text(Datum d) {
         Jsonb *jb = DatumGetJsonbP(d);
         return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
     }));
+}
+
+// Whether the current role may see the field definitions of org: a role outside
+// row-level security sees every organization; any other role only its context's.
+bool may_read_definitions(const std::string &org) {
+    if (auto ctx = mycelium::pg::current_context()) {
+        if (ctx->organization_id == org) return true;
+    }
+    return mycelium::pg::guard([] { return superuser() || has_bypassrls_privilege(GetUserId()); });
 }
 
 // Whether a deliverable in this status must have its required fields filled in.
@@ -235,8 +255,13 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
     }
 
     const std::string org = uuid_text(v->org);
+    // A row aimed at another organization is row-level security's to refuse
+    // (its WITH CHECK runs after this trigger); reading that organization's
+    // definitions first would put them, and whether its service type exists,
+    // into the error.
+    if (!may_read_definitions(org)) return PointerGetDatum(tuple);
     const std::string service_type = uuid_text(v->service);
-    const CachedService *svc = service(org, service_type);
+    const std::shared_ptr<const CachedService> svc = service(org, service_type);
     if (svc == nullptr) return PointerGetDatum(tuple);  // the foreign key reports it
 
     std::string values = v->fields_null ? std::string("{}") : jsonb_text(v->fields);
@@ -325,7 +350,8 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
             {QueryParam::uuid(service_type)});
         if (rows.size() == 1) org = *rows.at(0, 0);
     }
-    const CachedService *svc = org.empty() ? nullptr : service(org, service_type);
+    const std::shared_ptr<const CachedService> svc =
+        org.empty() ? nullptr : service(org, service_type);
     if (svc == nullptr)
         throw Error(ErrorKind::InvalidParameter, "validate_custom_fields: no service type " +
                                                      service_type + " in this organization");

@@ -1246,7 +1246,8 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
-    'current_service_access', 'seal_context', 'verify_token', 'establish_context', 'set_context',
+    'current_service_access', 'seal_context', 'verify_token', 'check_member', 'establish_context',
+    'signed_context_required', 'set_context',
     'authenticate', 'set_jwt_secret', 'announce_change', 'check_custom_fields', 'check_field_definition',
     'validate_custom_fields',
     'touch_updated_at', 'fill_slug', 'log_activity',
@@ -1282,6 +1283,8 @@ SELECT set_eq(
         ('mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
                                                                   'c',       'v', 'u', false),
         ('mycelium.verify_token(text)',                           'c',       's', 'u', false),
+        ('mycelium.check_member(uuid,uuid,text)',                 'plpgsql', 's', 'u', false),
+        ('mycelium.signed_context_required()',                    'c',       's', 's', false),
         ('mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium.set_context(uuid,uuid,text,uuid,text[])',      'plpgsql', 'v', 'u', true),
@@ -1529,7 +1532,7 @@ SELECT is(
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
           'mycelium.require_writable(text)',
           'mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
-          'mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
+          'mycelium.signed_context_required()', 'mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
           'mycelium.uuid_v7_time(uuid)', 'mycelium.validate_custom_fields(uuid,jsonb)', 'mycelium.verify_token(text)'],
     '(f) the C-language functions of schema mycelium are exactly these (exempt from the search_path rule)');
 

@@ -1141,11 +1141,11 @@ SELECT ok(mycelium.current_organization_id() = pg_temp.id('a', 'organization')
 -- ====================================================================
 
 SELECT FROM set_config('regress.sealed', current_setting('mycelium.context'), true);
-SELECT ok(current_setting('regress.sealed') LIKE 'v1.%', 'set_context stored a sealed v1 value in mycelium.context');
+SELECT ok(current_setting('regress.sealed') LIKE 'v2.%', 'set_context stored a sealed v2 value in mycelium.context');
 
-SET LOCAL mycelium.context = 'v1.garbage';
+SET LOCAL mycelium.context = 'v2.garbage';
 SELECT ok(mycelium.current_organization_id() IS NULL AND mycelium.current_app_role() IS NULL,
-          'forged: a hand-written ''v1.garbage'' context is no context');
+          'forged: a hand-written ''v2.garbage'' context is no context');
 SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.deliverables'), 0::bigint, 'forged: deliverables returns no rows');
 SELECT throws_ok(pg_temp.sample_insert('comments', 'a'), '42501', 'mycelium: INSERT on mycelium.comments needs a tenant context',
                  'forged: a write throws 42501, needs a tenant context');
@@ -1159,7 +1159,7 @@ SELECT FROM set_config('mycelium.context',
                           replace(pg_temp.id('b', 'user', 1)::text, '-', '')),
                   true);
 SELECT ok(current_setting('mycelium.context') <> current_setting('regress.sealed')
-          AND current_setting('mycelium.context') LIKE 'v1.' || replace(pg_temp.id('b', 'organization')::text, '-', '') || '.%',
+          AND current_setting('mycelium.context') LIKE 'v2.' || replace(pg_temp.id('b', 'organization')::text, '-', '') || '.%',
           'forged: the sealed value now names B (MAC kept)');
 SELECT is(mycelium.current_organization_id(), NULL, 'forged: the rewritten seal is no context');
 SELECT is(pg_temp.nrows(format('SELECT 1 FROM mycelium.%I', tbl)), 0::bigint,
@@ -1180,8 +1180,8 @@ SELECT ok(length(current_setting('mycelium.context')) = length(current_setting('
 -- The expiry pushed a day later.
 SELECT FROM (SELECT string_to_array(current_setting('regress.sealed'), '.') AS f) x,
      LATERAL set_config('mycelium.context',
-                        array_to_string(x.f[1:8] || ((x.f[9]::bigint + 86400)::text) || x.f[10:10], '.'), true);
-SELECT ok(current_setting('mycelium.context') LIKE 'v1.%'
+                        array_to_string(x.f[1:9] || ((x.f[10]::bigint + 86400)::text) || x.f[11:11], '.'), true);
+SELECT ok(current_setting('mycelium.context') LIKE 'v2.%'
           AND current_setting('mycelium.context') <> current_setting('regress.sealed')
           AND mycelium.current_organization_id() IS NULL
           AND pg_temp.nrows('SELECT 1 FROM mycelium.deliverables') = 0,
@@ -1215,7 +1215,7 @@ SELECT ok(mycelium.current_organization_id() = pg_temp.id('a', 'organization')
 SELECT set_eq('SELECT id FROM mycelium.deliverables',
               ARRAY[pg_temp.id('a', 'deliverable', 1), pg_temp.id('a', 'deliverable', 2), pg_temp.id('a', 'deliverable', 6)],
               'authenticate: the editor sees deliverables 1, 2, 6');
-SELECT ok(current_setting('mycelium.context') LIKE 'v1.%', 'authenticate: the context is sealed too');
+SELECT ok(current_setting('mycelium.context') LIKE 'v2.%', 'authenticate: the context is sealed too');
 
 SELECT throws_ok(format('SELECT mycelium.authenticate(%L)',
                         pg_temp.jwt(pg_temp.claims('a', pg_temp.id('a', 'user', 1), 'ADMIN'),
@@ -1328,7 +1328,7 @@ SELECT ok(mycelium.current_organization_id() IS NULL AND pg_temp.nrows('SELECT 1
 SELECT FROM set_config('request.jwt.claims',
                   jsonb_build_object('organization_id', pg_temp.id('a', 'organization'), 'sub', pg_temp.id('a', 'user', 1),
                                      'app_role', 'ADMIN')::text, true);
-SET LOCAL mycelium.context = 'v1.garbage';
+SET LOCAL mycelium.context = 'v2.garbage';
 SELECT ok(mycelium.current_organization_id() IS NULL,
           'a hand-written mycelium.context grants nothing, and does not fall back to the claims');
 SELECT mycelium.set_context(pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 2), 'VIDEO_EDITOR');
