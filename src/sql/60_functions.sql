@@ -83,13 +83,17 @@ BEGIN
 END;
 $$;
 
--- Archives deliverables completed longer ago than older_than; returns how many.
-CREATE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months')
+-- Archives deliverables completed longer ago than older_than, of one organization or
+-- (NULL) all of them; returns how many. run_job archives all at once and, should that
+-- fail, each organization on its own (80_jobs.sql).
+CREATE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months',
+                                                  organization_id uuid DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    org constant uuid := archive_old_deliverables.organization_id;
     archived bigint;
 BEGIN
     PERFORM mycelium.require_writable('archive_old_deliverables');
@@ -98,10 +102,11 @@ BEGIN
             coalesce(older_than::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    UPDATE mycelium.deliverables
+    UPDATE mycelium.deliverables d
        SET status = 'ARCHIVED'
-     WHERE status = 'COMPLETED'
-       AND completed_at < now() - older_than;
+     WHERE d.status = 'COMPLETED'
+       AND d.completed_at < now() - older_than
+       AND (org IS NULL OR d.organization_id = org);
     GET DIAGNOSTICS archived = ROW_COUNT;
     RETURN archived;
 END;
@@ -171,3 +176,26 @@ BEGIN
     RETURN ARRAY[requested];
 END;
 $$;
+
+-- ------ How long a job waits for a row lock ------
+-- A job serves every organization, and any tenant's staff can hold a lock on rows
+-- of their own that it must change or reference (a deliverable, their user row,
+-- their notifications) for as long as they keep a transaction open. So a job never
+-- waits for a row lock without bound: run_job and finish_delivery set lock_timeout
+-- to this for their work, and a wait that runs out fails that organization's part
+-- alone (55P03). Five seconds is far longer than an application's own transactions
+-- hold a lock; a shorter lock_timeout of the session (or of its role or database)
+-- is kept, so an operator may make it shorter, never unbounded.
+CREATE FUNCTION mycelium.job_lock_timeout() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    -- current_setting, not pg_settings: a delivery report calls this, and reading
+    -- pg_settings builds every setting's row. Its units (ms, s, min, h, d) read as
+    -- an interval; 0 means no timeout.
+    SELECT CASE WHEN w.t > interval '0' AND w.t < interval '5 seconds' THEN w.setting ELSE '5s' END
+    FROM (SELECT pg_catalog.current_setting('lock_timeout') AS setting,
+                 pg_catalog.current_setting('lock_timeout')::interval AS t) w;
+$$;
+COMMENT ON FUNCTION mycelium.job_lock_timeout() IS
+    'The longest a job waits for a row lock: 5 seconds, or the session''s lock_timeout when shorter';

@@ -122,6 +122,7 @@ DECLARE
     rid constant uuid := finish_delivery.recipient_id;
     tried constant integer := finish_delivery.attempt;
     reason text := finish_delivery.error;
+    lock_wait_before constant text := current_setting('lock_timeout');
     r mycelium.notification_recipients;
     outcome text;
 BEGIN
@@ -147,6 +148,13 @@ BEGIN
         RAISE EXCEPTION '%: a permanent failure needs an error', fn USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
+    -- A worker reports every organization's deliveries one after the other, and
+    -- the rows it changes are also the tenant's (a recipient marks theirs read, an
+    -- ADMIN edits the notification): a lock its staff keep would stop every report
+    -- behind this one. So the wait is bounded (mycelium.job_lock_timeout()); when it
+    -- runs out the report fails with 55P03, changes nothing, and the worker goes on
+    -- and reports this delivery again later.
+    PERFORM set_config('lock_timeout', mycelium.job_lock_timeout(), true);
     -- The notification's lock first: deliveries of one notification finish one
     -- after the other, so that the last one sees all the others and settles it.
     SELECT x.* INTO r
@@ -174,6 +182,7 @@ BEGIN
     WHERE x.organization_id = org AND x.id = rid
       AND x.attempts = tried AND x.delivered_at IS NULL AND x.failed_at IS NULL;
     IF NOT FOUND THEN
+        PERFORM set_config('lock_timeout', lock_wait_before, true);
         RETURN 'stale';
     END IF;
 
@@ -191,6 +200,7 @@ BEGIN
           FROM mycelium.notification_recipients x
           WHERE x.organization_id = org AND x.notification_id = r.notification_id AND x.channel <> 'in_app') s
     WHERE n.organization_id = org AND n.id = r.notification_id AND n.status = 'PENDING';
+    PERFORM set_config('lock_timeout', lock_wait_before, true);
     RETURN outcome;
 END;
 $$;

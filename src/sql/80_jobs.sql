@@ -6,63 +6,105 @@
 -- (cron.database_name), which need not be this one. docs/operations.md,
 -- "Scheduled jobs", is the operator's guide.
 
--- One row per run of a job. An operator table, not tenant data: no
--- organization_id, no row-level security, and no privilege for application roles
--- (grant_access gives maintenance roles SELECT).
+-- One row per run of a job, and one more for each organization whose part of a
+-- run failed while the others' completed. An operator table, not tenant data: no
+-- row-level security, no foreign key to the organization (its record outlives it),
+-- and no privilege for application roles (grant_access gives maintenance roles
+-- SELECT).
 CREATE TABLE mycelium.job_runs (
     -- Time-ordered like every id here, and no sequence to carry through a dump.
-    id            uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
-    job           text        NOT NULL,
-    started_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
-    finished_at   timestamptz,
-    rows_affected bigint,
-    error         text,
-    sqlstate      text,
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    job             text        NOT NULL,
+    started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at     timestamptz,
+    rows_affected   bigint,
+    error           text,
+    sqlstate        text,
     -- Who ran it: the pg_cron job's user (the extension owner), or the login role
     -- of the session that called run_job by hand (SET ROLE does not change it).
-    run_by        text        NOT NULL DEFAULT session_user,
+    run_by          text        NOT NULL DEFAULT session_user,
     -- Matches cron.job_run_details.job_pid, to find pg_cron's side of a run.
-    backend_pid   integer     NOT NULL DEFAULT pg_backend_pid(),
+    backend_pid     integer     NOT NULL DEFAULT pg_backend_pid(),
+    -- Set on an organization's row: the organization and the run it failed in.
+    -- Not foreign keys: the record outlives the organization, and a run's rows are
+    -- written and deleted (by age) together. Not organization_id either, which
+    -- marks the rows of a tenant: this is the operator's record about one.
+    failed_organization_id uuid,
+    run_id                 uuid,
     CONSTRAINT job_runs_pkey PRIMARY KEY (id),
     -- A failed run has its message and SQLSTATE and no row count (its work was
     -- rolled back).
     CONSTRAINT job_runs_outcome CHECK (
         (error IS NULL AND sqlstate IS NULL)
-        OR (error IS NOT NULL AND sqlstate IS NOT NULL AND rows_affected IS NULL AND finished_at IS NOT NULL))
+        OR (error IS NOT NULL AND sqlstate IS NOT NULL AND rows_affected IS NULL AND finished_at IS NOT NULL)),
+    -- An organization's row belongs to a run and records its failure.
+    CONSTRAINT job_runs_organization_failed CHECK (
+        (failed_organization_id IS NULL AND run_id IS NULL)
+        OR (failed_organization_id IS NOT NULL AND run_id IS NOT NULL AND error IS NOT NULL))
 );
 -- "The last runs of this job", and the 90-day retention by started_at.
 CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs (job, started_at DESC);
 
 COMMENT ON TABLE mycelium.job_runs IS
-    'One row per run of a Mycelium job (mycelium.run_job), scheduled or by hand; kept 90 days';
+    'One row per run of a Mycelium job (mycelium.run_job), scheduled or by hand, and one per organization that '
+    'failed in it; kept 90 days';
 COMMENT ON COLUMN mycelium.job_runs.job IS 'The job: sweep_overdue, sweep_due_soon, generate_recurring, cleanup_activity_logs or archive_deliverables';
-COMMENT ON COLUMN mycelium.job_runs.started_at IS 'When the run started (clock time, not the transaction start)';
+COMMENT ON COLUMN mycelium.job_runs.started_at IS 'When the run (or the organization''s attempt) started (clock time, not the transaction start)';
 COMMENT ON COLUMN mycelium.job_runs.finished_at IS 'When it finished, successfully or not';
 COMMENT ON COLUMN mycelium.job_runs.rows_affected IS 'What the job did: rows swept, generated, deleted or archived; NULL when it failed';
-COMMENT ON COLUMN mycelium.job_runs.error IS 'The error message when the run failed (its work was rolled back); NULL on success';
+COMMENT ON COLUMN mycelium.job_runs.error IS 'The error message when the run (or the organization''s part) failed and was rolled back; NULL on success';
 COMMENT ON COLUMN mycelium.job_runs.sqlstate IS 'The SQLSTATE of that error';
 COMMENT ON COLUMN mycelium.job_runs.run_by IS 'The session (login) user that ran it: the pg_cron job''s user, or whoever called run_job';
 COMMENT ON COLUMN mycelium.job_runs.backend_pid IS 'The backend that ran it; matches cron.job_run_details.job_pid';
+COMMENT ON COLUMN mycelium.job_runs.failed_organization_id IS 'On an organization''s row: the organization whose part of the run failed; NULL on a run''s row';
+COMMENT ON COLUMN mycelium.job_runs.run_id IS 'On an organization''s row: the job_runs.id of the run it failed in; NULL on a run''s row';
 
 -- Runs one job now and records the run in job_runs; returns what it did (rows
 -- swept, generated, deleted or archived), or NULL when it failed.
+--
+-- One organization must not stop the others' work, whether by an error of its
+-- data (a template that no longer passes the custom-field check) or by rows its
+-- staff keep locked. The jobs that work per organization (the sweeps, generation,
+-- the archive) first run for all of them in one call, the fast path, which costs
+-- nothing extra. Only when that fails does run_job try again with one call, in
+-- its own subtransaction, per organization: a failing organization's work is
+-- rolled back and recorded as a job_runs row of its own (failed_organization_id,
+-- run_id, error, sqlstate) and a WARNING, and the others' work is kept. Every wait
+-- for a lock is bounded (mycelium.job_lock_timeout()), so a held lock is such a
+-- failure, and that organization's work is left to the next run. The run fails as
+-- a whole when nothing could be done: no organization completed, or the job that
+-- does not work per organization failed. That is the activity-log clean-up, one
+-- statement over every organization: application roles cannot lock, change or
+-- reference log rows, so no tenant can make it fail.
 --
 -- A failure is recorded and reported as a WARNING, not raised: an ERROR would roll
 -- back the job_runs row with the job's own work, and the record of what went wrong
 -- is the point. The job's work runs in a subtransaction and is rolled back on
 -- failure; the record stays. So pg_cron's cron.job_run_details says "succeeded" for
 -- a run whose job failed: mycelium.job_runs (and the server log) has the error.
--- query_canceled (statement_timeout, a cancel request) is recorded too, which
+-- query_canceled (statement_timeout, a cancel request) fails the whole run, which
 -- WHEN OTHERS alone would not catch; a terminated backend leaves no row.
 CREATE FUNCTION mycelium.run_job(job text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    run_id uuid;
+    lock_wait_before constant text := current_setting('lock_timeout');
+    this_run uuid;
+    pending uuid[];
+    -- NULL: every organization in one call (the fast path).
+    targets uuid[] := ARRAY[NULL]::uuid[];
+    org uuid;
+    n bigint;
     affected bigint;
+    attempt_started timestamptz;
     message text;
     state text;
+    failed_orgs uuid[] := '{}';
+    failed_started timestamptz[] := '{}';
+    failed_finished timestamptz[] := '{}';
+    failed_messages text[] := '{}';
+    failed_states text[] := '{}';
 BEGIN
     PERFORM mycelium.require_writable('run_job');
     IF job IS NULL OR job NOT IN ('sweep_overdue', 'sweep_due_soon', 'generate_recurring',
@@ -76,38 +118,84 @@ BEGIN
     -- still going), so that no two sweeps notify about the same deliverable.
     PERFORM pg_advisory_xact_lock(hashtext('mycelium.run_job'), hashtext(job));
 
-    INSERT INTO mycelium.job_runs (job) VALUES (run_job.job) RETURNING id INTO run_id;
+    INSERT INTO mycelium.job_runs (job) VALUES (run_job.job) RETURNING id INTO this_run;
     BEGIN
-        -- Static calls: PL/pgSQL resolves them when the branch first runs, so a job
-        -- whose function is missing fails (and is recorded) only when it runs.
-        CASE job
-            WHEN 'sweep_overdue' THEN
-                SELECT count(*) INTO affected FROM mycelium.sweep_overdue();
-            WHEN 'sweep_due_soon' THEN
-                SELECT count(*) INTO affected FROM mycelium.sweep_due_soon();
-            WHEN 'generate_recurring' THEN
-                SELECT count(*) INTO affected FROM mycelium.generate_recurring_deliverables();
-            WHEN 'cleanup_activity_logs' THEN
-                affected := mycelium.cleanup_old_activity_logs();
-                -- The job-run record's own retention rides along with the log's.
-                DELETE FROM mycelium.job_runs WHERE started_at < now() - interval '90 days';
-            WHEN 'archive_deliverables' THEN
-                affected := mycelium.archive_old_deliverables();
-        END CASE;
+        PERFORM set_config('lock_timeout', mycelium.job_lock_timeout(), true);
+        WHILE targets IS NOT NULL LOOP
+            pending := targets;
+            targets := NULL;
+            FOREACH org IN ARRAY pending LOOP
+                attempt_started := clock_timestamp();
+                BEGIN
+                    -- Static calls: PL/pgSQL resolves them when the branch first runs, so a
+                    -- job whose function is missing fails (and is recorded) only when it runs.
+                    CASE job
+                        WHEN 'sweep_overdue' THEN
+                            SELECT count(*) INTO n FROM mycelium.sweep_overdue(organization_id => org);
+                        WHEN 'sweep_due_soon' THEN
+                            SELECT count(*) INTO n FROM mycelium.sweep_due_soon(organization_id => org);
+                        WHEN 'generate_recurring' THEN
+                            SELECT count(*) INTO n
+                              FROM mycelium.generate_recurring_deliverables(organization_id => org);
+                        WHEN 'cleanup_activity_logs' THEN
+                            n := mycelium.cleanup_old_activity_logs();
+                        WHEN 'archive_deliverables' THEN
+                            n := mycelium.archive_old_deliverables(organization_id => org);
+                    END CASE;
+                    affected := coalesce(affected, 0) + n;
+                EXCEPTION WHEN OTHERS THEN
+                    IF org IS NULL THEN
+                        -- The fast path failed. Its error stands for the run should no
+                        -- organization complete on its own.
+                        IF job = 'cleanup_activity_logs' THEN
+                            RAISE;
+                        END IF;
+                        GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+                        targets := ARRAY(SELECT g.id FROM mycelium.organizations g ORDER BY g.id);
+                    ELSE
+                        failed_orgs := failed_orgs || org;
+                        failed_started := failed_started || attempt_started;
+                        failed_finished := failed_finished || clock_timestamp();
+                        failed_messages := failed_messages || SQLERRM;
+                        failed_states := failed_states || SQLSTATE;
+                        RAISE WARNING 'run_job: % failed for organization %, its work there was rolled back: %',
+                            job, coalesce((SELECT g.slug FROM mycelium.organizations g WHERE g.id = org), org::text),
+                            SQLERRM
+                            USING DETAIL = format('SQLSTATE %s. The next run tries again; the failure is recorded '
+                                                  'in mycelium.job_runs.', SQLSTATE);
+                    END IF;
+                END;
+            END LOOP;
+        END LOOP;
+        IF job = 'cleanup_activity_logs' THEN
+            -- The job-run record's own retention rides along with the log's.
+            DELETE FROM mycelium.job_runs WHERE started_at < now() - interval '90 days';
+        END IF;
     EXCEPTION WHEN OTHERS OR query_canceled THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
-        UPDATE mycelium.job_runs SET finished_at = clock_timestamp(), error = message, sqlstate = state
-         WHERE id = run_id;
+        affected := NULL;
+    END;
+    PERFORM set_config('lock_timeout', lock_wait_before, true);
+
+    UPDATE mycelium.job_runs
+       SET finished_at = clock_timestamp(), rows_affected = affected,
+           error = CASE WHEN affected IS NULL THEN message END,
+           sqlstate = CASE WHEN affected IS NULL THEN state END
+     WHERE id = this_run;
+    INSERT INTO mycelium.job_runs (job, started_at, finished_at, error, sqlstate, failed_organization_id, run_id)
+    SELECT run_job.job, f.started_at, f.finished_at, f.error, f.state, f.org, this_run
+      FROM unnest(failed_orgs, failed_started, failed_finished, failed_messages, failed_states)
+           AS f(org, started_at, finished_at, error, state);
+    IF affected IS NULL THEN
         RAISE WARNING 'run_job: % failed, its work was rolled back: %', job, message
             USING DETAIL = format('SQLSTATE %s. The run is recorded in mycelium.job_runs.', state);
-        RETURN NULL;
-    END;
-    UPDATE mycelium.job_runs SET finished_at = clock_timestamp(), rows_affected = affected WHERE id = run_id;
+    END IF;
     RETURN affected;
 END;
 $$;
 COMMENT ON FUNCTION mycelium.run_job(text) IS
-    'Runs one Mycelium job now and records it in mycelium.job_runs; a failure is a WARNING and returns NULL';
+    'Runs one Mycelium job now and records it in mycelium.job_runs; an organization that fails is recorded and '
+    'the others'' work kept; a failure is a WARNING, and NULL when nothing was done';
 
 -- The engine of schedule_jobs and unschedule_jobs. schedules[i] is the cron
 -- schedule of the i-th job below, NULL to remove it; operation names the caller in

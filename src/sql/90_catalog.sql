@@ -76,7 +76,7 @@ BEGIN
 
     IF kind = 'maintenance' THEN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.create_organization(text, text, text, text, text, text), '
-                       'mycelium.cleanup_old_activity_logs(interval), mycelium.archive_old_deliverables(interval), '
+                       'mycelium.cleanup_old_activity_logs(interval), mycelium.archive_old_deliverables(interval, uuid), '
                        'mycelium.database_health_check(), mycelium.run_job(text), '
                        'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs() TO %s', r);
         EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);

@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1463);
+SELECT plan(1469);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -351,7 +351,9 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('job_runs',                'error',                        'text',                         false, NULL),
     ('job_runs',                'sqlstate',                     'text',                         false, NULL),
     ('job_runs',                'run_by',                       'text',                         true,  'SESSION_USER'),
-    ('job_runs',                'backend_pid',                  'integer',                      true,  'pg_backend_pid()');
+    ('job_runs',                'backend_pid',                  'integer',                      true,  'pg_backend_pid()'),
+    ('job_runs',                'failed_organization_id',       'uuid',                         false, NULL),
+    ('job_runs',                'run_id',                       'uuid',                         false, NULL);
 
 -- Every foreign key: its columns, the referenced table and columns, and its full
 -- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
@@ -517,6 +519,8 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('deliverables', 'deliverables_recurrence_rule_valid'),
     ('deliverables', 'deliverables_recurrence_period_month_start'),
     ('deliverables', 'deliverables_recurrence_occurrence_in_period'),
+    ('deliverables', 'deliverables_template_dates_finite'),
+    ('deliverables', 'deliverables_template_span_at_most_5_years'),
     ('comments', 'comments_one_author'),
     ('comments', 'comments_content_not_blank'),
     ('comments', 'comments_not_own_parent'),
@@ -545,7 +549,8 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('subscriptions', 'subscriptions_max_projects_non_negative'),
     ('auth_keys', 'auth_keys_purpose_known'),
     ('auth_keys', 'auth_keys_secret_length'),
-    ('job_runs', 'job_runs_outcome');
+    ('job_runs', 'job_runs_outcome'),
+    ('job_runs', 'job_runs_organization_failed');
 
 -- Every index, including those behind primary keys and UNIQUE constraints, with
 -- its definition as pg_get_indexdef() prints it.
@@ -1252,6 +1257,7 @@ SELECT functions_are('mycelium', ARRAY[
     'validate_custom_fields',
     'touch_updated_at', 'fill_slug', 'log_activity',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
+    'job_lock_timeout',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
     'guard_portal_deliverable_update',
     'grant_access',
@@ -1300,7 +1306,8 @@ SELECT set_eq(
         ('mycelium.create_organization(text,text,text,text,text,text)',
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium.cleanup_old_activity_logs(interval)',          'plpgsql', 'v', 'u', true),
-        ('mycelium.archive_old_deliverables(interval)',           'plpgsql', 'v', 'u', true),
+        ('mycelium.archive_old_deliverables(interval,uuid)',      'plpgsql', 'v', 'u', true),
+        ('mycelium.job_lock_timeout()',                           'sql',     's', 'u', false),
         ('mycelium.database_health_check()',                      'sql',     's', 'u', true),
         ('mycelium.my_client_ids()',                              'sql',     's', 's', true),
         ('mycelium.my_service_type_ids()',                        'sql',     's', 's', true),
@@ -1564,7 +1571,7 @@ SELECT is(
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
            ORDER BY 1),
     ARRAY['mycelium.acting_organizations(text,uuid)',
-          'mycelium.archive_old_deliverables(interval)', 'mycelium.authenticate(text)',
+          'mycelium.archive_old_deliverables(interval,uuid)', 'mycelium.authenticate(text)',
           'mycelium.claim_deliveries(text,integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
@@ -1895,7 +1902,7 @@ SELECT is(
                         CASE WHEN p.oid IS NULL THEN 'missing' ELSE format('provolatile %s', p.provolatile) END) COLLATE "C"
             FROM unnest(ARRAY['mycelium.set_context(uuid,uuid,text,uuid,text[])', 'mycelium.authenticate(text)',
                               'mycelium.create_organization(text,text,text,text,text,text)',
-                              'mycelium.archive_old_deliverables(interval)',
+                              'mycelium.archive_old_deliverables(interval,uuid)',
                               'mycelium.cleanup_old_activity_logs(interval)',
                               'mycelium.grant_access(regrole,text)', 'mycelium.set_jwt_secret(text)']) AS f(sig)
             LEFT JOIN pg_catalog.pg_proc p ON p.oid = to_regprocedure(f.sig)
