@@ -6,6 +6,25 @@
 -- (cron.database_name), which need not be this one. docs/operations.md,
 -- "Scheduled jobs", is the operator's guide.
 
+-- The jobs run_job knows: the one list of their names, and what a run locks so
+-- that runs of one job queue behind each other. A row lock rather than an
+-- advisory lock: any role may take any advisory lock, so an application holding
+-- the key would stall every run. No role but the owner has any privilege on it,
+-- and row-level security without a policy hides it even from a mistaken grant.
+CREATE TABLE mycelium.jobs (
+    name        text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT jobs_pkey PRIMARY KEY (name)
+);
+INSERT INTO mycelium.jobs (name, description) VALUES
+    ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
+    ('sweep_due_soon', 'Notifies about deliverables due within a day (mycelium.sweep_due_soon)'),
+    ('generate_recurring', 'Creates this month''s recurring deliverables (mycelium.generate_recurring_deliverables)'),
+    ('cleanup_activity_logs', 'Deletes activity older than a year (mycelium.cleanup_old_activity_logs)'),
+    ('archive_deliverables', 'Archives deliverables completed over six months ago (mycelium.archive_old_deliverables)');
+ALTER TABLE mycelium.jobs ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
+
 -- One row per run of a job, and one more for each organization whose part of a
 -- run failed while the others' completed. An operator table, not tenant data: no
 -- row-level security, no foreign key to the organization (its record outlives it),
@@ -107,16 +126,14 @@ DECLARE
     failed_states text[] := '{}';
 BEGIN
     PERFORM mycelium.require_writable('run_job');
-    IF job IS NULL OR job NOT IN ('sweep_overdue', 'sweep_due_soon', 'generate_recurring',
-                                  'cleanup_activity_logs', 'archive_deliverables') THEN
-        RAISE EXCEPTION 'run_job: unknown job %', coalesce(quote_literal(job), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'One of sweep_overdue, sweep_due_soon, generate_recurring, cleanup_activity_logs, '
-                         'archive_deliverables.';
-    END IF;
     -- Runs of one job queue behind each other (a run by hand while pg_cron's is
     -- still going), so that no two sweeps notify about the same deliverable.
-    PERFORM pg_advisory_xact_lock(hashtext('mycelium.run_job'), hashtext(job));
+    PERFORM FROM mycelium.jobs j WHERE j.name = run_job.job FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run_job: unknown job %', coalesce(quote_literal(job), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'One of ' || (SELECT string_agg(j.name, ', ' ORDER BY j.name) FROM mycelium.jobs j) || '.';
+    END IF;
 
     INSERT INTO mycelium.job_runs (job) VALUES (run_job.job) RETURNING id INTO this_run;
     BEGIN

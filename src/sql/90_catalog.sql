@@ -101,7 +101,7 @@ BEGIN
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
     FOR t IN SELECT c.relname FROM pg_class c
              WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
-               AND c.relname NOT IN ('auth_keys', 'job_runs')
+               AND c.relname NOT IN ('auth_keys', 'job_runs', 'jobs')
              ORDER BY c.relname
     LOOP
         -- Password hashes are write-only for applications: not even a colleague's

@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1469);
+SELECT plan(1481);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -34,9 +34,10 @@ SELECT plan(1469);
 -- tenancy rules below, each one deliberately: list it here. auth_keys holds the
 -- context-sealing and token keys (src/sql/35_context.sql); only its owner reads it.
 -- job_runs records the scheduled jobs (src/sql/80_jobs.sql) for operators: no
--- tenant data, readable by maintenance roles only.
+-- tenant data, readable by maintenance roles only. jobs lists the jobs, and a
+-- run locks its row; only its owner reads it.
 CREATE TEMP TABLE system_tables (tbl name PRIMARY KEY);
-INSERT INTO system_tables (tbl) VALUES ('auth_keys'), ('job_runs');
+INSERT INTO system_tables (tbl) VALUES ('auth_keys'), ('job_runs'), ('jobs');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
@@ -353,7 +354,9 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('job_runs',                'run_by',                       'text',                         true,  'SESSION_USER'),
     ('job_runs',                'backend_pid',                  'integer',                      true,  'pg_backend_pid()'),
     ('job_runs',                'failed_organization_id',       'uuid',                         false, NULL),
-    ('job_runs',                'run_id',                       'uuid',                         false, NULL);
+    ('job_runs',                'run_id',                       'uuid',                         false, NULL),
+    ('jobs',                    'name',                         'text',                         true,  NULL),
+    ('jobs',                    'description',                  'text',                         true,  NULL);
 
 -- Every foreign key: its columns, the referenced table and columns, and its full
 -- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
@@ -708,7 +711,9 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('job_runs',                'job_runs_pkey',
      'CREATE UNIQUE INDEX job_runs_pkey ON mycelium.job_runs USING btree (id)'),
     ('job_runs',                'job_runs_job_started_at_idx',
-     'CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs USING btree (job, started_at DESC)');
+     'CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs USING btree (job, started_at DESC)'),
+    ('jobs',                    'jobs_pkey',
+     'CREATE UNIQUE INDEX jobs_pkey ON mycelium.jobs USING btree (name)');
 
 -- Every trigger, with its function and definition as pg_get_triggerdef() prints it.
 CREATE TEMP TABLE want_triggers (
@@ -923,8 +928,8 @@ SELECT tables_are('mycelium', ARRAY[
     'organizations', 'organization_branding', 'organization_settings', 'users',
     'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
-    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'auth_keys', 'job_runs'
-]::name[], 'Schema mycelium has exactly the 20 tables (18 of the design document, auth_keys and job_runs)');
+    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'auth_keys', 'job_runs', 'jobs'
+]::name[], 'Schema mycelium has exactly the 21 tables (18 of the design document, auth_keys, job_runs and jobs)');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1705,9 +1710,9 @@ SELECT is(
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
              AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
            ORDER BY 1),
-    ARRAY['auth_keys: enabled, not forced', 'job_runs: not enabled, not forced'],
-    '(r1) row-level security is enabled and forced on every table except auth_keys (enabled, not forced) '
-    'and job_runs (no tenant data; only maintenance roles are granted SELECT)');
+    ARRAY['auth_keys: enabled, not forced', 'job_runs: not enabled, not forced', 'jobs: enabled, not forced'],
+    '(r1) row-level security is enabled and forced on every table except auth_keys and jobs (enabled, not '
+    'forced) and job_runs (no tenant data; only maintenance roles are granted SELECT)');
 
 SELECT is(
     ARRAY(SELECT format('%s: %s, %s, %s policies', s.tbl,
@@ -1717,8 +1722,10 @@ SELECT is(
             FROM system_tables s
             LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(format('mycelium.%I', s.tbl))
            ORDER BY 1),
-    ARRAY['auth_keys: enabled, not forced, 0 policies', 'job_runs: not enabled, not forced, 0 policies'],
-    '(r1) the system tables: auth_keys has row-level security enabled, not forced, and no policy; job_runs none');
+    ARRAY['auth_keys: enabled, not forced, 0 policies', 'job_runs: not enabled, not forced, 0 policies',
+          'jobs: enabled, not forced, 0 policies'],
+    '(r1) the system tables: auth_keys and jobs have row-level security enabled, not forced, and no policy; '
+    'job_runs none');
 
 -- (r2) At most one policy per table and command: permissive policies are OR'ed, and
 -- the design document's two permissive deliverables policies let every editor see
@@ -1743,7 +1750,7 @@ SELECT is(
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p
                               WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*'))
            ORDER BY 1),
-    ARRAY['auth_keys', 'job_runs'],
+    ARRAY['auth_keys', 'job_runs', 'jobs'],
     '(r3) every table except the system tables has a SELECT policy');
 
 -- (r4) The tables that deliberately lack a write policy, so that nobody under
