@@ -14,6 +14,7 @@ enum class ErrorKind {
     CheckViolation,         // 23514
     InvalidAuthorization,   // 28000
     InsufficientPrivilege,  // 42501
+    QueryCanceled,          // 57014; the glue lets PostgreSQL raise the interrupt's own error
     Internal,               // XX000
 };
 

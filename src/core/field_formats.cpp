@@ -22,6 +22,7 @@
 #include <unicode/utypes.h>
 
 #include "core/error.hpp"
+#include "core/interrupts.hpp"
 #include "core/no_postgres.hpp"
 
 namespace mycelium::core {
@@ -605,6 +606,10 @@ std::string phone_problem(std::string_view text) {
 // Lengths
 
 std::size_t count_graphemes(std::string_view utf8) {
+    // A value may be as long as a jsonb string (256 MB), which the break iterator
+    // needs seconds for: the count asks the interrupt check now and then.
+    constexpr std::size_t kInterruptEvery = 1 << 16;
+    static constexpr char kCounting[] = "counting the characters of a value";
     if (is_ascii(utf8)) {
         // In ASCII every character is a cluster of its own except CR LF (UAX #29, GB3).
         std::size_t count = utf8.size();
@@ -621,7 +626,7 @@ std::size_t count_graphemes(std::string_view utf8) {
     for (std::size_t i = 0; i < utf8.size() && simple;) {
         const UChar32 c = next_code_point(utf8, i);
         simple = c >= 0 && u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_OTHER;
-        ++code_points;
+        if (++code_points % kInterruptEvery == 0) check_for_interrupt(kCounting);
     }
     if (simple) return code_points;
 
@@ -633,14 +638,21 @@ std::size_t count_graphemes(std::string_view utf8) {
     if (U_FAILURE(status)) throw icu_error("could not read the text for counting", status);
     iterator.setText(&text, status);
     std::size_t count = 0;
+    bool interrupted = false;
     if (U_SUCCESS(status)) {
         iterator.first();
-        while (iterator.next() != icu::BreakIterator::DONE) ++count;
+        while (iterator.next() != icu::BreakIterator::DONE) {
+            if (++count % kInterruptEvery == 0 && interrupt_requested()) {
+                interrupted = true;  // thrown once the text is closed
+                break;
+            }
+        }
     }
     // The iterator keeps a shallow clone of `text`, which points into `utf8`;
     // every use sets its text first, as here, so the stale pointer is never read.
     utext_close(&text);
     if (U_FAILURE(status)) throw icu_error("could not count characters", status);
+    if (interrupted) throw_interrupted(kCounting);
     return count;
 }
 

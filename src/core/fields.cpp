@@ -18,6 +18,7 @@
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/field_formats.hpp"
+#include "core/interrupts.hpp"
 #include "core/json.hpp"
 #include "core/no_postgres.hpp"
 
@@ -428,6 +429,11 @@ bool read_values(std::string_view text, const SlugIndex &index, bool keep_values
     return true;
 }
 
+// ICU's match callback, called every 10,000 backtracking steps of a match; false
+// stops the match with U_REGEX_STOPPED_BY_CALLER. It only reads the interrupt
+// check: an exception or a longjmp must not cross ICU's frames.
+UBool U_CALLCONV keep_matching(const void *, std::int32_t) { return !interrupt_requested(); }
+
 // A ReferenceChecker that accepts every id: a default value is checked without
 // the database (the glue checks the reference when the default is used).
 struct AcceptAllReferences final : ReferenceChecker {
@@ -504,22 +510,32 @@ void FieldValidator::Compiled::check_text(const std::string &text,
         }
     }
     if (pattern) {
+        // Counted before anything is converted: a huge value costs one pass.
+        const std::size_t code_points = count_code_points(text);
+        if (code_points > kPatternMaxValueChars) {
+            add(problems, "too_long_for_pattern",
+                "is too long to be checked against its pattern: it has " +
+                    std::to_string(code_points) + " characters (code points); at most " +
+                    std::to_string(kPatternMaxValueChars) + " can be checked.");
+            return;
+        }
         // ICU matches UTF-16; the matcher refers to `input`, which must outlive it.
-        const icu::UnicodeString input = icu::UnicodeString::fromUTF8(icu::StringPiece(
-            text.data(), static_cast<std::int32_t>(std::min<std::size_t>(
-                             text.size(), std::numeric_limits<std::int32_t>::max()))));
+        const icu::UnicodeString input = icu::UnicodeString::fromUTF8(
+            icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())));
         UErrorCode status = U_ZERO_ERROR;
         std::unique_ptr<icu::RegexMatcher> matcher(pattern->matcher(input, status));
         if (status == U_MEMORY_ALLOCATION_ERROR) throw std::bad_alloc();
         if (U_FAILURE(status) || matcher == nullptr)
             throw Error(ErrorKind::Internal, "custom fields: could not create a regex matcher",
                         std::string("ICU reported ") + u_errorName(status) + ".");
-        const std::int32_t units =
-            kPatternTimeLimitBase + input.length() / kPatternCharsPerTimeUnit;
-        matcher->setTimeLimit(units, status);
+        matcher->setTimeLimit(pattern_time_limit(input.length()), status);
         matcher->setStackLimit(kPatternStackBytes, status);
+        matcher->setMatchCallback(keep_matching, nullptr, status);
         const bool matched = U_SUCCESS(status) && matcher->matches(status);
         if (status == U_MEMORY_ALLOCATION_ERROR) throw std::bad_alloc();
+        // Thrown here, outside ICU's frames, which the callback must not unwind.
+        if (status == U_REGEX_STOPPED_BY_CALLER)
+            throw_interrupted("the check of " + label + " against its pattern");
         if (U_FAILURE(status)) {
             // U_REGEX_TIME_OUT or U_REGEX_STACK_OVERFLOW: the pattern backtracks too
             // much on this value. Any other failure is reported the same way rather
@@ -1067,8 +1083,12 @@ std::vector<Problem> ServiceValidator::validate(std::string_view values_json, bo
         return problems;
     }
 
-    for (std::size_t i = 0; i < state_->fields.size(); ++i)
+    for (std::size_t i = 0; i < state_->fields.size(); ++i) {
+        // Each field's work is bounded, but a service type may have any number of
+        // fields: the statement stops between two of them when asked to.
+        check_for_interrupt("custom-field validation");
         state_->fields[i].compiled_->check(reader->slots[i], enforce_required, refs, problems);
+    }
     for (const std::string &key : reader->unknown_keys)
         problems.push_back(
             Problem{key, "unknown_field", quote(key) + " is not a field of this service type."});
@@ -1114,6 +1134,11 @@ const FieldDefinition &ServiceValidator::field(std::size_t index) const {
 }
 
 // ---------------------------------------------------------------------------
+
+std::int32_t pattern_time_limit(std::int32_t utf16_length) {
+    return std::min(kPatternTimeLimitMax,
+                    kPatternTimeLimitBase + std::max(utf16_length, 0) / kPatternCharsPerTimeUnit);
+}
 
 std::optional<FieldType> field_type_from_name(std::string_view name) {
     for (const TypeInfo &t : kTypes)

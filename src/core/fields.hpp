@@ -33,6 +33,8 @@
 //   pattern_timeout   the pattern could not be checked within its time or memory
 //                     limit on this value (a catastrophic pattern, such as (a+)+$);
 //                     only that field fails
+//   too_long_for_pattern  the field has a pattern and the value has more than
+//                     kPatternMaxValueChars code points: it is not matched at all
 //   not_an_option     a SELECT/RADIO value, or MULTISELECT element, not in options
 //   duplicate_option  a MULTISELECT array lists an option twice
 //   invalid_date      DATE not YYYY-MM-DD, or not a calendar day
@@ -87,7 +89,8 @@
 //                           expression (Java/Perl-like syntax) that must match the
 //                           whole value (RegexMatcher::matches, so [0-9]+ refuses
 //                           "abc1"); checked after the format, on the value as
-//                           stored
+//                           stored, if it has at most kPatternMaxValueChars code
+//                           points
 //   options                 SELECT RADIO MULTISELECT (required for them)
 //   default_value           every type, see apply_defaults
 #pragma once
@@ -129,15 +132,27 @@ const char *field_type_name(FieldType type);
 // Limits on a definition, checked by FieldValidator::compile.
 inline constexpr std::size_t kFieldMaxPatternBytes = 2000;
 inline constexpr std::size_t kFieldMaxOptions = 1000;
-// ICU regular expressions: the time limit for one match is
-// kPatternTimeLimitBase + (UTF-16 length of the value) / kPatternCharsPerTimeUnit
-// units of ICU's match engine (a unit is 10,000 engine steps, about 0.2 ms), so a
-// legitimate pattern gets time in proportion to its input while (a+)+$ against 30
-// a's and a '!' fails in about a millisecond instead of running for minutes. The
-// backtracking stack (heap memory) of one match is limited to kPatternStackBytes.
+// ICU regular expressions. A value with more than kPatternMaxValueChars code points
+// is not matched (too_long_for_pattern): the engine's time limit counts only its
+// backtracking steps, and a look-ahead such as (?=.*b) scans the rest of the value
+// between two steps, so the cost of one step, and thus of a whole match and of the
+// wait between two interrupt checks, grows with the value's length. At this length
+// the slowest patterns found take about half a second, and stop within tens of
+// milliseconds when asked to (core/interrupts.hpp).
+//
+// The time limit for one match is pattern_time_limit(UTF-16 length of the value):
+// kPatternTimeLimitBase + length / kPatternCharsPerTimeUnit units of ICU's match
+// engine, never more than kPatternTimeLimitMax (a unit is 10,000 backtracking
+// steps, about 0.2 ms), so a legitimate pattern gets time in proportion to its input
+// while (a+)+$ against 30 a's and a '!' fails in about a millisecond instead of
+// running for minutes. The backtracking stack (heap memory) of one match is
+// limited to kPatternStackBytes.
+inline constexpr std::size_t kPatternMaxValueChars = 10000;
 inline constexpr std::int32_t kPatternTimeLimitBase = 5;
 inline constexpr std::int32_t kPatternCharsPerTimeUnit = 500;
+inline constexpr std::int32_t kPatternTimeLimitMax = 25;
 inline constexpr std::int32_t kPatternStackBytes = 4 * 1024 * 1024;
+std::int32_t pattern_time_limit(std::int32_t utf16_length);
 
 // One deliverable_fields row, as plain values.
 struct FieldDefinition {
@@ -224,7 +239,9 @@ class ServiceValidator {
     //
     // Never throws for bad input (malformed JSON, a non-object, huge numbers, deep
     // nesting, hostile values for a pattern): those are problems. Throws only
-    // std::bad_alloc, Error(Internal) if ICU fails, and what `refs` throws. `refs` is
+    // std::bad_alloc, Error(Internal) if ICU fails, what `refs` throws, and
+    // Error(QueryCanceled) when the interrupt check (core/interrupts.hpp) asks it to
+    // stop: it asks before each field and while a pattern is being matched. `refs` is
     // called only for well-formed UUIDs in USER_SELECT and CLIENT_SELECT fields.
     std::vector<Problem> validate(std::string_view values_json, bool enforce_required,
                                   const ReferenceChecker &refs) const;

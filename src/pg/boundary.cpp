@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/memutils.h"
 }
 
@@ -38,6 +39,8 @@ int sqlstate_of(core::ErrorKind kind) {
             return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
         case core::ErrorKind::InsufficientPrivilege:
             return ERRCODE_INSUFFICIENT_PRIVILEGE;
+        case core::ErrorKind::QueryCanceled:
+            return ERRCODE_QUERY_CANCELED;
         case core::ErrorKind::Internal:
             break;
     }
@@ -65,6 +68,7 @@ struct PendingReport {
     const char *message = nullptr;
     char *detail = nullptr;
     char *hint = nullptr;
+    bool interrupted = false;
 };
 
 }  // namespace
@@ -77,6 +81,7 @@ Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo) {
         report.pg_error = e.data();
     } catch (const core::Error &e) {
         report.sqlstate = sqlstate_of(e.kind());
+        report.interrupted = e.kind() == core::ErrorKind::QueryCanceled;
         report.message = copy_or_null("", e.what());
         report.detail = copy_or_null("", e.detail().c_str());
         report.hint = copy_or_null("", e.hint().c_str());
@@ -93,6 +98,11 @@ Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo) {
     }
     // Every C++ object of the try and catch blocks is destroyed here.
     if (report.pg_error != nullptr) ReThrowError(report.pg_error);
+    // The core stopped because PostgreSQL has an interrupt pending (interrupts.cpp):
+    // PostgreSQL raises its own error for it ("canceling statement due to statement
+    // timeout", "... user request", the FATAL of a terminate). The core's own 57014
+    // below is for when CHECK_FOR_INTERRUPTS() finds nothing to raise.
+    if (report.interrupted) CHECK_FOR_INTERRUPTS();
     ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
                     report.detail ? errdetail_internal("%s", report.detail) : 0,
                     report.hint ? errhint("%s", report.hint) : 0));

@@ -1,6 +1,7 @@
 // Module registration: the magic block and _PG_init.
 #include "pg/boundary.hpp"
 #include "pg/context.hpp"
+#include "pg/interrupts.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -25,6 +26,9 @@ void _PG_init(void) {
     // turns a typo such as SET mycelium.contxt into an error instead of a
     // silently ignored placeholder.
     mycelium::pg::define_context_settings();
+    // Long work in the core (pattern matching above all) stops when the statement
+    // is cancelled, times out or the backend is terminated.
+    mycelium::pg::install_interrupt_check();
     // Mycelium's own bulk jobs (generation, the overdue sweep) write one summary
     // row per organization to the activity log instead of one per deliverable,
     // and make their own notifications. They turn this on around their one

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iterator>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <random>
 #include <set>
@@ -17,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/field_formats.hpp"
+#include "core/interrupts.hpp"
 
 namespace {
 
@@ -31,6 +33,8 @@ using mycelium::core::ErrorKind;
 using mycelium::core::FieldDefinition;
 using mycelium::core::FieldType;
 using mycelium::core::FieldValidator;
+using mycelium::core::interrupt_check;
+using mycelium::core::InterruptCheck;
 using mycelium::core::is_valid_date;
 using mycelium::core::is_valid_datetime;
 using mycelium::core::is_valid_time;
@@ -40,6 +44,7 @@ using mycelium::core::Problem;
 using mycelium::core::problems_to_json;
 using mycelium::core::ReferenceChecker;
 using mycelium::core::ServiceValidator;
+using mycelium::core::set_interrupt_check;
 using mycelium::core::url_problem;
 
 constexpr char kUser[] = "0190a5c4-0000-7000-8000-000000000002";
@@ -119,6 +124,39 @@ std::string definition_error(FieldDefinition d) {
 
 ServiceValidator service(std::vector<FieldDefinition> fields) {
     return ServiceValidator::compile(std::move(fields));
+}
+
+// Installs, for one test, an interrupt check that says "stop" from its
+// stop_from-th call on and counts its calls; the previous check comes back after.
+class ScopedInterruptCheck {
+  public:
+    static constexpr int kNever = std::numeric_limits<int>::max();
+    explicit ScopedInterruptCheck(int stop_from) : previous_(interrupt_check()) {
+        calls_ = 0;
+        stop_from_ = stop_from;
+        set_interrupt_check(&ScopedInterruptCheck::check);
+    }
+    ~ScopedInterruptCheck() { set_interrupt_check(previous_); }
+    ScopedInterruptCheck(const ScopedInterruptCheck &) = delete;
+    ScopedInterruptCheck &operator=(const ScopedInterruptCheck &) = delete;
+    int calls() const { return calls_; }
+
+  private:
+    static bool check() noexcept { return ++calls_ >= stop_from_; }
+    static inline int calls_ = 0;
+    static inline int stop_from_ = kNever;
+    InterruptCheck previous_;
+};
+
+// The Error that `f` throws, or nullopt.
+template <typename F>
+std::optional<Error> error_of(F &&f) {
+    try {
+        f();
+    } catch (const Error &e) {
+        return e;
+    }
+    return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------
@@ -422,6 +460,27 @@ TEST(Graphemes, UserPerceivedCharacters) {
 
 // ---------------------------------------------------------------------------
 // Field values, type by type
+
+TEST(Graphemes, CountingStopsWhenInterrupted) {
+    const std::string marks = repeat("e\xcc\x81", 100000);   // needs the break iterator
+    const std::string han = repeat("\xe6\x97\xa5", 100000);  // one cluster a code point
+    {
+        ScopedInterruptCheck never(ScopedInterruptCheck::kNever);
+        EXPECT_EQ(count_graphemes(marks), 100000u);
+        EXPECT_EQ(count_graphemes(han), 100000u);
+        EXPECT_GT(never.calls(), 0);
+    }
+    ScopedInterruptCheck stop(1);
+    for (const std::string *text : {&marks, &han}) {
+        const auto error = error_of([&] { count_graphemes(*text); });
+        ASSERT_TRUE(error.has_value());
+        EXPECT_EQ(error->kind(), ErrorKind::QueryCanceled);
+        EXPECT_STREQ(error->what(),
+                     "canceling statement: counting the characters of a value was interrupted");
+    }
+    // ASCII is counted without ICU, in one quick pass that is never interrupted.
+    EXPECT_EQ(count_graphemes(repeat("a", 200000)), 200000u);
+}
 
 TEST(TextFields, TypeAndLines) {
     const auto text = def("f", FieldType::Text);
@@ -942,12 +1001,102 @@ TEST(Patterns, CatastrophicPatternFailsOnlyItsFieldQuickly) {
 TEST(Patterns, LongValuesWithOrdinaryPatternsPass) {
     auto d = def("f", FieldType::Textarea);
     d.pattern = "[a-z ]*";
-    const std::string value = repeat("lorem ipsum ", 20000);  // 240,000 characters
+    const std::string value = repeat("lorem ipsum ", 833);  // 9,996 characters
     EXPECT_EQ(value_codes(d, "\"" + value + "\""), none());
     d.pattern = "(?:[a-z]|\\s)*";  // a backtracking frame per character: uses the stack
-    EXPECT_EQ(value_codes(d, "\"" + repeat("lorem ipsum ", 2000) + "\""), none());
-    // Far beyond its stack limit, the field fails with pattern_timeout, not a crash.
-    EXPECT_EQ(value_codes(d, "\"" + repeat("lorem ipsum ", 200000) + "\""), one("pattern_timeout"));
+    EXPECT_EQ(value_codes(d, "\"" + value + "\""), none());
+    // Sixty groups make each frame large: beyond its stack limit, the field fails with
+    // pattern_timeout, not a crash.
+    d.pattern = "(?:(?:[a-z]|\\s)" + repeat("(x?)", 60) + ")*";
+    EXPECT_EQ(value_codes(d, "\"" + value + "\""), one("pattern_timeout"));
+}
+
+TEST(Patterns, InterruptStopsACatastrophicMatch) {
+    auto evil = def("evil", FieldType::Text);
+    evil.pattern = "(a+)+$";
+    const ServiceValidator v = service({evil});
+    // 10,000 characters: the longest value a pattern is checked on, with the longest
+    // time limit, kPatternTimeLimitMax units.
+    const std::string doc = "{\"evil\":\"" + repeat("a", 9999) + "!\"}";
+    FakeReferences refs;
+    {
+        // Asked once before the field, then by ICU once a unit: stopping at the
+        // second unit throws at once, with no problem list.
+        ScopedInterruptCheck stop(3);
+        const auto error = error_of([&] { v.validate(doc, true, refs); });
+        ASSERT_TRUE(error.has_value());
+        EXPECT_EQ(error->kind(), ErrorKind::QueryCanceled);
+        EXPECT_STREQ(error->what(),
+                     "canceling statement: the check of \"Field evil\" against its pattern was "
+                     "interrupted");
+        EXPECT_EQ(stop.calls(), 3);
+    }
+    {
+        // Never asked to stop, the match runs to its time limit: one call before
+        // the field, then one for each of the kPatternTimeLimitMax units.
+        ScopedInterruptCheck never(ScopedInterruptCheck::kNever);
+        EXPECT_EQ(check(v, doc), std::vector<std::string>{"evil:pattern_timeout"});
+        EXPECT_EQ(never.calls(), 1 + mycelium::core::kPatternTimeLimitMax);
+    }
+    // Without a check installed, the same.
+    EXPECT_EQ(check(v, doc), std::vector<std::string>{"evil:pattern_timeout"});
+}
+
+TEST(Patterns, InterruptStopsValidationBetweenFields) {
+    const ServiceValidator v = service({def("a", FieldType::Number), def("b", FieldType::Text)});
+    FakeReferences refs;
+    ScopedInterruptCheck stop(2);  // lets the first field through, stops before the second
+    const auto error = error_of([&] { v.validate(R"({"a": 1, "b": "x"})", true, refs); });
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->kind(), ErrorKind::QueryCanceled);
+    EXPECT_STREQ(error->what(), "canceling statement: custom-field validation was interrupted");
+    EXPECT_EQ(stop.calls(), 2);
+}
+
+TEST(Patterns, ValuesOverTheLengthCapAreNotMatched) {
+    using mycelium::core::kPatternMaxValueChars;
+    auto d = def("f", FieldType::Textarea);
+    d.pattern = "[a-z]*";
+    EXPECT_EQ(value_codes(d, "\"" + repeat("a", kPatternMaxValueChars) + "\""), none());
+    EXPECT_EQ(value_codes(d, "\"" + repeat("a", kPatternMaxValueChars + 1) + "\""),
+              one("too_long_for_pattern"));
+    // Counted in code points, whatever their size in UTF-8 or UTF-16.
+    d.pattern = "\\p{L}*";
+    EXPECT_EQ(value_codes(d, "\"" + repeat("\xc3\xa9", kPatternMaxValueChars) + "\""), none());
+    d.pattern = ".*";
+    EXPECT_EQ(value_codes(d, "\"" + repeat("\xf0\x9f\x98\x80", kPatternMaxValueChars) + "\""),
+              none());
+    EXPECT_EQ(value_codes(d, "\"" + repeat("\xf0\x9f\x98\x80", kPatternMaxValueChars + 1) + "\""),
+              one("too_long_for_pattern"));
+
+    // 8 MB against a pattern that takes seconds on it: refused without matching.
+    d.pattern = ".*.*.*c";
+    const std::string doc = "{\"f\":\"" + repeat("a", 8 * 1024 * 1024) + "!\"}";
+    const ServiceValidator v = service({d});
+    FakeReferences refs;
+    const auto start = std::chrono::steady_clock::now();
+    const auto problems = v.validate(doc, true, refs);
+    const auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+    ASSERT_EQ(codes(problems), std::vector<std::string>{"f:too_long_for_pattern"});
+    EXPECT_EQ(problems[0].message,
+              "\"Field f\" is too long to be checked against its pattern: it has 8388609 "
+              "characters (code points); at most 10000 can be checked.");
+    EXPECT_LT(elapsed.count(), 1000.0);
+}
+
+TEST(Patterns, TimeLimitIsCapped) {
+    using mycelium::core::kPatternTimeLimitMax;
+    using mycelium::core::pattern_time_limit;
+    EXPECT_EQ(pattern_time_limit(0), mycelium::core::kPatternTimeLimitBase);
+    EXPECT_EQ(pattern_time_limit(-1), mycelium::core::kPatternTimeLimitBase);
+    EXPECT_EQ(pattern_time_limit(1000), 7);
+    EXPECT_EQ(pattern_time_limit(9999), 24);
+    EXPECT_EQ(pattern_time_limit(10000), kPatternTimeLimitMax);
+    // A value of 10,000 code points may be 20,000 UTF-16 units long.
+    EXPECT_EQ(pattern_time_limit(20000), kPatternTimeLimitMax);
+    EXPECT_EQ(pattern_time_limit(8 * 1024 * 1024), kPatternTimeLimitMax);
+    EXPECT_EQ(pattern_time_limit(std::numeric_limits<std::int32_t>::max()), kPatternTimeLimitMax);
 }
 
 // ---------------------------------------------------------------------------
@@ -1409,13 +1558,18 @@ TEST(Fuzz, TwentyThousandDocumentsNeverThrow) {
     const ServiceValidator v = every_type();
     Fuzzer fuzz(20240531);
     FakeReferences refs;
-    const std::set<std::string> known_codes = {
-        "required",         "unknown_field", "wrong_type",       "too_short",
-        "too_long",         "too_small",     "too_large",        "pattern",
-        "pattern_timeout",  "not_an_option", "duplicate_option", "invalid_date",
-        "invalid_datetime", "invalid_time",  "invalid_email",    "invalid_url",
-        "invalid_phone",    "invalid_file",  "unknown_user",     "unknown_client",
-        "not_an_object",    "malformed_json"};
+    const std::set<std::string> known_codes = {"required",        "unknown_field",
+                                               "wrong_type",      "too_short",
+                                               "too_long",        "too_small",
+                                               "too_large",       "pattern",
+                                               "pattern_timeout", "too_long_for_pattern",
+                                               "not_an_option",   "duplicate_option",
+                                               "invalid_date",    "invalid_datetime",
+                                               "invalid_time",    "invalid_email",
+                                               "invalid_url",     "invalid_phone",
+                                               "invalid_file",    "unknown_user",
+                                               "unknown_client",  "not_an_object",
+                                               "malformed_json"};
     std::set<std::string> seen_codes;
     int valid = 0;
     for (int i = 0; i < 20000; ++i) {
