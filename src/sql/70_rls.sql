@@ -377,11 +377,79 @@ CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
 
 -- ------ Notifications ------
 -- A user reads the notifications addressed to them (ADMINs: all), and their own
--- recipient rows, which they may mark read. Staff create notifications.
+-- recipient rows, which they may mark read. The outbox is the database's: an
+-- application makes notifications of its own types only (never one of
+-- database_notification_types(), whose keys the sweeps rely on), signed by the
+-- staff member who sends them, addresses only those, and never writes an
+-- address or delivery state. Column privileges (grant_access) keep the delivery
+-- columns out of every write, these policies the types and senders, and
+-- address_recipient checks what is addressed and fills in the address and the
+-- place in the queue. docs/notifications.md, "What an application may write".
+
+-- The notification types the database makes, and only it: send_notifications
+-- makes each of these (the sweeps, the deliverable and comment triggers); an
+-- application makes the others (an announcement, an integration's error, a
+-- message between colleagues). An array, so that a policy reads it once per
+-- statement.
+CREATE FUNCTION mycelium.database_notification_types() RETURNS mycelium.notification_type[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['DELIVERABLE_ASSIGNED', 'DELIVERABLE_DUE_SOON', 'DELIVERABLE_OVERDUE', 'DELIVERABLE_COMPLETED',
+                 'DELIVERABLE_APPROVED', 'DELIVERABLE_NEEDS_REVIEW', 'COMMENT_ADDED',
+                 'MENTION_RECEIVED']::mycelium.notification_type[];
+$$;
+COMMENT ON FUNCTION mycelium.database_notification_types() IS
+    'The notification types only the database makes (never an application)';
+
+-- A recipient row that an application writes must belong to a notification the
+-- application made, that the caller sent (an ADMIN: any such): a notification the
+-- database made keeps the recipients it chose. The row goes to the user's own
+-- address, and joins the outbox when its notification is due but never before
+-- now: an earlier place would put it ahead of every organization's waiting
+-- deliveries. In a trigger rather than the insert policy, whose sub-select on
+-- notifications would recurse through notifications_select back into this table.
+-- Invoker's rights: a notification the caller cannot see is not theirs to address.
+CREATE FUNCTION mycelium.address_recipient() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n record;
+BEGIN
+    -- Another organization's row is notification_recipients_insert's to refuse.
+    IF NEW.organization_id IS DISTINCT FROM mycelium.current_organization_id() THEN
+        RETURN NEW;
+    END IF;
+    SELECT x.type, x.sender_id, x.scheduled_for INTO n
+    FROM mycelium.notifications x
+    WHERE x.organization_id = NEW.organization_id AND x.id = NEW.notification_id;
+    IF NOT FOUND OR n.type = ANY (mycelium.database_notification_types())
+       OR (mycelium.current_app_role() IS DISTINCT FROM 'ADMIN'
+           AND n.sender_id IS DISTINCT FROM mycelium.current_app_user_id()) THEN
+        RAISE EXCEPTION 'mycelium: notification % is not one the caller may address', NEW.notification_id
+            USING ERRCODE = 'insufficient_privilege', TABLE = 'notification_recipients',
+                  DETAIL = 'Recipients are added to an application''s notification by its sender or an ADMIN; '
+                           'the database addresses the notifications it makes.';
+    END IF;
+    NEW.email_address := CASE WHEN NEW.channel = 'email' THEN
+        (SELECT u.email FROM mycelium.users u WHERE u.organization_id = NEW.organization_id AND u.id = NEW.user_id)
+    END;
+    NEW.next_attempt_at := CASE WHEN NEW.channel <> 'in_app' THEN greatest(now(), n.scheduled_for) END;
+    RETURN NEW;
+END;
+$$;
+-- Only writers under row-level security: send_notifications fills both columns
+-- itself, for thousands of rows a sweep, without a call per row.
+CREATE TRIGGER address_recipient BEFORE INSERT ON mycelium.notification_recipients
+    FOR EACH ROW WHEN (row_security_active('mycelium.notification_recipients'::regclass))
+    EXECUTE FUNCTION mycelium.address_recipient();
+
 CREATE POLICY notification_recipients_select ON mycelium.notification_recipients FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+-- Which notification a row may belong to: address_recipient.
 CREATE POLICY notification_recipients_insert ON mycelium.notification_recipients FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
                 AND (SELECT mycelium.current_app_role()) <> 'CLIENT');
@@ -404,14 +472,20 @@ CREATE POLICY notifications_select ON mycelium.notifications FOR SELECT
                            WHERE r.organization_id = notifications.organization_id
                              AND r.notification_id = notifications.id
                              AND r.user_id = (SELECT mycelium.current_app_user_id()))));
+-- Staff sign what they send; only an ADMIN speaks for the organization unsigned,
+-- as the database's own notifications do.
 CREATE POLICY notifications_insert ON mycelium.notifications FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
                 AND (SELECT mycelium.current_app_role()) <> 'CLIENT'
-                AND (sender_id IS NULL OR sender_id = (SELECT mycelium.current_app_user_id())));
+                AND type <> ALL ((SELECT mycelium.database_notification_types())::mycelium.notification_type[])
+                AND (sender_id = (SELECT mycelium.current_app_user_id())
+                     OR (sender_id IS NULL AND (SELECT mycelium.current_app_role()) = 'ADMIN')));
+-- An ADMIN may cancel a pending notification (status, the one column an
+-- application may update): its delivery state is otherwise finish_delivery's.
 CREATE POLICY notifications_update ON mycelium.notifications FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
-           AND (SELECT mycelium.current_app_role()) = 'ADMIN')
-    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()));
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN' AND status = 'PENDING')
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id()) AND status = 'CANCELLED');
 CREATE POLICY notifications_delete ON mycelium.notifications FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (SELECT mycelium.current_app_role()) = 'ADMIN');

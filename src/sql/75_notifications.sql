@@ -71,6 +71,8 @@ $$;
 -- DUE_SOON and OVERDUE notifications carry their due date and are made at most
 -- once per deliverable and due date (notifications_deliverable_due_key): a
 -- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
+-- Its kinds are mycelium.database_notification_types() (70_rls.sql):
+-- no application may make one, so no application can take their keys first.
 CREATE FUNCTION mycelium.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
                                             orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)

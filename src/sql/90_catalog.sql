@@ -38,6 +38,18 @@ CREATE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
 AS $$
 DECLARE
     secrets constant text[] := ARRAY['hashed_password', 'temporary_password'];
+    -- The outbox columns an application may write; the others are the database's
+    -- (docs/notifications.md, "What an application may write"): the delivery
+    -- state, which claim_deliveries and finish_delivery keep, the address and
+    -- queue position (address_recipient), the recipient's id, which orders the
+    -- queue among deliveries due at the same moment, and the times of the row.
+    notification_insert constant text :=
+        'id, organization_id, type, title, message, sender_id, channels, scheduled_for, related_id, related_type, '
+        'metadata';
+    notification_update constant text := 'status';
+    recipient_insert constant text := 'organization_id, notification_id, user_id, channel';
+    -- email_status: the mail provider's callbacks (an ADMIN's session).
+    recipient_update constant text := 'read_at, email_status';
     r text;
     t text;
     readable text;
@@ -46,6 +58,8 @@ DECLARE
         'mycelium.current_app_role()', 'mycelium.current_client_id()',
         'mycelium.current_service_access()', 'mycelium.my_client_ids()',
         'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
+        -- The notifications policies and address_recipient call it.
+        'mycelium.database_notification_types()',
         'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
         'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
         'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)',
@@ -114,6 +128,12 @@ BEGIN
         IF kind = 'app' THEN
             IF t = 'organizations' THEN
                 EXECUTE format('GRANT UPDATE ON mycelium.%I TO %s', t, r);
+            ELSIF t = 'notifications' THEN
+                EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
+                               notification_insert, notification_update, t, r);
+            ELSIF t = 'notification_recipients' THEN
+                EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
+                               recipient_insert, recipient_update, t, r);
             ELSIF t NOT IN ('activity_logs', 'subscriptions') THEN
                 EXECUTE format('GRANT INSERT, UPDATE, DELETE ON mycelium.%I TO %s', t, r);
             END IF;

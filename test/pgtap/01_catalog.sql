@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1481);
+SELECT plan(1483);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -830,6 +830,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('notification_recipients', 'guard_recipient_update', 'limit_changes',
      'CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients FOR EACH ROW WHEN ((mycelium.current_app_role() <> ''ADMIN''::text)) EXECUTE FUNCTION mycelium.limit_changes(''read_at'')'),
+    ('notification_recipients', 'address_recipient', 'address_recipient',
+     'CREATE TRIGGER address_recipient BEFORE INSERT ON mycelium.notification_recipients FOR EACH ROW WHEN (row_security_active((''mycelium.notification_recipients''::regclass)::oid)) EXECUTE FUNCTION mycelium.address_recipient()'),
     ('integrations', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('integrations', 'touch_updated_at', 'touch_updated_at',
@@ -1264,7 +1266,7 @@ SELECT functions_are('mycelium', ARRAY[
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
     'job_lock_timeout',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
-    'guard_portal_deliverable_update',
+    'guard_portal_deliverable_update', 'database_notification_types', 'address_recipient',
     'grant_access',
     'calling_role', 'acting_organizations', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
     'is_known_locale', 'generate_recurring_deliverables',
@@ -1320,6 +1322,8 @@ SELECT set_eq(
         ('mycelium.require_context()',                            'plpgsql', 'v', 'u', false),
         ('mycelium.limit_changes()',                              'plpgsql', 'v', 'u', false),
         ('mycelium.guard_portal_deliverable_update()',            'plpgsql', 'v', 'u', false),
+        ('mycelium.database_notification_types()',                'sql',     'i', 's', false),
+        ('mycelium.address_recipient()',                          'plpgsql', 'v', 'u', false),
         ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false),
         ('mycelium.calling_role()',                               'c',       's', 's', false),
         ('mycelium.acting_organizations(text,uuid)',              'plpgsql', 's', 'u', true),
@@ -1358,7 +1362,8 @@ SELECT is(
             FROM pg_catalog.pg_proc p
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prorettype = 'trigger'::regtype
            ORDER BY 1),
-    ARRAY['mycelium.announce_change() trigger', 'mycelium.check_custom_fields() trigger',
+    ARRAY['mycelium.address_recipient() trigger',
+          'mycelium.announce_change() trigger', 'mycelium.check_custom_fields() trigger',
           'mycelium.check_field_definition() trigger', 'mycelium.fill_slug() trigger',
           'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.limit_changes() trigger',
           'mycelium.log_activity() trigger', 'mycelium.notify_comment_events() trigger',
@@ -1886,9 +1891,10 @@ SELECT is(
           'mycelium.current_organization_id()', 'mycelium.current_service_access()'],
     '(r9) the context functions (mycelium.current_*) are exactly these five');
 
--- Every function a policy calls (pg_depend records them) is STABLE and PARALLEL
--- SAFE, and they are exactly these: four context functions and the three look-up
--- helpers.
+-- Every function a policy calls (pg_depend records them) is STABLE (or
+-- IMMUTABLE) and PARALLEL SAFE, and they are exactly these: four context
+-- functions, the three look-up helpers and the list of notification types only
+-- the database makes.
 SELECT is(
     ARRAY(SELECT DISTINCT format('%s %s %s', d.refobjid::regprocedure, f.provolatile, f.proparallel) COLLATE "C"
             FROM pg_catalog.pg_depend d
@@ -1900,8 +1906,9 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.current_app_role() s s', 'mycelium.current_app_user_id() s s',
           'mycelium.current_client_id() s s', 'mycelium.current_organization_id() s s',
+          'mycelium.database_notification_types() i s',
           'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s', 'mycelium.portal_can(text) s s'],
-    '(r9) the functions policies call are exactly these, each STABLE (s) and PARALLEL SAFE (s)');
+    '(r9) the functions policies call are exactly these, each STABLE (s) or IMMUTABLE (i), and PARALLEL SAFE (s)');
 
 -- (r10) The writing functions are VOLATILE (DESIGN.md "Where it runs").
 SELECT is(

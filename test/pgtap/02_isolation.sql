@@ -50,7 +50,7 @@
 
 BEGIN;
 
-SELECT plan(675);
+SELECT plan(676);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -204,7 +204,7 @@ INSERT INTO regress_tables VALUES
     (11, 'deliverables',            'deliverable',  'organization_id', $$title = 'Hijacked'$$,          'IUD'),
     (12, 'comments',                'comment',      'organization_id', $$content = 'Hijacked'$$,        'IUD'),
     (13, 'time_entries',            'time_entry',   'organization_id', $$description = 'Hijacked'$$,    'IUD'),
-    (14, 'notifications',           'notification', 'organization_id', $$title = 'Hijacked'$$,          'IUD'),
+    (14, 'notifications',           'notification', 'organization_id', $$status = 'CANCELLED'$$,        'IUD'),
     (15, 'notification_recipients', 'recipient',    'organization_id', $$read_at = now()$$,             'IUD'),
     (16, 'integrations',            'integration',  'organization_id', $$config = '{"bot_token": "stolen"}'$$, 'IUD'),
     (17, 'activity_logs',           'activity_log', 'organization_id', $$action = 'tampered'$$,         ''),
@@ -270,9 +270,9 @@ BEGIN
             'VALUES (%L, %L, %L, %L, %L, %L)',
             pg_temp.id(o, 'notification', 9), org, 'SYSTEM_MAINTENANCE', 'Extra', 'Extra', pg_temp.id(o, 'user', 1))
         WHEN 'notification_recipients' THEN format(
-            'INSERT INTO mycelium.notification_recipients (id, organization_id, notification_id, user_id, channel) '
-            'VALUES (%L, %L, %L, %L, %L)',
-            pg_temp.id(o, 'recipient', 9), org, pg_temp.id(o, 'notification', 3), pg_temp.id(o, 'user', 1), 'email')
+            'INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel) '
+            'VALUES (%L, %L, %L, %L)',
+            org, pg_temp.id(o, 'notification', 3), pg_temp.id(o, 'user', 1), 'email')
         WHEN 'integrations' THEN format(
             'INSERT INTO mycelium.integrations (id, organization_id, type, name, config) VALUES (%L, %L, %L, %L, %L)',
             pg_temp.id(o, 'integration', 9), org, 'ZAPIER', 'Extra', '{"api_key": "zap-secret"}')
@@ -659,15 +659,17 @@ SELECT throws_ok(format('INSERT INTO mycelium.time_entries (organization_id, use
                         pg_temp.id('b', 'deliverable', 1)),
                  '42501', 'new row violates row-level security policy for table "time_entries"',
                  'time_entries: A''s time on B''s deliverable throws 42501 (WITH CHECK requires a visible deliverable, before the foreign key)');
+-- A recipient row is checked against its notification before the foreign key
+-- (address_recipient): what the caller cannot see is not theirs to address.
 SELECT throws_ok(format('INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel) '
                         'VALUES (%L, %L, %L, %L)', pg_temp.id('a', 'organization'), pg_temp.id('b', 'notification', 1),
                         pg_temp.id('a', 'user', 1), 'email'),
-                 '23503', 'insert or update on table "notification_recipients" violates foreign key constraint "notification_recipients_notification_fkey"',
-                 'notifications: an A recipient of B''s notification throws 23503');
+                 '42501', format('mycelium: notification %s is not one the caller may address', pg_temp.id('b', 'notification', 1)),
+                 'notifications: an A recipient of B''s notification throws 42501');
 SELECT throws_ok(format('INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel) '
-                        'VALUES (%L, %L, %L, %L)', pg_temp.id('a', 'organization'), gen_random_uuid(),
+                        'VALUES (%L, %L, %L, %L)', pg_temp.id('a', 'organization'), '01890000-0000-7000-8000-000000000000',
                         pg_temp.id('a', 'user', 1), 'email'),
-                 '23503', 'insert or update on table "notification_recipients" violates foreign key constraint "notification_recipients_notification_fkey"',
+                 '42501', 'mycelium: notification 01890000-0000-7000-8000-000000000000 is not one the caller may address',
                  'notifications: ...exactly as for a notification id that exists nowhere');
 SELECT throws_ok(format('INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel) '
                         'VALUES (%L, %L, %L, %L)', pg_temp.id('a', 'organization'), pg_temp.id('a', 'notification', 3),
@@ -1015,11 +1017,15 @@ SELECT is(pg_temp.affected(format('UPDATE mycelium.notification_recipients SET r
           0::bigint, 'VIDEO_EDITOR: marking a colleague''s notification read affects 0 rows');
 SELECT throws_ok(format($$UPDATE mycelium.notification_recipients SET channel = 'slack' WHERE id = %L$$,
                         pg_temp.id('a', 'recipient', 1)),
-                 '42501', 'mycelium: only an ADMIN may change channel of notification_recipients',
+                 '42501', 'permission denied for table notification_recipients',
+                 'VIDEO_EDITOR: changing the channel of their own recipient row throws 42501 (no application writes it)');
+SELECT throws_ok(format($$UPDATE mycelium.notification_recipients SET email_status = 'opened' WHERE id = %L$$,
+                        pg_temp.id('a', 'recipient', 1)),
+                 '42501', 'mycelium: only an ADMIN may change email_status of notification_recipients',
                  'VIDEO_EDITOR: changing anything but read_at of their own recipient row throws 42501');
 SELECT throws_ok(format($$UPDATE mycelium.notification_recipients SET delivered_at = now(), attempts = 7 WHERE id = %L$$,
                         pg_temp.id('a', 'recipient', 1)),
-                 '42501', 'mycelium: only an ADMIN may change attempts, delivered_at of notification_recipients',
+                 '42501', 'permission denied for table notification_recipients',
                  'VIDEO_EDITOR: marking their own delivery done (the delivery worker''s columns) throws 42501');
 SELECT throws_ok(format($$UPDATE mycelium.time_entries SET deliverable_id = %L WHERE id = %L$$,
                         pg_temp.id('a', 'deliverable', 4), pg_temp.id('a', 'time_entry', 1)),
