@@ -8,7 +8,7 @@ SELECT plan(17);
 -- ------ The attack ------
 SELECT sec.act_as('a', 2);
 SELECT is(sec.sqlstate_of(format($$UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = '-infinity'
-                                   WHERE id = %L$$, sec.id('a', 'deliverable', 1))),
+                                   WHERE id = %L$$, sec.id('a', 'deliverable', 3))),
           '23514', 'the assignee cannot complete a deliverable at -infinity');
 SELECT alike(sec.error_of(format($$UPDATE mycelium.deliverables SET completed_at = 'infinity' WHERE id = %L$$,
                                 sec.id('a', 'deliverable', 1))),
