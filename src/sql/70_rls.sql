@@ -127,6 +127,53 @@ BEGIN
 END;
 $$;
 
+-- Moving work between clients. The UPDATE policies check the new row with the
+-- same rule as the old one, but that rule is an OR of rights (the assignee, a
+-- CUSTOM role's services, the clients one serves, a project's manager), and a row
+-- that stays visible by one of them could still change the others: an assignee
+-- or a CUSTOM role moving a deliverable to a client it does not serve, a manager
+-- moving the project, hands it and its comments to that client's portal users
+-- and staff. So the place a row moves to must be held by the same right as the
+-- place it leaves: a non-ADMIN moves a deliverable or project to another client
+-- only between clients they are both assigned to, and a deliverable to another
+-- service type only if they serve its client or hold both service types.
+-- ADMINs move anything within the organization; portal users move nothing
+-- (guard_portal_deliverable_update).
+CREATE FUNCTION mycelium.guard_move() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    clients uuid[];
+    services uuid[];
+    kind text := CASE TG_TABLE_NAME WHEN 'deliverables' THEN 'deliverable' ELSE 'project' END;
+BEGIN
+    IF NOT row_security_active(TG_RELID) OR (SELECT mycelium.current_app_role()) = 'ADMIN' THEN
+        RETURN NEW;
+    END IF;
+    clients := mycelium.my_client_ids();
+    IF NEW.client_id IS DISTINCT FROM OLD.client_id
+       AND NOT (OLD.client_id = ANY (clients) AND NEW.client_id = ANY (clients)) THEN
+        RAISE EXCEPTION 'mycelium: % % cannot move from client % to client %', kind, OLD.id, OLD.client_id, NEW.client_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Only an ADMIN, or a user assigned to both clients, may move work between clients.';
+    END IF;
+    IF TG_TABLE_NAME = 'deliverables' THEN
+        IF NEW.service_type_id IS DISTINCT FROM OLD.service_type_id AND NOT NEW.client_id = ANY (clients) THEN
+            services := mycelium.my_service_type_ids();
+            IF NOT (OLD.service_type_id = ANY (services) AND NEW.service_type_id = ANY (services)) THEN
+                RAISE EXCEPTION 'mycelium: deliverable % cannot move from service type % to %',
+                                OLD.id, OLD.service_type_id, NEW.service_type_id
+                    USING ERRCODE = 'insufficient_privilege',
+                          DETAIL = 'Only an ADMIN, a user assigned to its client, or a role with both service '
+                                   'types may change the service type of a deliverable.';
+            END IF;
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
 DO $$
 DECLARE
     t text;
@@ -160,6 +207,15 @@ CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_rec
 CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables
     FOR EACH ROW WHEN (mycelium.current_app_role() = 'CLIENT')
     EXECUTE FUNCTION mycelium.guard_portal_deliverable_update();
+
+-- Only an update that changes where the row belongs runs the function.
+CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.deliverables
+    FOR EACH ROW WHEN (OLD.client_id IS DISTINCT FROM NEW.client_id
+                       OR OLD.service_type_id IS DISTINCT FROM NEW.service_type_id)
+    EXECUTE FUNCTION mycelium.guard_move();
+CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.projects
+    FOR EACH ROW WHEN (OLD.client_id IS DISTINCT FROM NEW.client_id)
+    EXECUTE FUNCTION mycelium.guard_move();
 
 -- ------ The organization itself, its settings, branding and subscription ------
 
