@@ -1,11 +1,12 @@
 -- ====== Tables ======
 -- Conventions (docs/schema.md): every tenant-owned row carries organization_id;
 -- a tenant table's primary key is (organization_id, id); every other unique
--- constraint includes organization_id (login e-mails excepted); every reference to
--- a tenant parent is a composite foreign key on (organization_id, parent_id), so no
--- row can point at another organization's row. Where the design document says
--- onDelete: SetNull, the key uses PostgreSQL 15's column list so that only the
--- child column is nulled, never organization_id.
+-- constraint includes organization_id (login e-mails and portal domains excepted);
+-- every reference to a tenant parent is a composite foreign key on
+-- (organization_id, parent_id), so no row can point at another organization's row.
+-- Where the design document says onDelete: SetNull, the key uses PostgreSQL 15's
+-- column list so that only the child column is nulled, never organization_id.
+-- Every timestamptz and date column refuses +/-infinity (85_finite_times.sql).
 
 -- ------ Core tenant architecture ------
 
@@ -46,7 +47,16 @@ CREATE TABLE mycelium.organization_branding (
     CONSTRAINT organization_branding_organization_fkey FOREIGN KEY (organization_id)
         REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
     CONSTRAINT organization_branding_primary_color_hex CHECK (primary_color ~ '^#[0-9A-Fa-f]{6}$'),
-    CONSTRAINT organization_branding_secondary_color_hex CHECK (secondary_color ~ '^#[0-9A-Fa-f]{6}$')
+    CONSTRAINT organization_branding_secondary_color_hex CHECK (secondary_color ~ '^#[0-9A-Fa-f]{6}$'),
+    -- The portal's own host name, routed to this organization: unique across the
+    -- system (organization_branding_custom_domain_key), so stored as DNS compares
+    -- it, in lower case; labels of 1 to 63 letters, digits and inner hyphens, at
+    -- least two, the last (the top-level domain) starting with a letter, so that
+    -- no IP address passes; 253 characters at most, no trailing dot. An
+    -- internationalized name is stored in its ASCII (xn--) form.
+    CONSTRAINT organization_branding_custom_domain_format CHECK (
+        custom_domain ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
+        AND length(custom_domain) <= 253)
 );
 
 CREATE TABLE mycelium.organization_settings (

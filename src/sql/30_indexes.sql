@@ -7,6 +7,11 @@
 -- Logins are unique across the system and case-insensitive.
 CREATE UNIQUE INDEX users_email_key ON mycelium.users (lower(email));
 CREATE UNIQUE INDEX client_users_email_key ON mycelium.client_users (lower(email));
+-- So is a portal's custom domain: it decides which organization a request is
+-- for. Stored in lower case (organization_branding_custom_domain_format); the
+-- index compares lower() all the same, should that check ever be relaxed.
+CREATE UNIQUE INDEX organization_branding_custom_domain_key
+    ON mycelium.organization_branding (lower(custom_domain));
 
 -- Admin look-ups (generation, notifications) and the people screens.
 CREATE INDEX users_org_role_idx ON mycelium.users (organization_id, role);
