@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1483);
+SELECT plan(1498);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -475,6 +475,7 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('organizations', 'organizations_slug_format'),
     ('organization_branding', 'organization_branding_primary_color_hex'),
     ('organization_branding', 'organization_branding_secondary_color_hex'),
+    ('organization_branding', 'organization_branding_custom_domain_format'),
     ('organization_settings', 'organization_settings_timezone_known'),
     ('organization_settings', 'organization_settings_locale_known'),
     ('organization_settings', 'organization_settings_week_starts_on_range'),
@@ -554,6 +555,14 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('auth_keys', 'auth_keys_secret_length'),
     ('job_runs', 'job_runs_outcome'),
     ('job_runs', 'job_runs_organization_failed');
+-- And one <table>_<column>_finite per timestamptz, timestamp and date column
+-- (85_finite_times.sql); their definitions are checked below.
+INSERT INTO want_checks (tbl, conname)
+SELECT c.relname, c.relname || '_' || a.attname || '_finite'
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+  AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype);
 
 -- Every index, including those behind primary keys and UNIQUE constraints, with
 -- its definition as pg_get_indexdef() prints it.
@@ -572,6 +581,8 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX organization_branding_pkey ON mycelium.organization_branding USING btree (organization_id, id)'),
     ('organization_branding',   'organization_branding_organization_id_key',
      'CREATE UNIQUE INDEX organization_branding_organization_id_key ON mycelium.organization_branding USING btree (organization_id)'),
+    ('organization_branding',   'organization_branding_custom_domain_key',
+     'CREATE UNIQUE INDEX organization_branding_custom_domain_key ON mycelium.organization_branding USING btree (lower(custom_domain))'),
     ('organization_settings',   'organization_settings_pkey',
      'CREATE UNIQUE INDEX organization_settings_pkey ON mycelium.organization_settings USING btree (organization_id, id)'),
     ('organization_settings',   'organization_settings_organization_id_key',
@@ -794,6 +805,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
     ('projects', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+    ('projects', 'guard_move', 'guard_move',
+     'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.projects FOR EACH ROW WHEN ((old.client_id IS DISTINCT FROM new.client_id)) EXECUTE FUNCTION mycelium.guard_move()'),
     ('deliverables', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverables FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('deliverables', 'touch_updated_at', 'touch_updated_at',
@@ -806,6 +819,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
      'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium.guard_portal_deliverable_update()'),
+    ('deliverables', 'guard_move', 'guard_move',
+     'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN (((old.client_id IS DISTINCT FROM new.client_id) OR (old.service_type_id IS DISTINCT FROM new.service_type_id))) EXECUTE FUNCTION mycelium.guard_move()'),
     ('deliverables', 'check_custom_fields', 'check_custom_fields',
      'CREATE TRIGGER check_custom_fields BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.check_custom_fields()'),
     ('comments', 'require_context', 'require_context',
@@ -816,6 +831,10 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events()'),
     ('comments', 'notify_events_insert', 'notify_comment_events',
      'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_comment_events()'),
+    ('comments', 'check_references_insert', 'check_references',
+     'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
+    ('comments', 'check_references_update', 'check_references',
+     'CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
     ('comments', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.comments FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('time_entries', 'require_context', 'require_context',
@@ -826,6 +845,10 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notifications FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('notifications', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+    ('notifications', 'check_references_insert', 'check_references',
+     'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
+    ('notifications', 'check_references_update', 'check_references',
+     'CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.notifications REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
     ('notification_recipients', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('notification_recipients', 'guard_recipient_update', 'limit_changes',
@@ -1136,6 +1159,21 @@ SELECT set_eq(
     'Schema mycelium has exactly the declared CHECK constraints');
 
 SELECT is(
+    ARRAY(SELECT format('%s.%s: %s', k.conrelid::regclass, k.conname, pg_catalog.pg_get_constraintdef(k.oid))
+            FROM pg_catalog.pg_constraint k
+           WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'c' AND k.conname LIKE '%\_finite'
+             AND (array_length(k.conkey, 1) <> 1
+                  OR k.conname <> format('%s_%s_finite', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = k.conrelid),
+                                         (SELECT a.attname FROM pg_catalog.pg_attribute a
+                                           WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]))
+                  OR pg_catalog.pg_get_constraintdef(k.oid) <> format('CHECK (isfinite(%I))',
+                                         (SELECT a.attname FROM pg_catalog.pg_attribute a
+                                           WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1])))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    'Every *_finite check is CHECK (isfinite(column)) on the column it names');
+
+SELECT is(
     ARRAY(SELECT format('%s.%s %s', k.conrelid::regclass, k.conname, k.contype)
             FROM pg_catalog.pg_constraint k
            WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype NOT IN ('p', 'f', 'u', 'c')
@@ -1267,6 +1305,7 @@ SELECT functions_are('mycelium', ARRAY[
     'job_lock_timeout',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
     'guard_portal_deliverable_update', 'database_notification_types', 'address_recipient',
+    'guard_move', 'check_references',
     'grant_access',
     'calling_role', 'acting_organizations', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
     'is_known_locale', 'generate_recurring_deliverables',
@@ -1324,6 +1363,8 @@ SELECT set_eq(
         ('mycelium.guard_portal_deliverable_update()',            'plpgsql', 'v', 'u', false),
         ('mycelium.database_notification_types()',                'sql',     'i', 's', false),
         ('mycelium.address_recipient()',                          'plpgsql', 'v', 'u', false),
+        ('mycelium.guard_move()',                                 'plpgsql', 'v', 'u', false),
+        ('mycelium.check_references()',                           'plpgsql', 'v', 'u', true),
         ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false),
         ('mycelium.calling_role()',                               'c',       's', 's', false),
         ('mycelium.acting_organizations(text,uuid)',              'plpgsql', 's', 'u', true),
@@ -1364,7 +1405,8 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.address_recipient() trigger',
           'mycelium.announce_change() trigger', 'mycelium.check_custom_fields() trigger',
-          'mycelium.check_field_definition() trigger', 'mycelium.fill_slug() trigger',
+          'mycelium.check_field_definition() trigger', 'mycelium.check_references() trigger',
+          'mycelium.fill_slug() trigger', 'mycelium.guard_move() trigger',
           'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.limit_changes() trigger',
           'mycelium.log_activity() trigger', 'mycelium.notify_comment_events() trigger',
           'mycelium.notify_deliverable_events() trigger', 'mycelium.require_context() trigger',
@@ -1446,9 +1488,10 @@ SELECT is(
                                JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
                               WHERE a.attname = 'organization_id' AND k.n <= x.indnkeyatts)
            ORDER BY 1),
-    ARRAY['client_users_email_key', 'users_email_key'],
+    ARRAY['client_users_email_key', 'organization_branding_custom_domain_key', 'users_email_key'],
     '(c) every unique index on a tenant table has organization_id among its key columns, '
-    'except the login e-mail indexes users_email_key and client_users_email_key');
+    'except the login e-mail indexes users_email_key and client_users_email_key and the '
+    'portal domains'' organization_branding_custom_domain_key');
 
 -- (d) References between tenant tables are composite and lead with organization_id
 -- on both sides; the only other references are (organization_id) -> organizations(id).
@@ -1573,7 +1616,8 @@ SELECT is(
 
 -- (g) SECURITY DEFINER functions are few and deliberate: list each one here.
 -- They work across tenants (onboarding, maintenance, slug uniqueness, the activity
--- log, generation, the sweeps and their notifications, each checking who calls)
+-- log, generation, the sweeps and their notifications, each checking who calls,
+-- the check of references no key covers)
 -- or look up the caller's own context (set_context, authenticate and the policy
 -- helpers).
 SELECT is(
@@ -1582,7 +1626,7 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.acting_organizations(text,uuid)',
           'mycelium.archive_old_deliverables(interval,uuid)', 'mycelium.authenticate(text)',
-          'mycelium.claim_deliveries(text,integer,interval)',
+          'mycelium.check_references()', 'mycelium.claim_deliveries(text,integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
           'mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
