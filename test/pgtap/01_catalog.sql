@@ -1158,20 +1158,21 @@ SELECT set_eq(
     $$SELECT format('mycelium.%I', tbl), conname::text FROM want_checks$$,
     'Schema mycelium has exactly the declared CHECK constraints');
 
+-- The <table>_<column>_finite checks (85_finite_times.sql) are each exactly
+-- CHECK (isfinite(column)) on their one column.
 SELECT is(
-    ARRAY(SELECT format('%s.%s: %s', k.conrelid::regclass, k.conname, pg_catalog.pg_get_constraintdef(k.oid))
-            FROM pg_catalog.pg_constraint k
-           WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'c' AND k.conname LIKE '%\_finite'
-             AND (array_length(k.conkey, 1) <> 1
-                  OR k.conname <> format('%s_%s_finite', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = k.conrelid),
-                                         (SELECT a.attname FROM pg_catalog.pg_attribute a
-                                           WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]))
-                  OR pg_catalog.pg_get_constraintdef(k.oid) <> format('CHECK (isfinite(%I))',
-                                         (SELECT a.attname FROM pg_catalog.pg_attribute a
-                                           WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1])))
+    ARRAY(SELECT format('%s.%s: %s', c.relname, a.attname, coalesce(pg_catalog.pg_get_constraintdef(k.oid), 'missing'))
+            FROM pg_catalog.pg_attribute a
+            JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+            LEFT JOIN pg_catalog.pg_constraint k
+              ON k.conrelid = c.oid AND k.contype = 'c' AND k.conname = c.relname || '_' || a.attname || '_finite'
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+             AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
+             AND (k.oid IS NULL OR k.conkey <> ARRAY[a.attnum]
+                  OR pg_catalog.pg_get_constraintdef(k.oid) <> format('CHECK (isfinite(%I))', a.attname))
            ORDER BY 1),
     ARRAY[]::text[],
-    'Every *_finite check is CHECK (isfinite(column)) on the column it names');
+    'Every <table>_<column>_finite check is CHECK (isfinite(column)) on that column alone');
 
 SELECT is(
     ARRAY(SELECT format('%s.%s %s', k.conrelid::regclass, k.conname, k.contype)
