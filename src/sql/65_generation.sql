@@ -13,7 +13,8 @@
 -- statement, so a date that cannot be used would fail the run. Infinite dates are
 -- refused, and a span of more than five years (already longer than any schedule
 -- a template repeats on, and short enough that no occurrence before the year
--- 10000 leaves the timestamp range). Deliverables that are not templates are free.
+-- 10000 leaves the timestamp range). Deliverables that are not templates are free
+-- of the span limit (no time column of any row takes infinity: 85_finite_times.sql).
 ALTER TABLE mycelium.deliverables
     ADD CONSTRAINT deliverables_template_dates_finite
         CHECK (NOT is_recurring OR recurrence_rule IS NULL
