@@ -194,9 +194,13 @@ $$;
 -- a reference across tenants, and a notification or mention would carry another
 -- organization's id. Checked on INSERT and on UPDATE alike, for the ids the
 -- statement writes: an update that keeps a mention of a user deleted since is not
--- refused for it. (USER_SELECT and CLIENT_SELECT custom fields are checked with the
--- other custom fields: 45_custom_fields.sql.) Statement-level, one anti-join per
--- statement, so that the sweeps' bulk notifications stay cheap.
+-- refused for it. A notification's related_id and related_type are written on
+-- INSERT only: an application may update nothing but a notification's status
+-- (grant_access), the database's own updates (finish_delivery) never touch them,
+-- and the delivery worker's reports need not pay for a check per statement.
+-- (USER_SELECT and CLIENT_SELECT custom fields are checked with the other custom
+-- fields: 45_custom_fields.sql.) Statement-level, one anti-join per statement, so
+-- that the sweeps' bulk notifications stay cheap.
 
 -- SECURITY DEFINER: a reference is checked against the organization, not against
 -- what the writer may read (a portal user mentions the agency's users, whom it
@@ -274,7 +278,4 @@ CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
 CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
-CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.notifications
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();

@@ -23,7 +23,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1498);
+SELECT plan(1496);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -847,8 +847,6 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
     ('notifications', 'check_references_insert', 'check_references',
      'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
-    ('notifications', 'check_references_update', 'check_references',
-     'CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.notifications REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
     ('notification_recipients', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
     ('notification_recipients', 'guard_recipient_update', 'limit_changes',

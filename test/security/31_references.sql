@@ -3,7 +3,7 @@
 -- related_type names; USER_SELECT and CLIENT_SELECT custom fields, in JSON) must
 -- name rows of the row's own organization when written, by INSERT and by UPDATE.
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 
 -- ------ comments.mentions ------
 SELECT sec.act_as('a', 2);
@@ -48,18 +48,21 @@ SELECT is(sec.sqlstate_of(format('INSERT INTO mycelium.notifications (organizati
                                   VALUES (%L, ''SYSTEM_MAINTENANCE'', ''t'', ''m'', ''deliverable'', %L)',
                                  sec.id('a', 'organization'), sec.id('b', 'deliverable', 1))),
           '23503', 'a notification cannot be about another organization''s deliverable');
-INSERT INTO mycelium.notifications (organization_id, id, type, title, message, related_type, related_id)
-VALUES (sec.id('a', 'organization'), '0193a000-0000-7000-8000-0000000000a1', 'SYSTEM_MAINTENANCE', 'Maintenance',
-        'Tonight', 'deliverable', sec.id('a', 'deliverable', 1));
-SELECT is(sec.sqlstate_of(format('UPDATE mycelium.notifications SET related_type = ''client'', related_id = %L WHERE id = %L',
-                                 sec.id('b', 'client', 1), '0193a000-0000-7000-8000-0000000000a1')),
-          '23503', 'nor be changed to be about another organization''s client');
-SELECT is(sec.sqlstate_of(format('UPDATE mycelium.notifications SET related_type = ''project'' WHERE id = %L',
-                                 '0193a000-0000-7000-8000-0000000000a1')),
+SELECT is(sec.sqlstate_of(format('INSERT INTO mycelium.notifications (organization_id, type, title, message, related_type, related_id)
+                                  VALUES (%L, ''CLIENT_UPDATED'', ''t'', ''m'', ''client'', %L)',
+                                 sec.id('a', 'organization'), sec.id('b', 'client', 1))),
+          '23503', 'nor about another organization''s client');
+SELECT is(sec.sqlstate_of(format('INSERT INTO mycelium.notifications (organization_id, type, title, message, related_type, related_id)
+                                  VALUES (%L, ''PROJECT_CREATED'', ''t'', ''m'', ''project'', %L)',
+                                 sec.id('a', 'organization'), sec.id('a', 'deliverable', 1))),
           '23503', 'nor name a table in which its id is no row');
-SELECT is(sec.sqlstate_of(format('UPDATE mycelium.notifications SET related_type = ''client'', related_id = %L WHERE id = %L',
-                                 sec.id('a', 'client', 1), '0193a000-0000-7000-8000-0000000000a1')),
-          'ok', 'an ADMIN points it at a client of its own organization');
+SELECT is(sec.sqlstate_of(format('INSERT INTO mycelium.notifications (organization_id, type, title, message, related_type, related_id)
+                                  VALUES (%L, ''CLIENT_UPDATED'', ''t'', ''m'', ''client'', %L)',
+                                 sec.id('a', 'organization'), sec.id('a', 'client', 1))),
+          'ok', 'an ADMIN''s notification about a client of its own organization is made');
+SELECT is(sec.sqlstate_of(format('UPDATE mycelium.notifications SET related_type = ''client'', related_id = %L',
+                                 sec.id('b', 'client', 1))),
+          '42501', 'and no application changes what a notification is about afterwards');
 
 -- ------ Custom fields (USER_SELECT) ------
 SELECT sec.act_as('a', 2);
