@@ -2,13 +2,15 @@
 
 -- Tables created by an extension are left out of a dump unless registered: keep
 -- every row of every table, except the context key, which each installation makes
--- for itself (a restore would otherwise collide with the one CREATE EXTENSION made).
+-- for itself (a restore would otherwise collide with the one CREATE EXTENSION made),
+-- and the job list, which the install script writes.
 DO $$
 DECLARE
     t regclass;
 BEGIN
     FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
-             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND c.relname <> 'auth_keys'
+             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+               AND c.relname NOT IN ('auth_keys', 'jobs')
              ORDER BY c.relname
     LOOP
         PERFORM pg_catalog.pg_extension_config_dump(t, '');
