@@ -1,0 +1,123 @@
+-- The data the upgrade test (test/upgrade/run) loads into a 0.1.0 install: the
+-- demo agency as 0.1.0 shipped it, kept here unchanged so that it always runs
+-- against that version.
+\set QUIET on
+\pset footer off
+BEGIN;
+
+SELECT id AS org FROM mycelium.create_organization(
+    'IseMedia Agency', 'isemedia',
+    description => 'Creative agency specializing in social media and digital marketing',
+    timezone => 'America/Chicago') \gset
+
+INSERT INTO mycelium.users (id, organization_id, email, name, role, status, email_verified) VALUES
+    ('550e8400-e29b-41d4-a716-446655440001', :'org', 'christiaan@isemediaagency.com', 'Christiaan Bullock', 'ADMIN', 'ACTIVE', true),
+    ('550e8400-e29b-41d4-a716-446655440002', :'org', 'caleb@isemediaagency.com', 'Caleb Isemann', 'ADMIN', 'ACTIVE', true),
+    ('550e8400-e29b-41d4-a716-446655440003', :'org', 'maya@isemediaagency.com', 'Maya Ortiz', 'VIDEO_EDITOR', 'ACTIVE', true),
+    ('550e8400-e29b-41d4-a716-446655440004', :'org', 'sam@isemediaagency.com', 'Sam Reyes', 'SEO_STRATEGIST', 'ACTIVE', true);
+
+-- Slugs are left empty: the trigger makes them from the names.
+INSERT INTO mycelium.clients (id, organization_id, name, slug, contact_email, contact_person) VALUES
+    ('550e8400-e29b-41d4-a716-446655440010', :'org', 'GTG Builders', '', 'contact@gtgbuilders.com', 'John Smith'),
+    ('550e8400-e29b-41d4-a716-446655440011', :'org', 'Ort Farms', '', 'info@ortfarms.com', 'Sarah Johnson'),
+    ('550e8400-e29b-41d4-a716-446655440012', :'org', 'Hennebry Pest Solutions', '', 'admin@hennebrpest.com', 'Mike Hennebry'),
+    ('550e8400-e29b-41d4-a716-446655440013', :'org', 'Café Münster', '', 'hallo@cafe-muenster.de', 'Lena Vogel');
+
+-- Every client gets social media, edited by Maya; GTG also buys SEO from Sam.
+INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role, assigned_by)
+SELECT :'org', c.id, '550e8400-e29b-41d4-a716-446655440003', st.id, 'PRIMARY', '550e8400-e29b-41d4-a716-446655440001'
+FROM mycelium.clients c JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.slug = 'social'
+WHERE c.organization_id = :'org';
+INSERT INTO mycelium.client_assignments (organization_id, client_id, user_id, service_type_id, role)
+SELECT :'org', '550e8400-e29b-41d4-a716-446655440010', '550e8400-e29b-41d4-a716-446655440004', st.id, 'PRIMARY'
+FROM mycelium.service_types st WHERE st.organization_id = :'org' AND st.slug = 'seo';
+
+-- This month's work, some done, some late, some due soon.
+INSERT INTO mycelium.deliverables
+    (organization_id, client_id, service_type_id, title, status, assigned_user_id, created_by_id,
+     due_date, completed_at, completed_by_id, custom_fields)
+SELECT :'org', c.id, st.id, st.name || ' – ' || c.name || ' – ' || v.label, v.status::mycelium.deliverable_status,
+       '550e8400-e29b-41d4-a716-446655440003', '550e8400-e29b-41d4-a716-446655440001',
+       now() + v.due, CASE WHEN v.status = 'COMPLETED' THEN now() + v.due - interval '1 day' END,
+       CASE WHEN v.status = 'COMPLETED' THEN '550e8400-e29b-41d4-a716-446655440003'::uuid END,
+       jsonb_build_object('deliverable_name', v.label,
+                          'edit_by_date', to_char(now() + v.due - interval '2 days', 'YYYY-MM-DD'),
+                          'dropbox_link', 'https://www.dropbox.com/home/' || c.slug)
+FROM mycelium.clients c
+JOIN mycelium.service_types st ON st.organization_id = c.organization_id AND st.slug = 'social'
+CROSS JOIN (VALUES ('Week 1 reels', 'COMPLETED', interval '-10 days'),
+                   ('Week 2 reels', 'OVERDUE', interval '-2 days'),
+                   ('Week 3 reels', 'IN_PROGRESS', interval '2 hours'),
+                   ('Week 4 reels', 'PENDING', interval '5 days')) AS v(label, status, due)
+WHERE c.organization_id = :'org';
+
+INSERT INTO mycelium.deliverables
+    (organization_id, client_id, service_type_id, title, status, assigned_user_id, created_by_id, due_date)
+SELECT :'org', '550e8400-e29b-41d4-a716-446655440010', st.id, 'Keyword research', 'NEEDS_REVIEW',
+       '550e8400-e29b-41d4-a716-446655440004', '550e8400-e29b-41d4-a716-446655440002', now() + interval '3 days'
+FROM mycelium.service_types st WHERE st.organization_id = :'org' AND st.slug = 'seo';
+
+-- A change made by a signed-in user is logged as theirs, with what changed.
+SELECT mycelium.set_context(:'org', '550e8400-e29b-41d4-a716-446655440003', 'VIDEO_EDITOR') \gset ignored_
+UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = now(),
+                                 completed_by_id = '550e8400-e29b-41d4-a716-446655440003'
+ WHERE organization_id = :'org' AND title LIKE '%Ort Farms – Week 3 reels';
+COMMIT;
+
+-- The main job: next month's recurring deliverables for every client, exactly
+-- once. Caleb (an ADMIN) runs it twice; the second run creates nothing.
+BEGIN;
+SELECT mycelium.set_context(:'org', '550e8400-e29b-41d4-a716-446655440002', 'ADMIN') \gset ignored_
+SELECT date_trunc('month', now() + interval '1 month')::date AS next_month \gset
+\echo
+\echo '== Recurring generation for' :next_month '(mycelium.generate_recurring_deliverables)'
+SELECT d.title, c.name AS client, u.name AS assignee, d.due_date AT TIME ZONE 'America/Chicago' AS due_local
+FROM mycelium.generate_recurring_deliverables(period => :'next_month') d
+JOIN mycelium.clients c ON c.organization_id = d.organization_id AND c.id = d.client_id
+LEFT JOIN mycelium.users u ON u.organization_id = d.organization_id AND u.id = d.assigned_user_id
+ORDER BY c.name;
+SELECT count(*) AS created_by_a_second_run FROM mycelium.generate_recurring_deliverables(period => :'next_month');
+COMMIT;
+
+\echo
+\echo '== The demo agency''s clients (slugs made by mycelium.slugify)'
+SELECT name, slug, status, contact_person FROM mycelium.clients ORDER BY name;
+
+\echo '== Its service types'
+SELECT name, slug, workflow_type, default_duration,
+       (SELECT string_agg(f.slug || ':' || f.type, ', ' ORDER BY f.sort_order)
+          FROM mycelium.deliverable_fields f
+         WHERE f.organization_id = st.organization_id AND f.service_type_id = st.id) AS fields
+FROM mycelium.service_types st ORDER BY sort_order;
+
+\echo '== Dashboard: mycelium.user_dashboard_data'
+SELECT user_name, role, pending_tasks, active_tasks, overdue_tasks, due_today, due_this_week
+FROM mycelium.user_dashboard_data ORDER BY user_name;
+
+\echo '== mycelium.client_overview'
+SELECT name, service_types, total_deliverables, completed_deliverables, overdue_deliverables,
+       next_deadline IS NOT NULL AS has_next_deadline
+FROM mycelium.client_overview ORDER BY name;
+
+\echo '== mycelium.organization_analytics'
+SELECT organization_name, active_users, active_clients, total_deliverables, completed_deliverables,
+       overdue_deliverables, completion_rate, service_types_count
+FROM mycelium.organization_analytics;
+
+\echo '== mycelium.recent_activity (the last change, by whom, and what changed)'
+SELECT r.action, r.resource_type, r.resource_name, r.user_name, l.changed_fields
+FROM mycelium.recent_activity r JOIN mycelium.activity_logs l ON l.id = r.id
+WHERE r.action <> 'created' ORDER BY r."timestamp" DESC LIMIT 3;
+
+\echo '== Notifications waiting for delivery (made by the database itself), by type and channel'
+SELECT n.type, r.channel, count(*) AS recipients, min(n.scheduled_for) AS first_delivery
+FROM mycelium.notifications n
+JOIN mycelium.notification_recipients r ON r.organization_id = n.organization_id AND r.notification_id = n.id
+WHERE n.status = 'PENDING'
+GROUP BY n.type, r.channel ORDER BY n.type, r.channel;
+
+\echo '== Productivity over the last 30 days (mycelium.productivity_scores)'
+SELECT u.name, p.total_assigned, p.total_completed, p.completion_rate, p.overdue_count, p.productivity_score
+FROM mycelium.productivity_scores() p
+JOIN mycelium.users u ON u.id = p.user_id
+ORDER BY u.name;
