@@ -12,11 +12,19 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION)
 MODULE_big  = mycelium
 OBJS        = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*.cpp src/pg/*.cpp)))
 
-# The install script is generated from ordered parts; never edit the result.
-SQL_PARTS   = $(sort $(wildcard src/sql/[0-9]*.sql))
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(filter-out $(wildcard src/sql/[0-9]*.sql),$(wildcard src/sql/$(EXTENSION)--*--*.sql))
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+# The install script is generated from ordered parts, never edited: the native
+# functions the tables use, the schema (types, tables, indexes), then the code
+# (functions, triggers, views, policies, grants), which is written to be
+# applied again over an older version. The update script from the last release
+# is the hand-written schema changes (src/sql/updates/) followed by the same
+# code. Released scripts are kept as they shipped (src/sql/released/).
+PREVIOUS    = 0.1.0
+SCHEMA_PARTS = $(sort $(wildcard src/sql/schema/*.sql))
+CODE_PARTS  = $(sort $(wildcard src/sql/code/*.sql))
+FIRST_CODE  = src/sql/code/00_native.sql
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVIOUS)--$(EXTVERSION).sql
+DATA        = $(wildcard src/sql/released/$(EXTENSION)--*.sql)
+EXTRA_CLEAN = $(DATA_built)
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
@@ -39,5 +47,8 @@ include $(PGXS)
 COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-register -Wno-ignored-attributes \
 	$(BITCODE_CXXFLAGS) $(CPPFLAGS) -flto=thin -emit-llvm -c
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
-	cat $(SQL_PARTS) > $@
+$(EXTENSION)--$(EXTVERSION).sql: src/sql/install-header.sql $(FIRST_CODE) $(SCHEMA_PARTS) $(CODE_PARTS) $(EXTENSION).control
+	cat src/sql/install-header.sql $(FIRST_CODE) $(SCHEMA_PARTS) $(filter-out $(FIRST_CODE),$(CODE_PARTS)) > $@
+
+$(EXTENSION)--$(PREVIOUS)--$(EXTVERSION).sql: src/sql/update-header.sql src/sql/updates/$(PREVIOUS)--$(EXTVERSION).sql $(CODE_PARTS) $(EXTENSION).control
+	cat src/sql/update-header.sql src/sql/updates/$(PREVIOUS)--$(EXTVERSION).sql $(CODE_PARTS) > $@

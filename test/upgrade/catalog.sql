@@ -102,7 +102,7 @@ SELECT format('default-acl %s %s %s', d.defaclrole::regrole, d.defaclobjtype,
 UNION ALL
 SELECT format('job %s %s', j.name, j.description) FROM mycelium.jobs j
 UNION ALL
-SELECT format('key %s', k.purpose) FROM mycelium.auth_keys k
+SELECT format('key %s', k.purpose) FROM mycelium.auth_keys k WHERE k.purpose = 'context'
 UNION ALL
 SELECT 'extension version=' || e.extversion || ' relocatable=' || e.extrelocatable
   FROM pg_extension e WHERE e.extname = 'mycelium';

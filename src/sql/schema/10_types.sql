@@ -30,3 +30,38 @@ CREATE TYPE mycelium.integration_type AS ENUM
      'CALENDAR', 'STRIPE');
 CREATE TYPE mycelium.subscription_status AS ENUM
     ('ACTIVE', 'PAST_DUE', 'CANCELLED', 'UNPAID', 'TRIALING');
+
+-- The rows the sweeps return (src/sql/code/55_notifications.sql): composite types
+-- rather than RETURNS TABLE, whose columns would clash in PL/pgSQL with the
+-- organization_id parameter.
+CREATE TYPE mycelium.overdue_sweep_row AS (
+    deliverable_id  uuid,
+    organization_id uuid,
+    previous_status mycelium.deliverable_status,
+    notification_id uuid
+);
+CREATE TYPE mycelium.due_soon_sweep_row AS (
+    deliverable_id  uuid,
+    organization_id uuid,
+    due_date        timestamptz,
+    notification_id uuid
+);
+
+-- A delivery handed to a worker (src/sql/code/56_delivery.sql).
+CREATE TYPE mycelium.delivery AS (
+    recipient_id    uuid,
+    organization_id uuid,
+    notification_id uuid,
+    attempt         integer,
+    channel         text,
+    user_id         uuid,
+    user_name       text,
+    email_address   text,
+    type            mycelium.notification_type,
+    title           text,
+    message         text,
+    related_type    text,
+    related_id      uuid,
+    metadata        jsonb,
+    scheduled_for   timestamptz
+);

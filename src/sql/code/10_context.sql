@@ -13,37 +13,20 @@
 -- reads a SET LOCAL setting back after its transaction) or malformed values mean
 -- "no context": no tenant rows, never an error.
 
--- Keys: 'context' seals contexts (made at install, never leaves the server);
--- 'jwt' verifies tokens (set by an administrator with set_jwt_secret). No
--- application role can read this table; the native code reads it as its owner.
-CREATE TABLE mycelium.auth_keys (
-    purpose    text        NOT NULL,
-    secret     bytea       NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT auth_keys_pkey PRIMARY KEY (purpose),
-    CONSTRAINT auth_keys_purpose_known CHECK (purpose IN ('context', 'jwt')),
-    -- RFC 7518 §3.2: an HS256 key is at least as long as the hash.
-    CONSTRAINT auth_keys_secret_length CHECK (octet_length(secret) BETWEEN 32 AND 512)
-);
--- 32 bytes from the server's strong random source (gen_random_uuid: 244 random bits
--- per pair after the version bits; four uuids give well over 256).
-INSERT INTO mycelium.auth_keys (purpose, secret)
-SELECT 'context', uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
-                  || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
 
-CREATE FUNCTION mycelium.current_organization_id() RETURNS uuid
+CREATE OR REPLACE FUNCTION mycelium.current_organization_id() RETURNS uuid
     AS 'MODULE_PATHNAME', 'mycelium_current_organization_id'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION mycelium.current_app_user_id() RETURNS uuid
+CREATE OR REPLACE FUNCTION mycelium.current_app_user_id() RETURNS uuid
     AS 'MODULE_PATHNAME', 'mycelium_current_app_user_id'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION mycelium.current_app_role() RETURNS text
+CREATE OR REPLACE FUNCTION mycelium.current_app_role() RETURNS text
     AS 'MODULE_PATHNAME', 'mycelium_current_app_role'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION mycelium.current_client_id() RETURNS uuid
+CREATE OR REPLACE FUNCTION mycelium.current_client_id() RETURNS uuid
     AS 'MODULE_PATHNAME', 'mycelium_current_client_id'
     LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION mycelium.current_service_access() RETURNS text[]
+CREATE OR REPLACE FUNCTION mycelium.current_service_access() RETURNS text[]
     AS 'MODULE_PATHNAME', 'mycelium_current_service_access'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.current_organization_id() IS 'The organization of the current context, or NULL';
@@ -56,13 +39,13 @@ COMMENT ON FUNCTION mycelium.current_service_access() IS
 
 -- Seals a context into mycelium.context for the rest of the transaction. Private:
 -- only set_context and authenticate, which check what they seal, may call it.
-CREATE FUNCTION mycelium.seal_context(organization_id uuid, user_id uuid, role text, client_id uuid,
+CREATE OR REPLACE FUNCTION mycelium.seal_context(organization_id uuid, user_id uuid, role text, client_id uuid,
                                       service_access text[], expires_at timestamptz) RETURNS void
     AS 'MODULE_PATHNAME', 'mycelium_seal_context'
     LANGUAGE C VOLATILE;
 
 -- Verifies an HS256 token with the 'jwt' key and returns its claims. Private.
-CREATE FUNCTION mycelium.verify_token(token text,
+CREATE OR REPLACE FUNCTION mycelium.verify_token(token text,
                                       OUT organization_id uuid, OUT user_id uuid, OUT role text,
                                       OUT client_id uuid, OUT service_access text[], OUT expires_at timestamptz)
     AS 'MODULE_PATHNAME', 'mycelium_verify_token'
@@ -73,7 +56,7 @@ CREATE FUNCTION mycelium.verify_token(token text,
 -- never from the caller); or problem says what is wrong. The one check behind
 -- every way a context is set: establish_context (for set_context and
 -- authenticate) and the native check of request.jwt.claims. Private.
-CREATE FUNCTION mycelium.check_member(organization_id uuid, user_id uuid, role text,
+CREATE OR REPLACE FUNCTION mycelium.check_member(organization_id uuid, user_id uuid, role text,
                                       OUT client_id uuid, OUT problem text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -105,7 +88,7 @@ END;
 $$;
 
 -- Checks the context with check_member and seals it.
-CREATE FUNCTION mycelium.establish_context(organization_id uuid, user_id uuid, role text,
+CREATE OR REPLACE FUNCTION mycelium.establish_context(organization_id uuid, user_id uuid, role text,
                                            client_id uuid, service_access text[], expires_at timestamptz,
                                            via text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -144,13 +127,13 @@ $$;
 -- The switch mycelium.require_signed_context, read by the library (which this
 -- call loads first), never through current_setting(): before the library is
 -- loaded in a backend, any role may SET the placeholder of that name.
-CREATE FUNCTION mycelium.signed_context_required() RETURNS boolean
+CREATE OR REPLACE FUNCTION mycelium.signed_context_required() RETURNS boolean
     AS 'MODULE_PATHNAME', 'mycelium_signed_context_required'
     LANGUAGE C STABLE PARALLEL SAFE;
 
 -- For applications that talk to the database directly. Refused for roles that
 -- are not superusers once mycelium.require_signed_context is on.
-CREATE FUNCTION mycelium.set_context(organization_id uuid, user_id uuid, role text,
+CREATE OR REPLACE FUNCTION mycelium.set_context(organization_id uuid, user_id uuid, role text,
                                      client_id uuid DEFAULT NULL, service_access text[] DEFAULT '{}')
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -170,7 +153,7 @@ $$;
 COMMENT ON FUNCTION mycelium.set_context(uuid, uuid, text, uuid, text[]) IS
     'Sets the tenant context for the rest of the transaction, after checking the user';
 
-CREATE FUNCTION mycelium.authenticate(token text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium.authenticate(token text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -189,7 +172,7 @@ COMMENT ON FUNCTION mycelium.authenticate(text) IS
     'Verifies a signed HS256 token and sets the tenant context for the rest of the transaction';
 
 -- Administrators set the token key here; it is never readable back.
-CREATE FUNCTION mycelium.set_jwt_secret(secret text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium.set_jwt_secret(secret text) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -206,8 +189,8 @@ $$;
 
 -- Every backend forgets what it cached of a table of Mycelium's own (the keys
 -- here, compiled field validators later) when the changing transaction commits.
-CREATE FUNCTION mycelium.announce_change() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.announce_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'mycelium_announce_change'
     LANGUAGE C;
-CREATE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium.auth_keys
+CREATE OR REPLACE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium.auth_keys
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change();

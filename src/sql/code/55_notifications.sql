@@ -9,7 +9,7 @@
 -- Notifications go out at 08:00 local time in daily and weekly digests.
 -- immediate: as_of itself; daily: the next 08:00 in the zone after as_of; weekly:
 -- the next 08:00 on the organization's first day of the week (0 = Sunday).
-CREATE FUNCTION mycelium.next_delivery_time(as_of timestamptz, frequency text, time_zone text,
+CREATE OR REPLACE FUNCTION mycelium.next_delivery_time(as_of timestamptz, frequency text, time_zone text,
                                             week_starts_on integer)
     RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION mycelium.next_delivery_time(timestamptz, text, text, integer
 -- members asked for: 'assignee', 'creator', 'primary' (the client's active
 -- PRIMARY assignee for the service) and 'admins' (the organization's ACTIVE
 -- ADMINs). Set-based: one join per kind of member, not a look-up per deliverable.
-CREATE FUNCTION mycelium.deliverable_audience(orgs uuid[], ids uuid[], members text[])
+CREATE OR REPLACE FUNCTION mycelium.deliverable_audience(orgs uuid[], ids uuid[], members text[])
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, user_id uuid)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -73,7 +73,7 @@ $$;
 -- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
 -- Its kinds are mycelium.database_notification_types() (70_rls.sql):
 -- no application may make one, so no application can take their keys first.
-CREATE FUNCTION mycelium.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
+CREATE OR REPLACE FUNCTION mycelium.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
                                             orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)
     LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -157,27 +157,13 @@ AS $$
 $$;
 
 -- ------ The sweeps ------
--- Their rows are composite types rather than RETURNS TABLE, whose columns would
--- clash in PL/pgSQL with the organization_id parameter.
-CREATE TYPE mycelium.overdue_sweep_row AS (
-    deliverable_id  uuid,
-    organization_id uuid,
-    previous_status mycelium.deliverable_status,
-    notification_id uuid
-);
-CREATE TYPE mycelium.due_soon_sweep_row AS (
-    deliverable_id  uuid,
-    organization_id uuid,
-    due_date        timestamptz,
-    notification_id uuid
-);
 
 -- Marks every open deliverable (PENDING, IN_PROGRESS, NEEDS_REVIEW,
 -- NEEDS_APPROVAL) whose due date is before as_of OVERDUE, in one statement, and
 -- notifies its assignee, PRIMARY assignee and the organization's admins.
 -- Exactly once: a concurrent sweep waits for the rows this one changes and then
 -- finds them no longer open.
-CREATE FUNCTION mycelium.sweep_overdue(as_of timestamptz DEFAULT now(), organization_id uuid DEFAULT NULL)
+CREATE OR REPLACE FUNCTION mycelium.sweep_overdue(as_of timestamptz DEFAULT now(), organization_id uuid DEFAULT NULL)
     RETURNS SETOF mycelium.overdue_sweep_row
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -258,7 +244,7 @@ COMMENT ON FUNCTION mycelium.sweep_overdue(timestamptz, uuid) IS
 -- DELIVERABLE_DUE_SOON notifications for the open deliverables due within
 -- `within` after as_of, once per deliverable and due date (a changed due date
 -- may notify again).
-CREATE FUNCTION mycelium.sweep_due_soon(within interval DEFAULT '24 hours', as_of timestamptz DEFAULT now(),
+CREATE OR REPLACE FUNCTION mycelium.sweep_due_soon(within interval DEFAULT '24 hours', as_of timestamptz DEFAULT now(),
                                         organization_id uuid DEFAULT NULL)
     RETURNS SETOF mycelium.due_soon_sweep_row
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -322,7 +308,7 @@ COMMENT ON FUNCTION mycelium.sweep_due_soon(interval, timestamptz, uuid) IS
 -- of their own action. Generated deliverables do not announce their assignment:
 -- a month's work arrives on the dashboards, not as thousands of messages.
 
-CREATE FUNCTION mycelium.notify_deliverable_events() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.notify_deliverable_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -384,17 +370,17 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables
+CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events();
-CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables
+CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events();
 
 -- A comment tells the deliverable's assignee, creator and PRIMARY assignee; a
 -- mention tells the user mentioned (check_references, 40_triggers.sql, has made
 -- sure that each is a user of the comment's organization).
-CREATE FUNCTION mycelium.notify_comment_events() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.notify_comment_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -429,6 +415,6 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments
+CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_comment_events();

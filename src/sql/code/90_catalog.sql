@@ -34,7 +34,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 --                finish_delivery, for every organization, and nothing else.
 -- The extension creates no roles. An application role should own nothing and must
 -- not have BYPASSRLS (refused for app and readonly).
-CREATE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -115,10 +115,7 @@ BEGIN
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
-    FOR t IN SELECT c.relname FROM pg_class c
-             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
-               AND c.relname NOT IN ('auth_keys', 'job_runs', 'jobs')
-             ORDER BY c.relname
+    FOR t IN SELECT u.t FROM unnest(mycelium.tenant_tables()) AS u(t) ORDER BY u.t
     LOOP
         -- Password hashes are write-only for applications: not even a colleague's
         -- SELECT * shows them.

@@ -6,7 +6,7 @@
 -- Creates an organization with its settings, branding, and the default service
 -- types and fields of the document's setup_organization_defaults, in one
 -- transaction: either all of it exists afterwards or none of it.
-CREATE FUNCTION mycelium.create_organization(
+CREATE OR REPLACE FUNCTION mycelium.create_organization(
     name        text,
     slug        text DEFAULT NULL,
     description text DEFAULT NULL,
@@ -63,7 +63,7 @@ COMMENT ON FUNCTION mycelium.create_organization(text, text, text, text, text, t
     'Creates an organization with settings, branding and the default service types and fields';
 
 -- Deletes activity older than the retention period; returns how many rows went.
-CREATE FUNCTION mycelium.cleanup_old_activity_logs(retain interval DEFAULT '1 year')
+CREATE OR REPLACE FUNCTION mycelium.cleanup_old_activity_logs(retain interval DEFAULT '1 year')
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -86,7 +86,7 @@ $$;
 -- Archives deliverables completed longer ago than older_than, of one organization or
 -- (NULL) all of them; returns how many. run_job archives all at once and, should that
 -- fail, each organization on its own (80_jobs.sql).
-CREATE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months',
+CREATE OR REPLACE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months',
                                                   organization_id uuid DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -113,7 +113,7 @@ END;
 $$;
 
 -- Counts and the ten largest Mycelium tables (with their indexes and TOAST), in MB.
-CREATE FUNCTION mycelium.database_health_check() RETURNS jsonb
+CREATE OR REPLACE FUNCTION mycelium.database_health_check() RETURNS jsonb
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -143,7 +143,7 @@ $$;
 -- exists. Everything else is an error naming the function.
 -- SECURITY DEFINER so that it sees every organization; it reveals nothing the
 -- caller may not know (a tenant is only ever told about its own).
-CREATE FUNCTION mycelium.acting_organizations(fn text, requested uuid) RETURNS uuid[]
+CREATE OR REPLACE FUNCTION mycelium.acting_organizations(fn text, requested uuid) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -186,7 +186,7 @@ $$;
 -- alone (55P03). Five seconds is far longer than an application's own transactions
 -- hold a lock; a shorter lock_timeout of the session (or of its role or database)
 -- is kept, so an operator may make it shorter, never unbounded.
-CREATE FUNCTION mycelium.job_lock_timeout() RETURNS text
+CREATE OR REPLACE FUNCTION mycelium.job_lock_timeout() RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$

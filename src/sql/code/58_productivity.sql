@@ -7,7 +7,7 @@
 -- completion rate minus 10 per missed due date, clamped to 0..100. Run as the
 -- caller, so row-level security decides whose deliverables count; an ADMIN sees
 -- the whole organization. docs/notifications.md has the details.
-CREATE FUNCTION mycelium.productivity_scores(
+CREATE OR REPLACE FUNCTION mycelium.productivity_scores(
     organization_id uuid        DEFAULT NULL,
     period_days     integer     DEFAULT 30,
     as_of           timestamptz DEFAULT now(),
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION mycelium.productivity_scores(uuid, integer, timestamptz, uui
     'Completion rate, average completion time, missed due dates and score of every user (or one) over a period';
 
 -- The document's function and JSON shape, from the same native code.
-CREATE FUNCTION mycelium.calculate_user_productivity(user_id uuid, period_days integer DEFAULT 30)
+CREATE OR REPLACE FUNCTION mycelium.calculate_user_productivity(user_id uuid, period_days integer DEFAULT 30)
     RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp

@@ -15,27 +15,10 @@
 -- number is the fence: finish_delivery ignores the report of a worker whose
 -- lease ran out and whose delivery was claimed again.
 
-CREATE TYPE mycelium.delivery AS (
-    recipient_id    uuid,
-    organization_id uuid,
-    notification_id uuid,
-    attempt         integer,
-    channel         text,
-    user_id         uuid,
-    user_name       text,
-    email_address   text,
-    type            mycelium.notification_type,
-    title           text,
-    message         text,
-    related_type    text,
-    related_id      uuid,
-    metadata        jsonb,
-    scheduled_for   timestamptz
-);
 COMMENT ON TYPE mycelium.delivery IS
     'One delivery handed to a worker by claim_deliveries: who, on which channel, what, and its attempt number';
 
-CREATE FUNCTION mycelium.claim_deliveries(channel text, batch_size integer DEFAULT 100,
+CREATE OR REPLACE FUNCTION mycelium.claim_deliveries(channel text, batch_size integer DEFAULT 100,
                                           lease interval DEFAULT '5 minutes')
     RETURNS SETOF mycelium.delivery
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -108,7 +91,7 @@ COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
 -- becomes SENT (or FAILED, when any failed for good). Returns what became of it:
 -- 'delivered', 'retrying', 'failed', or 'stale' (the attempt is not the current
 -- one, or the delivery is already done: nothing was changed).
-CREATE FUNCTION mycelium.finish_delivery(organization_id uuid, recipient_id uuid, attempt integer,
+CREATE OR REPLACE FUNCTION mycelium.finish_delivery(organization_id uuid, recipient_id uuid, attempt integer,
                                          error text DEFAULT NULL, permanent boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER

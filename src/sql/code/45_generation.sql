@@ -7,22 +7,8 @@
 -- table's own (indexes, the custom-field check), and the activity log gets one
 -- row per organization naming them all. docs/recurrence.md describes the rules.
 
--- A template's dates are checked when it is written, not when generation copies
--- it: generation starts its occurrences at the template's start (or due) date and
--- adds the span from start to due to each, for every organization in one
--- statement, so a date that cannot be used would fail the run. Infinite dates are
--- refused, and a span of more than five years (already longer than any schedule
--- a template repeats on, and short enough that no occurrence before the year
--- 10000 leaves the timestamp range). Deliverables that are not templates are free
--- of the span limit (no time column of any row takes infinity: 85_finite_times.sql).
-ALTER TABLE mycelium.deliverables
-    ADD CONSTRAINT deliverables_template_dates_finite
-        CHECK (NOT is_recurring OR recurrence_rule IS NULL
-               OR (coalesce(isfinite(start_date), true) AND coalesce(isfinite(due_date), true))),
-    ADD CONSTRAINT deliverables_template_span_at_most_5_years
-        CHECK (NOT is_recurring OR recurrence_rule IS NULL OR due_date <= start_date + interval '5 years');
 
-CREATE FUNCTION mycelium.generate_recurring_deliverables(
+CREATE OR REPLACE FUNCTION mycelium.generate_recurring_deliverables(
     organization_id uuid    DEFAULT NULL,
     period          date    DEFAULT NULL,
     dry_run         boolean DEFAULT false

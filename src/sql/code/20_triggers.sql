@@ -2,7 +2,7 @@
 
 -- ------ updated_at, on every table that has it (native: src/pg/touch.cpp) ------
 
-CREATE FUNCTION mycelium.touch_updated_at() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.touch_updated_at() RETURNS trigger
     AS 'MODULE_PATHNAME', 'mycelium_touch_updated_at'
     LANGUAGE C;
 
@@ -17,7 +17,7 @@ BEGIN
         WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
         ORDER BY c.relname
     LOOP
-        EXECUTE format('CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.%I '
+        EXECUTE format('CREATE OR REPLACE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.%I '
                        'FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()', t);
     END LOOP;
 END;
@@ -33,7 +33,7 @@ $$;
 -- SECURITY DEFINER: the suffix must account for every row of the scope, also
 -- those row-level security hides from the caller (organizations are unique
 -- across the system). It reads only slugs, and only in the row's own scope.
-CREATE FUNCTION mycelium.fill_slug() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.fill_slug() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -67,11 +67,11 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations
+CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations
     FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
-CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients
+CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients
     FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
-CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types
+CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types
     FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
 
 -- ------ Activity log ------
@@ -89,7 +89,7 @@ CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_typ
 
 -- SECURITY DEFINER: applications may read the log but never write it; only
 -- these triggers do.
-CREATE FUNCTION mycelium.log_activity() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.log_activity() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -171,15 +171,15 @@ BEGIN
                                    ('projects', 'project', 'name'),
                                    ('users', 'user', 'name')) AS v(tbl, kind, name_column)
     LOOP
-        EXECUTE format('CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.%1$I
+        EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_insert AFTER INSERT ON mycelium.%1$I
                             REFERENCING NEW TABLE AS new_rows
                             FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
                        t.tbl, t.kind, t.name_column);
-        EXECUTE format('CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.%1$I
+        EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_update AFTER UPDATE ON mycelium.%1$I
                             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
                             FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
                        t.tbl, t.kind, t.name_column);
-        EXECUTE format('CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.%1$I
+        EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_delete AFTER DELETE ON mycelium.%1$I
                             REFERENCING OLD TABLE AS old_rows
                             FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
                        t.tbl, t.kind, t.name_column);
@@ -205,7 +205,7 @@ $$;
 -- SECURITY DEFINER: a reference is checked against the organization, not against
 -- what the writer may read (a portal user mentions the agency's users, whom it
 -- cannot see). It reads only whether each id exists in the row's organization.
-CREATE FUNCTION mycelium.check_references() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium.check_references() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -270,12 +270,12 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments
+CREATE OR REPLACE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
-CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments
+CREATE OR REPLACE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
-CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications
+CREATE OR REPLACE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();

@@ -6,63 +6,6 @@
 -- (cron.database_name), which need not be this one. docs/operations.md,
 -- "Scheduled jobs", is the operator's guide.
 
--- The jobs run_job knows: the one list of their names, and what a run locks so
--- that runs of one job queue behind each other. A row lock rather than an
--- advisory lock: any role may take any advisory lock, so an application holding
--- the key would stall every run. No role but the owner has any privilege on it,
--- and row-level security without a policy hides it even from a mistaken grant.
-CREATE TABLE mycelium.jobs (
-    name        text NOT NULL,
-    description text NOT NULL,
-    CONSTRAINT jobs_pkey PRIMARY KEY (name)
-);
-INSERT INTO mycelium.jobs (name, description) VALUES
-    ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
-    ('sweep_due_soon', 'Notifies about deliverables due within a day (mycelium.sweep_due_soon)'),
-    ('generate_recurring', 'Creates this month''s recurring deliverables (mycelium.generate_recurring_deliverables)'),
-    ('cleanup_activity_logs', 'Deletes activity older than a year (mycelium.cleanup_old_activity_logs)'),
-    ('archive_deliverables', 'Archives deliverables completed over six months ago (mycelium.archive_old_deliverables)');
-ALTER TABLE mycelium.jobs ENABLE ROW LEVEL SECURITY;
-COMMENT ON TABLE mycelium.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
-
--- One row per run of a job, and one more for each organization whose part of a
--- run failed while the others' completed. An operator table, not tenant data: no
--- row-level security, no foreign key to the organization (its record outlives it),
--- and no privilege for application roles (grant_access gives maintenance roles
--- SELECT).
-CREATE TABLE mycelium.job_runs (
-    -- Time-ordered like every id here, and no sequence to carry through a dump.
-    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
-    job             text        NOT NULL,
-    started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
-    finished_at     timestamptz,
-    rows_affected   bigint,
-    error           text,
-    sqlstate        text,
-    -- Who ran it: the pg_cron job's user (the extension owner), or the login role
-    -- of the session that called run_job by hand (SET ROLE does not change it).
-    run_by          text        NOT NULL DEFAULT session_user,
-    -- Matches cron.job_run_details.job_pid, to find pg_cron's side of a run.
-    backend_pid     integer     NOT NULL DEFAULT pg_backend_pid(),
-    -- Set on an organization's row: the organization and the run it failed in.
-    -- Not foreign keys: the record outlives the organization, and a run's rows are
-    -- written and deleted (by age) together. Not organization_id either, which
-    -- marks the rows of a tenant: this is the operator's record about one.
-    failed_organization_id uuid,
-    run_id                 uuid,
-    CONSTRAINT job_runs_pkey PRIMARY KEY (id),
-    -- A failed run has its message and SQLSTATE and no row count (its work was
-    -- rolled back).
-    CONSTRAINT job_runs_outcome CHECK (
-        (error IS NULL AND sqlstate IS NULL)
-        OR (error IS NOT NULL AND sqlstate IS NOT NULL AND rows_affected IS NULL AND finished_at IS NOT NULL)),
-    -- An organization's row belongs to a run and records its failure.
-    CONSTRAINT job_runs_organization_failed CHECK (
-        (failed_organization_id IS NULL AND run_id IS NULL)
-        OR (failed_organization_id IS NOT NULL AND run_id IS NOT NULL AND error IS NOT NULL))
-);
--- "The last runs of this job", and the 90-day retention by started_at.
-CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs (job, started_at DESC);
 
 COMMENT ON TABLE mycelium.job_runs IS
     'One row per run of a Mycelium job (mycelium.run_job), scheduled or by hand, and one per organization that '
@@ -103,7 +46,7 @@ COMMENT ON COLUMN mycelium.job_runs.run_id IS 'On an organization''s row: the jo
 -- a run whose job failed: mycelium.job_runs (and the server log) has the error.
 -- query_canceled (statement_timeout, a cancel request) fails the whole run, which
 -- WHEN OTHERS alone would not catch; a terminated backend leaves no row.
-CREATE FUNCTION mycelium.run_job(job text) RETURNS bigint
+CREATE OR REPLACE FUNCTION mycelium.run_job(job text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -224,7 +167,7 @@ COMMENT ON FUNCTION mycelium.run_job(text) IS
 -- of its name when the names would not fit pg_cron's 63 bytes): pg_cron keeps one
 -- job per name and user in the whole cluster, so each database with Mycelium needs
 -- names of its own.
-CREATE FUNCTION mycelium.apply_job_schedule(operation text, schedules text[])
+CREATE OR REPLACE FUNCTION mycelium.apply_job_schedule(operation text, schedules text[])
     RETURNS TABLE (job text, schedule text, cron_job_name text, cron_job_id bigint, removed integer)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -398,7 +341,7 @@ COMMENT ON FUNCTION mycelium.apply_job_schedule(text, text[]) IS
 -- Generation runs hourly, not on the 1st: each organization's month begins at
 -- midnight in its own time zone (at 02:00 UTC on the 1st it is still the last day
 -- of the month in New York), and a run adds only what is missing.
-CREATE FUNCTION mycelium.schedule_jobs(
+CREATE OR REPLACE FUNCTION mycelium.schedule_jobs(
     sweep_overdue         text DEFAULT '*/15 * * * *',
     sweep_due_soon        text DEFAULT '0 * * * *',
     generate_recurring    text DEFAULT '10 * * * *',
@@ -421,7 +364,7 @@ COMMENT ON FUNCTION mycelium.schedule_jobs(text, text, text, text, text) IS
     'Schedules the Mycelium jobs with pg_cron (UTC cron schedules; NULL removes a job)';
 
 -- Removes every Mycelium job of this database from pg_cron; returns how many.
-CREATE FUNCTION mycelium.unschedule_jobs() RETURNS integer
+CREATE OR REPLACE FUNCTION mycelium.unschedule_jobs() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$

@@ -1,18 +1,18 @@
 -- ====== Native functions (C++, src/pg) ======
 
-CREATE FUNCTION mycelium.uuid_v7() RETURNS uuid
+CREATE OR REPLACE FUNCTION mycelium.uuid_v7() RETURNS uuid
     AS 'MODULE_PATHNAME', 'mycelium_uuid_v7'
     LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.uuid_v7() IS
     'A time-ordered UUID (RFC 9562 version 7), monotonic within a backend; the default of every id';
 
-CREATE FUNCTION mycelium.uuid_v7_time(id uuid) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION mycelium.uuid_v7_time(id uuid) RETURNS timestamptz
     AS 'MODULE_PATHNAME', 'mycelium_uuid_v7_time'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.uuid_v7_time(uuid) IS
     'The creation time (millisecond precision) carried by a version 7 UUID';
 
-CREATE FUNCTION mycelium.slugify(input text) RETURNS text
+CREATE OR REPLACE FUNCTION mycelium.slugify(input text) RETURNS text
     AS 'MODULE_PATHNAME', 'mycelium_slugify'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.slugify(text) IS
@@ -25,13 +25,13 @@ COMMENT ON FUNCTION mycelium.slugify(text) IS
 -- so a zone the settings accept is one generation can use. IMMUTABLE so that a
 -- CHECK constraint may use it: a name, once known, stays known when tzdata is
 -- updated.
-CREATE FUNCTION mycelium.is_valid_time_zone(tz text) RETURNS boolean
+CREATE OR REPLACE FUNCTION mycelium.is_valid_time_zone(tz text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'mycelium_is_valid_time_zone'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Called first by every writing function: fails with SQLSTATE 25006 on a hot
 -- standby or in a read-only transaction, naming the operation.
-CREATE FUNCTION mycelium.require_writable(operation text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium.require_writable(operation text) RETURNS void
     AS 'MODULE_PATHNAME', 'mycelium_require_writable'
     LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION mycelium.require_writable(text) IS
@@ -40,7 +40,7 @@ COMMENT ON FUNCTION mycelium.require_writable(text) IS
 -- The role that called into Mycelium, not the SECURITY DEFINER owner a function
 -- runs as: whose rights cross-tenant work without a tenant context checks
 -- (mycelium.acting_organizations).
-CREATE FUNCTION mycelium.calling_role() RETURNS regrole
+CREATE OR REPLACE FUNCTION mycelium.calling_role() RETURNS regrole
     AS 'MODULE_PATHNAME', 'mycelium_calling_role'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.calling_role() IS
@@ -54,7 +54,7 @@ COMMENT ON FUNCTION mycelium.calling_role() IS
 -- returned one at a time. Bounded: more than 10,000 occurrences in one call, or
 -- more than 100,000 candidate days (minutes, for cron) between two occurrences,
 -- is an error (54000), never a hang. docs/recurrence.md.
-CREATE FUNCTION mycelium.expand_recurrence(
+CREATE OR REPLACE FUNCTION mycelium.expand_recurrence(
     rule        text,
     dtstart     timestamptz,
     range_start timestamptz,
@@ -69,7 +69,7 @@ COMMENT ON FUNCTION mycelium.expand_recurrence(text, timestamptz, timestamptz, t
 
 -- True, or 22023 naming the bad part of the rule: the CHECK on
 -- deliverables.recurrence_rule, so a stored rule always parses.
-CREATE FUNCTION mycelium.check_recurrence_rule(rule text) RETURNS boolean
+CREATE OR REPLACE FUNCTION mycelium.check_recurrence_rule(rule text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'mycelium_check_recurrence_rule'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.check_recurrence_rule(text) IS
@@ -80,7 +80,7 @@ COMMENT ON FUNCTION mycelium.check_recurrence_rule(text) IS
 -- A day in a locale's words for an ICU date skeleton: ('2026-12-01', 'de-DE',
 -- 'yMMMM') is 'Dezember 2026'. STABLE, not IMMUTABLE: ICU's locale data changes
 -- between releases.
-CREATE FUNCTION mycelium.date_label(day date, locale text, skeleton text DEFAULT 'yMMMM') RETURNS text
+CREATE OR REPLACE FUNCTION mycelium.date_label(day date, locale text, skeleton text DEFAULT 'yMMMM') RETURNS text
     AS 'MODULE_PATHNAME', 'mycelium_date_label'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.date_label(date, text, text) IS
@@ -88,7 +88,7 @@ COMMENT ON FUNCTION mycelium.date_label(date, text, text) IS
 
 -- Whether a BCP 47 tag names a language ICU knows. IMMUTABLE so that the CHECK
 -- on organization_settings.locale may use it (a language, once known, stays so).
-CREATE FUNCTION mycelium.is_known_locale(locale text) RETURNS boolean
+CREATE OR REPLACE FUNCTION mycelium.is_known_locale(locale text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'mycelium_is_known_locale'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.is_known_locale(text) IS

@@ -588,3 +588,94 @@ CREATE TABLE mycelium.subscriptions (
     CONSTRAINT subscriptions_max_clients_non_negative CHECK (max_clients >= 0),
     CONSTRAINT subscriptions_max_projects_non_negative CHECK (max_projects >= 0)
 );
+
+-- Keys: 'context' seals contexts (made at install, never leaves the server);
+-- 'jwt' verifies tokens (set by an administrator with set_jwt_secret). No
+-- application role can read this table; the native code reads it as its owner.
+CREATE TABLE mycelium.auth_keys (
+    purpose    text        NOT NULL,
+    secret     bytea       NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT auth_keys_pkey PRIMARY KEY (purpose),
+    CONSTRAINT auth_keys_purpose_known CHECK (purpose IN ('context', 'jwt')),
+    -- RFC 7518 §3.2: an HS256 key is at least as long as the hash.
+    CONSTRAINT auth_keys_secret_length CHECK (octet_length(secret) BETWEEN 32 AND 512)
+);
+-- 32 bytes from the server's strong random source (gen_random_uuid: 244 random bits
+-- per pair after the version bits; four uuids give well over 256).
+INSERT INTO mycelium.auth_keys (purpose, secret)
+SELECT 'context', uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
+                  || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+
+-- The jobs run_job knows: the one list of their names, and what a run locks so
+-- that runs of one job queue behind each other. A row lock rather than an
+-- advisory lock: any role may take any advisory lock, so an application holding
+-- the key would stall every run. No role but the owner has any privilege on it,
+-- and row-level security without a policy hides it even from a mistaken grant.
+CREATE TABLE mycelium.jobs (
+    name        text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT jobs_pkey PRIMARY KEY (name)
+);
+INSERT INTO mycelium.jobs (name, description) VALUES
+    ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
+    ('sweep_due_soon', 'Notifies about deliverables due within a day (mycelium.sweep_due_soon)'),
+    ('generate_recurring', 'Creates this month''s recurring deliverables (mycelium.generate_recurring_deliverables)'),
+    ('cleanup_activity_logs', 'Deletes activity older than a year (mycelium.cleanup_old_activity_logs)'),
+    ('archive_deliverables', 'Archives deliverables completed over six months ago (mycelium.archive_old_deliverables)');
+ALTER TABLE mycelium.jobs ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
+
+-- One row per run of a job, and one more for each organization whose part of a
+-- run failed while the others' completed. An operator table, not tenant data: no
+-- row-level security, no foreign key to the organization (its record outlives it),
+-- and no privilege for application roles (grant_access gives maintenance roles
+-- SELECT).
+CREATE TABLE mycelium.job_runs (
+    -- Time-ordered like every id here, and no sequence to carry through a dump.
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    job             text        NOT NULL,
+    started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at     timestamptz,
+    rows_affected   bigint,
+    error           text,
+    sqlstate        text,
+    -- Who ran it: the pg_cron job's user (the extension owner), or the login role
+    -- of the session that called run_job by hand (SET ROLE does not change it).
+    run_by          text        NOT NULL DEFAULT session_user,
+    -- Matches cron.job_run_details.job_pid, to find pg_cron's side of a run.
+    backend_pid     integer     NOT NULL DEFAULT pg_backend_pid(),
+    -- Set on an organization's row: the organization and the run it failed in.
+    -- Not foreign keys: the record outlives the organization, and a run's rows are
+    -- written and deleted (by age) together. Not organization_id either, which
+    -- marks the rows of a tenant: this is the operator's record about one.
+    failed_organization_id uuid,
+    run_id                 uuid,
+    CONSTRAINT job_runs_pkey PRIMARY KEY (id),
+    -- A failed run has its message and SQLSTATE and no row count (its work was
+    -- rolled back).
+    CONSTRAINT job_runs_outcome CHECK (
+        (error IS NULL AND sqlstate IS NULL)
+        OR (error IS NOT NULL AND sqlstate IS NOT NULL AND rows_affected IS NULL AND finished_at IS NOT NULL)),
+    -- An organization's row belongs to a run and records its failure.
+    CONSTRAINT job_runs_organization_failed CHECK (
+        (failed_organization_id IS NULL AND run_id IS NULL)
+        OR (failed_organization_id IS NOT NULL AND run_id IS NOT NULL AND error IS NOT NULL))
+);
+-- "The last runs of this job", and the 90-day retention by started_at.
+CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs (job, started_at DESC);
+
+-- A template's dates are checked when it is written, not when generation copies
+-- it: generation starts its occurrences at the template's start (or due) date and
+-- adds the span from start to due to each, for every organization in one
+-- statement, so a date that cannot be used would fail the run. Infinite dates are
+-- refused, and a span of more than five years (already longer than any schedule
+-- a template repeats on, and short enough that no occurrence before the year
+-- 10000 leaves the timestamp range). Deliverables that are not templates are free
+-- of the span limit (no time column of any row takes infinity: 85_finite_times.sql).
+ALTER TABLE mycelium.deliverables
+    ADD CONSTRAINT deliverables_template_dates_finite
+        CHECK (NOT is_recurring OR recurrence_rule IS NULL
+               OR (coalesce(isfinite(start_date), true) AND coalesce(isfinite(due_date), true))),
+    ADD CONSTRAINT deliverables_template_span_at_most_5_years
+        CHECK (NOT is_recurring OR recurrence_rule IS NULL OR due_date <= start_date + interval '5 years');

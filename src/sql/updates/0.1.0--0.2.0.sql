@@ -1,0 +1,65 @@
+-- ====== 0.1.0 to 0.2.0: what changed in the schema ======
+-- Objects that src/sql/code/ cannot make over their 0.1.0 selves. Everything
+-- here runs once; the code parts follow.
+
+-- Functions whose arguments changed: the new ones are made by the code parts.
+DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
+
+-- Policies are made anew by src/sql/code/50_rls.sql.
+DO $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT pol.polname, pol.polrelid::regclass AS tbl
+               FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+              WHERE c.relnamespace = 'mycelium'::regnamespace
+    LOOP
+        EXECUTE format('DROP POLICY %I ON %s', p.polname, p.tbl);
+    END LOOP;
+END;
+$$;
+
+-- The job list, and the queue of runs on its rows (src/sql/schema/20_tables.sql).
+CREATE TABLE mycelium.jobs (
+    name        text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT jobs_pkey PRIMARY KEY (name)
+);
+INSERT INTO mycelium.jobs (name, description) VALUES
+    ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
+    ('sweep_due_soon', 'Notifies about deliverables due within a day (mycelium.sweep_due_soon)'),
+    ('generate_recurring', 'Creates this month''s recurring deliverables (mycelium.generate_recurring_deliverables)'),
+    ('cleanup_activity_logs', 'Deletes activity older than a year (mycelium.cleanup_old_activity_logs)'),
+    ('archive_deliverables', 'Archives deliverables completed over six months ago (mycelium.archive_old_deliverables)');
+ALTER TABLE mycelium.jobs ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
+
+-- An organization's failure within a run.
+ALTER TABLE mycelium.job_runs
+    ADD COLUMN failed_organization_id uuid,
+    ADD COLUMN run_id uuid,
+    ADD CONSTRAINT job_runs_organization_failed CHECK (
+        (failed_organization_id IS NULL AND run_id IS NULL)
+        OR (failed_organization_id IS NOT NULL AND run_id IS NOT NULL AND error IS NOT NULL));
+
+-- Templates' dates (checked when written, no longer when generation copies them).
+-- Existing templates that break them fail the update with 23514.
+ALTER TABLE mycelium.deliverables
+    ADD CONSTRAINT deliverables_template_dates_finite
+        CHECK (NOT is_recurring OR recurrence_rule IS NULL
+               OR (coalesce(isfinite(start_date), true) AND coalesce(isfinite(due_date), true))),
+    ADD CONSTRAINT deliverables_template_span_at_most_5_years
+        CHECK (NOT is_recurring OR recurrence_rule IS NULL OR due_date <= start_date + interval '5 years');
+
+-- Custom domains: stored in lower case, a host name, unique across organizations.
+-- Existing ones are lower-cased and trimmed; one that is still not a host name
+-- fails the check (23514), and one claimed twice the unique index (23505).
+UPDATE mycelium.organization_branding
+   SET custom_domain = lower(btrim(custom_domain))
+ WHERE custom_domain IS DISTINCT FROM lower(btrim(custom_domain));
+ALTER TABLE mycelium.organization_branding
+    ADD CONSTRAINT organization_branding_custom_domain_format CHECK (
+        custom_domain ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
+        AND length(custom_domain) <= 253);
+CREATE UNIQUE INDEX organization_branding_custom_domain_key
+    ON mycelium.organization_branding (lower(custom_domain));
