@@ -20,12 +20,14 @@ CREATE TEMP VIEW ext_relations AS
 
 CREATE TEMP VIEW catalog_lines AS
 SELECT 'schema ' || s.nspname || ' acl=' || coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text)
-                                                       FROM unnest(n.nspacl) a), '-') AS line
+                                                       FROM unnest(coalesce(n.nspacl, acldefault('n'::"char", n.nspowner))) a), '-') AS line
   FROM ext_schemas s JOIN pg_namespace n ON n.oid = s.oid
 UNION ALL
 SELECT format('relation %s kind=%s rls=%s force=%s options=%s acl=%s', c.oid::regclass, c.relkind,
               c.relrowsecurity, c.relforcerowsecurity, coalesce(array_to_string(c.reloptions, ','), '-'),
-              coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(c.relacl) a), '-'))
+              -- No ACL means the default one; a REVOKE writes the default out.
+              coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text)
+                          FROM unnest(coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))) a), '-'))
   FROM ext_relations c WHERE c.relkind <> 'i'
 UNION ALL
 SELECT format('column %s.%s %s notnull=%s default=%s collation=%s identity=%s generated=%s acl=%s',
@@ -63,7 +65,8 @@ SELECT format('function %s kind=%s lang=%s returns=%s volatile=%s parallel=%s st
               p.oid::regprocedure, p.prokind, l.lanname, pg_get_function_result(p.oid), p.provolatile, p.proparallel,
               p.proisstrict, p.prosecdef, p.proleakproof, p.procost, p.prorows,
               coalesce(array_to_string(p.proconfig, ','), '-'),
-              coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(p.proacl) a), '-'))
+              coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text)
+                          FROM unnest(coalesce(p.proacl, acldefault('f'::"char", p.proowner))) a), '-'))
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang JOIN ext_schemas s ON s.oid = p.pronamespace
 UNION ALL
 SELECT format('function-arguments %s %s', p.oid::regprocedure, pg_get_function_arguments(p.oid))

@@ -22,7 +22,7 @@ SELECT pg_catalog.pg_extension_config_dump('mycelium.auth_keys', $$WHERE purpose
 -- Nothing is executable by PUBLIC: roles get what they need from grant_access.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 
--- Gives an existing role what one kind of client needs:
+-- What one kind of client needs:
 --   app          an application's connections: read and write tenant data
 --                (and, for its ADMINs, recurring generation and the sweeps)
 --                under row-level security, set the context, use the views;
@@ -32,9 +32,11 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 --                schedule and the job_runs record;
 --   delivery     a notification delivery worker: claim_deliveries and
 --                finish_delivery, for every organization, and nothing else.
--- The extension creates no roles. An application role should own nothing and must
--- not have BYPASSRLS (refused for app and readonly).
-CREATE OR REPLACE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
+-- Each kind's privileges belong to a group role, mycelium_<kind> (NOLOGIN), which
+-- this script equips on every install and update: a role made a member with
+-- grant_access has what the current version needs, new tables and functions
+-- included, without being granted again. Private: install and update scripts only.
+CREATE OR REPLACE FUNCTION mycelium.equip_role(role regrole, kind text) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -73,21 +75,7 @@ DECLARE
         'mycelium.calculate_user_productivity(uuid, integer)'];
     f text;
 BEGIN
-    PERFORM mycelium.require_writable('grant_access');
-    IF role IS NULL OR kind IS NULL THEN
-        RAISE EXCEPTION 'grant_access: role and kind are required' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF kind NOT IN ('app', 'readonly', 'maintenance', 'delivery') THEN
-        RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(kind)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'One of app, readonly, maintenance, delivery.';
-    END IF;
     r := role::text;
-    IF kind IN ('app', 'readonly') AND (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE oid = role) THEN
-        RAISE EXCEPTION 'grant_access: role % bypasses row-level security', r
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'An application or reporting role must be subject to row-level security.',
-                  HINT = 'Use a role without SUPERUSER and BYPASSRLS.';
-    END IF;
     EXECUTE format('GRANT USAGE ON SCHEMA mycelium TO %s', r);
 
     IF kind = 'maintenance' THEN
@@ -140,6 +128,59 @@ BEGIN
     END LOOP;
 END;
 $$;
+REVOKE ALL ON FUNCTION mycelium.equip_role(regrole, text) FROM PUBLIC;
+COMMENT ON FUNCTION mycelium.equip_role(regrole, text) IS
+    'Grants a role the privileges of one kind of client (install and update scripts only)';
+
+-- The group roles, made once per cluster (roles are the cluster's; another
+-- database's Mycelium may have made them), and equipped for this version.
+DO $$
+DECLARE
+    k text;
+BEGIN
+    FOREACH k IN ARRAY ARRAY['app', 'readonly', 'maintenance', 'delivery'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'mycelium_' || k) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', 'mycelium_' || k);
+        END IF;
+        PERFORM mycelium.equip_role(('mycelium_' || k)::regrole, k);
+    END LOOP;
+END;
+$$;
+
+-- Makes an existing role a member of mycelium_<kind> (above). An application or
+-- reporting role must not bypass row-level security (refused), and must inherit
+-- its groups' privileges (the default; NOINHERIT is refused).
+CREATE OR REPLACE FUNCTION mycelium.grant_access(role regrole, kind text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r text;
+BEGIN
+    PERFORM mycelium.require_writable('grant_access');
+    IF role IS NULL OR kind IS NULL THEN
+        RAISE EXCEPTION 'grant_access: role and kind are required' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF kind NOT IN ('app', 'readonly', 'maintenance', 'delivery') THEN
+        RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(kind)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'One of app, readonly, maintenance, delivery.';
+    END IF;
+    r := role::text;
+    IF kind IN ('app', 'readonly') AND (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE oid = role) THEN
+        RAISE EXCEPTION 'grant_access: role % bypasses row-level security', r
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An application or reporting role must be subject to row-level security.',
+                  HINT = 'Use a role without SUPERUSER and BYPASSRLS.';
+    END IF;
+    IF NOT (SELECT rolinherit FROM pg_roles WHERE oid = role) THEN
+        RAISE EXCEPTION 'grant_access: role % does not inherit privileges', r
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Its privileges come from membership in mycelium_%s.', kind),
+                  HINT = format('ALTER ROLE %s INHERIT;', r);
+    END IF;
+    EXECUTE format('GRANT %I TO %s', 'mycelium_' || kind, r);
+END;
+$$;
 REVOKE ALL ON FUNCTION mycelium.grant_access(regrole, text) FROM PUBLIC;
 COMMENT ON FUNCTION mycelium.grant_access(regrole, text) IS
-    'Grants an existing role what an app, readonly, maintenance or delivery client needs';
+    'Makes an existing role a member of mycelium_<kind>: what an app, readonly, maintenance or delivery client needs';

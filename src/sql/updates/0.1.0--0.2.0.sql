@@ -63,3 +63,43 @@ ALTER TABLE mycelium.organization_branding
         AND length(custom_domain) <= 253);
 CREATE UNIQUE INDEX organization_branding_custom_domain_key
     ON mycelium.organization_branding (lower(custom_domain));
+
+-- Roles equipped by 0.1.0's grant_access, which granted privileges to each role
+-- directly, become members of the group roles instead (src/sql/code/90_catalog.sql
+-- makes and equips them): each update equips the groups, so members keep up with
+-- new tables and functions. Their direct privileges go, among them 0.1.0's
+-- privileges on every column of the outbox, which 0.2.0 no longer gives.
+DO $$
+DECLARE
+    k text;
+    r record;
+BEGIN
+    FOREACH k IN ARRAY ARRAY['app', 'readonly', 'maintenance', 'delivery'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles x WHERE x.rolname = 'mycelium_' || k) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', 'mycelium_' || k);
+        END IF;
+    END LOOP;
+    FOR r IN
+        SELECT a.oid, a.rolname,
+               array_remove(ARRAY[
+                   CASE WHEN has_table_privilege(a.oid, 'mycelium.deliverables', 'INSERT') THEN 'app' END,
+                   CASE WHEN NOT has_table_privilege(a.oid, 'mycelium.deliverables', 'INSERT')
+                             AND has_function_privilege(a.oid, 'mycelium.set_context(uuid, uuid, text, uuid, text[])',
+                                                        'EXECUTE') THEN 'readonly' END,
+                   CASE WHEN has_function_privilege(a.oid, 'mycelium.run_job(text)', 'EXECUTE')
+                        THEN 'maintenance' END,
+                   CASE WHEN has_function_privilege(a.oid, 'mycelium.claim_deliveries(text, integer, interval)',
+                                                    'EXECUTE') THEN 'delivery' END], NULL) AS kinds
+          FROM pg_catalog.pg_roles a
+         WHERE NOT a.rolsuper AND a.rolname NOT LIKE 'mycelium\_%'
+           AND has_schema_privilege(a.oid, 'mycelium', 'USAGE')
+    LOOP
+        EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA mycelium FROM %I', r.rolname);
+        EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM %I', r.rolname);
+        EXECUTE format('REVOKE ALL ON SCHEMA mycelium FROM %I', r.rolname);
+        FOREACH k IN ARRAY r.kinds LOOP
+            EXECUTE format('GRANT %I TO %I', 'mycelium_' || k, r.rolname);
+        END LOOP;
+    END LOOP;
+END;
+$$;
