@@ -3,6 +3,8 @@
 #   make install         install both into the PostgreSQL found by PG_CONFIG
 #   make installcheck    pg_regress suite (sql/, expected/) and the isolation specs
 #                        (test/isolation/) against a running server
+#   make WERROR=1        turn every warning in our own C++ into an error (scripts/test
+#                        builds this way, so CI fails on a new warning)
 # The GoogleTest suites of src/core build with CMake (see CMakeLists.txt);
 # scripts/test runs everything.
 
@@ -37,6 +39,12 @@ PG_CPPFLAGS = -Isrc
 # -isystem: PostgreSQL's headers do not pass -Wextra; treat them as system headers
 # so that warnings are about our code only.
 PG_CXXFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -Wall -Wextra -Wno-register
+# Off by default: a newer compiler's new warning should not stop someone's
+# `make install`, but it must stop CI.
+WERROR ?= 0
+ifeq ($(WERROR),1)
+PG_CXXFLAGS += -Werror
+endif
 SHLIB_LINK += -licui18n -licuuc -licudata -lcrypto -lstdc++
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -52,3 +60,14 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/install-header.sql $(FIRST_CODE) $(SCHE
 
 $(EXTENSION)--$(PREVIOUS)--$(EXTVERSION).sql: src/sql/update-header.sql src/sql/updates/$(PREVIOUS)--$(EXTVERSION).sql $(CODE_PARTS) $(EXTENSION).control
 	cat src/sql/update-header.sql src/sql/updates/$(PREVIOUS)--$(EXTVERSION).sql $(CODE_PARTS) > $@
+
+# make does not notice changed flags: without this, objects built before
+# WERROR=1 would be kept, and the -Werror build would check nothing. The stamp
+# holds the compile command and changes only when it does.
+FLAGS_STAMP = .build-flags
+$(FLAGS_STAMP): FORCE
+	@echo '$(COMPILE.cc)' | cmp -s - $@ || echo '$(COMPILE.cc)' > $@
+$(OBJS): $(FLAGS_STAMP)
+.PHONY: FORCE
+FORCE:
+EXTRA_CLEAN += $(FLAGS_STAMP)
