@@ -1562,7 +1562,7 @@ SELECT is(
 -- job list, which the install script writes.
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> 'jobs'
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
              AND c.oid <> ALL (coalesce((SELECT e.extconfig FROM pg_catalog.pg_extension e
                                           WHERE e.extname = 'mycelium'), '{}'))
            ORDER BY 1),
