@@ -1,8 +1,7 @@
--- The design document's PL/pgSQL and views (seed/mycelium-os-database-schema.md,
--- sections "DATABASE VIEWS FOR COMPLEX QUERIES", "STORED PROCEDURES FOR BUSINESS
+-- The design document's PL/pgSQL and views (its sections "DATABASE VIEWS FOR COMPLEX QUERIES", "STORED PROCEDURES FOR BUSINESS
 -- LOGIC" and "DATABASE FUNCTIONS & TRIGGERS"), kept as the benchmark's "document"
 -- column: a faithful reference for speed, not for correctness. Every known bug
--- that does not stop the code from running is left in (seed/KNOWN-BUGS.md): the
+-- that does not stop the code from running is left in (docs/differences.md): the
 -- views run with their owner's rights, organization_analytics joins five tables at
 -- once, generation duplicates on a second run and picks an arbitrary ADMIN, the
 -- productivity score is 0, the overdue trigger flips whatever it touches...

@@ -1,7 +1,7 @@
--- The catalogue of schema mycelium, as src/sql/*.sql defines it: every table,
+-- The catalogue of schema mycelium, as src/sql/ defines it: every table,
 -- column, type, default, key, index, trigger, policy, view and function, and the
--- conventions of DESIGN.md ("Schema conventions", "Tenant context and row-level
--- security") and docs/security.md stated as catalogue-wide rules, so that a table,
+-- conventions of docs/schema.md ("Conventions"), docs/architecture.md ("Tenancy")
+-- and docs/security.md stated as catalogue-wide rules, so that a table,
 -- constraint, policy or function added later that breaks them fails here.
 --
 -- Run by pg_prove in a database where `CREATE EXTENSION pgtap; CREATE EXTENSION
@@ -1415,7 +1415,7 @@ SELECT is(
     'The trigger functions of schema mycelium are exactly these');
 
 -- ====================================================================
--- Conventions, as rules over the whole catalogue (DESIGN.md "Schema conventions").
+-- Conventions, as rules over the whole catalogue (docs/schema.md, "Conventions").
 -- Each query lists what breaks the rule, so a failure names the offender.
 -- A tenant table is every table of schema mycelium except organizations and the
 -- system tables (system_tables above: auth_keys, job_runs).
@@ -1744,8 +1744,7 @@ SELECT is(
     'every view in schema mycelium has security_invoker=true');
 
 -- ====================================================================
--- The security model, as rules over the whole catalogue (DESIGN.md "Tenant
--- context and row-level security", docs/security.md). Each query lists what
+-- The security model, as rules over the whole catalogue (docs/security.md). Each query lists what
 -- breaks the rule, so a failure names the offender.
 -- ====================================================================
 
@@ -1956,7 +1955,8 @@ SELECT is(
           'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s', 'mycelium.portal_can(text) s s'],
     '(r9) the functions policies call are exactly these, each STABLE (s) or IMMUTABLE (i), and PARALLEL SAFE (s)');
 
--- (r10) The writing functions are VOLATILE (DESIGN.md "Where it runs").
+-- (r10) The writing functions are VOLATILE (docs/operations.md: writers fail on a
+-- standby, readers work there).
 SELECT is(
     ARRAY(SELECT format('%s: %s', f.sig,
                         CASE WHEN p.oid IS NULL THEN 'missing' ELSE format('provolatile %s', p.provolatile) END) COLLATE "C"
