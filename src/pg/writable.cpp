@@ -12,9 +12,11 @@ extern "C" {
 
 MYCELIUM_FUNCTION(mycelium_require_writable) {
     const std::string operation = "mycelium." + mycelium::pg::text_arg_utf8(fcinfo, 0) + "()";
+    // Recovery first: every transaction on a standby is read-only too, and "during
+    // recovery" says why the write cannot happen there.
     mycelium::pg::guard([&] {
-        PreventCommandIfReadOnly(operation.c_str());
         PreventCommandDuringRecovery(operation.c_str());
+        PreventCommandIfReadOnly(operation.c_str());
     });
     PG_RETURN_VOID();
 }
