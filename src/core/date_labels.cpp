@@ -14,6 +14,7 @@
 #include <unicode/unistr.h>
 
 #include "core/error.hpp"
+#include "core/excerpt.hpp"
 #include "core/recurrence.hpp"
 #include "core/no_postgres.hpp"
 
@@ -113,7 +114,7 @@ std::string format_date_label(std::string_view locale, int year, int month, int 
                               std::string_view skeleton) {
     if (!skeleton_is_date_only(skeleton))
         throw invalid(
-            "date label: skeleton \"" + std::string(skeleton.substr(0, kSkeletonMaxBytes)) +
+            "date label: skeleton \"" + excerpt(skeleton, kSkeletonMaxBytes) +
                 "\" is not a date skeleton",
             "Use up to 16 of the ICU skeleton letters y, M, L, d, E and c, such as yMMMM.");
     LocalDateTime date;

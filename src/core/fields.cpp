@@ -17,6 +17,7 @@
 
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "core/excerpt.hpp"
 #include "core/field_formats.hpp"
 #include "core/interrupts.hpp"
 #include "core/json.hpp"
@@ -980,7 +981,7 @@ FieldValidator FieldValidator::compile(FieldDefinition definition) {
                     d, "options has an entry that is not a non-empty string",
                     "options must be a JSON array of distinct non-empty "
                     "strings; one entry is " +
-                        (text ? std::string("\"\"") : json_text::dump(option).substr(0, 40)) + ".");
+                        (text ? std::string("\"\"") : excerpt(json_text::dump(option), 40)) + ".");
             c->options.push_back(*text);
         }
         c->sorted_options = c->options;

@@ -12,6 +12,7 @@
 #include <unicode/utypes.h>
 
 #include "core/error.hpp"
+#include "core/excerpt.hpp"
 #include "core/no_postgres.hpp"
 
 namespace mycelium::core {
@@ -67,21 +68,8 @@ void check_utf8(std::string_view utf8) {
     }
 }
 
-// The first kQuotedChars characters of valid UTF-8, for an error detail.
-std::string quote_start(std::string_view utf8) {
-    std::size_t end = 0;
-    std::size_t chars = 0;
-    while (end < utf8.size() && chars < kQuotedChars) {
-        ++end;
-        // Continuation bytes (10xxxxxx) belong to the character already counted.
-        while (end < utf8.size() && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) ++end;
-        ++chars;
-    }
-    std::string quoted = "\"";
-    quoted.append(utf8.substr(0, end));
-    quoted += end < utf8.size() ? "\"…" : "\"";
-    return quoted;
-}
+// The start of the input, quoted, for an error detail.
+std::string quote_start(std::string_view utf8) { return "\"" + excerpt(utf8, kQuotedChars) + "\""; }
 
 // Keeps [a-z0-9] and makes every other run a single '-', trimmed at both ends. Any
 // byte of a character that the transliterator left non-ASCII is a separator too.

@@ -21,6 +21,7 @@ extern "C" {
 
 #include "core/date_labels.hpp"
 #include "core/error.hpp"
+#include "core/excerpt.hpp"
 #include "core/recurrence.hpp"
 #include "pg/context.hpp"
 #include "pg/spi.hpp"
@@ -137,7 +138,7 @@ const pg_tz *zone_named(const std::string &name) {
     const pg_tz *tz = find_zone(name);
     if (tz == nullptr)
         throw Error(ErrorKind::InvalidParameter,
-                    "expand_recurrence: unknown time zone \"" + name.substr(0, 100) + "\"", "",
+                    "expand_recurrence: unknown time zone \"" + core::excerpt(name, 100) + "\"", "",
                     "Use an Area/Location name from pg_timezone_names, such as Europe/Berlin, "
                     "or UTC.");
     return tz;

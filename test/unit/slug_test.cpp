@@ -126,7 +126,7 @@ TEST(Slugify, NothingToKeep) {
 TEST(Slugify, NothingToKeepQuotesAtMostFortyCharacters) {
     // 50 four-byte emoji: the detail keeps 40 whole characters, not 40 bytes.
     const Error e = slugify_error(repeat("🎉", 50));
-    EXPECT_EQ(e.detail(), "The input was \"" + repeat("🎉", 40) + "\"….");
+    EXPECT_EQ(e.detail(), "The input was \"" + repeat("🎉", 40) + "…\".");
 }
 
 TEST(Slugify, InvalidUtf8) {
