@@ -197,6 +197,24 @@ SELECT regress.try($$SELECT mycelium.productivity_scores(as_of => now() + interv
 SELECT regress.try($$SELECT mycelium.productivity_scores('00000000-0000-0000-0000-000000000000')$$)
     AS unknown_organization;
 
+-- ------ Nobody to tell ------
+-- An ADMIN who assigns work to herself, or mentions herself, tells nobody: no
+-- notification is made, rather than one without recipients that would stay
+-- PENDING for ever. The comment still tells the client's PRIMARY.
+DELETE FROM mycelium.notifications;
+BEGIN;
+SELECT mycelium.set_context(:'org', '0000000c-0000-7000-8000-0000000000a1', 'ADMIN');
+UPDATE mycelium.deliverables SET assigned_user_id = '0000000c-0000-7000-8000-0000000000a1' WHERE title = 'due later';
+INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content, mentions)
+SELECT :'org', id, '0000000c-0000-7000-8000-0000000000a1', 'Note to self', ARRAY['0000000c-0000-7000-8000-0000000000a1'::uuid]
+FROM mycelium.deliverables WHERE title = 'due later';
+COMMIT;
+SELECT n.type, count(r.id) AS recipients
+FROM mycelium.notifications n
+LEFT JOIN mycelium.notification_recipients r ON r.organization_id = n.organization_id AND r.notification_id = n.id
+GROUP BY n.type ORDER BY n.type;
+DELETE FROM mycelium.notifications;
+
 -- ------ Only Mycelium's jobs summarise their own statements ------
 -- The setting that makes the row-by-row activity log stand aside is for
 -- superusers: an application cannot use it to write changes the log misses.

@@ -95,10 +95,20 @@ AS $$
         FROM mycelium.organization_settings s
         WHERE s.organization_id IN (SELECT p.org FROM pairs p)
     ),
+    -- Only the deliverables someone is to hear about: an ACTIVE user who is not
+    -- the actor (an ADMIN assigning work to themselves, a self-mention). A
+    -- notification without recipients would stay PENDING for ever.
+    audience AS MATERIALIZED (
+        SELECT DISTINCT p.org, p.id
+        FROM pairs p
+        JOIN mycelium.users u ON u.organization_id = p.org AND u.id = p.usr AND u.status = 'ACTIVE'
+        WHERE p.usr IS DISTINCT FROM p.sender
+    ),
     events AS MATERIALIZED (
         SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date, e.sender,
                o.channels, o.scheduled_for
         FROM (SELECT p.org, p.id, min(p.sender::text)::uuid AS sender FROM pairs p GROUP BY p.org, p.id) e
+        JOIN audience a ON a.org = e.org AND a.id = e.id
         JOIN mycelium.deliverables d ON d.organization_id = e.org AND d.id = e.id
         JOIN delivery o ON o.organization_id = e.org
     ),
