@@ -200,14 +200,18 @@ SELECT regress.try($$SELECT mycelium.productivity_scores('00000000-0000-0000-000
 -- ------ Nobody to tell ------
 -- An ADMIN who assigns work to herself, or mentions herself, tells nobody: no
 -- notification is made, rather than one without recipients that would stay
--- PENDING for ever. The comment still tells the client's PRIMARY.
+-- PENDING for ever. Eve, mentioned beside her, is told.
 DELETE FROM mycelium.notifications;
 BEGIN;
 SELECT mycelium.set_context(:'org', '0000000c-0000-7000-8000-0000000000a1', 'ADMIN');
-UPDATE mycelium.deliverables SET assigned_user_id = '0000000c-0000-7000-8000-0000000000a1' WHERE title = 'due later';
+INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, assigned_user_id,
+                                   created_by_id, custom_fields)
+VALUES (:'org', '0000000c-0000-7000-8000-0000000000c1', :'social', 'for Ada', '0000000c-0000-7000-8000-0000000000a1',
+        '0000000c-0000-7000-8000-0000000000a1', '{}');
 INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content, mentions)
-SELECT :'org', id, '0000000c-0000-7000-8000-0000000000a1', 'Note to self', ARRAY['0000000c-0000-7000-8000-0000000000a1'::uuid]
-FROM mycelium.deliverables WHERE title = 'due later';
+SELECT :'org', id, '0000000c-0000-7000-8000-0000000000a1', 'Note to self and Eve',
+       ARRAY['0000000c-0000-7000-8000-0000000000a1', '0000000c-0000-7000-8000-0000000000e1']::uuid[]
+FROM mycelium.deliverables WHERE title = 'for Ada';
 COMMIT;
 SELECT n.type, count(r.id) AS recipients
 FROM mycelium.notifications n
