@@ -172,6 +172,16 @@ FROM (VALUES ('NULL role', $$SELECT mycelium.grant_access(NULL, 'app')$$),
              ('unknown kind', $$SELECT mycelium.grant_access('regress_mycelium_app', 'root')$$),
              ('a superuser as app', $$SELECT mycelium.grant_access(current_user::regrole, 'app')$$),
              ('no such role', $$SELECT mycelium.grant_access('regress_mycelium_nobody_here', 'app')$$)) AS t(description, statement);
+-- A role that does not inherit would not use its group's privileges.
+CREATE ROLE regress_mycelium_noinherit NOINHERIT;
+SELECT regress.try($$SELECT mycelium.grant_access('regress_mycelium_noinherit', 'app')$$) AS noinherit;
+DROP ROLE regress_mycelium_noinherit;
+-- The privileges are the group role's: the role is a member and has what it has.
+SELECT pg_has_role('regress_mycelium_app', 'mycelium_app', 'MEMBER') AS member,
+       has_function_privilege('regress_mycelium_app', 'mycelium.set_context(uuid, uuid, text, uuid, text[])',
+                              'EXECUTE') AS can_set_context,
+       has_column_privilege('regress_mycelium_app', 'mycelium.notification_recipients', 'email_address',
+                            'INSERT') AS can_write_an_address;
 SET mycelium.require_signed_context = on;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"organization_id": "0000000a-0000-7000-8000-000000000000",
