@@ -29,7 +29,9 @@ DATA        = $(wildcard src/sql/released/$(EXTENSION)--*.sql)
 EXTRA_CLEAN = $(DATA_built)
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=.
+# Every file runs alone too (make installcheck REGRESS=07_custom_fields ISOLATION=):
+# pg_regress creates the extension, and each file includes sql/include/helpers.psql (\i, from the top directory).
+REGRESS_OPTS = --inputdir=. --load-extension=mycelium
 ISOLATION      = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test/isolation
 

@@ -1,6 +1,7 @@
 -- Keys and constraints: a row can never reference another organization's row,
 -- SET NULL never nulls organization_id, and values with an obvious domain are
 -- checked, each by a constraint whose name says what it checks.
+\i sql/include/helpers.psql
 
 -- Each file starts from an empty schema.
 SET client_min_messages = warning;

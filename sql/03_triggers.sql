@@ -29,10 +29,10 @@ FROM mycelium.users;
 COMMIT;
 -- The trigger refuses to be used where it makes no sense.
 CREATE TABLE pg_temp.no_updated_at (x int);
-CREATE TRIGGER t BEFORE UPDATE ON pg_temp.no_updated_at FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at();
+CREATE TRIGGER t BEFORE UPDATE ON pg_temp.no_updated_at FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at();
 INSERT INTO pg_temp.no_updated_at VALUES (1);
 UPDATE pg_temp.no_updated_at SET x = 2;
-SELECT mycelium.touch_updated_at();
+SELECT mycelium_internal.touch_updated_at();
 
 -- ------ Slugs ------
 -- An empty or NULL slug comes from the name, with -2, -3 to stay unique in its

@@ -1,4 +1,5 @@
 -- Onboarding and maintenance functions.
+\i sql/include/helpers.psql
 
 -- Each file starts from an empty schema.
 SET client_min_messages = warning;

@@ -1,5 +1,6 @@
 -- The tenant context: read functions, set_context, authenticate, the sealed
 -- setting, signed-only mode, and bad input of every kind.
+\i sql/include/helpers.psql
 
 SET client_min_messages = warning;
 TRUNCATE mycelium.organizations CASCADE;

@@ -1,5 +1,6 @@
 -- Custom-field validation: definitions checked when saved, the trigger on
 -- deliverables, validate_custom_fields(), as the owner and as tenant users.
+\i sql/include/helpers.psql
 
 SET client_min_messages = warning;
 TRUNCATE mycelium.organizations CASCADE;

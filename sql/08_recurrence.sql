@@ -1,4 +1,5 @@
 -- Recurrence rules, date labels and recurring generation.
+\i sql/include/helpers.psql
 
 -- Each file starts from an empty schema.
 SET client_min_messages = warning;

@@ -2,6 +2,7 @@
 -- schedule_jobs where pg_cron lives in another database (the suite's cluster has
 -- cron.database_name = postgres; this is contrib_regression, without dblink).
 -- test/cron-run sees pg_cron itself run a job.
+\i sql/include/helpers.psql
 
 SET client_min_messages = warning;
 TRUNCATE mycelium.organizations CASCADE;
@@ -56,13 +57,15 @@ RESET client_min_messages;
 -- on and commits the record ------
 SELECT pg_temp.deliverable('done 8 months ago', 'COMPLETED', interval '8 months') AS created;
 -- An operator's own rule that the archive breaks (NOT VALID: existing rows are
--- not checked, an update is).
+-- not checked, an update is), added with the operator's explicit switch.
+SET mycelium.allow_schema_changes = on;
 ALTER TABLE mycelium.deliverables ADD CONSTRAINT regress_no_archiving CHECK (status <> 'ARCHIVED') NOT VALID;
 BEGIN;
 SELECT mycelium.run_job('archive_deliverables') AS archived;
 SELECT 'the transaction goes on' AS after_the_failure;
 COMMIT;
 ALTER TABLE mycelium.deliverables DROP CONSTRAINT regress_no_archiving;
+RESET mycelium.allow_schema_changes;
 SELECT title, status FROM mycelium.deliverables WHERE title = 'done 8 months ago';
 SELECT job, rows_affected, error, sqlstate, finished_at IS NOT NULL AS finished
 FROM mycelium.job_runs ORDER BY id DESC LIMIT 1;

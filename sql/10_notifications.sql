@@ -1,4 +1,5 @@
 -- Notifications, the overdue and due-soon sweeps, and productivity scores.
+\i sql/include/helpers.psql
 
 -- Each file starts from an empty schema.
 SET client_min_messages = warning;
@@ -22,20 +23,20 @@ $$;
 -- ------ Delivery times ------
 -- immediate: at once; daily: the next 08:00 local; weekly: the next 08:00 on the
 -- first day of the week (1 = Monday). 2026-12-02 is a Wednesday.
-SELECT f, mycelium.next_delivery_time(t, f, 'Europe/Berlin', 1) AT TIME ZONE 'Europe/Berlin' AS local
+SELECT f, mycelium_internal.next_delivery_time(t, f, 'Europe/Berlin', 1) AT TIME ZONE 'Europe/Berlin' AS local
 FROM (VALUES ('2026-12-02 06:00 Europe/Berlin'::timestamptz), ('2026-12-02 09:00 Europe/Berlin')) AS a(t),
      (VALUES ('immediate'), ('daily'), ('weekly')) AS b(f)
 ORDER BY t, f;
 -- A Monday before 08:00 is delivered that morning; after it, the next Monday.
-SELECT mycelium.next_delivery_time('2026-12-07 07:59 Europe/Berlin', 'weekly', 'Europe/Berlin', 1)
+SELECT mycelium_internal.next_delivery_time('2026-12-07 07:59 Europe/Berlin', 'weekly', 'Europe/Berlin', 1)
            AT TIME ZONE 'Europe/Berlin' AS monday_early,
-       mycelium.next_delivery_time('2026-12-07 08:00 Europe/Berlin', 'weekly', 'Europe/Berlin', 1)
+       mycelium_internal.next_delivery_time('2026-12-07 08:00 Europe/Berlin', 'weekly', 'Europe/Berlin', 1)
            AT TIME ZONE 'Europe/Berlin' AS monday_at_eight;
 
 -- Bad input: an unknown zone is refused; NULLs give no time.
-SELECT regress.try($$SELECT mycelium.next_delivery_time(now(), 'daily', 'Mars/Olympus', 1)$$) AS unknown_zone;
-SELECT mycelium.next_delivery_time(NULL, 'daily', 'UTC', 1) IS NULL AS null_as_of,
-       mycelium.next_delivery_time(now(), 'daily', NULL, 1) IS NULL AS null_zone;
+SELECT regress.try($$SELECT mycelium_internal.next_delivery_time(now(), 'daily', 'Mars/Olympus', 1)$$) AS unknown_zone;
+SELECT mycelium_internal.next_delivery_time(NULL, 'daily', 'UTC', 1) IS NULL AS null_as_of,
+       mycelium_internal.next_delivery_time(now(), 'daily', NULL, 1) IS NULL AS null_zone;
 
 -- ------ An agency ------
 SELECT id AS org FROM mycelium.create_organization('Studio Nord', timezone => 'Europe/Berlin') \gset

@@ -1,4 +1,5 @@
 -- Delivering notifications: claim_deliveries and finish_delivery, the worker's protocol.
+\i sql/include/helpers.psql
 
 -- Each file starts from an empty schema.
 SET client_min_messages = warning;

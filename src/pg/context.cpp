@@ -8,6 +8,7 @@
 // cached, and the seal is verified only when the value changes.
 #include "pg/context.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -58,6 +59,10 @@ struct State {
     std::string context_key;  // empty = not loaded
     Oid keys_relid = InvalidOid;
 
+    std::optional<bool> signed_by_table;  // mycelium_internal.settings' require_signed_context
+    Oid settings_relid = InvalidOid;
+    std::uint64_t settings_changes = 0;  // invalidations seen, so a load racing one is not kept
+
     std::string sealed_value;                      // the mycelium.context value last verified...
     std::optional<mycelium::core::Sealed> sealed;  // ...and what it held
 
@@ -75,7 +80,33 @@ State &state() {
 void forget_keys(Datum, Oid relid) {
     State &s = state();
     if (relid == InvalidOid || relid == s.keys_relid) s.context_key.clear();
+    if (relid == InvalidOid || relid == s.settings_relid) {
+        s.signed_by_table.reset();
+        ++s.settings_changes;
+    }
 }
+
+// Whether mycelium_internal.settings turns require_signed_context on: the switch that a
+// dump carries (docs/operations.md, "Settings"). Read as the owner, as the keys are.
+bool signed_required_by_table() {
+    State &s = state();
+    if (s.signed_by_table) return *s.signed_by_table;
+    const mycelium::pg::InternalTable settings = mycelium::pg::internal_table("settings");
+    // None while the extension is being made, or before 0.1.0's SQL is updated.
+    if (settings.relid == InvalidOid) return false;
+    s.settings_relid = settings.relid;
+    const std::uint64_t changes = s.settings_changes;
+    const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
+        ("SELECT s.value FROM " + settings.qualified + " s WHERE s.name = 'require_signed_context'")
+            .c_str(),
+        {});
+    const bool on = rows.size() == 1 && rows.at(0, 0) && *rows.at(0, 0) == "on";
+    if (changes == s.settings_changes) s.signed_by_table = on;
+    return on;
+}
+
+// The switch as the server (mycelium.require_signed_context) or the data says it.
+bool signed_context_required() { return require_signed || signed_required_by_table(); }
 
 // The backend and transaction a sealed context is bound to. A parallel worker
 // answers for its leader: the leader's backend id, and the transaction start time
@@ -123,12 +154,12 @@ bool claims_set_for_this_transaction() {
 }
 
 // The member a set of claims names, checked as set_context and authenticate
-// check it (mycelium.check_member: exists in that organization, active, has that
+// check it (mycelium_internal.check_member: exists in that organization, active, has that
 // role; a portal user's client comes from its row), or none.
 std::optional<mycelium::core::Context> checked_member(mycelium::core::Context ctx) {
     using mycelium::pg::QueryParam;
     const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
-        "SELECT m.client_id, m.problem FROM mycelium.check_member($1, $2, $3) m",
+        "SELECT m.client_id, m.problem FROM mycelium_internal.check_member($1, $2, $3) m",
         {QueryParam::uuid(ctx.organization_id), QueryParam::uuid(ctx.user_id),
          QueryParam::text(ctx.role)});
     if (rows.size() != 1 || rows.at(0, 1)) return std::nullopt;
@@ -162,13 +193,15 @@ void define_context_settings() {
     CacheRegisterRelcacheCallback(forget_keys, 0);
 }
 
-// Keys are read as the owner: no application role may read mycelium.auth_keys,
-// but every role's policies need the context key.
+// Keys are read as the owner: no application role may read
+// mycelium_internal.auth_keys, but every role's policies need the context key.
 std::string load_key(const char *purpose) {
-    state().keys_relid = mycelium_relid("auth_keys");
-    const TextRows rows = query_as_owner(
-        "SELECT pg_catalog.encode(k.secret, 'hex') FROM mycelium.auth_keys k WHERE k.purpose = $1",
-        {QueryParam::text(purpose)});
+    const InternalTable keys = internal_table("auth_keys");
+    if (keys.relid == InvalidOid) return std::string();
+    state().keys_relid = keys.relid;
+    const std::string sql = "SELECT pg_catalog.encode(k.secret, 'hex') FROM " + keys.qualified +
+                            " k WHERE k.purpose = $1";
+    const TextRows rows = query_as_owner(sql.c_str(), {QueryParam::text(purpose)});
     if (rows.size() != 1 || !rows.at(0, 0)) return std::string();
     const std::string &hex = *rows.at(0, 0);
     std::string key(hex.size() / 2, '\0');
@@ -183,7 +216,7 @@ const std::string &context_key() {
         s.context_key = load_key("context");
         if (s.context_key.empty())
             throw Error(ErrorKind::Internal, "mycelium: the context key is missing",
-                        "mycelium.auth_keys has no 'context' row.",
+                        "mycelium_internal.auth_keys has no 'context' row.",
                         "Reinstall the extension, or insert a key of 32 random bytes.");
     }
     return s.context_key;
@@ -207,7 +240,7 @@ std::optional<core::Context> current_context() {
             return s.sealed->context;
         return std::nullopt;
     }
-    if (require_signed || s.checking_claims) return std::nullopt;
+    if (s.checking_claims || signed_context_required()) return std::nullopt;
     const char *claims = guard([] { return GetConfigOption("request.jwt.claims", true, false); });
     if (claims == nullptr || claims[0] == '\0') return std::nullopt;
     // A parallel worker cannot see how its leader set the value (workers receive
@@ -288,7 +321,7 @@ MYCELIUM_FUNCTION(mycelium_current_service_access) {
 // backend the name is a placeholder that any role may SET, and PostgreSQL drops
 // such a value only when the library defines the setting, which calling this
 // function does first.
-MYCELIUM_FUNCTION(mycelium_signed_context_required) { PG_RETURN_BOOL(require_signed); }
+MYCELIUM_FUNCTION(mycelium_signed_context_required) { PG_RETURN_BOOL(signed_context_required()); }
 
 // seal_context(organization_id, user_id, role, client_id, service_access, expires_at)
 MYCELIUM_FUNCTION(mycelium_seal_context) {
@@ -340,7 +373,7 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
     const std::string key = mycelium::pg::load_key("jwt");
     if (key.empty())
         throw Error(ErrorKind::InvalidAuthorization, "authenticate: no token key is set",
-                    "mycelium.auth_keys has no 'jwt' row.",
+                    "mycelium_internal.auth_keys has no 'jwt' row.",
                     "An administrator sets one with mycelium.set_jwt_secret(secret).");
     const mycelium::core::VerifiedToken verified =
         mycelium::core::verify_jwt_hs256(token, key, unix_now());

@@ -15,7 +15,7 @@ void define_context_settings();
 // (unless require_signed_context) the request.jwt.claims setting, else none.
 std::optional<core::Context> current_context();
 
-// A key of mycelium.auth_keys ('context' or 'jwt'), read as the bootstrap
+// A key of mycelium_internal.auth_keys ('context' or 'jwt'), read as the bootstrap
 // superuser; empty when the row does not exist.
 std::string load_key(const char *purpose);
 

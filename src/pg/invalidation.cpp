@@ -19,6 +19,17 @@ Oid mycelium_relid(const char *name) {
     });
 }
 
+InternalTable internal_table(const char *name) {
+    for (const char *schema : {"mycelium_internal", "mycelium"}) {
+        const Oid relid = guard([&] {
+            Oid nsp = get_namespace_oid(schema, true);
+            return nsp == InvalidOid ? InvalidOid : get_relname_relid(name, nsp);
+        });
+        if (relid != InvalidOid) return InternalTable{relid, std::string(schema) + "." + name};
+    }
+    return InternalTable{};
+}
+
 }  // namespace mycelium::pg
 
 // AFTER ... FOR EACH STATEMENT trigger: every backend drops what it cached of

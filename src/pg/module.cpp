@@ -18,6 +18,8 @@ _Pragma("GCC visibility pop")
     // Read by the activity-log and notification triggers through current_setting();
     // the variable itself is unused.
     bool in_job_statement = false;
+    // Read by mycelium_internal.guard_schema() through current_setting().
+    bool allow_schema_changes = false;
 
 }  // namespace
 
@@ -41,5 +43,15 @@ void _PG_init(void) {
         "Set only by Mycelium's own functions, for one statement.", &in_job_statement, false,
         PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr,
         nullptr);
+    // An operator's explicit permission, for one transaction, to change a Mycelium
+    // table outside the extension's scripts (src/sql/code/85_schema_guard.sql).
+    // PGC_SUSET: only a role that could change the table anyway may give it.
+    DefineCustomBoolVariable("mycelium.allow_schema_changes",
+                             "Let DDL change Mycelium's tables outside the extension's scripts.",
+                             "Such changes are recorded in mycelium_internal.schema_manifest; a "
+                             "dump of this database then "
+                             "restores only into tables changed the same way.",
+                             &allow_schema_changes, false, PGC_SUSET,
+                             GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("mycelium");
 }

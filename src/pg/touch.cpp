@@ -1,4 +1,4 @@
-// mycelium.touch_updated_at(): BEFORE UPDATE row trigger that sets updated_at to
+// mycelium_internal.touch_updated_at(): BEFORE UPDATE row trigger that sets updated_at to
 // the transaction's timestamp (what the document's PL/pgSQL trigger does with
 // CURRENT_TIMESTAMP), natively, because it runs for every updated row of every
 // table and a PL/pgSQL call per row is most of the cost of a bulk update.

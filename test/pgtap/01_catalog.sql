@@ -1,8 +1,12 @@
--- The catalogue of schema mycelium, as src/sql/ defines it: every table,
--- column, type, default, key, index, trigger, policy, view and function, and the
--- conventions of docs/schema.md ("Conventions"), docs/architecture.md ("Tenancy")
--- and docs/security.md stated as catalogue-wide rules, so that a table,
--- constraint, policy or function added later that breaks them fails here.
+-- The catalogue of the schemas mycelium and mycelium_internal, as src/sql/
+-- defines them: every table, column, type, default, key, index, trigger, policy,
+-- view and function, the event trigger, and the conventions of docs/schema.md
+-- ("Conventions"), docs/architecture.md ("Tenancy") and docs/security.md stated
+-- as catalogue-wide rules, so that a table, constraint, policy or function added
+-- later, in either schema, that breaks them or was not planned fails here.
+-- mycelium holds what applications and operators use; mycelium_internal
+-- (src/sql/schema/00_internal_schema.sql) what only the extension uses, with no
+-- privilege for anyone but its owner.
 --
 -- Run by pg_prove in a database where `CREATE EXTENSION pgtap; CREATE EXTENSION
 -- mycelium;` have run, as a superuser or the schema's owner: pgTAP's fk_ok and
@@ -14,7 +18,7 @@ BEGIN;
 
 -- Catalogue text (format_type, pg_get_expr, pg_get_indexdef...) qualifies names
 -- that are not on the search_path: keep only pgTAP's schema on it, so that every
--- Mycelium name below reads mycelium.<name>.
+-- Mycelium name below reads mycelium.<name> or mycelium_internal.<name>.
 DO $$
 BEGIN
     PERFORM pg_catalog.set_config('search_path', pg_catalog.quote_ident(n.nspname), true)
@@ -23,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1496);
+SELECT plan(1594);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -31,19 +35,28 @@ SELECT plan(1496);
 
 -- System tables: Mycelium's own bookkeeping, not tenant data. They carry no
 -- organization_id, are not under the tenant policies, and are exempt from the
--- tenancy rules below, each one deliberately: list it here. auth_keys holds the
--- context-sealing and token keys (src/sql/35_context.sql); only its owner reads it.
--- job_runs records the scheduled jobs (src/sql/80_jobs.sql) for operators: no
--- tenant data, readable by maintenance roles only. jobs lists the jobs, and a
--- run locks its row; only its owner reads it.
-CREATE TEMP TABLE system_tables (tbl name PRIMARY KEY);
-INSERT INTO system_tables (tbl) VALUES ('auth_keys'), ('job_runs'), ('jobs');
+-- tenancy rules below, each one deliberately: list it here. job_runs records the
+-- scheduled jobs (src/sql/code/60_jobs.sql) for operators: no tenant data,
+-- readable by maintenance roles only. The tables of mycelium_internal are read
+-- and written only by the extension, as their owner (src/sql/schema/20_tables.sql):
+-- auth_keys holds the context-sealing and token keys (src/sql/code/10_context.sql);
+-- schema_manifest the shape of the tables, which a restore checks
+-- (src/sql/code/85_schema_guard.sql); settings the switches kept with the data
+-- (src/sql/code/08_settings.sql); jobs lists the jobs, and a run locks its row.
+CREATE TEMP TABLE system_tables (sch name NOT NULL, tbl name NOT NULL, PRIMARY KEY (sch, tbl));
+INSERT INTO system_tables (sch, tbl) VALUES
+    ('mycelium', 'job_runs'),
+    ('mycelium_internal', 'auth_keys'), ('mycelium_internal', 'schema_manifest'),
+    ('mycelium_internal', 'settings'), ('mycelium_internal', 'jobs');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
 -- defaults are given as values and compared as values of the column's type.
+-- The tables of schema mycelium come first, those of mycelium_internal after
+-- them (sch; here and in the lists below that have it, mycelium unless given).
 CREATE TEMP TABLE want_columns (
     ord      integer GENERATED ALWAYS AS IDENTITY,
+    sch      name    NOT NULL DEFAULT 'mycelium',
     tbl      name    NOT NULL,
     col      name    NOT NULL,
     typ      text    NOT NULL,
@@ -341,9 +354,6 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('subscriptions',           'max_projects',                 'integer',                      false, NULL),
     ('subscriptions',           'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('subscriptions',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
-    ('auth_keys',               'purpose',                      'text',                         true,  NULL),
-    ('auth_keys',               'secret',                       'bytea',                        true,  NULL),
-    ('auth_keys',               'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('job_runs',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('job_runs',                'job',                          'text',                         true,  NULL),
     ('job_runs',                'started_at',                   'timestamp with time zone',     true,  'clock_timestamp()'),
@@ -354,13 +364,25 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('job_runs',                'run_by',                       'text',                         true,  'SESSION_USER'),
     ('job_runs',                'backend_pid',                  'integer',                      true,  'pg_backend_pid()'),
     ('job_runs',                'failed_organization_id',       'uuid',                         false, NULL),
-    ('job_runs',                'run_id',                       'uuid',                         false, NULL),
-    ('jobs',                    'name',                         'text',                         true,  NULL),
-    ('jobs',                    'description',                  'text',                         true,  NULL);
+    ('job_runs',                'run_id',                       'uuid',                         false, NULL);
+INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
+    ('mycelium_internal', 'auth_keys',       'purpose',     'text',                     true,  NULL),
+    ('mycelium_internal', 'auth_keys',       'secret',      'bytea',                    true,  NULL),
+    ('mycelium_internal', 'auth_keys',       'created_at',  'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'schema_manifest', 'singleton',   'boolean',                  true,  'true'),
+    ('mycelium_internal', 'schema_manifest', 'version',     'text',                     true,  NULL),
+    ('mycelium_internal', 'schema_manifest', 'digest',      'text',                     true,  NULL),
+    ('mycelium_internal', 'schema_manifest', 'recorded_at', 'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'settings',        'name',        'text',                     true,  NULL),
+    ('mycelium_internal', 'settings',        'value',       'text',                     true,  NULL),
+    ('mycelium_internal', 'settings',        'updated_at',  'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'jobs',            'name',        'text',                     true,  NULL),
+    ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL);
 
 -- Every foreign key: its columns, the referenced table and columns, and its full
 -- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
--- SET NULL names the one column it nulls, never organization_id).
+-- SET NULL names the one column it nulls, never organization_id). All are
+-- between tables of schema mycelium: none comes from or goes to mycelium_internal.
 CREATE TEMP TABLE want_fks (
     ord      integer GENERATED ALWAYS AS IDENTITY,
     tbl      name   NOT NULL,
@@ -448,7 +470,8 @@ INSERT INTO want_fks (tbl, conname, cols, reftbl, refcols, def) VALUES
     ('subscriptions', 'subscriptions_organization_fkey', '{organization_id}', 'organizations', '{id}',
      'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE');
 
--- Every UNIQUE constraint (primary keys are checked by col_is_pk below).
+-- Every UNIQUE constraint (primary keys are checked by col_is_pk below); schema
+-- mycelium_internal has none.
 CREATE TEMP TABLE want_uniques (
     ord     integer GENERATED ALWAYS AS IDENTITY,
     tbl     name   NOT NULL,
@@ -469,7 +492,7 @@ INSERT INTO want_uniques (tbl, conname, cols) VALUES
 
 -- Every CHECK constraint, by name (what each one accepts is sql/02_constraints.sql's
 -- business).
-CREATE TEMP TABLE want_checks (tbl name NOT NULL, conname name NOT NULL);
+CREATE TEMP TABLE want_checks (sch name NOT NULL DEFAULT 'mycelium', tbl name NOT NULL, conname name NOT NULL);
 INSERT INTO want_checks (tbl, conname) VALUES
     ('organizations', 'organizations_name_not_blank'),
     ('organizations', 'organizations_slug_format'),
@@ -551,23 +574,28 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('subscriptions', 'subscriptions_max_users_non_negative'),
     ('subscriptions', 'subscriptions_max_clients_non_negative'),
     ('subscriptions', 'subscriptions_max_projects_non_negative'),
-    ('auth_keys', 'auth_keys_purpose_known'),
-    ('auth_keys', 'auth_keys_secret_length'),
     ('job_runs', 'job_runs_outcome'),
     ('job_runs', 'job_runs_organization_failed');
--- And one <table>_<column>_finite per timestamptz, timestamp and date column
--- (85_finite_times.sql); their definitions are checked below.
-INSERT INTO want_checks (tbl, conname)
-SELECT c.relname, c.relname || '_' || a.attname || '_finite'
-FROM pg_catalog.pg_attribute a
-JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
-  AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype);
+INSERT INTO want_checks (sch, tbl, conname) VALUES
+    ('mycelium_internal', 'auth_keys', 'auth_keys_purpose_known'),
+    ('mycelium_internal', 'auth_keys', 'auth_keys_secret_length'),
+    ('mycelium_internal', 'schema_manifest', 'schema_manifest_one_row'),
+    ('mycelium_internal', 'settings', 'settings_name_known'),
+    ('mycelium_internal', 'settings', 'settings_value_valid');
+-- And one <table>_<column>_finite per timestamptz, timestamp and date column of
+-- every table of both schemas (src/sql/code/07_finite_times.sql); their
+-- definitions are checked below.
+INSERT INTO want_checks (sch, tbl, conname)
+SELECT sch, tbl, tbl || '_' || col || '_finite'
+FROM want_columns
+WHERE typ IN ('timestamp with time zone', 'timestamp without time zone', 'date')
+ORDER BY ord;
 
 -- Every index, including those behind primary keys and UNIQUE constraints, with
 -- its definition as pg_get_indexdef() prints it.
 CREATE TEMP TABLE want_indexes (
     ord  integer GENERATED ALWAYS AS IDENTITY,
+    sch  name NOT NULL DEFAULT 'mycelium',
     tbl  name NOT NULL,
     idx  name NOT NULL,
     def  text NOT NULL
@@ -717,160 +745,201 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX subscriptions_pkey ON mycelium.subscriptions USING btree (organization_id, id)'),
     ('subscriptions',           'subscriptions_organization_id_key',
      'CREATE UNIQUE INDEX subscriptions_organization_id_key ON mycelium.subscriptions USING btree (organization_id)'),
-    ('auth_keys',               'auth_keys_pkey',
-     'CREATE UNIQUE INDEX auth_keys_pkey ON mycelium.auth_keys USING btree (purpose)'),
     ('job_runs',                'job_runs_pkey',
      'CREATE UNIQUE INDEX job_runs_pkey ON mycelium.job_runs USING btree (id)'),
     ('job_runs',                'job_runs_job_started_at_idx',
-     'CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs USING btree (job, started_at DESC)'),
-    ('jobs',                    'jobs_pkey',
-     'CREATE UNIQUE INDEX jobs_pkey ON mycelium.jobs USING btree (name)');
+     'CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs USING btree (job, started_at DESC)');
+INSERT INTO want_indexes (sch, tbl, idx, def) VALUES
+    ('mycelium_internal', 'auth_keys',       'auth_keys_pkey',
+     'CREATE UNIQUE INDEX auth_keys_pkey ON mycelium_internal.auth_keys USING btree (purpose)'),
+    ('mycelium_internal', 'schema_manifest', 'schema_manifest_pkey',
+     'CREATE UNIQUE INDEX schema_manifest_pkey ON mycelium_internal.schema_manifest USING btree (singleton)'),
+    ('mycelium_internal', 'settings',        'settings_pkey',
+     'CREATE UNIQUE INDEX settings_pkey ON mycelium_internal.settings USING btree (name)'),
+    ('mycelium_internal', 'jobs',            'jobs_pkey',
+     'CREATE UNIQUE INDEX jobs_pkey ON mycelium_internal.jobs USING btree (name)');
 
--- Every trigger, with its function and definition as pg_get_triggerdef() prints it.
+-- Every trigger, with its function (every trigger function is in
+-- mycelium_internal), its definition as pg_get_triggerdef() prints it, and when
+-- it fires (pg_trigger.tgenabled): O, the default, unless
+-- session_replication_role = replica; A (ENABLE ALWAYS) in replica mode too.
 CREATE TEMP TABLE want_triggers (
-    ord  integer GENERATED ALWAYS AS IDENTITY,
-    tbl  name NOT NULL,
-    trg  name NOT NULL,
-    func name NOT NULL,
-    def  text NOT NULL
+    ord     integer GENERATED ALWAYS AS IDENTITY,
+    sch     name   NOT NULL DEFAULT 'mycelium',
+    tbl     name   NOT NULL,
+    trg     name   NOT NULL,
+    func    name   NOT NULL,
+    def     text   NOT NULL,
+    enabled "char" NOT NULL DEFAULT 'O'
 );
 INSERT INTO want_triggers (tbl, trg, func, def) VALUES
     ('organizations', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organizations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organizations FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('organizations', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('organizations', 'fill_slug', 'fill_slug',
-     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.fill_slug()'),
     ('organization_branding', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_branding FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_branding FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('organization_branding', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_branding FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_branding FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('organization_settings', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('organization_settings', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_settings FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_settings FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('users', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.users FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('users', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('users', 'log_activity_insert', 'log_activity',
-     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''user'', ''name'')'),
     ('users', 'log_activity_update', 'log_activity',
-     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''user'', ''name'')'),
     ('users', 'log_activity_delete', 'log_activity',
-     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''user'', ''name'')'),
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''user'', ''name'')'),
     ('users', 'guard_user_update', 'limit_changes',
-     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''hashed_password'', ''temporary_password'', ''last_login_at'')'),
+     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''hashed_password'', ''temporary_password'', ''last_login_at'')'),
     ('service_types', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('service_types', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('service_types', 'fill_slug', 'fill_slug',
-     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
-    ('service_types', 'announce_change', 'announce_change',
-     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change()'),
+     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types FOR EACH ROW EXECUTE FUNCTION mycelium_internal.fill_slug()'),
     ('deliverable_fields', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('deliverable_fields', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
-    ('deliverable_fields', 'announce_change', 'announce_change',
-     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('deliverable_fields', 'check_field_definition', 'check_field_definition',
-     'CREATE TRIGGER check_field_definition BEFORE INSERT OR UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium.check_field_definition()'),
+     'CREATE TRIGGER check_field_definition BEFORE INSERT OR UPDATE ON mycelium.deliverable_fields FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_field_definition()'),
     ('clients', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.clients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.clients FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('clients', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('clients', 'fill_slug', 'fill_slug',
-     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug()'),
+     'CREATE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients FOR EACH ROW EXECUTE FUNCTION mycelium_internal.fill_slug()'),
     ('clients', 'log_activity_insert', 'log_activity',
-     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''client'', ''name'')'),
     ('clients', 'log_activity_update', 'log_activity',
-     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''client'', ''name'')'),
     ('clients', 'log_activity_delete', 'log_activity',
-     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''client'', ''name'')'),
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''client'', ''name'')'),
     ('client_assignments', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_assignments FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_assignments FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('client_users', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_users FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('client_users', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.client_users FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.client_users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('projects', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.projects FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.projects FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('projects', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.projects FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.projects FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('projects', 'log_activity_insert', 'log_activity',
-     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''project'', ''name'')'),
     ('projects', 'log_activity_update', 'log_activity',
-     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''project'', ''name'')'),
     ('projects', 'log_activity_delete', 'log_activity',
-     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''project'', ''name'')'),
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''project'', ''name'')'),
     ('projects', 'guard_move', 'guard_move',
-     'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.projects FOR EACH ROW WHEN ((old.client_id IS DISTINCT FROM new.client_id)) EXECUTE FUNCTION mycelium.guard_move()'),
+     'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.projects FOR EACH ROW WHEN ((old.client_id IS DISTINCT FROM new.client_id)) EXECUTE FUNCTION mycelium_internal.guard_move()'),
     ('deliverables', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverables FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverables FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('deliverables', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('deliverables', 'log_activity_insert', 'log_activity',
-     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+     'CREATE TRIGGER log_activity_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'log_activity_update', 'log_activity',
-     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+     'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'log_activity_delete', 'log_activity',
-     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(''deliverable'', ''title'')'),
+     'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
-     'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium.guard_portal_deliverable_update()'),
+     'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium_internal.guard_portal_deliverable_update()'),
     ('deliverables', 'guard_move', 'guard_move',
-     'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN (((old.client_id IS DISTINCT FROM new.client_id) OR (old.service_type_id IS DISTINCT FROM new.service_type_id))) EXECUTE FUNCTION mycelium.guard_move()'),
+     'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN (((old.client_id IS DISTINCT FROM new.client_id) OR (old.service_type_id IS DISTINCT FROM new.service_type_id))) EXECUTE FUNCTION mycelium_internal.guard_move()'),
     ('deliverables', 'check_custom_fields', 'check_custom_fields',
-     'CREATE TRIGGER check_custom_fields BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium.check_custom_fields()'),
+     'CREATE TRIGGER check_custom_fields BEFORE INSERT OR UPDATE OF custom_fields, service_type_id, status ON mycelium.deliverables FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_custom_fields()'),
     ('comments', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.comments FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.comments FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('deliverables', 'notify_events_insert', 'notify_deliverable_events',
-     'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events()'),
+     'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_deliverable_events()'),
     ('deliverables', 'notify_events_update', 'notify_deliverable_events',
-     'CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events()'),
+     'CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_deliverable_events()'),
     ('comments', 'notify_events_insert', 'notify_comment_events',
-     'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_comment_events()'),
+     'CREATE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_comment_events()'),
     ('comments', 'check_references_insert', 'check_references',
-     'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
+     'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references()'),
     ('comments', 'check_references_update', 'check_references',
-     'CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
+     'CREATE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references()'),
     ('comments', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.comments FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.comments FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('time_entries', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.time_entries FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.time_entries FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('time_entries', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.time_entries FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.time_entries FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('notifications', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notifications FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notifications FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('notifications', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('notifications', 'check_references_insert', 'check_references',
-     'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references()'),
+     'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references()'),
     ('notification_recipients', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('notification_recipients', 'guard_recipient_update', 'limit_changes',
-     'CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients FOR EACH ROW WHEN ((mycelium.current_app_role() <> ''ADMIN''::text)) EXECUTE FUNCTION mycelium.limit_changes(''read_at'')'),
+     'CREATE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients FOR EACH ROW WHEN ((mycelium.current_app_role() <> ''ADMIN''::text)) EXECUTE FUNCTION mycelium_internal.limit_changes(''read_at'')'),
     ('notification_recipients', 'address_recipient', 'address_recipient',
-     'CREATE TRIGGER address_recipient BEFORE INSERT ON mycelium.notification_recipients FOR EACH ROW WHEN (row_security_active((''mycelium.notification_recipients''::regclass)::oid)) EXECUTE FUNCTION mycelium.address_recipient()'),
+     'CREATE TRIGGER address_recipient BEFORE INSERT ON mycelium.notification_recipients FOR EACH ROW WHEN (row_security_active((''mycelium.notification_recipients''::regclass)::oid)) EXECUTE FUNCTION mycelium_internal.address_recipient()'),
     ('integrations', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('integrations', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('activity_logs', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('subscriptions', 'require_context', 'require_context',
-     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.subscriptions FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()'),
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.subscriptions FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('subscriptions', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()'),
-    ('auth_keys', 'announce_change', 'announce_change',
-     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.auth_keys FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change()');
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()');
+INSERT INTO want_triggers (sch, tbl, trg, func, def) VALUES
+    ('mycelium_internal', 'settings', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium_internal.settings FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()');
+-- The triggers that fire in replica mode too, as a restore runs (load_as_replica
+-- below) and a logical replica applies changes. announce_change makes every
+-- backend drop what it cached of the table (keys, switches, compiled field
+-- validators): a cache must never outlive the rows it was made from.
+-- check_manifest must refuse a dump whose tables differ from this database's
+-- whatever the restore's options, session_replication_role = replica included.
+INSERT INTO want_triggers (sch, tbl, trg, func, def, enabled) VALUES
+    ('mycelium', 'service_types', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change()',
+     'A'),
+    ('mycelium', 'deliverable_fields', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.deliverable_fields FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change()',
+     'A'),
+    ('mycelium_internal', 'auth_keys', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.auth_keys FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change()',
+     'A'),
+    ('mycelium_internal', 'settings', 'announce_change', 'announce_change',
+     'CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change()',
+     'A'),
+    ('mycelium_internal', 'schema_manifest', 'check_manifest', 'check_manifest',
+     'CREATE TRIGGER check_manifest BEFORE INSERT ON mycelium_internal.schema_manifest FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_manifest()',
+     'A');
+-- A restore loads every table as a replica would (src/sql/code/15_restore.sql):
+-- each table of both schemas has the same load_as_replica statement trigger,
+-- which costs other statements no more than the WHEN test. One per table of
+-- want_columns, so that a new table without it fails triggers_are below.
+INSERT INTO want_triggers (sch, tbl, trg, func, def)
+SELECT t.sch, t.tbl, 'load_as_replica', 'load_as_replica',
+       format('CREATE TRIGGER load_as_replica BEFORE INSERT ON %I.%I FOR EACH STATEMENT '
+              'WHEN (mycelium.restoring()) EXECUTE FUNCTION mycelium_internal.load_as_replica()', t.sch, t.tbl)
+  FROM (SELECT sch, tbl, min(ord) AS o FROM want_columns GROUP BY sch, tbl) t
+ ORDER BY t.o;
 
 -- Every row-level security policy: its table and the one command it applies to
 -- (pg_policies.cmd). The tables and commands that have none are listed with the
 -- rules below. What each policy admits is test/pgtap/02_isolation.sql's business.
+-- The tables of mycelium_internal have none (rule r1).
 CREATE TEMP TABLE want_policies (
     ord  integer GENERATED ALWAYS AS IDENTITY,
+    sch  name NOT NULL DEFAULT 'mycelium',
     tbl  name NOT NULL,
     pol  name NOT NULL,
     cmd  text NOT NULL
@@ -946,13 +1015,29 @@ INSERT INTO want_policies (tbl, pol, cmd) VALUES
 -- ====================================================================
 
 SELECT has_schema('mycelium');
+SELECT has_schema('mycelium_internal');
+
+-- The extension owns its second schema (DROP EXTENSION removes it, and pg_dump
+-- leaves it to CREATE EXTENSION), and its event trigger.
+SELECT is(
+    ARRAY(SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) COLLATE "C"
+            FROM pg_catalog.pg_depend d
+           WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+             AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'mycelium')
+             AND d.classid IN ('pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_event_trigger'::regclass)
+           ORDER BY 1),
+    ARRAY['event trigger mycelium_guard_schema', 'schema mycelium_internal'],
+    'The extension mycelium owns schema mycelium_internal and event trigger mycelium_guard_schema, and no other '
+    'schema or event trigger');
 
 SELECT tables_are('mycelium', ARRAY[
     'organizations', 'organization_branding', 'organization_settings', 'users',
     'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
-    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'auth_keys', 'job_runs', 'jobs'
-]::name[], 'Schema mycelium has exactly the 21 tables (18 of the design document, auth_keys, job_runs and jobs)');
+    'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'job_runs'
+]::name[], 'Schema mycelium has exactly the 19 tables (18 of the design document and job_runs)');
+SELECT tables_are('mycelium_internal', ARRAY['auth_keys', 'schema_manifest', 'settings', 'jobs']::name[],
+                  'Schema mycelium_internal has exactly the 4 tables auth_keys, schema_manifest, settings and jobs');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -964,6 +1049,13 @@ SELECT is(
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'c' ORDER BY 1),
     ARRAY['delivery', 'due_soon_sweep_row', 'overdue_sweep_row'],
     'The composite types of schema mycelium are exactly the sweeps'' and the delivery worker''s row types');
+SELECT is(
+    ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium_internal'::regnamespace ORDER BY 1),
+    ARRAY['i', 'r'],
+    'Schema mycelium_internal holds only tables and their indexes (no views, sequences or composite types)');
+SELECT types_are('mycelium_internal', ARRAY[]::name[],
+                 'Schema mycelium_internal defines no type (enum, domain, composite or base) beyond its tables'' row types');
 
 SELECT enums_are('mycelium', ARRAY[
     'user_role', 'user_status', 'workflow_type', 'field_type', 'client_status',
@@ -1034,34 +1126,35 @@ SELECT ok(EXISTS (SELECT FROM pg_catalog.pg_enum e
 -- Columns: the exact list, order, type, nullability and default of each
 -- ====================================================================
 
-SELECT columns_are('mycelium', tbl, array_agg(col ORDER BY ord),
-                   format('Table mycelium.%I has exactly the declared columns', tbl))
-  FROM want_columns GROUP BY tbl ORDER BY min(ord);
+SELECT columns_are(sch, tbl, array_agg(col ORDER BY ord),
+                   format('Table %I.%I has exactly the declared columns', sch, tbl))
+  FROM want_columns GROUP BY sch, tbl ORDER BY min(ord);
 
 SELECT results_eq(
-    $$SELECT c.relname, a.attname
+    $$SELECT n.nspname, c.relname, a.attname
         FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-       WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-       ORDER BY c.relname, a.attnum$$,
-    $$SELECT tbl, col FROM want_columns ORDER BY tbl, ord$$,
-    'Every column of every mycelium table is where the install script declares it (column order)');
+       WHERE n.nspname IN ('mycelium', 'mycelium_internal') AND c.relkind IN ('r', 'p')
+       ORDER BY n.nspname, c.relname, a.attnum$$,
+    $$SELECT sch, tbl, col FROM want_columns ORDER BY sch, tbl, ord$$,
+    'Every column of every table of both schemas is where the install script declares it (column order)');
 
-SELECT col_type_is('mycelium', tbl, col, typ,
-                   format('Column mycelium.%I.%I is %s', tbl, col, typ))
+SELECT col_type_is(sch, tbl, col, typ,
+                   format('Column %I.%I.%I is %s', sch, tbl, col, typ))
   FROM want_columns ORDER BY ord;
 
 SELECT CASE WHEN not_null
-            THEN col_not_null('mycelium', tbl, col, format('Column mycelium.%I.%I is NOT NULL', tbl, col))
-            ELSE col_is_null('mycelium', tbl, col, format('Column mycelium.%I.%I allows NULL', tbl, col))
+            THEN col_not_null(sch, tbl, col, format('Column %I.%I.%I is NOT NULL', sch, tbl, col))
+            ELSE col_is_null(sch, tbl, col, format('Column %I.%I.%I allows NULL', sch, tbl, col))
        END
   FROM want_columns ORDER BY ord;
 
 SELECT CASE WHEN dflt IS NULL
-            THEN col_hasnt_default('mycelium', tbl, col,
-                                   format('Column mycelium.%I.%I has no default', tbl, col))
-            ELSE col_default_is('mycelium', tbl, col, dflt,
-                                format('Column mycelium.%I.%I defaults to %s', tbl, col, dflt))
+            THEN col_hasnt_default(sch, tbl, col,
+                                   format('Column %I.%I.%I has no default', sch, tbl, col))
+            ELSE col_default_is(sch, tbl, col, dflt,
+                                format('Column %I.%I.%I defaults to %s', sch, tbl, col, dflt))
        END
   FROM want_columns ORDER BY ord;
 
@@ -1070,7 +1163,8 @@ SELECT is(
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind IN ('r', 'p')
              AND a.attcollation <> 0 AND co.collname <> 'default'
            ORDER BY 1),
     ARRAY['clients.slug C', 'deliverable_fields.slug C', 'organizations.slug C', 'service_types.slug C'],
@@ -1116,10 +1210,16 @@ SELECT col_is_pk('mycelium', 'activity_logs', ARRAY['organization_id', 'id']::na
                  'Primary key of mycelium.activity_logs is (organization_id, id)');
 SELECT col_is_pk('mycelium', 'subscriptions', ARRAY['organization_id', 'id']::name[],
                  'Primary key of mycelium.subscriptions is (organization_id, id)');
-SELECT col_is_pk('mycelium', 'auth_keys', ARRAY['purpose']::name[],
-                 'Primary key of mycelium.auth_keys is (purpose)');
 SELECT col_is_pk('mycelium', 'job_runs', ARRAY['id']::name[],
                  'Primary key of mycelium.job_runs is (id)');
+SELECT col_is_pk('mycelium_internal', 'auth_keys', ARRAY['purpose']::name[],
+                 'Primary key of mycelium_internal.auth_keys is (purpose)');
+SELECT col_is_pk('mycelium_internal', 'schema_manifest', ARRAY['singleton']::name[],
+                 'Primary key of mycelium_internal.schema_manifest is (singleton): one row at most');
+SELECT col_is_pk('mycelium_internal', 'settings', ARRAY['name']::name[],
+                 'Primary key of mycelium_internal.settings is (name)');
+SELECT col_is_pk('mycelium_internal', 'jobs', ARRAY['name']::name[],
+                 'Primary key of mycelium_internal.jobs is (name)');
 
 SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
              format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
@@ -1136,9 +1236,13 @@ SELECT is((SELECT pg_catalog.pg_get_constraintdef(k.oid)
 
 SELECT set_eq(
     $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
-       WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'f'$$,
+       WHERE k.contype = 'f'
+         AND (k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+              OR k.confrelid IN (SELECT c.oid FROM pg_catalog.pg_class c
+                                  WHERE c.relnamespace = 'mycelium_internal'::regnamespace))$$,
     $$SELECT format('mycelium.%I', tbl), conname::text FROM want_fks$$,
-    'Schema mycelium has exactly the declared foreign keys');
+    'Schemas mycelium and mycelium_internal have exactly the declared foreign keys, and nothing references '
+    'a table of mycelium_internal');
 
 SELECT col_is_unique('mycelium', tbl, cols,
                      format('Unique constraint %I is on mycelium.%I(%s)', conname, tbl, array_to_string(cols, ', ')))
@@ -1146,25 +1250,26 @@ SELECT col_is_unique('mycelium', tbl, cols,
 
 SELECT set_eq(
     $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
-       WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'u'$$,
+       WHERE k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND k.contype = 'u'$$,
     $$SELECT format('mycelium.%I', tbl), conname::text FROM want_uniques$$,
-    'Schema mycelium has exactly the declared UNIQUE constraints');
+    'Schemas mycelium and mycelium_internal have exactly the declared UNIQUE constraints');
 
 SELECT set_eq(
     $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
-       WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype = 'c'$$,
-    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_checks$$,
-    'Schema mycelium has exactly the declared CHECK constraints');
+       WHERE k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND k.contype = 'c'$$,
+    $$SELECT format('%I.%I', sch, tbl), conname::text FROM want_checks$$,
+    'Schemas mycelium and mycelium_internal have exactly the declared CHECK constraints');
 
--- The <table>_<column>_finite checks (85_finite_times.sql) are each exactly
--- CHECK (isfinite(column)) on their one column.
+-- The <table>_<column>_finite checks (src/sql/code/07_finite_times.sql) are each
+-- exactly CHECK (isfinite(column)) on their one column.
 SELECT is(
-    ARRAY(SELECT format('%s.%s: %s', c.relname, a.attname, coalesce(pg_catalog.pg_get_constraintdef(k.oid), 'missing'))
+    ARRAY(SELECT format('%s.%s: %s', c.oid::regclass, a.attname, coalesce(pg_catalog.pg_get_constraintdef(k.oid), 'missing'))
             FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
             LEFT JOIN pg_catalog.pg_constraint k
               ON k.conrelid = c.oid AND k.contype = 'c' AND k.conname = c.relname || '_' || a.attname || '_finite'
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
              AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
              AND (k.oid IS NULL OR k.conkey <> ARRAY[a.attnum]
                   OR pg_catalog.pg_get_constraintdef(k.oid) <> format('CHECK (isfinite(%I))', a.attname))
@@ -1175,83 +1280,103 @@ SELECT is(
 SELECT is(
     ARRAY(SELECT format('%s.%s %s', k.conrelid::regclass, k.conname, k.contype)
             FROM pg_catalog.pg_constraint k
-           WHERE k.connamespace = 'mycelium'::regnamespace AND k.contype NOT IN ('p', 'f', 'u', 'c')
+           WHERE k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND k.contype NOT IN ('p', 'f', 'u', 'c')
            ORDER BY 1),
     ARRAY[]::text[],
-    'Schema mycelium has no exclusion or constraint triggers');
+    'Schemas mycelium and mycelium_internal have no exclusion or constraint triggers');
 
 -- ====================================================================
 -- Indexes
 -- ====================================================================
 
-SELECT indexes_are('mycelium', t.tbl,
+SELECT indexes_are(t.sch, t.tbl,
                    coalesce(array_agg(i.idx ORDER BY i.ord) FILTER (WHERE i.idx IS NOT NULL), '{}'),
-                   format('Table mycelium.%I has exactly the declared indexes', t.tbl))
-  FROM (SELECT tbl, min(ord) AS o FROM want_columns GROUP BY tbl) t
-  LEFT JOIN want_indexes i ON i.tbl = t.tbl
- GROUP BY t.tbl, t.o ORDER BY t.o;
+                   format('Table %I.%I has exactly the declared indexes', t.sch, t.tbl))
+  FROM (SELECT sch, tbl, min(ord) AS o FROM want_columns GROUP BY sch, tbl) t
+  LEFT JOIN want_indexes i ON i.sch = t.sch AND i.tbl = t.tbl
+ GROUP BY t.sch, t.tbl, t.o ORDER BY t.o;
 
 SELECT is((SELECT pg_catalog.pg_get_indexdef(x.indexrelid)
              FROM pg_catalog.pg_index x
-            WHERE x.indexrelid = to_regclass(format('mycelium.%I', w.idx))),
+            WHERE x.indexrelid = to_regclass(format('%I.%I', w.sch, w.idx))),
           w.def,
           format('Index %I is: %s', w.idx, w.def))
   FROM want_indexes w ORDER BY w.ord;
 
-SELECT index_is_unique('mycelium', tbl, idx, format('Index %I is unique', idx))
+SELECT index_is_unique(sch, tbl, idx, format('Index %I is unique', idx))
   FROM want_indexes WHERE def LIKE 'CREATE UNIQUE INDEX %' ORDER BY ord;
 
 -- ====================================================================
 -- Triggers
 -- ====================================================================
 
-SELECT triggers_are('mycelium', t.tbl,
+SELECT triggers_are(t.sch, t.tbl,
                     coalesce(array_agg(g.trg ORDER BY g.ord) FILTER (WHERE g.trg IS NOT NULL), '{}'),
-                    format('Table mycelium.%I has exactly the declared triggers', t.tbl))
-  FROM (SELECT tbl, min(ord) AS o FROM want_columns GROUP BY tbl) t
-  LEFT JOIN want_triggers g ON g.tbl = t.tbl
- GROUP BY t.tbl, t.o ORDER BY t.o;
+                    format('Table %I.%I has exactly the declared triggers', t.sch, t.tbl))
+  FROM (SELECT sch, tbl, min(ord) AS o FROM want_columns GROUP BY sch, tbl) t
+  LEFT JOIN want_triggers g ON g.sch = t.sch AND g.tbl = t.tbl
+ GROUP BY t.sch, t.tbl, t.o ORDER BY t.o;
 
-SELECT trigger_is('mycelium', tbl, trg, 'mycelium', func,
-                  format('Trigger %I on mycelium.%I calls mycelium.%I()', trg, tbl, func))
+SELECT trigger_is(sch, tbl, trg, 'mycelium_internal', func,
+                  format('Trigger %I on %I.%I calls mycelium_internal.%I()', trg, sch, tbl, func))
   FROM want_triggers ORDER BY ord;
 
 SELECT is((SELECT pg_catalog.pg_get_triggerdef(g.oid)
              FROM pg_catalog.pg_trigger g
-            WHERE g.tgrelid = to_regclass(format('mycelium.%I', w.tbl)) AND g.tgname = w.trg),
+            WHERE g.tgrelid = to_regclass(format('%I.%I', w.sch, w.tbl)) AND g.tgname = w.trg),
           w.def,
-          format('Trigger %I on mycelium.%I is: %s', w.trg, w.tbl, w.def))
+          format('Trigger %I on %I.%I is: %s', w.trg, w.sch, w.tbl, w.def))
   FROM want_triggers w ORDER BY w.ord;
 
+-- Disabling a trigger, or making it fire in replica mode, changes what a write or
+-- a restore does: every trigger fires as declared, and the ALWAYS ones are named.
+SELECT set_eq(
+    $$SELECT g.tgrelid::regclass::text, g.tgname::text, g.tgenabled::text
+        FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+       WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+         AND NOT g.tgisinternal$$,
+    $$SELECT format('%I.%I', sch, tbl), trg::text, enabled::text FROM want_triggers$$,
+    'Every trigger of both schemas fires as declared: O (not in replica mode), or A (always) for announce_change '
+    'on auth_keys, settings, service_types and deliverable_fields and for check_manifest');
+
+-- The event trigger that refuses changes to Mycelium's schemas made outside the
+-- extension's scripts (src/sql/code/85_schema_guard.sql): it looks at every DDL
+-- command, whatever its tag, and is enabled as event triggers are by default (O).
 SELECT is(
-    ARRAY(SELECT format('%s.%s %s', g.tgrelid::regclass, g.tgname, g.tgenabled)
-            FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND g.tgenabled <> 'O'
+    ARRAY(SELECT format('%s ON %s EXECUTE FUNCTION %s, tags %s, enabled %s', e.evtname, e.evtevent,
+                        e.evtfoid::regprocedure, coalesce(e.evttags::text, 'any'), e.evtenabled) COLLATE "C"
+            FROM pg_catalog.pg_event_trigger e
+           WHERE e.evtfoid IN (SELECT p.oid FROM pg_catalog.pg_proc p
+                                WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace))
+              OR e.evtname LIKE 'mycelium%'
            ORDER BY 1),
-    ARRAY[]::text[],
-    'Every trigger in schema mycelium is enabled (tgenabled = O)');
+    ARRAY['mycelium_guard_schema ON ddl_command_end EXECUTE FUNCTION mycelium_internal.guard_schema(), tags any, '
+          'enabled O'],
+    'The one event trigger is mycelium_guard_schema: ddl_command_end, any command tag, calling '
+    'mycelium_internal.guard_schema(), enabled');
 
 -- ====================================================================
 -- Row-level security policies
 -- ====================================================================
 
-SELECT policies_are('mycelium', t.tbl,
+SELECT policies_are(t.sch, t.tbl,
                     coalesce(array_agg(w.pol ORDER BY w.ord) FILTER (WHERE w.pol IS NOT NULL), '{}'),
-                    format('Table mycelium.%I has exactly the declared policies', t.tbl))
-  FROM (SELECT tbl, min(ord) AS o FROM want_columns GROUP BY tbl) t
-  LEFT JOIN want_policies w ON w.tbl = t.tbl
- GROUP BY t.tbl, t.o ORDER BY t.o;
+                    format('Table %I.%I has exactly the declared policies', t.sch, t.tbl))
+  FROM (SELECT sch, tbl, min(ord) AS o FROM want_columns GROUP BY sch, tbl) t
+  LEFT JOIN want_policies w ON w.sch = t.sch AND w.tbl = t.tbl
+ GROUP BY t.sch, t.tbl, t.o ORDER BY t.o;
 
-SELECT policy_cmd_is('mycelium', tbl, pol, cmd,
-                     format('Policy %I on mycelium.%I applies to %s only', pol, tbl, cmd))
+SELECT policy_cmd_is(sch, tbl, pol, cmd,
+                     format('Policy %I on %I.%I applies to %s only', pol, sch, tbl, cmd))
   FROM want_policies ORDER BY ord;
 
 SELECT set_eq(
-    $$SELECT c.relname::text, p.polname::text FROM pg_catalog.pg_policy p
+    $$SELECT c.oid::regclass::text, p.polname::text FROM pg_catalog.pg_policy p
         JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
-       WHERE c.relnamespace = 'mycelium'::regnamespace$$,
-    $$SELECT tbl::text, pol::text FROM want_policies$$,
-    'Schema mycelium has exactly the declared policies');
+       WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)$$,
+    $$SELECT format('%I.%I', sch, tbl), pol::text FROM want_policies$$,
+    'Schemas mycelium and mycelium_internal have exactly the declared policies');
 
 -- ====================================================================
 -- Views
@@ -1293,82 +1418,94 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 -- ====================================================================
 
 SELECT functions_are('mycelium', ARRAY[
-    'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'tenant_tables',
+    'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
-    'current_service_access', 'seal_context', 'verify_token', 'check_member', 'establish_context',
-    'signed_context_required', 'set_context',
-    'authenticate', 'set_jwt_secret', 'announce_change', 'check_custom_fields', 'check_field_definition',
-    'validate_custom_fields',
-    'touch_updated_at', 'fill_slug', 'log_activity',
+    'current_service_access', 'signed_context_required', 'set_context',
+    'authenticate', 'set_jwt_secret', 'restoring', 'validate_custom_fields',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
-    'job_lock_timeout',
-    'my_client_ids', 'my_service_type_ids', 'portal_can', 'require_context', 'limit_changes',
-    'guard_portal_deliverable_update', 'database_notification_types', 'address_recipient',
-    'guard_move', 'check_references',
-    'grant_access', 'equip_role',
-    'calling_role', 'acting_organizations', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
+    'my_client_ids', 'my_service_type_ids', 'portal_can', 'database_notification_types',
+    'grant_access',
+    'calling_role', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
     'is_known_locale', 'generate_recurring_deliverables',
-    'next_delivery_time', 'deliverable_audience', 'send_notifications', 'sweep_overdue', 'sweep_due_soon',
-    'notify_deliverable_events', 'notify_comment_events', 'productivity_scores', 'calculate_user_productivity',
+    'sweep_overdue', 'sweep_due_soon', 'productivity_scores', 'calculate_user_productivity',
     'claim_deliveries', 'finish_delivery',
-    'run_job', 'schedule_jobs', 'unschedule_jobs', 'apply_job_schedule'
+    'run_job', 'schedule_jobs', 'unschedule_jobs'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
--- Every function: its signature, language, volatility (i/s/v), parallel safety
--- (s/r/u) and whether it is SECURITY DEFINER, as src/sql declares them.
+-- The extension's own functions: the trigger functions, the helpers of its
+-- SECURITY DEFINER functions and of its install and update scripts, and the
+-- restore's and the schema guard's. No role but the owner may call them (h).
+SELECT functions_are('mycelium_internal', ARRAY[
+    'tenant_tables', 'extension_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
+    'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
+    'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
+    'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
+    'guard_move', 'check_references', 'equip_role', 'acting_organizations',
+    'next_delivery_time', 'deliverable_audience', 'send_notifications',
+    'notify_deliverable_events', 'notify_comment_events', 'apply_job_schedule',
+    'in_extension_script', 'schema_digest', 'record_schema', 'check_manifest', 'guard_schema'
+]::name[], 'Schema mycelium_internal has exactly the declared functions');
+
+-- Every function of both schemas: its signature, language, volatility (i/s/v),
+-- parallel safety (s/r/u) and whether it is SECURITY DEFINER, as src/sql declares
+-- them. Their settings (SET search_path) are rules (f) and (g).
 SELECT set_eq(
     $$SELECT p.oid::regprocedure::text, l.lanname::text, p.provolatile::text, p.proparallel::text, p.prosecdef
         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-       WHERE p.pronamespace = 'mycelium'::regnamespace$$,
+       WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)$$,
     $$VALUES
         ('mycelium.uuid_v7()',                                    'c',       'v', 's', false),
         ('mycelium.uuid_v7_time(uuid)',                           'c',       'i', 's', false),
         ('mycelium.slugify(text)',                                'c',       'i', 's', false),
         ('mycelium.is_valid_time_zone(text)',                     'c',       'i', 's', false),
         ('mycelium.require_writable(text)',                       'c',       'v', 'r', false),
-        ('mycelium.tenant_tables()',                              'sql',     'i', 's', false),
+        ('mycelium_internal.tenant_tables()',                     'sql',     'i', 's', false),
+        ('mycelium_internal.extension_tables()',                  'sql',     's', 'u', false),
+        ('mycelium.configure(text,text)',                         'plpgsql', 'v', 'u', false),
         ('mycelium.current_organization_id()',                    'c',       's', 's', false),
         ('mycelium.current_app_user_id()',                        'c',       's', 's', false),
         ('mycelium.current_app_role()',                           'c',       's', 's', false),
         ('mycelium.current_client_id()',                          'c',       's', 's', false),
         ('mycelium.current_service_access()',                     'c',       's', 's', false),
-        ('mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
+        ('mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
                                                                   'c',       'v', 'u', false),
-        ('mycelium.verify_token(text)',                           'c',       's', 'u', false),
-        ('mycelium.check_member(uuid,uuid,text)',                 'plpgsql', 's', 'u', false),
+        ('mycelium_internal.verify_token(text)',                  'c',       's', 'u', false),
+        ('mycelium_internal.check_member(uuid,uuid,text)',        'plpgsql', 's', 'u', false),
         ('mycelium.signed_context_required()',                    'c',       's', 's', false),
-        ('mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
+        ('mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium.set_context(uuid,uuid,text,uuid,text[])',      'plpgsql', 'v', 'u', true),
         ('mycelium.authenticate(text)',                           'plpgsql', 'v', 'u', true),
         ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
-        ('mycelium.announce_change()',                            'c',       'v', 'u', false),
-        ('mycelium.check_custom_fields()',                        'c',       'v', 'u', false),
-        ('mycelium.check_field_definition()',                     'c',       'v', 'u', false),
+        ('mycelium_internal.announce_change()',                   'c',       'v', 'u', false),
+        ('mycelium.restoring()',                                  'c',       's', 's', false),
+        ('mycelium_internal.load_as_replica()',                   'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.check_custom_fields()',               'c',       'v', 'u', false),
+        ('mycelium_internal.check_field_definition()',            'c',       'v', 'u', false),
         ('mycelium.validate_custom_fields(uuid,jsonb)',           'c',       's', 'u', false),
-        ('mycelium.touch_updated_at()',                           'c',       'v', 'u', false),
-        ('mycelium.fill_slug()',                                  'plpgsql', 'v', 'u', true),
-        ('mycelium.log_activity()',                               'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.touch_updated_at()',                  'c',       'v', 'u', false),
+        ('mycelium_internal.fill_slug()',                         'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.log_activity()',                      'plpgsql', 'v', 'u', true),
         ('mycelium.create_organization(text,text,text,text,text,text)',
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium.cleanup_old_activity_logs(interval)',          'plpgsql', 'v', 'u', true),
         ('mycelium.archive_old_deliverables(interval,uuid)',      'plpgsql', 'v', 'u', true),
-        ('mycelium.job_lock_timeout()',                           'sql',     's', 'u', false),
+        ('mycelium_internal.job_lock_timeout()',                  'sql',     's', 'u', false),
         ('mycelium.database_health_check()',                      'sql',     's', 'u', true),
         ('mycelium.my_client_ids()',                              'sql',     's', 's', true),
         ('mycelium.my_service_type_ids()',                        'sql',     's', 's', true),
         ('mycelium.portal_can(text)',                             'sql',     's', 's', true),
-        ('mycelium.require_context()',                            'plpgsql', 'v', 'u', false),
-        ('mycelium.limit_changes()',                              'plpgsql', 'v', 'u', false),
-        ('mycelium.guard_portal_deliverable_update()',            'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.require_context()',                   'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.limit_changes()',                     'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.guard_portal_deliverable_update()',   'plpgsql', 'v', 'u', false),
         ('mycelium.database_notification_types()',                'sql',     'i', 's', false),
-        ('mycelium.address_recipient()',                          'plpgsql', 'v', 'u', false),
-        ('mycelium.guard_move()',                                 'plpgsql', 'v', 'u', false),
-        ('mycelium.check_references()',                           'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.address_recipient()',                 'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.guard_move()',                        'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.check_references()',                  'plpgsql', 'v', 'u', true),
         ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false),
-        ('mycelium.equip_role(regrole,text)',                     'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.equip_role(regrole,text)',            'plpgsql', 'v', 'u', false),
         ('mycelium.calling_role()',                               'c',       's', 's', false),
-        ('mycelium.acting_organizations(text,uuid)',              'plpgsql', 's', 'u', true),
+        ('mycelium_internal.acting_organizations(text,uuid)',     'plpgsql', 's', 'u', true),
         ('mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
                                                                   'c',       's', 'r', false),
         ('mycelium.check_recurrence_rule(text)',                  'c',       'i', 's', false),
@@ -1376,16 +1513,17 @@ SELECT set_eq(
         ('mycelium.is_known_locale(text)',                        'c',       'i', 's', false),
         ('mycelium.generate_recurring_deliverables(uuid,date,boolean)',
                                                                   'plpgsql', 'v', 'u', true),
-        ('mycelium.next_delivery_time(timestamp with time zone,text,text,integer)',
+        ('mycelium_internal.next_delivery_time(timestamp with time zone,text,text,integer)',
                                                                   'sql',     's', 's', false),
-        ('mycelium.deliverable_audience(uuid[],uuid[],text[])',   'sql',     's', 'u', false),
-        ('mycelium.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])',
+        ('mycelium_internal.deliverable_audience(uuid[],uuid[],text[])',
+                                                                  'sql',     's', 'u', false),
+        ('mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])',
                                                                   'sql',     'v', 'u', true),
         ('mycelium.sweep_overdue(timestamp with time zone,uuid)', 'plpgsql', 'v', 'u', true),
         ('mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
                                                                   'plpgsql', 'v', 'u', true),
-        ('mycelium.notify_deliverable_events()',                  'plpgsql', 'v', 'u', true),
-        ('mycelium.notify_comment_events()',                      'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.notify_deliverable_events()',         'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.notify_comment_events()',             'plpgsql', 'v', 'u', true),
         ('mycelium.claim_deliveries(text,integer,interval)',      'plpgsql', 'v', 'u', true),
         ('mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
                                                                   'plpgsql', 'v', 'u', true),
@@ -1395,37 +1533,49 @@ SELECT set_eq(
         ('mycelium.run_job(text)',                                'plpgsql', 'v', 'u', true),
         ('mycelium.schedule_jobs(text,text,text,text,text)',      'plpgsql', 'v', 'u', true),
         ('mycelium.unschedule_jobs()',                            'plpgsql', 'v', 'u', true),
-        ('mycelium.apply_job_schedule(text,text[])',              'plpgsql', 'v', 'u', false)$$,
-    'Every function of schema mycelium has exactly the declared signature, language, volatility, '
-    'parallel safety and security');
+        ('mycelium_internal.apply_job_schedule(text,text[])',     'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.in_extension_script()',               'c',       's', 'u', false),
+        ('mycelium_internal.schema_digest()',                     'sql',     's', 'u', false),
+        ('mycelium_internal.record_schema()',                     'sql',     'v', 'u', false),
+        ('mycelium_internal.check_manifest()',                    'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.guard_schema()',                      'plpgsql', 'v', 'u', true)$$,
+    'Every function of schemas mycelium and mycelium_internal has exactly the declared signature, language, '
+    'volatility, parallel safety and security');
 
+-- Trigger and event trigger functions are the extension's business, never an
+-- API: all of them are in mycelium_internal.
 SELECT is(
     ARRAY(SELECT format('%s %s', p.oid::regprocedure, p.prorettype::regtype) COLLATE "C"
             FROM pg_catalog.pg_proc p
-           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prorettype = 'trigger'::regtype
+           WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND p.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)
            ORDER BY 1),
-    ARRAY['mycelium.address_recipient() trigger',
-          'mycelium.announce_change() trigger', 'mycelium.check_custom_fields() trigger',
-          'mycelium.check_field_definition() trigger', 'mycelium.check_references() trigger',
-          'mycelium.fill_slug() trigger', 'mycelium.guard_move() trigger',
-          'mycelium.guard_portal_deliverable_update() trigger', 'mycelium.limit_changes() trigger',
-          'mycelium.log_activity() trigger', 'mycelium.notify_comment_events() trigger',
-          'mycelium.notify_deliverable_events() trigger', 'mycelium.require_context() trigger',
-          'mycelium.touch_updated_at() trigger'],
-    'The trigger functions of schema mycelium are exactly these');
+    ARRAY['mycelium_internal.address_recipient() trigger',
+          'mycelium_internal.announce_change() trigger', 'mycelium_internal.check_custom_fields() trigger',
+          'mycelium_internal.check_field_definition() trigger', 'mycelium_internal.check_manifest() trigger',
+          'mycelium_internal.check_references() trigger',
+          'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_move() trigger',
+          'mycelium_internal.guard_portal_deliverable_update() trigger',
+          'mycelium_internal.guard_schema() event_trigger', 'mycelium_internal.limit_changes() trigger',
+          'mycelium_internal.load_as_replica() trigger',
+          'mycelium_internal.log_activity() trigger', 'mycelium_internal.notify_comment_events() trigger',
+          'mycelium_internal.notify_deliverable_events() trigger', 'mycelium_internal.require_context() trigger',
+          'mycelium_internal.touch_updated_at() trigger'],
+    'The trigger and event trigger functions are exactly these, all in schema mycelium_internal');
 
 -- ====================================================================
 -- Conventions, as rules over the whole catalogue (docs/schema.md, "Conventions").
 -- Each query lists what breaks the rule, so a failure names the offender.
 -- A tenant table is every table of schema mycelium except organizations and the
--- system tables (system_tables above: auth_keys, job_runs).
+-- system tables (system_tables above: job_runs, and every table of
+-- mycelium_internal).
 -- ====================================================================
 
 -- (a) Every tenant-owned row carries organization_id.
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attname = 'organization_id'
                                 AND a.atttypid = 'uuid'::regtype AND a.attnotnull AND NOT a.attisdropped)
@@ -1434,14 +1584,35 @@ SELECT is(
     '(a) every table except organizations and the system tables has a NOT NULL organization_id uuid column');
 
 SELECT is(
-    ARRAY(SELECT s.tbl::text FROM system_tables s
-           WHERE to_regclass(format('mycelium.%I', s.tbl)) IS NULL
+    ARRAY(SELECT format('%I.%I', s.sch, s.tbl) COLLATE "C" FROM system_tables s
+           WHERE to_regclass(format('%I.%I', s.sch, s.tbl)) IS NULL
               OR EXISTS (SELECT FROM pg_catalog.pg_attribute a
-                          WHERE a.attrelid = to_regclass(format('mycelium.%I', s.tbl))
+                          WHERE a.attrelid = to_regclass(format('%I.%I', s.sch, s.tbl))
                             AND a.attname = 'organization_id' AND NOT a.attisdropped)
            ORDER BY 1),
     ARRAY[]::text[],
     '(a) every listed system table exists and has no organization_id (else it is tenant data)');
+
+-- Schema mycelium_internal holds no tenant data: each of its tables is a listed
+-- system table.
+SELECT is(
+    ARRAY(SELECT c.relname::text COLLATE "C" FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium_internal'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium_internal')
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(a) every table of schema mycelium_internal is a system table');
+
+-- mycelium_internal.tenant_tables() is the list the code goes by: row-level
+-- security is forced on its tables and grant_access grants them. It must name
+-- organizations and every tenant table, and nothing else.
+SELECT is(
+    ARRAY(SELECT t::text COLLATE "C" FROM unnest(mycelium_internal.tenant_tables()) AS t ORDER BY 1),
+    ARRAY(SELECT c.relname::text COLLATE "C" FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
+           ORDER BY 1),
+    '(a) mycelium_internal.tenant_tables() lists exactly organizations and the tenant tables');
 
 -- (b) A tenant table's primary key is (organization_id, id).
 SELECT is(
@@ -1455,7 +1626,8 @@ SELECT is(
                                   WHERE p.conrelid = c.oid AND p.contype = 'p'),
                                 'without primary key') AS cols) pk
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-             AND c.relname <> 'organizations' AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname <> 'organizations'
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND pk.cols <> '(organization_id, id)'
            ORDER BY 1),
     ARRAY[]::text[],
@@ -1468,7 +1640,7 @@ SELECT is(
     ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
             FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND k.contype IN ('p', 'u', 'x')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attname = 'organization_id'
@@ -1483,7 +1655,7 @@ SELECT is(
             JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
             JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND (x.indisunique OR x.indisexclusion)
              AND NOT EXISTS (SELECT FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
                                JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
@@ -1496,7 +1668,8 @@ SELECT is(
 
 -- (d) References between tenant tables are composite and lead with organization_id
 -- on both sides; the only other references are (organization_id) -> organizations(id).
--- A system table neither references nor is referenced (the second rule names it).
+-- A system table neither references nor is referenced (the second rule names it;
+-- for the tables of mycelium_internal, the foreign keys' set_eq above).
 SELECT is(
     ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
             FROM pg_catalog.pg_constraint k
@@ -1504,9 +1677,9 @@ SELECT is(
             JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
            WHERE k.contype = 'f'
              AND c.relnamespace = 'mycelium'::regnamespace AND c.relname <> 'organizations'
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND r.relnamespace = 'mycelium'::regnamespace AND r.relname <> 'organizations'
-             AND r.relname NOT IN (SELECT tbl FROM system_tables)
+             AND r.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND NOT (cardinality(k.conkey) >= 2
                       AND k.conkey[1] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
                                           WHERE a.attrelid = c.oid AND a.attname = 'organization_id')
@@ -1523,10 +1696,12 @@ SELECT is(
             JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
            WHERE k.contype = 'f' AND c.relnamespace = 'mycelium'::regnamespace
              AND NOT (r.relnamespace = 'mycelium'::regnamespace
-                      AND r.relname <> 'organizations' AND r.relname NOT IN (SELECT tbl FROM system_tables)
-                      AND c.relname <> 'organizations' AND c.relname NOT IN (SELECT tbl FROM system_tables))
+                      AND r.relname <> 'organizations'
+                      AND r.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
+                      AND c.relname <> 'organizations'
+                      AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium'))
              AND NOT (r.relnamespace = 'mycelium'::regnamespace AND r.relname = 'organizations'
-                      AND c.relname NOT IN (SELECT tbl FROM system_tables)
+                      AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
                       AND k.conkey = ARRAY[(SELECT a.attnum FROM pg_catalog.pg_attribute a
                                              WHERE a.attrelid = c.oid AND a.attname = 'organization_id')]
                       AND k.confkey = ARRAY[(SELECT a.attnum FROM pg_catalog.pg_attribute a
@@ -1557,24 +1732,38 @@ SELECT is(
     ARRAY[]::text[],
     '(d) every foreign key is ON UPDATE NO ACTION, MATCH SIMPLE (an ON UPDATE SET NULL cannot take a column list)');
 
--- (e) pg_dump keeps the data of every table: whole, except the context key, which
--- each installation makes for itself (a restore would collide with it), and the
--- job list, which the install script writes.
+-- (e) pg_dump keeps the data of every table of both schemas (src/sql/code/90_catalog.sql):
+-- whole, except the context key, which each installation makes for itself (a
+-- restore would collide with it), and the job list, which the install script
+-- writes. The settings go with the data (a restore keeps the switches), and so
+-- does the manifest (a restore checks the tables it loads into against it).
 SELECT is(
-    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+    ARRAY(SELECT c.oid::regclass::text COLLATE "C" FROM pg_catalog.pg_class c
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind IN ('r', 'p')
              AND c.oid <> ALL (coalesce((SELECT e.extconfig FROM pg_catalog.pg_extension e
                                           WHERE e.extname = 'mycelium'), '{}'))
            ORDER BY 1),
-    ARRAY['jobs']::text[],
-    '(e) every mycelium table but jobs is registered with pg_extension_config_dump (in pg_extension.extconfig)');
+    ARRAY['mycelium_internal.jobs']::text[],
+    '(e) every table of both schemas but mycelium_internal.jobs is registered with pg_extension_config_dump '
+    '(in pg_extension.extconfig)');
+
+SELECT is(
+    ARRAY(SELECT r.tbl::regclass::text COLLATE "C"
+            FROM pg_catalog.pg_extension e, unnest(e.extconfig) AS r(tbl)
+           WHERE e.extname = 'mycelium'
+             AND r.tbl NOT IN (SELECT c.oid FROM pg_catalog.pg_class c
+                                WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(e) nothing outside the two schemas is registered with pg_extension_config_dump');
 
 SELECT is(
     ARRAY(SELECT format('%s: %s', r.tbl::regclass, r.cond) COLLATE "C"
             FROM pg_catalog.pg_extension e, unnest(e.extconfig, e.extcondition) AS r(tbl, cond)
            WHERE e.extname = 'mycelium' AND r.cond <> ''
            ORDER BY 1),
-    ARRAY['mycelium.auth_keys: WHERE purpose <> ''context'''],
+    ARRAY['mycelium_internal.auth_keys: WHERE purpose <> ''context'''],
     '(e) every registered table is dumped whole (empty filter condition), except auth_keys without its context key');
 
 -- (f) Functions pin their search_path; C functions, which run no SQL by name,
@@ -1582,72 +1771,72 @@ SELECT is(
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C"
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-           WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname = 'c'
+           WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.announce_change()', 'mycelium.calling_role()', 'mycelium.check_custom_fields()',
-          'mycelium.check_field_definition()', 'mycelium.check_recurrence_rule(text)',
+    ARRAY['mycelium.calling_role()', 'mycelium.check_recurrence_rule(text)',
           'mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
           'mycelium.current_organization_id()', 'mycelium.current_service_access()',
           'mycelium.date_label(date,text,text)',
           'mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
           'mycelium.is_known_locale(text)', 'mycelium.is_valid_time_zone(text)',
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
-          'mycelium.require_writable(text)',
-          'mycelium.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
-          'mycelium.signed_context_required()', 'mycelium.slugify(text)', 'mycelium.touch_updated_at()', 'mycelium.uuid_v7()',
-          'mycelium.uuid_v7_time(uuid)', 'mycelium.validate_custom_fields(uuid,jsonb)', 'mycelium.verify_token(text)'],
-    '(f) the C-language functions of schema mycelium are exactly these (exempt from the search_path rule)');
+          'mycelium.require_writable(text)', 'mycelium.restoring()',
+          'mycelium.signed_context_required()', 'mycelium.slugify(text)', 'mycelium.uuid_v7()',
+          'mycelium.uuid_v7_time(uuid)', 'mycelium.validate_custom_fields(uuid,jsonb)',
+          'mycelium_internal.announce_change()', 'mycelium_internal.check_custom_fields()',
+          'mycelium_internal.check_field_definition()', 'mycelium_internal.in_extension_script()',
+          'mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
+          'mycelium_internal.touch_updated_at()', 'mycelium_internal.verify_token(text)'],
+    '(f) the C-language functions of both schemas are exactly these (exempt from the search_path rule)');
 
+-- Every other function sets its search_path, to exactly pg_catalog, pg_temp, and
+-- nothing else (a setting is the function's for every caller); a C function sets
+-- nothing.
 SELECT is(
-    ARRAY(SELECT p.oid::regprocedure::text
+    ARRAY(SELECT format('%s %s', p.oid::regprocedure, coalesce(p.proconfig::text, 'without SET')) COLLATE "C"
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-           WHERE p.pronamespace = 'mycelium'::regnamespace AND l.lanname <> 'c'
-             AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS s WHERE s LIKE 'search\_path=%')
+           WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND p.proconfig IS DISTINCT FROM CASE WHEN l.lanname = 'c' THEN NULL
+                                                   ELSE ARRAY['search_path=pg_catalog, pg_temp'] END
            ORDER BY 1),
     ARRAY[]::text[],
-    '(f) every non-C function in schema mycelium has SET search_path');
-
-SELECT is(
-    ARRAY(SELECT format('%s %s', p.oid::regprocedure, s)
-            FROM pg_catalog.pg_proc p, unnest(p.proconfig) AS s
-           WHERE p.pronamespace = 'mycelium'::regnamespace AND s LIKE 'search\_path=%'
-             AND s <> 'search_path=pg_catalog, pg_temp'
-           ORDER BY 1),
-    ARRAY[]::text[],
-    '(f) every function search_path is exactly pg_catalog, pg_temp');
+    '(f) every non-C function of both schemas has exactly SET search_path = pg_catalog, pg_temp (and no other '
+    'setting), and no C function has a setting');
 
 -- (g) SECURITY DEFINER functions are few and deliberate: list each one here.
 -- They work across tenants (onboarding, maintenance, slug uniqueness, the activity
 -- log, generation, the sweeps and their notifications, each checking who calls,
--- the check of references no key covers)
--- or look up the caller's own context (set_context, authenticate and the policy
--- helpers).
+-- the check of references no key covers), look up the caller's own context
+-- (set_context, authenticate and the policy helpers), or guard the schema
+-- (guard_schema runs for every role's DDL and writes only the manifest).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
-           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
+           WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
            ORDER BY 1),
-    ARRAY['mycelium.acting_organizations(text,uuid)',
-          'mycelium.archive_old_deliverables(interval,uuid)', 'mycelium.authenticate(text)',
-          'mycelium.check_references()', 'mycelium.claim_deliveries(text,integer,interval)',
+    ARRAY['mycelium.archive_old_deliverables(interval,uuid)', 'mycelium.authenticate(text)',
+          'mycelium.claim_deliveries(text,integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
-          'mycelium.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
-          'mycelium.fill_slug()', 'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
+          'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
           'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
-          'mycelium.log_activity()', 'mycelium.my_client_ids()',
-          'mycelium.my_service_type_ids()', 'mycelium.notify_comment_events()',
-          'mycelium.notify_deliverable_events()', 'mycelium.portal_can(text)', 'mycelium.run_job(text)',
+          'mycelium.my_client_ids()', 'mycelium.my_service_type_ids()',
+          'mycelium.portal_can(text)', 'mycelium.run_job(text)',
           'mycelium.schedule_jobs(text,text,text,text,text)',
-          'mycelium.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])',
           'mycelium.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
-          'mycelium.sweep_overdue(timestamp with time zone,uuid)', 'mycelium.unschedule_jobs()'],
-    '(g) the SECURITY DEFINER functions of schema mycelium are exactly these');
+          'mycelium.sweep_overdue(timestamp with time zone,uuid)', 'mycelium.unschedule_jobs()',
+          'mycelium_internal.acting_organizations(text,uuid)', 'mycelium_internal.check_references()',
+          'mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
+          'mycelium_internal.fill_slug()', 'mycelium_internal.guard_schema()', 'mycelium_internal.log_activity()',
+          'mycelium_internal.notify_comment_events()', 'mycelium_internal.notify_deliverable_events()',
+          'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])'],
+    '(g) the SECURITY DEFINER functions of both schemas are exactly these');
 
 SELECT is(
     ARRAY(SELECT format('%s %s', p.oid::regprocedure, coalesce(p.proconfig::text, 'without SET')) COLLATE "C"
             FROM pg_catalog.pg_proc p
-           WHERE p.pronamespace = 'mycelium'::regnamespace AND p.prosecdef
+           WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
              AND p.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']
            ORDER BY 1),
     ARRAY[]::text[],
@@ -1655,15 +1844,15 @@ SELECT is(
 
 -- (h) Nothing is executable by PUBLIC: roles get what they need from
 -- mycelium.grant_access. A NULL proacl means the default, which grants PUBLIC
--- EXECUTE, so it is expanded with acldefault.
+-- EXECUTE, so it is expanded with acldefault (and so are the other ACLs below).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
-           WHERE p.pronamespace = 'mycelium'::regnamespace
+           WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
              AND EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
                           WHERE g.grantee = 0 AND g.privilege_type = 'EXECUTE')
            ORDER BY 1),
     ARRAY[]::text[],
-    '(h) no function in schema mycelium is executable by PUBLIC');
+    '(h) no function in schema mycelium or mycelium_internal is executable by PUBLIC');
 
 SELECT is(
     ARRAY(SELECT format('%s %s', o.what, o.privilege_type) COLLATE "C"
@@ -1684,26 +1873,58 @@ SELECT is(
     ARRAY[]::text[],
     '(h) no table, view, column or the schema mycelium grants anything to PUBLIC');
 
+-- What is in mycelium_internal is the extension's alone: the schema, its
+-- tables, their columns and its functions grant nothing to anyone but their
+-- owner, neither to PUBLIC nor to the group roles mycelium_app, mycelium_readonly,
+-- mycelium_maintenance and mycelium_delivery (whose members could then read the
+-- keys, or seal a context unchecked). Without USAGE on the schema no other role
+-- can name anything in it.
 SELECT is(
     ARRAY(SELECT format('%s %s to %s', o.what, o.privilege_type,
                         CASE WHEN o.grantee = 0 THEN 'PUBLIC' ELSE o.grantee::regrole::text END) COLLATE "C"
-            FROM (SELECT 'mycelium.auth_keys' AS what, g.privilege_type, g.grantee
-                    FROM pg_catalog.pg_class c, aclexplode(c.relacl) AS g
-                   WHERE c.oid = 'mycelium.auth_keys'::regclass AND g.grantee <> c.relowner
+            FROM (SELECT 'schema mycelium_internal' AS what, g.privilege_type, g.grantee
+                    FROM pg_catalog.pg_namespace n,
+                         aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS g
+                   WHERE n.oid = 'mycelium_internal'::regnamespace AND g.grantee <> n.nspowner
                   UNION ALL
-                  SELECT format('mycelium.auth_keys.%s', a.attname), g.privilege_type, g.grantee
-                    FROM pg_catalog.pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) AS g
-                   WHERE a.attrelid = 'mycelium.auth_keys'::regclass) o
+                  SELECT c.oid::regclass::text, g.privilege_type, g.grantee
+                    FROM pg_catalog.pg_class c,
+                         aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) AS g
+                   WHERE c.relnamespace = 'mycelium_internal'::regnamespace AND g.grantee <> c.relowner
+                  UNION ALL
+                  SELECT format('%s.%s', c.oid::regclass, a.attname), g.privilege_type, g.grantee
+                    FROM pg_catalog.pg_class c
+                    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                    CROSS JOIN LATERAL aclexplode(a.attacl) AS g
+                   WHERE c.relnamespace = 'mycelium_internal'::regnamespace
+                  UNION ALL
+                  SELECT p.oid::regprocedure::text, g.privilege_type, g.grantee
+                    FROM pg_catalog.pg_proc p,
+                         aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
+                   WHERE p.pronamespace = 'mycelium_internal'::regnamespace AND g.grantee <> p.proowner) o
            ORDER BY 1),
     ARRAY[]::text[],
-    '(h) mycelium.auth_keys grants no privilege to anyone but its owner');
+    '(h) schema mycelium_internal, its tables, columns and functions grant no privilege to anyone but their owner');
+
+-- mycelium.restoring() is called, as the writing role, by the WHEN clause of
+-- every table's load_as_replica trigger: the group roles that write or read
+-- tenant data get it with the context functions (equip_role); the others write
+-- only through SECURITY DEFINER functions.
+SELECT is(
+    ARRAY(SELECT format('%s %s', CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
+                        g.privilege_type) COLLATE "C"
+            FROM pg_catalog.pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
+           WHERE p.oid = 'mycelium.restoring()'::regprocedure AND g.grantee <> p.proowner
+           ORDER BY 1),
+    ARRAY['mycelium_app EXECUTE', 'mycelium_readonly EXECUTE'],
+    'mycelium.restoring() is executable by its owner, mycelium_app and mycelium_readonly only');
 
 -- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table but the
 -- system tables.
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                                JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                               WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
@@ -1713,9 +1934,10 @@ SELECT is(
     ARRAY[]::text[],
     'every table but the system tables has id uuid NOT NULL DEFAULT mycelium.uuid_v7()');
 
--- updated_at is maintained by trigger on every table that has it (and only there).
+-- updated_at is maintained by trigger on every table of both schemas that has it
+-- (and only there).
 SELECT is(
-    ARRAY(SELECT format('%s: %s', c.relname,
+    ARRAY(SELECT format('%s: %s', c.oid::regclass,
                         CASE WHEN u.has_col THEN 'updated_at without touch_updated_at trigger'
                              ELSE 'touch_updated_at trigger without updated_at' END)
             FROM pg_catalog.pg_class c
@@ -1725,10 +1947,11 @@ SELECT is(
                            AS has_col,
                        EXISTS (SELECT FROM pg_catalog.pg_trigger g
                                 WHERE g.tgrelid = c.oid
-                                  AND g.tgfoid = to_regprocedure('mycelium.touch_updated_at()')
+                                  AND g.tgfoid = to_regprocedure('mycelium_internal.touch_updated_at()')
                                   AND g.tgtype = 1 + 2 + 16)   -- ROW, BEFORE, UPDATE
                            AS has_trigger) u
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind IN ('r', 'p')
              AND u.has_col <> u.has_trigger
            ORDER BY 1),
     ARRAY[]::text[],
@@ -1736,12 +1959,13 @@ SELECT is(
 
 -- Views never bypass row-level security.
 SELECT is(
-    ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('v', 'm')
+    ARRAY(SELECT c.oid::regclass::text FROM pg_catalog.pg_class c
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind IN ('v', 'm')
              AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
            ORDER BY 1),
     ARRAY[]::text[],
-    'every view in schema mycelium has security_invoker=true');
+    'every view of both schemas has security_invoker=true');
 
 -- ====================================================================
 -- The security model, as rules over the whole catalogue (docs/security.md). Each query lists what
@@ -1749,33 +1973,40 @@ SELECT is(
 -- ====================================================================
 
 -- (r1) Row-level security is enabled and forced on every table, tenant tables and
--- organizations alike; the system tables only enable it (their owner, the native
--- code, reads them) and have no policy, so nobody else sees a row even if a
--- privilege is granted by mistake.
+-- organizations alike; the tables of mycelium_internal only enable it (their
+-- owner, the extension, reads and writes them) and have no policy, so nobody else
+-- sees a row even if a privilege is granted by mistake.
 SELECT is(
-    ARRAY(SELECT format('%s: %s, %s', c.relname,
+    ARRAY(SELECT format('%s: %s, %s', c.oid::regclass,
                         CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'not enabled' END,
                         CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END) COLLATE "C"
             FROM pg_catalog.pg_class c
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind IN ('r', 'p')
              AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
            ORDER BY 1),
-    ARRAY['auth_keys: enabled, not forced', 'job_runs: not enabled, not forced', 'jobs: enabled, not forced'],
-    '(r1) row-level security is enabled and forced on every table except auth_keys and jobs (enabled, not '
-    'forced) and job_runs (no tenant data; only maintenance roles are granted SELECT)');
+    ARRAY['mycelium.job_runs: not enabled, not forced',
+          'mycelium_internal.auth_keys: enabled, not forced', 'mycelium_internal.jobs: enabled, not forced',
+          'mycelium_internal.schema_manifest: enabled, not forced',
+          'mycelium_internal.settings: enabled, not forced'],
+    '(r1) row-level security is enabled and forced on every table except those of mycelium_internal (enabled, '
+    'not forced) and job_runs (no tenant data; only maintenance roles are granted SELECT)');
 
 SELECT is(
-    ARRAY(SELECT format('%s: %s, %s, %s policies', s.tbl,
+    ARRAY(SELECT format('%I.%I: %s, %s, %s policies', s.sch, s.tbl,
                         CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'not enabled' END,
                         CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END,
                         (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid)) COLLATE "C"
             FROM system_tables s
-            LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(format('mycelium.%I', s.tbl))
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(format('%I.%I', s.sch, s.tbl))
            ORDER BY 1),
-    ARRAY['auth_keys: enabled, not forced, 0 policies', 'job_runs: not enabled, not forced, 0 policies',
-          'jobs: enabled, not forced, 0 policies'],
-    '(r1) the system tables: auth_keys and jobs have row-level security enabled, not forced, and no policy; '
-    'job_runs none');
+    ARRAY['mycelium.job_runs: not enabled, not forced, 0 policies',
+          'mycelium_internal.auth_keys: enabled, not forced, 0 policies',
+          'mycelium_internal.jobs: enabled, not forced, 0 policies',
+          'mycelium_internal.schema_manifest: enabled, not forced, 0 policies',
+          'mycelium_internal.settings: enabled, not forced, 0 policies'],
+    '(r1) the system tables: those of mycelium_internal have row-level security enabled, not forced, and no '
+    'policy; job_runs none');
 
 -- (r2) At most one policy per table and command: permissive policies are OR'ed, and
 -- the design document's two permissive deliverables policies let every editor see
@@ -1795,13 +2026,14 @@ SELECT is(
 
 -- (r3) Every table can be read under some policy, except the system tables.
 SELECT is(
-    ARRAY(SELECT c.relname::text COLLATE "C" FROM pg_catalog.pg_class c
-           WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
+    ARRAY(SELECT c.oid::regclass::text COLLATE "C" FROM pg_catalog.pg_class c
+           WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
+             AND c.relkind IN ('r', 'p')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p
                               WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*'))
            ORDER BY 1),
-    ARRAY['auth_keys', 'job_runs', 'jobs'],
-    '(r3) every table except the system tables has a SELECT policy');
+    ARRAY(SELECT format('%I.%I', sch, tbl) COLLATE "C" FROM system_tables ORDER BY 1),
+    '(r3) every table of both schemas except the system tables has a SELECT policy');
 
 -- (r4) The tables that deliberately lack a write policy, so that nobody under
 -- row-level security can do it (docs/security.md, "Who may do what"):
@@ -1813,7 +2045,7 @@ SELECT is(
             FROM pg_catalog.pg_class c
            CROSS JOIN (VALUES ('a'::"char", 'INSERT'), ('w', 'UPDATE'), ('d', 'DELETE')) AS k(code, cmd)
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p
                               WHERE p.polrelid = c.oid AND p.polcmd IN (k.code, '*'))
            ORDER BY 1),
@@ -1964,13 +2196,14 @@ SELECT is(
                               'mycelium.create_organization(text,text,text,text,text,text)',
                               'mycelium.archive_old_deliverables(interval,uuid)',
                               'mycelium.cleanup_old_activity_logs(interval)',
-                              'mycelium.grant_access(regrole,text)', 'mycelium.set_jwt_secret(text)']) AS f(sig)
+                              'mycelium.grant_access(regrole,text)', 'mycelium.set_jwt_secret(text)',
+                              'mycelium.configure(text,text)']) AS f(sig)
             LEFT JOIN pg_catalog.pg_proc p ON p.oid = to_regprocedure(f.sig)
            WHERE p.oid IS NULL OR p.provolatile <> 'v'
            ORDER BY 1),
     ARRAY[]::text[],
     '(r10) set_context, authenticate, create_organization, archive_old_deliverables, '
-    'cleanup_old_activity_logs, grant_access and set_jwt_secret are VOLATILE');
+    'cleanup_old_activity_logs, grant_access, set_jwt_secret and configure are VOLATILE');
 
 -- (r11) A write without a context fails with a clear 42501: every table but the
 -- system tables has the require_context statement trigger (BEFORE INSERT OR UPDATE
@@ -1978,10 +2211,10 @@ SELECT is(
 SELECT is(
     ARRAY(SELECT c.relname::text COLLATE "C" FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-             AND c.relname NOT IN (SELECT tbl FROM system_tables)
+             AND c.relname NOT IN (SELECT tbl FROM system_tables WHERE sch = 'mycelium')
              AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
                               WHERE g.tgrelid = c.oid AND NOT g.tgisinternal
-                                AND g.tgfoid = to_regprocedure('mycelium.require_context()')
+                                AND g.tgfoid = to_regprocedure('mycelium_internal.require_context()')
                                 AND g.tgtype = 2 + 4 + 8 + 16 AND g.tgenabled = 'O')
            ORDER BY 1),
     ARRAY[]::text[],

@@ -59,7 +59,8 @@ DECLARE
     r text;
 BEGIN
     FOR r IN SELECT c.relname FROM pg_catalog.pg_class c
-              WHERE c.relnamespace = 'mycelium'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v')
+              WHERE c.relnamespace IN ('mycelium'::pg_catalog.regnamespace, 'mycelium_internal'::pg_catalog.regnamespace)
+                AND c.relkind IN ('r', 'v')
     LOOP
         EXECUTE format('CREATE TEMPORARY TABLE %I (id pg_catalog.uuid, organization_id pg_catalog.uuid)', r);
         EXECUTE format('CREATE FUNCTION pg_temp.%I() RETURNS trigger LANGUAGE plpgsql AS %L',
@@ -99,7 +100,8 @@ BEGIN
            AND (SELECT ty.typtype FROM pg_catalog.pg_type ty WHERE ty.oid = f.prorettype) <> 'p'
            AND (f.proname = ANY (native_names)
                 OR EXISTS (SELECT FROM pg_catalog.pg_proc m
-                            WHERE m.pronamespace = 'mycelium'::pg_catalog.regnamespace
+                            WHERE m.pronamespace IN ('mycelium'::pg_catalog.regnamespace,
+                                                     'mycelium_internal'::pg_catalog.regnamespace)
                               AND m.prosrc ~ ('\m' || f.proname || '\s*\(')))
     LOOP
         SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.%I', (SELECT ty.typname FROM pg_catalog.pg_type ty WHERE ty.oid = t)), ', ' ORDER BY i),
@@ -241,6 +243,9 @@ SELECT is((SELECT pg_catalog.array_agg(DISTINCT who) FROM public.spy_log), ARRAY
           'every shadow that ran, ran as the attacker');
 SELECT ok(NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'regress_sec_app'),
           'the attacker is still not a superuser');
-SELECT ok(NOT pg_catalog.has_table_privilege('mycelium.auth_keys', 'SELECT'), 'and cannot read the keys');
+SELECT ok(NOT pg_catalog.has_table_privilege(
+              (SELECT c.oid FROM pg_catalog.pg_class c
+                WHERE c.relnamespace = 'mycelium_internal'::pg_catalog.regnamespace AND c.relname = 'auth_keys'),
+              'SELECT'), 'and cannot read the keys');
 SELECT * FROM finish();
 ROLLBACK;

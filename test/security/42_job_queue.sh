@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Class 14, the queue of runs: runs of one job wait for each other, and what they
-# wait on is a row lock on mycelium.jobs that no application role can take. It
+# wait on is a row lock on mycelium_internal.jobs that no application role can take. It
 # used to be an advisory lock, which any role may take: an application holding
 # that key stalled every run of the job for every organization.
 set -uo pipefail
@@ -22,8 +22,8 @@ done
 out=$(timeout 20 psql -X -q -At -c "SET client_min_messages = error" -c "SELECT mycelium.run_job('sweep_overdue') IS NOT NULL")
 ok $? 'a run of the overdue sweep is not held up by the application''s advisory locks'
 is "$out" t 'and completes'
-is "$(as_app -c "SELECT sec.sqlstate_of('SELECT FROM mycelium.jobs FOR UPDATE')")" 42501 \
+is "$(as_app -c "SELECT sec.sqlstate_of('SELECT FROM mycelium_internal.jobs FOR UPDATE')")" 42501 \
    'the application role cannot lock a job''s row'
-is "$(as_app -c "SELECT sec.sqlstate_of('SELECT name FROM mycelium.jobs')")" 42501 \
+is "$(as_app -c "SELECT sec.sqlstate_of('SELECT name FROM mycelium_internal.jobs')")" 42501 \
    'nor read the job list'
 finish

@@ -103,9 +103,15 @@ SELECT format('default-acl %s %s %s', d.defaclrole::regrole, d.defaclobjtype,
               (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(d.defaclacl) a))
   FROM pg_default_acl d JOIN ext_schemas s ON s.oid = d.defaclnamespace
 UNION ALL
-SELECT format('job %s %s', j.name, j.description) FROM mycelium.jobs j
+SELECT format('job %s %s', j.name, j.description) FROM mycelium_internal.jobs j
 UNION ALL
-SELECT format('key %s', k.purpose) FROM mycelium.auth_keys k WHERE k.purpose = 'context'
+SELECT format('key %s', k.purpose) FROM mycelium_internal.auth_keys k WHERE k.purpose = 'context'
+UNION ALL
+SELECT format('manifest version=%s digest=%s', m.version, m.digest) FROM mycelium_internal.schema_manifest m
+UNION ALL
+SELECT format('event-trigger %s on %s runs %s enabled=%s tags=%s', t.evtname, t.evtevent, t.evtfoid::regprocedure,
+              t.evtenabled, coalesce(array_to_string(t.evttags, ','), '-'))
+  FROM pg_event_trigger t
 UNION ALL
 SELECT 'extension version=' || e.extversion || ' relocatable=' || e.extrelocatable
   FROM pg_extension e WHERE e.extname = 'mycelium';

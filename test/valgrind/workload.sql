@@ -144,7 +144,7 @@ BEGIN;
 SELECT mycelium.authenticate(:'token');
 SELECT count(*) AS visible FROM mycelium.deliverables;
 COMMIT;
-SELECT (mycelium.verify_token(:'token')).role;
+SELECT (mycelium_internal.verify_token(:'token')).role;
 SELECT pg_temp.try(format('SELECT mycelium.authenticate(%L)', t)) AS bad_token
 FROM (VALUES (NULL), (''), ('.'), ('..'), ('a.b.c'), ('a.b.c.d'), (repeat('A', 1000000)),
              (left(:'token', -1) || 'x'), (:'token' || '.'), (replace(:'token', '.', '..')),
@@ -204,7 +204,7 @@ FROM (VALUES ('FREQ=SOMETIMES', '2026-01-01', '2026-01-01', '2027-01-01', 'UTC')
              ('FREQ=SECONDLY', '2026-01-01', '2026-01-01', '9999-01-01', 'UTC'),
              ('* * * * *', '2026-01-01', '2026-01-01', '4000-01-01', 'UTC'),
              ('FREQ=DAILY', '2026-01-01', '2027-01-01', '2026-01-01', repeat('z', 100000))) AS b(r, s, a, b, z);
-SELECT pg_temp.try(format('SELECT mycelium.next_delivery_time(now(), %L, %L, %s)', f, z, w)) AS delivery_time
+SELECT pg_temp.try(format('SELECT mycelium_internal.next_delivery_time(now(), %L, %L, %s)', f, z, w)) AS delivery_time
 FROM (VALUES ('IMMEDIATE', 'UTC', '1'), ('DAILY', 'Asia/Kathmandu', '1'), ('WEEKLY', 'Pacific/Chatham', '7'),
              ('WEEKLY', 'America/Chicago', '0'), ('HOURLY', 'UTC', '1'), ('DAILY', 'Nowhere/Land', '1'),
              ('WEEKLY', 'UTC', '99'), (NULL, NULL, 'NULL')) AS n(f, z, w);

@@ -39,7 +39,7 @@ COMMENT ON FUNCTION mycelium.require_writable(text) IS
 
 -- The role that called into Mycelium, not the SECURITY DEFINER owner a function
 -- runs as: whose rights cross-tenant work without a tenant context checks
--- (mycelium.acting_organizations).
+-- (mycelium_internal.acting_organizations).
 CREATE OR REPLACE FUNCTION mycelium.calling_role() RETURNS regrole
     AS 'MODULE_PATHNAME', 'mycelium_calling_role'
     LANGUAGE C STABLE PARALLEL SAFE;

@@ -14,10 +14,10 @@ DO $$
 DECLARE
     c record;
 BEGIN
-    FOR c IN SELECT t.relname, a.attname
+    FOR c IN SELECT t.oid::regclass AS tbl, t.relname, a.attname
              FROM pg_catalog.pg_attribute a
              JOIN pg_catalog.pg_class t ON t.oid = a.attrelid
-             WHERE t.relnamespace = 'mycelium'::regnamespace AND t.relkind = 'r'
+             WHERE t.oid = ANY (mycelium_internal.extension_tables())
                AND a.attnum > 0 AND NOT a.attisdropped
                AND a.atttypid IN ('pg_catalog.timestamptz'::pg_catalog.regtype,
                                   'pg_catalog.timestamp'::pg_catalog.regtype,
@@ -26,8 +26,8 @@ BEGIN
                                 WHERE k.conrelid = t.oid AND k.conname = t.relname || '_' || a.attname || '_finite')
              ORDER BY t.relname, a.attnum
     LOOP
-        EXECUTE format('ALTER TABLE mycelium.%I ADD CONSTRAINT %I CHECK (pg_catalog.isfinite(%I))',
-                       c.relname, c.relname || '_' || c.attname || '_finite', c.attname);
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (pg_catalog.isfinite(%I))',
+                       c.tbl, c.relname || '_' || c.attname || '_finite', c.attname);
     END LOOP;
 END;
 $$;

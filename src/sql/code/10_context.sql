@@ -39,13 +39,13 @@ COMMENT ON FUNCTION mycelium.current_service_access() IS
 
 -- Seals a context into mycelium.context for the rest of the transaction. Private:
 -- only set_context and authenticate, which check what they seal, may call it.
-CREATE OR REPLACE FUNCTION mycelium.seal_context(organization_id uuid, user_id uuid, role text, client_id uuid,
+CREATE OR REPLACE FUNCTION mycelium_internal.seal_context(organization_id uuid, user_id uuid, role text, client_id uuid,
                                       service_access text[], expires_at timestamptz) RETURNS void
     AS 'MODULE_PATHNAME', 'mycelium_seal_context'
     LANGUAGE C VOLATILE;
 
 -- Verifies an HS256 token with the 'jwt' key and returns its claims. Private.
-CREATE OR REPLACE FUNCTION mycelium.verify_token(token text,
+CREATE OR REPLACE FUNCTION mycelium_internal.verify_token(token text,
                                       OUT organization_id uuid, OUT user_id uuid, OUT role text,
                                       OUT client_id uuid, OUT service_access text[], OUT expires_at timestamptz)
     AS 'MODULE_PATHNAME', 'mycelium_verify_token'
@@ -56,7 +56,7 @@ CREATE OR REPLACE FUNCTION mycelium.verify_token(token text,
 -- never from the caller); or problem says what is wrong. The one check behind
 -- every way a context is set: establish_context (for set_context and
 -- authenticate) and the native check of request.jwt.claims. Private.
-CREATE OR REPLACE FUNCTION mycelium.check_member(organization_id uuid, user_id uuid, role text,
+CREATE OR REPLACE FUNCTION mycelium_internal.check_member(organization_id uuid, user_id uuid, role text,
                                       OUT client_id uuid, OUT problem text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -88,7 +88,7 @@ END;
 $$;
 
 -- Checks the context with check_member and seals it.
-CREATE OR REPLACE FUNCTION mycelium.establish_context(organization_id uuid, user_id uuid, role text,
+CREATE OR REPLACE FUNCTION mycelium_internal.establish_context(organization_id uuid, user_id uuid, role text,
                                            client_id uuid, service_access text[], expires_at timestamptz,
                                            via text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -106,7 +106,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'One of ADMIN, VIDEO_EDITOR, SEO_STRATEGIST, WEBSITE_DESIGNER, FILMER, CUSTOM, CLIENT.';
     END IF;
-    member := mycelium.check_member(organization_id, user_id, role);
+    member := mycelium_internal.check_member(organization_id, user_id, role);
     IF member.problem IS NOT NULL THEN
         RAISE EXCEPTION '%: %', via, member.problem USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -115,16 +115,18 @@ BEGIN
             RAISE EXCEPTION '%: portal user % belongs to another client', via, user_id
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        PERFORM mycelium.seal_context(organization_id, user_id, role, member.client_id, '{}', expires_at);
+        PERFORM mycelium_internal.seal_context(organization_id, user_id, role, member.client_id, '{}', expires_at);
         RETURN;
     END IF;
-    PERFORM mycelium.seal_context(organization_id, user_id, role, NULL,
+    PERFORM mycelium_internal.seal_context(organization_id, user_id, role, NULL,
                                   CASE WHEN role = 'CUSTOM' THEN coalesce(service_access, '{}') ELSE '{}' END,
                                   expires_at);
 END;
 $$;
 
--- The switch mycelium.require_signed_context, read by the library (which this
+-- Whether only signed contexts count: the server setting
+-- mycelium.require_signed_context, or the switch of that name in mycelium_internal.settings
+-- (mycelium.configure), which a dump carries. Read by the library (which this
 -- call loads first), never through current_setting(): before the library is
 -- loaded in a backend, any role may SET the placeholder of that name.
 CREATE OR REPLACE FUNCTION mycelium.signed_context_required() RETURNS boolean
@@ -146,7 +148,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Call mycelium.authenticate(token); mycelium.require_signed_context is on.';
     END IF;
-    PERFORM mycelium.establish_context(organization_id, user_id, role, client_id, service_access,
+    PERFORM mycelium_internal.establish_context(organization_id, user_id, role, client_id, service_access,
                                        now() + interval '1 day', 'set_context');
 END;
 $$;
@@ -163,8 +165,8 @@ BEGIN
     IF token IS NULL OR token = '' THEN
         RAISE EXCEPTION 'authenticate: no token' USING ERRCODE = 'invalid_authorization_specification';
     END IF;
-    SELECT * INTO claims FROM mycelium.verify_token(token);
-    PERFORM mycelium.establish_context(claims.organization_id, claims.user_id, claims.role, claims.client_id,
+    SELECT * INTO claims FROM mycelium_internal.verify_token(token);
+    PERFORM mycelium_internal.establish_context(claims.organization_id, claims.user_id, claims.role, claims.client_id,
                                        claims.service_access, claims.expires_at, 'authenticate');
 END;
 $$;
@@ -182,15 +184,21 @@ BEGIN
         RAISE EXCEPTION 'set_jwt_secret: the secret must be 32 to 512 bytes'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'RFC 7518 requires an HS256 key of 256 bits or more.';
     END IF;
-    INSERT INTO mycelium.auth_keys (purpose, secret) VALUES ('jwt', convert_to(secret, 'UTF8'))
+    INSERT INTO mycelium_internal.auth_keys (purpose, secret) VALUES ('jwt', convert_to(secret, 'UTF8'))
     ON CONFLICT (purpose) DO UPDATE SET secret = EXCLUDED.secret, created_at = now();
 END;
 $$;
 
 -- Every backend forgets what it cached of a table of Mycelium's own (the keys
 -- here, compiled field validators later) when the changing transaction commits.
-CREATE OR REPLACE FUNCTION mycelium.announce_change() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.announce_change() RETURNS trigger
     AS 'MODULE_PATHNAME', 'mycelium_announce_change'
     LANGUAGE C;
-CREATE OR REPLACE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium.auth_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.announce_change();
+CREATE OR REPLACE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium_internal.auth_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change();
+CREATE OR REPLACE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mycelium_internal.settings
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change();
+-- Also while a restore (or a logical replica) loads them: a cache must never
+-- outlive the rows it was made from.
+ALTER TABLE mycelium_internal.auth_keys ENABLE ALWAYS TRIGGER announce_change;
+ALTER TABLE mycelium_internal.settings ENABLE ALWAYS TRIGGER announce_change;

@@ -2,23 +2,23 @@
 
 -- ------ updated_at, on every table that has it (native: src/pg/touch.cpp) ------
 
-CREATE OR REPLACE FUNCTION mycelium.touch_updated_at() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.touch_updated_at() RETURNS trigger
     AS 'MODULE_PATHNAME', 'mycelium_touch_updated_at'
     LANGUAGE C;
 
 DO $$
 DECLARE
-    t text;
+    t regclass;
 BEGIN
     FOR t IN
-        SELECT c.relname
+        SELECT c.oid::regclass
         FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'
-        WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
-        ORDER BY c.relname
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at' AND NOT a.attisdropped
+        WHERE c.oid = ANY (mycelium_internal.extension_tables())
+        ORDER BY c.relnamespace::regnamespace::text, c.relname
     LOOP
-        EXECUTE format('CREATE OR REPLACE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.%I '
-                       'FOR EACH ROW EXECUTE FUNCTION mycelium.touch_updated_at()', t);
+        EXECUTE format('CREATE OR REPLACE TRIGGER touch_updated_at BEFORE UPDATE ON %s '
+                       'FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()', t);
     END LOOP;
 END;
 $$;
@@ -33,7 +33,7 @@ $$;
 -- SECURITY DEFINER: the suffix must account for every row of the scope, also
 -- those row-level security hides from the caller (organizations are unique
 -- across the system). It reads only slugs, and only in the row's own scope.
-CREATE OR REPLACE FUNCTION mycelium.fill_slug() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.fill_slug() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -68,11 +68,11 @@ END;
 $$;
 
 CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.organizations
-    FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
+    FOR EACH ROW EXECUTE FUNCTION mycelium_internal.fill_slug();
 CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.clients
-    FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
+    FOR EACH ROW EXECUTE FUNCTION mycelium_internal.fill_slug();
 CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.service_types
-    FOR EACH ROW EXECUTE FUNCTION mycelium.fill_slug();
+    FOR EACH ROW EXECUTE FUNCTION mycelium_internal.fill_slug();
 
 -- ------ Activity log ------
 -- Statement-level triggers with transition tables: one INSERT ... SELECT per
@@ -89,7 +89,7 @@ CREATE OR REPLACE TRIGGER fill_slug BEFORE INSERT OR UPDATE OF slug ON mycelium.
 
 -- SECURITY DEFINER: applications may read the log but never write it; only
 -- these triggers do.
-CREATE OR REPLACE FUNCTION mycelium.log_activity() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.log_activity() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -173,15 +173,15 @@ BEGIN
     LOOP
         EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_insert AFTER INSERT ON mycelium.%1$I
                             REFERENCING NEW TABLE AS new_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(%2$L, %3$L)',
                        t.tbl, t.kind, t.name_column);
         EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_update AFTER UPDATE ON mycelium.%1$I
                             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(%2$L, %3$L)',
                        t.tbl, t.kind, t.name_column);
         EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_delete AFTER DELETE ON mycelium.%1$I
                             REFERENCING OLD TABLE AS old_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium.log_activity(%2$L, %3$L)',
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(%2$L, %3$L)',
                        t.tbl, t.kind, t.name_column);
     END LOOP;
 END;
@@ -199,13 +199,13 @@ $$;
 -- (grant_access), the database's own updates (finish_delivery) never touch them,
 -- and the delivery worker's reports need not pay for a check per statement.
 -- (USER_SELECT and CLIENT_SELECT custom fields are checked with the other custom
--- fields: 45_custom_fields.sql.) Statement-level, one anti-join per statement, so
+-- fields: 25_custom_fields.sql.) Statement-level, one anti-join per statement, so
 -- that the sweeps' bulk notifications stay cheap.
 
 -- SECURITY DEFINER: a reference is checked against the organization, not against
 -- what the writer may read (a portal user mentions the agency's users, whom it
 -- cannot see). It reads only whether each id exists in the row's organization.
-CREATE OR REPLACE FUNCTION mycelium.check_references() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.check_references() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -272,10 +272,10 @@ $$;
 
 CREATE OR REPLACE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references();
 CREATE OR REPLACE TRIGGER check_references_update AFTER UPDATE ON mycelium.comments
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references();
 CREATE OR REPLACE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.check_references();
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references();

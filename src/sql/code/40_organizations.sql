@@ -85,7 +85,7 @@ $$;
 
 -- Archives deliverables completed longer ago than older_than, of one organization or
 -- (NULL) all of them; returns how many. run_job archives all at once and, should that
--- fail, each organization on its own (80_jobs.sql).
+-- fail, each organization on its own (60_jobs.sql).
 CREATE OR REPLACE FUNCTION mycelium.archive_old_deliverables(older_than interval DEFAULT '6 months',
                                                   organization_id uuid DEFAULT NULL)
     RETURNS bigint
@@ -143,7 +143,7 @@ $$;
 -- exists. Everything else is an error naming the function.
 -- SECURITY DEFINER so that it sees every organization; it reveals nothing the
 -- caller may not know (a tenant is only ever told about its own).
-CREATE OR REPLACE FUNCTION mycelium.acting_organizations(fn text, requested uuid) RETURNS uuid[]
+CREATE OR REPLACE FUNCTION mycelium_internal.acting_organizations(fn text, requested uuid) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -186,7 +186,7 @@ $$;
 -- alone (55P03). Five seconds is far longer than an application's own transactions
 -- hold a lock; a shorter lock_timeout of the session (or of its role or database)
 -- is kept, so an operator may make it shorter, never unbounded.
-CREATE OR REPLACE FUNCTION mycelium.job_lock_timeout() RETURNS text
+CREATE OR REPLACE FUNCTION mycelium_internal.job_lock_timeout() RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -197,5 +197,5 @@ AS $$
     FROM (SELECT pg_catalog.current_setting('lock_timeout') AS setting,
                  pg_catalog.current_setting('lock_timeout')::interval AS t) w;
 $$;
-COMMENT ON FUNCTION mycelium.job_lock_timeout() IS
+COMMENT ON FUNCTION mycelium_internal.job_lock_timeout() IS
     'The longest a job waits for a row lock: 5 seconds, or the session''s lock_timeout when shorter';

@@ -43,7 +43,7 @@ BEGIN
         target_month := date_trunc('month', period::timestamp)::date;
     END IF;
 
-    candidates := mycelium.acting_organizations(fn, requested);
+    candidates := mycelium_internal.acting_organizations(fn, requested);
 
     -- Organizations that cannot take part are reported, not failed: one
     -- organization's settings must not stop everyone's scheduled run.

@@ -57,7 +57,7 @@ COMMENT ON FUNCTION mycelium.portal_can(text) IS
 -- A clear 42501 for a write without a context (reads simply see no rows). Fired
 -- once per statement; roles to which row-level security does not apply (the
 -- extension's owner, superusers, BYPASSRLS roles) are let through.
-CREATE OR REPLACE FUNCTION mycelium.require_context() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.require_context() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -75,7 +75,7 @@ $$;
 -- arguments are the columns they may change (updated_at always). Users edit
 -- their own profile, not their role, status, e-mail, organization, permissions or
 -- login state; recipients mark their notifications read, nothing else.
-CREATE OR REPLACE FUNCTION mycelium.limit_changes() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.limit_changes() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -99,7 +99,7 @@ $$;
 
 -- A portal (CLIENT) user may only approve a deliverable that awaits approval, or
 -- send it back for revision, and only with can_approve.
-CREATE OR REPLACE FUNCTION mycelium.guard_portal_deliverable_update() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.guard_portal_deliverable_update() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -139,7 +139,7 @@ $$;
 -- service type only if they serve its client or hold both service types.
 -- ADMINs move anything within the organization; portal users move nothing
 -- (guard_portal_deliverable_update).
-CREATE OR REPLACE FUNCTION mycelium.guard_move() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.guard_move() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -178,42 +178,42 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY mycelium.tenant_tables()
+    FOREACH t IN ARRAY mycelium_internal.tenant_tables()
     LOOP
         EXECUTE format('ALTER TABLE mycelium.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE mycelium.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE OR REPLACE TRIGGER require_context BEFORE INSERT OR UPDATE OR DELETE ON mycelium.%I '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION mycelium.require_context()', t);
+                       'FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()', t);
     END LOOP;
 END;
 $$;
 -- Nobody but its owner reads the keys; RLS with no policy shuts out everyone else
 -- should a privilege ever be granted by mistake.
-ALTER TABLE mycelium.auth_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE mycelium_internal.auth_keys ENABLE ROW LEVEL SECURITY;
 
 CREATE OR REPLACE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
-    FOR EACH ROW EXECUTE FUNCTION mycelium.limit_changes(
+    FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(
         'name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password', 'temporary_password', 'last_login_at');
 -- Only a tenant user who is not an ADMIN is limited, so only their updates pay
 -- the PL/pgSQL call: without a context, row-level security hides every row from
 -- a role it applies to, and the delivery worker's batches run none.
 CREATE OR REPLACE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients
     FOR EACH ROW WHEN (mycelium.current_app_role() <> 'ADMIN')
-    EXECUTE FUNCTION mycelium.limit_changes('read_at');
+    EXECUTE FUNCTION mycelium_internal.limit_changes('read_at');
 -- The WHEN clause keeps staff updates (and the sweep's thousands of rows) from
 -- paying a PL/pgSQL call per row: only a portal user's update runs the function.
 CREATE OR REPLACE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables
     FOR EACH ROW WHEN (mycelium.current_app_role() = 'CLIENT')
-    EXECUTE FUNCTION mycelium.guard_portal_deliverable_update();
+    EXECUTE FUNCTION mycelium_internal.guard_portal_deliverable_update();
 
 -- Only an update that changes where the row belongs runs the function.
 CREATE OR REPLACE TRIGGER guard_move BEFORE UPDATE ON mycelium.deliverables
     FOR EACH ROW WHEN (OLD.client_id IS DISTINCT FROM NEW.client_id
                        OR OLD.service_type_id IS DISTINCT FROM NEW.service_type_id)
-    EXECUTE FUNCTION mycelium.guard_move();
+    EXECUTE FUNCTION mycelium_internal.guard_move();
 CREATE OR REPLACE TRIGGER guard_move BEFORE UPDATE ON mycelium.projects
     FOR EACH ROW WHEN (OLD.client_id IS DISTINCT FROM NEW.client_id)
-    EXECUTE FUNCTION mycelium.guard_move();
+    EXECUTE FUNCTION mycelium_internal.guard_move();
 
 -- ------ The organization itself, its settings, branding and subscription ------
 
@@ -464,7 +464,7 @@ COMMENT ON FUNCTION mycelium.database_notification_types() IS
 -- deliveries. In a trigger rather than the insert policy, whose sub-select on
 -- notifications would recurse through notifications_select back into this table.
 -- Invoker's rights: a notification the caller cannot see is not theirs to address.
-CREATE OR REPLACE FUNCTION mycelium.address_recipient() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.address_recipient() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -497,7 +497,7 @@ $$;
 -- itself, for thousands of rows a sweep, without a call per row.
 CREATE OR REPLACE TRIGGER address_recipient BEFORE INSERT ON mycelium.notification_recipients
     FOR EACH ROW WHEN (row_security_active('mycelium.notification_recipients'::regclass))
-    EXECUTE FUNCTION mycelium.address_recipient();
+    EXECUTE FUNCTION mycelium_internal.address_recipient();
 
 CREATE POLICY notification_recipients_select ON mycelium.notification_recipients FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())

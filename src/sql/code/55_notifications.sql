@@ -9,7 +9,7 @@
 -- Notifications go out at 08:00 local time in daily and weekly digests.
 -- immediate: as_of itself; daily: the next 08:00 in the zone after as_of; weekly:
 -- the next 08:00 on the organization's first day of the week (0 = Sunday).
-CREATE OR REPLACE FUNCTION mycelium.next_delivery_time(as_of timestamptz, frequency text, time_zone text,
+CREATE OR REPLACE FUNCTION mycelium_internal.next_delivery_time(as_of timestamptz, frequency text, time_zone text,
                                             week_starts_on integer)
     RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -26,7 +26,7 @@ AS $$
                     FROM (SELECT as_of AT TIME ZONE time_zone AS local) l) s)
     END;
 $$;
-COMMENT ON FUNCTION mycelium.next_delivery_time(timestamptz, text, text, integer) IS
+COMMENT ON FUNCTION mycelium_internal.next_delivery_time(timestamptz, text, text, integer) IS
     'When a notification made at as_of goes out: now (immediate), or the next 08:00 local daily or weekly digest';
 
 -- The people around deliverables, as (organization_id, deliverable_id, user_id)
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION mycelium.next_delivery_time(timestamptz, text, text, integer
 -- members asked for: 'assignee', 'creator', 'primary' (the client's active
 -- PRIMARY assignee for the service) and 'admins' (the organization's ACTIVE
 -- ADMINs). Set-based: one join per kind of member, not a look-up per deliverable.
-CREATE OR REPLACE FUNCTION mycelium.deliverable_audience(orgs uuid[], ids uuid[], members text[])
+CREATE OR REPLACE FUNCTION mycelium_internal.deliverable_audience(orgs uuid[], ids uuid[], members text[])
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, user_id uuid)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -71,9 +71,9 @@ $$;
 -- DUE_SOON and OVERDUE notifications carry their due date and are made at most
 -- once per deliverable and due date (notifications_deliverable_due_key): a
 -- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
--- Its kinds are mycelium.database_notification_types() (70_rls.sql):
+-- Its kinds are mycelium.database_notification_types() (50_rls.sql):
 -- no application may make one, so no application can take their keys first.
-CREATE OR REPLACE FUNCTION mycelium.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
+CREATE OR REPLACE FUNCTION mycelium_internal.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
                                             orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)
     LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -90,7 +90,7 @@ AS $$
                ARRAY['in_app']
                || CASE WHEN s.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
                || CASE WHEN s.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END AS channels,
-               mycelium.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
+               mycelium_internal.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
                    AS scheduled_for
         FROM mycelium.organization_settings s
         WHERE s.organization_id IN (SELECT p.org FROM pairs p)
@@ -151,7 +151,7 @@ AS $$
     ),
     addressed AS (
         -- next_attempt_at: a digest's deliveries wait outside the outbox's due
-        -- range until their time (claim_deliveries, 76_delivery.sql).
+        -- range until their time (claim_deliveries, 56_delivery.sql).
         INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel,
                                                       email_address, next_attempt_at)
         SELECT c.organization_id, c.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END,
@@ -196,7 +196,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'A sweep marks what is overdue now or was at a past moment; omit as_of for now().';
     END IF;
-    orgs := mycelium.acting_organizations(fn, sweep_overdue.organization_id);
+    orgs := mycelium_internal.acting_organizations(fn, sweep_overdue.organization_id);
 
     -- One statement: the update, and one activity-log row per organization that
     -- names every deliverable it marked (instead of a row per deliverable).
@@ -238,12 +238,12 @@ BEGIN
 
     SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users
       INTO audience
-      FROM mycelium.deliverable_audience(swept_orgs, swept_ids, ARRAY['assignee', 'primary', 'admins']) a;
+      FROM mycelium_internal.deliverable_audience(swept_orgs, swept_ids, ARRAY['assignee', 'primary', 'admins']) a;
 
     RETURN QUERY
     SELECT s.id, s.org, s.before, n.notification_id
     FROM unnest(swept_orgs, swept_ids, swept_before) AS s(org, id, before)
-    LEFT JOIN mycelium.send_notifications('DELIVERABLE_OVERDUE', as_of, NULL,
+    LEFT JOIN mycelium_internal.send_notifications('DELIVERABLE_OVERDUE', as_of, NULL,
                                           audience.orgs, audience.ids, audience.users) n
            ON n.organization_id = s.org AND n.deliverable_id = s.id;
 END;
@@ -282,7 +282,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Omit as_of for now().';
     END IF;
-    orgs := mycelium.acting_organizations(fn, sweep_due_soon.organization_id);
+    orgs := mycelium_internal.acting_organizations(fn, sweep_due_soon.organization_id);
 
     SELECT array_agg(d.organization_id), array_agg(d.id) INTO due_orgs, due_ids
     FROM mycelium.deliverables d
@@ -300,11 +300,11 @@ BEGIN
 
     SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users
       INTO audience
-      FROM mycelium.deliverable_audience(due_orgs, due_ids, ARRAY['assignee', 'primary', 'admins']) a;
+      FROM mycelium_internal.deliverable_audience(due_orgs, due_ids, ARRAY['assignee', 'primary', 'admins']) a;
 
     RETURN QUERY
     SELECT n.deliverable_id, n.organization_id, d.due_date, n.notification_id
-    FROM mycelium.send_notifications('DELIVERABLE_DUE_SOON', as_of, NULL,
+    FROM mycelium_internal.send_notifications('DELIVERABLE_DUE_SOON', as_of, NULL,
                                      audience.orgs, audience.ids, audience.users) n
     JOIN mycelium.deliverables d ON d.organization_id = n.organization_id AND d.id = n.deliverable_id;
 END;
@@ -318,7 +318,7 @@ COMMENT ON FUNCTION mycelium.sweep_due_soon(interval, timestamptz, uuid) IS
 -- of their own action. Generated deliverables do not announce their assignment:
 -- a month's work arrives on the dashboards, not as thousands of messages.
 
-CREATE OR REPLACE FUNCTION mycelium.notify_deliverable_events() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.notify_deliverable_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -338,7 +338,7 @@ BEGIN
             WHERE n.assigned_user_id IS NOT NULL AND n.recurrence_period IS NULL
             HAVING count(*) > 0
         LOOP
-            PERFORM mycelium.send_notifications('DELIVERABLE_ASSIGNED', now(), actor, ev.orgs, ev.ids, ev.users);
+            PERFORM mycelium_internal.send_notifications('DELIVERABLE_ASSIGNED', now(), actor, ev.orgs, ev.ids, ev.users);
         END LOOP;
         RETURN NULL;
     END IF;
@@ -351,7 +351,7 @@ BEGIN
         WHERE n.assigned_user_id IS NOT NULL AND n.assigned_user_id IS DISTINCT FROM o.assigned_user_id
         HAVING count(*) > 0
     LOOP
-        PERFORM mycelium.send_notifications('DELIVERABLE_ASSIGNED', now(), actor, ev.orgs, ev.ids, ev.users);
+        PERFORM mycelium_internal.send_notifications('DELIVERABLE_ASSIGNED', now(), actor, ev.orgs, ev.ids, ev.users);
     END LOOP;
 
     -- A status reached: completed (its creator, PRIMARY and admins hear), approved
@@ -366,11 +366,11 @@ BEGIN
         SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
                array_agg(a.user_id) AS users
           INTO audience
-          FROM mycelium.deliverable_audience(ev.orgs, ev.ids,
+          FROM mycelium_internal.deliverable_audience(ev.orgs, ev.ids,
                    CASE ev.status WHEN 'COMPLETED' THEN ARRAY['creator', 'primary', 'admins']
                                   WHEN 'APPROVED' THEN ARRAY['assignee', 'primary']
                                   ELSE ARRAY['primary', 'admins'] END) a;
-        PERFORM mycelium.send_notifications(
+        PERFORM mycelium_internal.send_notifications(
             CASE ev.status WHEN 'COMPLETED' THEN 'DELIVERABLE_COMPLETED'
                            WHEN 'APPROVED' THEN 'DELIVERABLE_APPROVED'
                            ELSE 'DELIVERABLE_NEEDS_REVIEW' END::mycelium.notification_type,
@@ -382,15 +382,15 @@ $$;
 
 CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.deliverables
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_deliverable_events();
 CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.deliverables
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_deliverable_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_deliverable_events();
 
 -- A comment tells the deliverable's assignee, creator and PRIMARY assignee; a
--- mention tells the user mentioned (check_references, 40_triggers.sql, has made
+-- mention tells the user mentioned (check_references, 20_triggers.sql, has made
 -- sure that each is a user of the comment's organization).
-CREATE OR REPLACE FUNCTION mycelium.notify_comment_events() RETURNS trigger
+CREATE OR REPLACE FUNCTION mycelium_internal.notify_comment_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -403,13 +403,13 @@ BEGIN
            array_agg(a.user_id) AS users, array_agg(c.author) AS senders
       INTO audience
       FROM (SELECT DISTINCT n.organization_id, n.deliverable_id, n.user_id AS author FROM new_rows n) c
-      JOIN mycelium.deliverable_audience(
+      JOIN mycelium_internal.deliverable_audience(
                ARRAY(SELECT n.organization_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
                ARRAY(SELECT n.deliverable_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
                ARRAY['assignee', 'creator', 'primary']) a
         ON a.organization_id = c.organization_id AND a.deliverable_id = c.deliverable_id;
     IF audience.ids IS NOT NULL THEN
-        PERFORM mycelium.send_notifications('COMMENT_ADDED', now(), NULL, audience.orgs, audience.ids,
+        PERFORM mycelium_internal.send_notifications('COMMENT_ADDED', now(), NULL, audience.orgs, audience.ids,
                                             audience.users, audience.senders);
     END IF;
 
@@ -418,7 +418,7 @@ BEGIN
       INTO audience
       FROM new_rows n CROSS JOIN LATERAL unnest(n.mentions) AS m(user_id);
     IF audience.ids IS NOT NULL THEN
-        PERFORM mycelium.send_notifications('MENTION_RECEIVED', now(), NULL, audience.orgs, audience.ids,
+        PERFORM mycelium_internal.send_notifications('MENTION_RECEIVED', now(), NULL, audience.orgs, audience.ids,
                                             audience.users, audience.senders);
     END IF;
     RETURN NULL;
@@ -427,4 +427,4 @@ $$;
 
 CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mycelium.notify_comment_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_comment_events();

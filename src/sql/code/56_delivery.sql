@@ -1,5 +1,5 @@
 -- ====== Delivering notifications ======
--- The notifications of 75_notifications.sql reach people through a worker
+-- The notifications of 55_notifications.sql reach people through a worker
 -- outside the database (it sends the e-mail, posts to Slack). Its whole protocol
 -- is two calls: claim_deliveries hands out a batch of due recipient rows of one
 -- channel, finish_delivery reports each one's outcome. Every recipient row is one
@@ -134,10 +134,10 @@ BEGIN
     -- A worker reports every organization's deliveries one after the other, and
     -- the rows it changes are also the tenant's (a recipient marks theirs read, an
     -- ADMIN edits the notification): a lock its staff keep would stop every report
-    -- behind this one. So the wait is bounded (mycelium.job_lock_timeout()); when it
+    -- behind this one. So the wait is bounded (mycelium_internal.job_lock_timeout()); when it
     -- runs out the report fails with 55P03, changes nothing, and the worker goes on
     -- and reports this delivery again later.
-    PERFORM set_config('lock_timeout', mycelium.job_lock_timeout(), true);
+    PERFORM set_config('lock_timeout', mycelium_internal.job_lock_timeout(), true);
     -- The notification's lock first: deliveries of one notification finish one
     -- after the other, so that the last one sees all the others and settles it.
     SELECT x.* INTO r

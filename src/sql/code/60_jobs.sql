@@ -32,7 +32,7 @@ COMMENT ON COLUMN mycelium.job_runs.run_id IS 'On an organization''s row: the jo
 -- its own subtransaction, per organization: a failing organization's work is
 -- rolled back and recorded as a job_runs row of its own (failed_organization_id,
 -- run_id, error, sqlstate) and a WARNING, and the others' work is kept. Every wait
--- for a lock is bounded (mycelium.job_lock_timeout()), so a held lock is such a
+-- for a lock is bounded (mycelium_internal.job_lock_timeout()), so a held lock is such a
 -- failure, and that organization's work is left to the next run. The run fails as
 -- a whole when nothing could be done: no organization completed, or the job that
 -- does not work per organization failed. That is the activity-log clean-up, one
@@ -71,16 +71,16 @@ BEGIN
     PERFORM mycelium.require_writable('run_job');
     -- Runs of one job queue behind each other (a run by hand while pg_cron's is
     -- still going), so that no two sweeps notify about the same deliverable.
-    PERFORM FROM mycelium.jobs j WHERE j.name = run_job.job FOR UPDATE;
+    PERFORM FROM mycelium_internal.jobs j WHERE j.name = run_job.job FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'run_job: unknown job %', coalesce(quote_literal(job), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'One of ' || (SELECT string_agg(j.name, ', ' ORDER BY j.name) FROM mycelium.jobs j) || '.';
+                  HINT = 'One of ' || (SELECT string_agg(j.name, ', ' ORDER BY j.name) FROM mycelium_internal.jobs j) || '.';
     END IF;
 
     INSERT INTO mycelium.job_runs (job) VALUES (run_job.job) RETURNING id INTO this_run;
     BEGIN
-        PERFORM set_config('lock_timeout', mycelium.job_lock_timeout(), true);
+        PERFORM set_config('lock_timeout', mycelium_internal.job_lock_timeout(), true);
         WHILE targets IS NOT NULL LOOP
             pending := targets;
             targets := NULL;
@@ -167,7 +167,7 @@ COMMENT ON FUNCTION mycelium.run_job(text) IS
 -- of its name when the names would not fit pg_cron's 63 bytes): pg_cron keeps one
 -- job per name and user in the whole cluster, so each database with Mycelium needs
 -- names of its own.
-CREATE OR REPLACE FUNCTION mycelium.apply_job_schedule(operation text, schedules text[])
+CREATE OR REPLACE FUNCTION mycelium_internal.apply_job_schedule(operation text, schedules text[])
     RETURNS TABLE (job text, schedule text, cron_job_name text, cron_job_id bigint, removed integer)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -332,7 +332,7 @@ BEGIN
     END;
 END;
 $$;
-COMMENT ON FUNCTION mycelium.apply_job_schedule(text, text[]) IS
+COMMENT ON FUNCTION mycelium_internal.apply_job_schedule(text, text[]) IS
     'The engine of schedule_jobs and unschedule_jobs: sets or removes the pg_cron jobs wherever pg_cron is';
 
 -- Registers the jobs with pg_cron, at the given times (UTC, pg_cron's clock); a
@@ -355,7 +355,7 @@ BEGIN
     PERFORM mycelium.require_writable('schedule_jobs');
     RETURN QUERY
         SELECT a.job, a.schedule, a.cron_job_name, a.cron_job_id
-          FROM mycelium.apply_job_schedule('schedule_jobs',
+          FROM mycelium_internal.apply_job_schedule('schedule_jobs',
                    ARRAY[schedule_jobs.sweep_overdue, schedule_jobs.sweep_due_soon, schedule_jobs.generate_recurring,
                          schedule_jobs.cleanup_activity_logs, schedule_jobs.archive_deliverables]) AS a;
 END;
@@ -371,7 +371,7 @@ AS $$
 BEGIN
     PERFORM mycelium.require_writable('unschedule_jobs');
     RETURN (SELECT coalesce(sum(a.removed), 0)::integer
-              FROM mycelium.apply_job_schedule('unschedule_jobs', ARRAY[NULL, NULL, NULL, NULL, NULL]::text[]) AS a);
+              FROM mycelium_internal.apply_job_schedule('unschedule_jobs', ARRAY[NULL, NULL, NULL, NULL, NULL]::text[]) AS a);
 END;
 $$;
 COMMENT ON FUNCTION mycelium.unschedule_jobs() IS

@@ -8,19 +8,18 @@ DO $$
 DECLARE
     t regclass;
 BEGIN
-    FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
-             WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
-               AND c.relname NOT IN ('auth_keys', 'jobs')
-             ORDER BY c.relname
+    FOREACH t IN ARRAY mycelium_internal.extension_tables()
     LOOP
+        CONTINUE WHEN t IN ('mycelium_internal.auth_keys'::regclass, 'mycelium_internal.jobs'::regclass);
         PERFORM pg_catalog.pg_extension_config_dump(t, '');
     END LOOP;
 END;
 $$;
-SELECT pg_catalog.pg_extension_config_dump('mycelium.auth_keys', $$WHERE purpose <> 'context'$$);
+SELECT pg_catalog.pg_extension_config_dump('mycelium_internal.auth_keys', $$WHERE purpose <> 'context'$$);
 
 -- Nothing is executable by PUBLIC: roles get what they need from grant_access.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium_internal FROM PUBLIC;
 
 -- What one kind of client needs:
 --   app          an application's connections: read and write tenant data
@@ -36,7 +35,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
 -- this script equips on every install and update: a role made a member with
 -- grant_access has what the current version needs, new tables and functions
 -- included, without being granted again. Private: install and update scripts only.
-CREATE OR REPLACE FUNCTION mycelium.equip_role(role regrole, kind text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium_internal.equip_role(role regrole, kind text) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -72,7 +71,9 @@ DECLARE
         'mycelium.expand_recurrence(text, timestamptz, timestamptz, timestamptz, text)',
         'mycelium.date_label(date, text, text)',
         'mycelium.productivity_scores(uuid, integer, timestamptz, uuid)',
-        'mycelium.calculate_user_productivity(uuid, integer)'];
+        'mycelium.calculate_user_productivity(uuid, integer)',
+        -- The WHEN clause of every table's load_as_replica trigger calls it.
+        'mycelium.restoring()'];
     f text;
 BEGIN
     r := role::text;
@@ -103,7 +104,7 @@ BEGIN
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
-    FOR t IN SELECT u.t FROM unnest(mycelium.tenant_tables()) AS u(t) ORDER BY u.t
+    FOR t IN SELECT u.t FROM unnest(mycelium_internal.tenant_tables()) AS u(t) ORDER BY u.t
     LOOP
         -- Password hashes are write-only for applications: not even a colleague's
         -- SELECT * shows them.
@@ -128,8 +129,8 @@ BEGIN
     END LOOP;
 END;
 $$;
-REVOKE ALL ON FUNCTION mycelium.equip_role(regrole, text) FROM PUBLIC;
-COMMENT ON FUNCTION mycelium.equip_role(regrole, text) IS
+REVOKE ALL ON FUNCTION mycelium_internal.equip_role(regrole, text) FROM PUBLIC;
+COMMENT ON FUNCTION mycelium_internal.equip_role(regrole, text) IS
     'Grants a role the privileges of one kind of client (install and update scripts only)';
 
 -- The group roles, made once per cluster (roles are the cluster's; another
@@ -142,7 +143,7 @@ BEGIN
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'mycelium_' || k) THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN', 'mycelium_' || k);
         END IF;
-        PERFORM mycelium.equip_role(('mycelium_' || k)::regrole, k);
+        PERFORM mycelium_internal.equip_role(('mycelium_' || k)::regrole, k);
     END LOOP;
 END;
 $$;

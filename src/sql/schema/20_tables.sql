@@ -6,7 +6,7 @@
 -- (organization_id, parent_id), so no row can point at another organization's row.
 -- Where the design document says onDelete: SetNull, the key uses PostgreSQL 15's
 -- column list so that only the child column is nulled, never organization_id.
--- Every timestamptz and date column refuses +/-infinity (85_finite_times.sql).
+-- Every timestamptz and date column refuses +/-infinity (07_finite_times.sql).
 
 -- ------ Core tenant architecture ------
 
@@ -485,7 +485,7 @@ CREATE TABLE mycelium.notification_recipients (
     channel         text        NOT NULL,
     email_address   text,
     email_status    text,
-    -- The delivery outbox (76_delivery.sql): tries so far, when the next may
+    -- The delivery outbox (56_delivery.sql): tries so far, when the next may
     -- start (a claim's lease, or a retry's back-off), and the last failure.
     attempts        integer     NOT NULL DEFAULT 0,
     next_attempt_at timestamptz,
@@ -592,7 +592,7 @@ CREATE TABLE mycelium.subscriptions (
 -- Keys: 'context' seals contexts (made at install, never leaves the server);
 -- 'jwt' verifies tokens (set by an administrator with set_jwt_secret). No
 -- application role can read this table; the native code reads it as its owner.
-CREATE TABLE mycelium.auth_keys (
+CREATE TABLE mycelium_internal.auth_keys (
     purpose    text        NOT NULL,
     secret     bytea       NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -603,28 +603,60 @@ CREATE TABLE mycelium.auth_keys (
 );
 -- 32 bytes from the server's strong random source (gen_random_uuid: 244 random bits
 -- per pair after the version bits; four uuids give well over 256).
-INSERT INTO mycelium.auth_keys (purpose, secret)
+INSERT INTO mycelium_internal.auth_keys (purpose, secret)
 SELECT 'context', uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
                   || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+
+-- The shape of Mycelium's tables in this database, carried by every dump: a
+-- restore compares it with the tables it loads into and refuses a dump whose
+-- tables differ (src/sql/code/85_schema_guard.sql). One row, kept by the install
+-- and update scripts and by mycelium_internal.guard_schema.
+CREATE TABLE mycelium_internal.schema_manifest (
+    singleton   boolean     NOT NULL DEFAULT true,
+    version     text        NOT NULL,
+    digest      text        NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT schema_manifest_pkey PRIMARY KEY (singleton),
+    CONSTRAINT schema_manifest_one_row CHECK (singleton)
+);
+ALTER TABLE mycelium_internal.schema_manifest ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.schema_manifest IS
+    'The shape of Mycelium''s tables, carried by dumps so that a restore into different tables fails';
+
+-- Switches that belong to the data rather than to the server: in a table, so that
+-- a dump carries them (ALTER DATABASE ... SET is lost by a restore without
+-- --create, which would silently reopen what a switch closes). A missing row is
+-- the default. Written by mycelium.configure(); the names it knows are the ones
+-- settings_name_known lists. No role but the owner has any privilege on it.
+CREATE TABLE mycelium_internal.settings (
+    name       text        NOT NULL,
+    value      text        NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT settings_pkey PRIMARY KEY (name),
+    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context')),
+    CONSTRAINT settings_value_valid CHECK (CASE name WHEN 'require_signed_context' THEN value IN ('on', 'off') END)
+);
+ALTER TABLE mycelium_internal.settings ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.settings IS 'Switches kept with the data (mycelium.configure); a missing row is the default';
 
 -- The jobs run_job knows: the one list of their names, and what a run locks so
 -- that runs of one job queue behind each other. A row lock rather than an
 -- advisory lock: any role may take any advisory lock, so an application holding
 -- the key would stall every run. No role but the owner has any privilege on it,
 -- and row-level security without a policy hides it even from a mistaken grant.
-CREATE TABLE mycelium.jobs (
+CREATE TABLE mycelium_internal.jobs (
     name        text NOT NULL,
     description text NOT NULL,
     CONSTRAINT jobs_pkey PRIMARY KEY (name)
 );
-INSERT INTO mycelium.jobs (name, description) VALUES
+INSERT INTO mycelium_internal.jobs (name, description) VALUES
     ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
     ('sweep_due_soon', 'Notifies about deliverables due within a day (mycelium.sweep_due_soon)'),
     ('generate_recurring', 'Creates this month''s recurring deliverables (mycelium.generate_recurring_deliverables)'),
     ('cleanup_activity_logs', 'Deletes activity older than a year (mycelium.cleanup_old_activity_logs)'),
     ('archive_deliverables', 'Archives deliverables completed over six months ago (mycelium.archive_old_deliverables)');
-ALTER TABLE mycelium.jobs ENABLE ROW LEVEL SECURITY;
-COMMENT ON TABLE mycelium.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
+ALTER TABLE mycelium_internal.jobs ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
 
 -- One row per run of a job, and one more for each organization whose part of a
 -- run failed while the others' completed. An operator table, not tenant data: no
@@ -672,7 +704,7 @@ CREATE INDEX job_runs_job_started_at_idx ON mycelium.job_runs (job, started_at D
 -- refused, and a span of more than five years (already longer than any schedule
 -- a template repeats on, and short enough that no occurrence before the year
 -- 10000 leaves the timestamp range). Deliverables that are not templates are free
--- of the span limit (no time column of any row takes infinity: 85_finite_times.sql).
+-- of the span limit (no time column of any row takes infinity: 07_finite_times.sql).
 ALTER TABLE mycelium.deliverables
     ADD CONSTRAINT deliverables_template_dates_finite
         CHECK (NOT is_recurring OR recurrence_rule IS NULL

@@ -2,6 +2,32 @@
 -- Objects that src/sql/code/ cannot make over their 0.1.0 selves. Everything
 -- here runs once; the code parts follow.
 
+-- What only the extension uses moves out of the schema applications see
+-- (src/sql/schema/00_internal_schema.sql): the keys, and the helpers and trigger
+-- functions 0.1.0 already had; the code parts then replace them where they are.
+CREATE SCHEMA mycelium_internal;
+COMMENT ON SCHEMA mycelium_internal IS 'Mycelium''s own keys, settings and helpers; nothing here is an API';
+ALTER TABLE mycelium.auth_keys SET SCHEMA mycelium_internal;
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'mycelium'::regnamespace
+                AND p.proname IN ('tenant_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
+                                  'announce_change', 'touch_updated_at', 'fill_slug', 'log_activity',
+                                  'check_references', 'check_custom_fields', 'check_field_definition',
+                                  'acting_organizations', 'job_lock_timeout', 'require_context', 'limit_changes',
+                                  'guard_portal_deliverable_update', 'guard_move', 'address_recipient',
+                                  'next_delivery_time', 'deliverable_audience', 'send_notifications',
+                                  'notify_deliverable_events', 'notify_comment_events', 'apply_job_schedule',
+                                  'equip_role')
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SET SCHEMA mycelium_internal', f);
+    END LOOP;
+END;
+$$;
+
 -- Functions whose arguments changed: the new ones are made by the code parts.
 DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
 
@@ -20,19 +46,51 @@ END;
 $$;
 
 -- The job list, and the queue of runs on its rows (src/sql/schema/20_tables.sql).
-CREATE TABLE mycelium.jobs (
+CREATE TABLE mycelium_internal.jobs (
     name        text NOT NULL,
     description text NOT NULL,
     CONSTRAINT jobs_pkey PRIMARY KEY (name)
 );
-INSERT INTO mycelium.jobs (name, description) VALUES
+INSERT INTO mycelium_internal.jobs (name, description) VALUES
     ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
     ('sweep_due_soon', 'Notifies about deliverables due within a day (mycelium.sweep_due_soon)'),
     ('generate_recurring', 'Creates this month''s recurring deliverables (mycelium.generate_recurring_deliverables)'),
     ('cleanup_activity_logs', 'Deletes activity older than a year (mycelium.cleanup_old_activity_logs)'),
     ('archive_deliverables', 'Archives deliverables completed over six months ago (mycelium.archive_old_deliverables)');
-ALTER TABLE mycelium.jobs ENABLE ROW LEVEL SECURITY;
-COMMENT ON TABLE mycelium.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
+ALTER TABLE mycelium_internal.jobs ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.jobs IS 'The jobs mycelium.run_job runs; a run locks its job''s row';
+
+-- The shape of Mycelium's tables in this database, carried by every dump: a
+-- restore compares it with the tables it loads into and refuses a dump whose
+-- tables differ (src/sql/code/85_schema_guard.sql). One row, kept by the install
+-- and update scripts and by mycelium_internal.guard_schema.
+CREATE TABLE mycelium_internal.schema_manifest (
+    singleton   boolean     NOT NULL DEFAULT true,
+    version     text        NOT NULL,
+    digest      text        NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT schema_manifest_pkey PRIMARY KEY (singleton),
+    CONSTRAINT schema_manifest_one_row CHECK (singleton)
+);
+ALTER TABLE mycelium_internal.schema_manifest ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.schema_manifest IS
+    'The shape of Mycelium''s tables, carried by dumps so that a restore into different tables fails';
+
+-- Switches that belong to the data rather than to the server: in a table, so that
+-- a dump carries them (ALTER DATABASE ... SET is lost by a restore without
+-- --create, which would silently reopen what a switch closes). A missing row is
+-- the default. Written by mycelium.configure(); the names it knows are the ones
+-- settings_name_known lists. No role but the owner has any privilege on it.
+CREATE TABLE mycelium_internal.settings (
+    name       text        NOT NULL,
+    value      text        NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT settings_pkey PRIMARY KEY (name),
+    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context')),
+    CONSTRAINT settings_value_valid CHECK (CASE name WHEN 'require_signed_context' THEN value IN ('on', 'off') END)
+);
+ALTER TABLE mycelium_internal.settings ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.settings IS 'Switches kept with the data (mycelium.configure); a missing row is the default';
 
 -- An organization's failure within a run.
 ALTER TABLE mycelium.job_runs
