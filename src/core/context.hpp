@@ -37,7 +37,7 @@ struct Context {
     std::string organization_id;  // required
     std::string user_id;          // required: users.id for staff, client_users.id for CLIENT
     std::string
-        role;  // one of ADMIN VIDEO_EDITOR SEO_STRATEGIST WEBSITE_DESIGNER FILMER CUSTOM CLIENT
+        role;  // a label of the enum mycelium.user_role (ADMIN, ..., CLIENT)
     std::string client_id;                    // empty unless role == CLIENT (then required)
     std::vector<std::string> service_access;  // service type slugs, sorted, distinct
 };
@@ -49,8 +49,10 @@ inline bool operator!=(const Context &a, const Context &b) { return !(a == b); }
 bool is_uuid(std::string_view text);
 // Lower-cases. Precondition: is_uuid(text).
 std::string canonical_uuid(std::string_view text);
-// Exactly one of the role names above; case matters, as in the app_role enum.
-bool is_app_role(std::string_view text);
+// The form of a role name: 1 to 63 of A-Z and '_', starting with a letter, as
+// the labels of the enum mycelium.user_role are. Which roles exist is the enum's
+// to say, checked in SQL, so that the list has one source.
+bool is_role_name(std::string_view text);
 // [a-z0-9]+(-[a-z0-9]+)*, at most kServiceSlugMaxLength characters.
 bool is_service_slug(std::string_view text);
 

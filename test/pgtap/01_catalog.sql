@@ -690,7 +690,7 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('deliverables',            'deliverables_templates_idx',
      'CREATE INDEX deliverables_templates_idx ON mycelium.deliverables USING btree (organization_id) WHERE ((recurrence_rule IS NOT NULL) AND (recurrence_period IS NULL))'),
     ('deliverables',            'deliverables_open_due_idx',
-     'CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables USING btree (due_date) WHERE (status = ANY (ARRAY[''PENDING''::mycelium.deliverable_status, ''IN_PROGRESS''::mycelium.deliverable_status, ''NEEDS_REVIEW''::mycelium.deliverable_status, ''NEEDS_APPROVAL''::mycelium.deliverable_status]))'),
+     'CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables USING btree (due_date) WHERE (status = ANY (mycelium.open_statuses()))'),
     ('comments',                'comments_pkey',
      'CREATE UNIQUE INDEX comments_pkey ON mycelium.comments USING btree (organization_id, id)'),
     ('comments',                'comments_org_deliverable_idx',
@@ -1421,7 +1421,7 @@ SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
-    'authenticate', 'set_jwt_secret', 'restoring', 'validate_custom_fields',
+    'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'database_notification_types',
     'grant_access',
@@ -1441,7 +1441,7 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
     'guard_move', 'check_references', 'equip_role', 'acting_organizations',
-    'next_delivery_time', 'deliverable_audience', 'send_notifications',
+    'next_delivery_time', 'deliverable_audience', 'due_key_format', 'send_notifications',
     'notify_deliverable_events', 'notify_comment_events', 'apply_job_schedule',
     'in_extension_script', 'schema_digest', 'record_schema', 'check_manifest', 'guard_schema'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
@@ -1479,6 +1479,8 @@ SELECT set_eq(
         ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
         ('mycelium_internal.announce_change()',                   'c',       'v', 'u', false),
         ('mycelium.restoring()',                                  'c',       's', 's', false),
+        ('mycelium.open_statuses()',                              'sql',     'i', 's', false),
+        ('mycelium_internal.due_key_format()',                    'sql',     'i', 's', false),
         ('mycelium_internal.load_as_replica()',                   'plpgsql', 'v', 'u', false),
         ('mycelium_internal.check_custom_fields()',               'c',       'v', 'u', false),
         ('mycelium_internal.check_field_definition()',            'c',       'v', 'u', false),
@@ -1907,17 +1909,21 @@ SELECT is(
     '(h) schema mycelium_internal, its tables, columns and functions grant no privilege to anyone but their owner');
 
 -- mycelium.restoring() is called, as the writing role, by the WHEN clause of
--- every table's load_as_replica trigger: the group roles that write or read
--- tenant data get it with the context functions (equip_role); the others write
--- only through SECURITY DEFINER functions.
+-- every table's load_as_replica trigger, and mycelium.open_statuses() by the
+-- views, which run as their caller: the group roles that write or read tenant
+-- data get them with the context functions (equip_role); the others write only
+-- through SECURITY DEFINER functions.
 SELECT is(
-    ARRAY(SELECT format('%s %s', CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
+    ARRAY(SELECT format('%s %s %s', p.oid::regprocedure,
+                        CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
                         g.privilege_type) COLLATE "C"
             FROM pg_catalog.pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS g
-           WHERE p.oid = 'mycelium.restoring()'::regprocedure AND g.grantee <> p.proowner
+           WHERE p.oid IN ('mycelium.restoring()'::regprocedure, 'mycelium.open_statuses()'::regprocedure)
+             AND g.grantee <> p.proowner
            ORDER BY 1),
-    ARRAY['mycelium_app EXECUTE', 'mycelium_readonly EXECUTE'],
-    'mycelium.restoring() is executable by its owner, mycelium_app and mycelium_readonly only');
+    ARRAY['mycelium.open_statuses() mycelium_app EXECUTE', 'mycelium.open_statuses() mycelium_readonly EXECUTE',
+          'mycelium.restoring() mycelium_app EXECUTE', 'mycelium.restoring() mycelium_readonly EXECUTE'],
+    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app and mycelium_readonly only');
 
 -- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table but the
 -- system tables.

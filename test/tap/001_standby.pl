@@ -38,10 +38,10 @@ is($standby->safe_psql('postgres', 'SELECT pg_is_in_recovery()'), 't', 'the stan
 # hash of all rows in a fixed order; then pg_cron's jobs and their runs.
 my $fingerprint_sql = q{
 SELECT format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(t::text, ''|'' ORDER BY t::text)), ''-'') FROM %s t',
-              c.relname, c.oid::regclass)
+              c.oid::regclass, c.oid::regclass)
 FROM pg_catalog.pg_class c
-WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'v')
-ORDER BY c.relname
+WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND c.relkind IN ('r', 'v')
+ORDER BY c.oid::regclass::text
 \gexec
 SELECT 'cron.job ' || count(*) || ' ' || coalesce(md5(string_agg(j::text, '|' ORDER BY j.jobid)), '-') FROM cron.job j;
 SELECT 'cron.job_run_details ' || count(*) FROM cron.job_run_details;
@@ -94,6 +94,7 @@ my %writing = (
     schedule_jobs => q{SELECT count(*) FROM mycelium.schedule_jobs()},
     unschedule_jobs => q{SELECT mycelium.unschedule_jobs()},
     grant_access => q{SELECT mycelium.grant_access('standby_app', 'app')},
+    configure => q{SELECT mycelium.configure('require_signed_context', 'on')},
 );
 
 # The list above is every function that guards itself with require_writable: a

@@ -20,7 +20,7 @@ using mycelium::core::Context;
 using mycelium::core::context_from_claims;
 using mycelium::core::Error;
 using mycelium::core::ErrorKind;
-using mycelium::core::is_app_role;
+using mycelium::core::is_role_name;
 using mycelium::core::is_service_slug;
 using mycelium::core::is_uuid;
 using mycelium::core::kContextMaxInputBytes;
@@ -156,13 +156,16 @@ TEST(ContextValues, CanonicalUuid) {
     EXPECT_EQ(canonical_uuid(kOrg), kOrg);
 }
 
-TEST(ContextValues, IsAppRole) {
+// The form only: which roles exist is the enum's to say, in SQL.
+TEST(ContextValues, IsRoleName) {
     for (const char *role : {"ADMIN", "VIDEO_EDITOR", "SEO_STRATEGIST", "WEBSITE_DESIGNER",
-                             "FILMER", "CUSTOM", "CLIENT"})
-        EXPECT_TRUE(is_app_role(role)) << role;
+                             "FILMER", "CUSTOM", "CLIENT", "A"})
+        EXPECT_TRUE(is_role_name(role)) << role;
     for (const char *role :
-         {"", "admin", "Admin", "ADMIN ", "SUPERUSER", "CLIENTS", "authenticated"})
-        EXPECT_FALSE(is_app_role(role)) << role;
+         {"", "admin", "Admin", "ADMIN ", " ADMIN", "_ADMIN", "ADMIN1", "AD-MIN", "authenticated"})
+        EXPECT_FALSE(is_role_name(role)) << role;
+    EXPECT_TRUE(is_role_name(std::string(63, 'A')));
+    EXPECT_FALSE(is_role_name(std::string(64, 'A')));
 }
 
 TEST(ContextValues, IsServiceSlug) {
@@ -203,7 +206,7 @@ TEST(ContextValues, NormalizedContextRefusesInvalidFields) {
     EXPECT_EQ(refused(c), "tenant context: user_id is not a UUID");
     c = staff();
     c.role = "admin";
-    EXPECT_EQ(refused(c), "tenant context: role is not an application role");
+    EXPECT_EQ(refused(c), "tenant context: role is not a role name");
     c = portal_user();
     c.client_id = "";
     EXPECT_EQ(refused(c), "tenant context: client_id is required for role CLIENT");
@@ -344,8 +347,10 @@ TEST(Claims, MalformedUuids) {
             << id;
 }
 
-TEST(Claims, UnknownRole) {
-    for (const char *role : {"SUPERUSER", "admin", "", "ADMIN\\u0000", "authenticated"})
+// A role of the wrong form; which roles exist is checked in SQL against the enum
+// (mycelium_internal.check_member), so "SUPERUSER" passes here and fails there.
+TEST(Claims, MalformedRole) {
+    for (const char *role : {"Superuser", "admin", "", "ADMIN\\u0000", "authenticated", "AD MIN"})
         EXPECT_FALSE(context_from_claims(std::string(R"({"organization_id":")") + kOrg +
                                          R"(","sub":")" + kUser + R"(","app_role":")" + role +
                                          "\"}"))
@@ -663,7 +668,7 @@ TEST(Jwt, ClaimErrorsNameTheClaim) {
               "authenticate: token lacks claim \"app_role\"");
     EXPECT_EQ(refusal(token(exp + R"(,"organization_id":"acme")" + sub + admin + "}")),
               "authenticate: token claim \"organization_id\" is not valid");
-    EXPECT_EQ(refusal(token(exp + org + sub + R"(,"app_role":"ROOT"})")),
+    EXPECT_EQ(refusal(token(exp + org + sub + R"(,"app_role":"root"})")),
               "authenticate: token claim \"app_role\" is not valid");
     EXPECT_EQ(refusal(token(exp + org + sub + R"(,"app_role":"CLIENT"})")),
               "authenticate: token lacks claim \"client_id\"");
@@ -857,7 +862,9 @@ TEST(Sealed, SealNormalises) {
 
 TEST(Sealed, SealRefusesInvalidContextsAndKeys) {
     Context c = staff();
-    c.role = "ROOT";
+    c.role = "root";
+    EXPECT_THROW(seal_context(c, kBinding, kKey), Error);
+    c.role = "AD.MIN";  // would smuggle a separator
     EXPECT_THROW(seal_context(c, kBinding, kKey), Error);
     c = staff();
     c.service_access = {"a.b"};  // would smuggle a separator

@@ -101,10 +101,11 @@ BEGIN
         RAISE EXCEPTION '%: organization_id, user_id and role are required', via
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF role NOT IN ('ADMIN', 'VIDEO_EDITOR', 'SEO_STRATEGIST', 'WEBSITE_DESIGNER', 'FILMER', 'CUSTOM', 'CLIENT') THEN
-        RAISE EXCEPTION '%: unknown role %', via, quote_literal(role)
+    -- The roles are the labels of the enum mycelium.user_role, their one source.
+    IF role <> ALL (enum_range(NULL::mycelium.user_role)::text[]) THEN
+        RAISE EXCEPTION '%: unknown role %', via, quote_literal(left(role, 100))
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'One of ADMIN, VIDEO_EDITOR, SEO_STRATEGIST, WEBSITE_DESIGNER, FILMER, CUSTOM, CLIENT.';
+                  HINT = 'One of ' || array_to_string(enum_range(NULL::mycelium.user_role), ', ') || '.';
     END IF;
     member := mycelium_internal.check_member(organization_id, user_id, role);
     IF member.problem IS NOT NULL THEN

@@ -2,8 +2,8 @@
 -- All security_invoker: they run with the rights of the caller, so row-level
 -- security applies to them as to the tables (the document's views ran with
 -- their owner's rights and showed every tenant's users to everyone).
--- "Open" deliverables are those still to be done: PENDING, IN_PROGRESS,
--- NEEDS_REVIEW, NEEDS_APPROVAL and OVERDUE. "Completed" counts ARCHIVED too: an
+-- "Open" deliverables are those still to be done: mycelium.open_statuses()
+-- (PENDING, IN_PROGRESS, NEEDS_REVIEW, NEEDS_APPROVAL) and OVERDUE. "Completed" counts ARCHIVED too: an
 -- archived deliverable was completed, and archiving must not lower a completion rate.
 
 -- Per active user: the work on their plate. "Today" and "this week" are the
@@ -33,7 +33,7 @@ LEFT JOIN LATERAL (
     FROM mycelium.deliverables x
     WHERE x.organization_id = u.organization_id
       AND x.assigned_user_id = u.id
-      AND x.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')
+      AND x.status = ANY (mycelium.open_statuses() || 'OVERDUE'::mycelium.deliverable_status)
 ) d ON true
 WHERE u.status = 'ACTIVE';
 
@@ -66,8 +66,8 @@ LEFT JOIN (
            count(*)                                     AS total_deliverables,
            count(*) FILTER (WHERE x.status IN ('COMPLETED', 'ARCHIVED')) AS completed_deliverables,
            count(*) FILTER (WHERE x.status = 'OVERDUE')   AS overdue_deliverables,
-           min(x.due_date) FILTER (WHERE x.due_date >= now() AND x.status IN
-               ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'OVERDUE')) AS next_deadline
+           min(x.due_date) FILTER (WHERE x.due_date >= now() AND x.status
+               = ANY (mycelium.open_statuses() || 'OVERDUE'::mycelium.deliverable_status)) AS next_deadline
     FROM mycelium.deliverables x
     GROUP BY x.organization_id, x.client_id
 ) d ON d.organization_id = c.organization_id AND d.client_id = c.id;

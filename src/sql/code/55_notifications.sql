@@ -63,6 +63,18 @@ AS $$
     WHERE 'admins' = ANY (members);
 $$;
 
+-- The form of the due date that DUE_SOON and OVERDUE notifications carry in
+-- metadata.due_date, on which notifications_deliverable_due_key makes them once
+-- per deliverable and due date: to_char(due_date AT TIME ZONE 'UTC', this). The
+-- one source of the format for the code that writes the key and the code that
+-- looks for it; a constant, which the planner folds in before running either.
+CREATE OR REPLACE FUNCTION mycelium_internal.due_key_format() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+$$;
+
 -- Makes one notification of a kind per deliverable named in (orgs[i], ids[i])
 -- and one recipient row per ACTIVE user named with it (users[i]) and channel.
 -- The sender (the user whose action caused it: senders[i] when given, else
@@ -142,7 +154,7 @@ AS $$
                e.channels, e.scheduled_for, e.id, 'deliverable',
                CASE WHEN kind IN ('DELIVERABLE_OVERDUE', 'DELIVERABLE_DUE_SOON')
                     THEN jsonb_build_object('due_date',
-                                            to_char(e.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+                                            to_char(e.due_date AT TIME ZONE 'UTC', mycelium_internal.due_key_format()))
                END
         FROM events e
         ORDER BY e.organization_id, e.id
@@ -168,8 +180,8 @@ $$;
 
 -- ------ The sweeps ------
 
--- Marks every open deliverable (PENDING, IN_PROGRESS, NEEDS_REVIEW,
--- NEEDS_APPROVAL) whose due date is before as_of OVERDUE, in one statement, and
+-- Marks every open deliverable (mycelium.open_statuses(): PENDING, IN_PROGRESS,
+-- NEEDS_REVIEW, NEEDS_APPROVAL) whose due date is before as_of OVERDUE, in one statement, and
 -- notifies its assignee, PRIMARY assignee and the organization's admins.
 -- Exactly once: a concurrent sweep waits for the rows this one changes and then
 -- finds them no longer open.
@@ -210,10 +222,10 @@ BEGIN
         FROM (SELECT o.organization_id, o.id, o.status
               FROM mycelium.deliverables o
               WHERE o.due_date < as_of
-                AND o.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+                AND o.status = ANY (mycelium.open_statuses())
                 AND o.organization_id = ANY (orgs)) old
         WHERE d.organization_id = old.organization_id AND d.id = old.id
-          AND d.due_date < as_of AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+          AND d.due_date < as_of AND d.status = ANY (mycelium.open_statuses())
         RETURNING d.organization_id, d.id, old.status
     ),
     logged AS (
@@ -287,13 +299,13 @@ BEGIN
     SELECT array_agg(d.organization_id), array_agg(d.id) INTO due_orgs, due_ids
     FROM mycelium.deliverables d
     WHERE d.due_date >= as_of AND d.due_date < as_of + within
-      AND d.status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+      AND d.status = ANY (mycelium.open_statuses())
       AND d.organization_id = ANY (orgs)
       AND NOT EXISTS (SELECT FROM mycelium.notifications n
                       WHERE n.organization_id = d.organization_id AND n.type = 'DELIVERABLE_DUE_SOON'
                         AND n.related_id = d.id
                         AND n.metadata ->> 'due_date'
-                            = to_char(d.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+                            = to_char(d.due_date AT TIME ZONE 'UTC', mycelium_internal.due_key_format()));
     IF due_ids IS NULL THEN
         RETURN;
     END IF;
@@ -388,7 +400,7 @@ CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.delivera
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_deliverable_events();
 
 -- A comment tells the deliverable's assignee, creator and PRIMARY assignee; a
--- mention tells the user mentioned (check_references, 20_triggers.sql, has made
+-- mention tells the user mentioned (check_references, 22_references.sql, has made
 -- sure that each is a user of the comment's organization).
 CREATE OR REPLACE FUNCTION mycelium_internal.notify_comment_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

@@ -73,7 +73,9 @@ DECLARE
         'mycelium.productivity_scores(uuid, integer, timestamptz, uuid)',
         'mycelium.calculate_user_productivity(uuid, integer)',
         -- The WHEN clause of every table's load_as_replica trigger calls it.
-        'mycelium.restoring()'];
+        'mycelium.restoring()',
+        -- The views call it.
+        'mycelium.open_statuses()'];
     f text;
 BEGIN
     r := role::text;

@@ -16,6 +16,20 @@ CREATE TYPE mycelium.project_status AS ENUM ('PLANNING', 'ACTIVE', 'ON_HOLD', 'C
 CREATE TYPE mycelium.deliverable_status AS ENUM
     ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL', 'APPROVED', 'COMPLETED', 'OVERDUE',
      'CANCELLED', 'ARCHIVED');
+-- The statuses in which a deliverable is open and not yet late: the work the
+-- sweeps look at (and their partial index covers). With OVERDUE, the work still
+-- to be done that the dashboards count. The one list of them; IMMUTABLE, so the
+-- planner folds it into a constant and the index predicate matches the sweeps'.
+-- In mycelium, not mycelium_internal: the views, which run as their caller, use it.
+CREATE FUNCTION mycelium.open_statuses() RETURNS mycelium.deliverable_status[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL']::mycelium.deliverable_status[]
+$$;
+COMMENT ON FUNCTION mycelium.open_statuses() IS
+    'The statuses of a deliverable that is open and not yet late (the sweeps''); with OVERDUE, still to be done';
+
 CREATE TYPE mycelium.priority AS ENUM ('LOW', 'MEDIUM', 'HIGH', 'URGENT');
 CREATE TYPE mycelium.comment_type AS ENUM
     ('GENERAL', 'FEEDBACK', 'APPROVAL_REQUEST', 'REVISION_REQUEST', 'STATUS_UPDATE');

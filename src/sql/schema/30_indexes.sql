@@ -70,9 +70,9 @@ CREATE UNIQUE INDEX deliverables_generated_occurrence_key
 CREATE INDEX deliverables_templates_idx ON mycelium.deliverables (organization_id)
     WHERE recurrence_rule IS NOT NULL AND recurrence_period IS NULL;
 -- The sweeps: only open, dated deliverables, so that a sweep that finds nothing
--- reads an empty range of a small index (the list must match the sweeps' own).
+-- reads an empty range of a small index (the sweeps test the same list).
 CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (due_date)
-    WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL');
+    WHERE status = ANY (mycelium.open_statuses());
 CREATE INDEX deliverables_title_search_idx
     ON mycelium.deliverables USING gin (to_tsvector('english', title));
 CREATE INDEX deliverables_custom_fields_idx ON mycelium.deliverables USING gin (custom_fields);

@@ -28,6 +28,20 @@ BEGIN
 END;
 $$;
 
+-- The open statuses have one source (src/sql/schema/10_types.sql), which the
+-- sweeps' partial index now names.
+CREATE FUNCTION mycelium.open_statuses() RETURNS mycelium.deliverable_status[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL']::mycelium.deliverable_status[]
+$$;
+COMMENT ON FUNCTION mycelium.open_statuses() IS
+    'The statuses of a deliverable that is open and not yet late (the sweeps''); with OVERDUE, still to be done';
+DROP INDEX mycelium.deliverables_open_due_idx;
+CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (due_date)
+    WHERE status = ANY (mycelium.open_statuses());
+
 -- Functions whose arguments changed: the new ones are made by the code parts.
 DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
 

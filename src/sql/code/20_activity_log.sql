@@ -1,0 +1,112 @@
+-- ====== Activity log ======
+-- Statement-level triggers with transition tables: one INSERT ... SELECT per
+-- statement instead of a PL/pgSQL call per row, so bulk work stays cheap. An
+-- update records only the fields it changed (old and new values of those, and
+-- changed_fields); an update that changes nothing but updated_at records nothing.
+-- The actor is the session's application user when one is set and belongs to the
+-- row's organization (the document logged the deliverable's creator instead).
+-- Secrets (password hashes) are named in changed_fields but their values are not
+-- copied into the log.
+-- Arguments: the resource type ('deliverable') and the column holding its name.
+-- The OFFSET 0s keep the planner from inlining the sub-selects, which would
+-- compute each row's to_jsonb once per changed key instead of once.
+
+-- SECURITY DEFINER: applications may read the log but never write it; only
+-- these triggers do.
+CREATE OR REPLACE FUNCTION mycelium_internal.log_activity() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    resource_type text := TG_ARGV[0];
+    name_column text := TG_ARGV[1];
+    actor uuid := mycelium.current_app_user_id();
+    actor_orgs uuid[];
+    secrets text[] := ARRAY['hashed_password', 'temporary_password'];
+BEGIN
+    -- Generation and the overdue sweep log one summary row per organization
+    -- themselves (mycelium.in_job_statement, which only they can set).
+    IF current_setting('mycelium.in_job_statement', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF actor IS NOT NULL THEN
+        -- Once per statement, over a small table: the organizations in which the
+        -- actor is a user (ids are unique per organization, not across them).
+        actor_orgs := ARRAY(SELECT u.organization_id FROM mycelium.users u WHERE u.id = actor);
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format(
+            'INSERT INTO mycelium.activity_logs
+                 (organization_id, user_id, action, resource_type, resource_id, resource_name, new_values)
+             SELECT n.organization_id,
+                    CASE WHEN n.organization_id = ANY ($1) THEN $2 END,
+                    ''created'', $3, n.id, n.%I, to_jsonb(n) - $4
+               FROM new_rows n', name_column)
+            USING actor_orgs, actor, resource_type, secrets;
+    ELSIF TG_OP = 'DELETE' THEN
+        -- Rows deleted by the cascade from a deleted organization go unrecorded:
+        -- their organization, and so their log, is gone with them.
+        EXECUTE format(
+            'INSERT INTO mycelium.activity_logs
+                 (organization_id, user_id, action, resource_type, resource_id, resource_name, old_values)
+             SELECT o.organization_id,
+                    CASE WHEN o.organization_id = ANY ($1) THEN $2 END,
+                    ''deleted'', $3, o.id, o.%I, to_jsonb(o) - $4
+               FROM old_rows o
+              WHERE EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = o.organization_id)', name_column)
+            USING actor_orgs, actor, resource_type, secrets;
+    ELSE
+        EXECUTE format(
+            'INSERT INTO mycelium.activity_logs
+                 (organization_id, user_id, action, resource_type, resource_id, resource_name,
+                  old_values, new_values, changed_fields)
+             SELECT c.organization_id,
+                    CASE WHEN c.organization_id = ANY ($1) THEN $2 END,
+                    CASE WHEN $3 = ''deliverable'' AND c.new_row ->> ''status'' = ''COMPLETED''
+                              AND c.old_row ->> ''status'' <> ''COMPLETED'' THEN ''completed''
+                         ELSE ''updated'' END,
+                    $3, c.id, c.name,
+                    (SELECT jsonb_object_agg(k, c.old_row -> k) FROM unnest(c.changed) k WHERE k <> ALL ($4)),
+                    (SELECT jsonb_object_agg(k, c.new_row -> k) FROM unnest(c.changed) k WHERE k <> ALL ($4)),
+                    c.changed
+               FROM (SELECT n.organization_id, n.id, n.%I AS name, j.old_row, j.new_row,
+                            ARRAY(SELECT k FROM jsonb_object_keys(j.new_row) k
+                                   WHERE k <> ''updated_at''
+                                     AND (j.old_row -> k) IS DISTINCT FROM (j.new_row -> k)
+                                   ORDER BY k) AS changed
+                       FROM old_rows o
+                       JOIN new_rows n ON n.organization_id = o.organization_id AND n.id = o.id
+                      CROSS JOIN LATERAL (SELECT to_jsonb(o) AS old_row, to_jsonb(n) AS new_row OFFSET 0) j
+                     OFFSET 0) c
+              WHERE cardinality(c.changed) > 0', name_column)
+            USING actor_orgs, actor, resource_type, secrets;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('deliverables', 'deliverable', 'title'),
+                                   ('clients', 'client', 'name'),
+                                   ('projects', 'project', 'name'),
+                                   ('users', 'user', 'name')) AS v(tbl, kind, name_column)
+    LOOP
+        EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_insert AFTER INSERT ON mycelium.%1$I
+                            REFERENCING NEW TABLE AS new_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(%2$L, %3$L)',
+                       t.tbl, t.kind, t.name_column);
+        EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_update AFTER UPDATE ON mycelium.%1$I
+                            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(%2$L, %3$L)',
+                       t.tbl, t.kind, t.name_column);
+        EXECUTE format('CREATE OR REPLACE TRIGGER log_activity_delete AFTER DELETE ON mycelium.%1$I
+                            REFERENCING OLD TABLE AS old_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(%2$L, %3$L)',
+                       t.tbl, t.kind, t.name_column);
+    END LOOP;
+END;
+$$;
