@@ -450,7 +450,8 @@ Context normalized_context(Context context) {
         throw bad("organization_id is not a UUID", context.organization_id, uuid_form);
     if (!is_uuid(context.user_id)) throw bad("user_id is not a UUID", context.user_id, uuid_form);
     if (!is_role_name(context.role))
-        throw bad("role is not a role name", context.role, std::string("expected ") + kRoleNameForm);
+        throw bad("role is not a role name", context.role,
+                  std::string("expected ") + kRoleNameForm);
     if (context.role == "CLIENT") {
         if (context.client_id.empty())
             throw Error(ErrorKind::InvalidParameter,

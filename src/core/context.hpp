@@ -36,9 +36,8 @@ inline constexpr std::size_t kServiceSlugMaxLength = 100;
 struct Context {
     std::string organization_id;  // required
     std::string user_id;          // required: users.id for staff, client_users.id for CLIENT
-    std::string
-        role;  // a label of the enum mycelium.user_role (ADMIN, ..., CLIENT)
-    std::string client_id;                    // empty unless role == CLIENT (then required)
+    std::string role;             // a label of the enum mycelium.user_role (ADMIN, ..., CLIENT)
+    std::string client_id;        // empty unless role == CLIENT (then required)
     std::vector<std::string> service_access;  // service type slugs, sorted, distinct
 };
 
