@@ -47,7 +47,7 @@ WERROR ?= 0
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK += -licui18n -licuuc -licudata -lcrypto -lstdc++
+SHLIB_LINK += -licui18n -licuuc -licudata -lcrypto -largon2 -lcrypt -lstdc++
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
