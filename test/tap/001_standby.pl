@@ -53,7 +53,7 @@ sub fingerprint { return $_[0]->safe_psql('postgres', $fingerprint_sql); }
 my $on_primary = fingerprint($primary);
 my $relations  = () = $on_primary =~ /^\S+ \d+ \S+$/mg;
 cmp_ok($relations, '>=', 20, "the fingerprint covers the extension's tables and views ($relations)");
-like($on_primary, qr/^deliverables [1-9]/m, 'the demo agency has deliverables');
+like($on_primary, qr/^mycelium\.deliverables [1-9]/m, 'the demo agency has deliverables');
 is(fingerprint($standby), $on_primary, 'every table and view reads the same on the standby as on the primary');
 
 # Reads through the extension's functions: a tenant context (sealed with the key

@@ -65,14 +65,27 @@ DECLARE
     found_role text;
     found_status text;
     found_active boolean;
+    portal_on boolean;
 BEGIN
     IF role = 'CLIENT' THEN
-        SELECT cu.client_id, cu.is_active INTO client_id, found_active
+        -- A portal user acts only while the organization's client portal is on
+        -- (organization_settings.enable_client_portal; no settings row: on) and its
+        -- client is neither TERMINATED nor ARCHIVED.
+        SELECT cu.client_id, cu.is_active, c.status::text, coalesce(s.enable_client_portal, true)
+          INTO client_id, found_active, found_status, portal_on
           FROM mycelium.client_users cu
+          JOIN mycelium.clients c ON c.organization_id = cu.organization_id AND c.id = cu.client_id
+          LEFT JOIN mycelium.organization_settings s ON s.organization_id = cu.organization_id
          WHERE cu.organization_id = check_member.organization_id AND cu.id = check_member.user_id;
         IF NOT FOUND OR NOT found_active THEN
-            client_id := NULL;
             problem := format('%s is not an active portal user of organization %s', user_id, organization_id);
+        ELSIF NOT portal_on THEN
+            problem := format('organization %s has switched its client portal off', organization_id);
+        ELSIF found_status IN ('TERMINATED', 'ARCHIVED') THEN
+            problem := format('the client of portal user %s is %s', user_id, found_status);
+        END IF;
+        IF problem IS NOT NULL THEN
+            client_id := NULL;
         END IF;
         RETURN;
     END IF;
