@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1594);
+SELECT plan(1602);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -87,6 +87,8 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('organization_branding',   'custom_css',                   'text',                         false, NULL),
     ('organization_branding',   'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('organization_branding',   'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('organization_branding',   'custom_domain_token',          'text',                         false, NULL),
+    ('organization_branding',   'custom_domain_verified_at',    'timestamp with time zone',     false, NULL),
     ('organization_settings',   'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('organization_settings',   'organization_id',              'uuid',                         true,  NULL),
     ('organization_settings',   'timezone',                     'text',                         true,  'America/New_York'),
@@ -499,6 +501,7 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('organization_branding', 'organization_branding_primary_color_hex'),
     ('organization_branding', 'organization_branding_secondary_color_hex'),
     ('organization_branding', 'organization_branding_custom_domain_format'),
+    ('organization_branding', 'organization_branding_custom_domain_verified'),
     ('organization_settings', 'organization_settings_timezone_known'),
     ('organization_settings', 'organization_settings_locale_known'),
     ('organization_settings', 'organization_settings_week_starts_on_range'),
@@ -783,6 +786,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_branding FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('organization_branding', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.organization_branding FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
+    ('organization_branding', 'reset_domain_verification', 'reset_domain_verification',
+     'CREATE TRIGGER reset_domain_verification BEFORE INSERT OR UPDATE OF custom_domain ON mycelium.organization_branding FOR EACH ROW EXECUTE FUNCTION mycelium_internal.reset_domain_verification()'),
     ('organization_settings', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.organization_settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('organization_settings', 'touch_updated_at', 'touch_updated_at',
@@ -1429,7 +1434,7 @@ SELECT functions_are('mycelium', ARRAY[
     'is_known_locale', 'generate_recurring_deliverables',
     'sweep_overdue', 'sweep_due_soon', 'productivity_scores', 'calculate_user_productivity',
     'claim_deliveries', 'finish_delivery',
-    'run_job', 'schedule_jobs', 'unschedule_jobs'
+    'run_job', 'schedule_jobs', 'unschedule_jobs', 'resolve_organization', 'verify_custom_domain'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 -- The extension's own functions: the trigger functions, the helpers of its
@@ -1443,7 +1448,8 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'guard_move', 'check_references', 'equip_role', 'acting_organizations',
     'next_delivery_time', 'deliverable_audience', 'due_key_format', 'send_notifications',
     'notify_deliverable_events', 'notify_comment_events', 'apply_job_schedule',
-    'in_extension_script', 'schema_digest', 'record_schema', 'check_manifest', 'guard_schema'
+    'in_extension_script', 'schema_digest', 'record_schema', 'check_manifest', 'guard_schema',
+    'reset_domain_verification'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1540,7 +1546,10 @@ SELECT set_eq(
         ('mycelium_internal.schema_digest()',                     'sql',     's', 'u', false),
         ('mycelium_internal.record_schema()',                     'sql',     'v', 'u', false),
         ('mycelium_internal.check_manifest()',                    'plpgsql', 'v', 'u', false),
-        ('mycelium_internal.guard_schema()',                      'plpgsql', 'v', 'u', true)$$,
+        ('mycelium_internal.guard_schema()',                      'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.reset_domain_verification()',         'plpgsql', 'v', 'u', false),
+        ('mycelium.resolve_organization(text)',                   'sql',     's', 'u', true),
+        ('mycelium.verify_custom_domain(text)',                   'plpgsql', 'v', 'u', true)$$,
     'Every function of schemas mycelium and mycelium_internal has exactly the declared signature, language, '
     'volatility, parallel safety and security');
 
@@ -1562,7 +1571,7 @@ SELECT is(
           'mycelium_internal.load_as_replica() trigger',
           'mycelium_internal.log_activity() trigger', 'mycelium_internal.notify_comment_events() trigger',
           'mycelium_internal.notify_deliverable_events() trigger', 'mycelium_internal.require_context() trigger',
-          'mycelium_internal.touch_updated_at() trigger'],
+          'mycelium_internal.reset_domain_verification() trigger', 'mycelium_internal.touch_updated_at() trigger'],
     'The trigger and event trigger functions are exactly these, all in schema mycelium_internal');
 
 -- ====================================================================
@@ -1823,12 +1832,12 @@ SELECT is(
           'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
           'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
           'mycelium.my_client_ids()', 'mycelium.my_service_type_ids()',
-          'mycelium.portal_can(text)', 'mycelium.run_job(text)',
+          'mycelium.portal_can(text)', 'mycelium.resolve_organization(text)', 'mycelium.run_job(text)',
           'mycelium.schedule_jobs(text,text,text,text,text)',
           'mycelium.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
           'mycelium.sweep_overdue(timestamp with time zone,uuid)', 'mycelium.unschedule_jobs()',
-          'mycelium_internal.acting_organizations(text,uuid)', 'mycelium_internal.check_references()',
+          'mycelium.verify_custom_domain(text)', 'mycelium_internal.acting_organizations(text,uuid)', 'mycelium_internal.check_references()',
           'mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
           'mycelium_internal.fill_slug()', 'mycelium_internal.guard_schema()', 'mycelium_internal.log_activity()',
           'mycelium_internal.notify_comment_events()', 'mycelium_internal.notify_deliverable_events()',

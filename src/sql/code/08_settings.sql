@@ -11,7 +11,7 @@ CREATE OR REPLACE FUNCTION mycelium.configure(setting text, value text) RETURNS 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    normalized text := lower(btrim(value));
+    normalized text;
 BEGIN
     PERFORM mycelium.require_writable('configure');
     IF setting IS NULL THEN
@@ -21,10 +21,13 @@ BEGIN
         DELETE FROM mycelium_internal.settings s WHERE s.name = setting;
         RETURN;
     END IF;
-    -- PostgreSQL's spellings of a boolean, for the switches.
-    normalized := CASE WHEN normalized IN ('on', 'true', 'yes', '1') THEN 'on'
-                       WHEN normalized IN ('off', 'false', 'no', '0') THEN 'off'
-                       ELSE value END;
+    -- Switches take PostgreSQL's spellings of a boolean; names, any case.
+    normalized := lower(btrim(value));
+    IF setting = 'require_signed_context' THEN
+        normalized := CASE WHEN normalized IN ('on', 'true', 'yes', '1') THEN 'on'
+                           WHEN normalized IN ('off', 'false', 'no', '0') THEN 'off'
+                           ELSE value END;
+    END IF;
     BEGIN
         INSERT INTO mycelium_internal.settings AS s (name, value) VALUES (setting, normalized)
         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value WHERE s.value <> EXCLUDED.value;
@@ -39,7 +42,9 @@ BEGIN
                           WHERE c.conrelid = 'mycelium_internal.settings'::regclass AND c.conname = 'settings_name_known') || '.';
         END IF;
         RAISE EXCEPTION 'configure: % cannot be %', setting, quote_literal(left(value, 100))
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use on or off.';
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = CASE setting WHEN 'base_domain' THEN 'A host name such as agency.example.'
+                                      ELSE 'Use on or off.' END;
     END;
 END;
 $$;

@@ -56,6 +56,7 @@ DECLARE
     r text;
     t text;
     readable text;
+    writable text;
     context_functions constant text[] := ARRAY[
         'mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
         'mycelium.current_app_role()', 'mycelium.current_client_id()',
@@ -79,6 +80,11 @@ DECLARE
     f text;
 BEGIN
     r := role::text;
+    -- What this version gives and nothing more: a privilege an earlier version
+    -- gave and this one narrowed (a table grant become column grants) goes.
+    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA mycelium, mycelium_internal FROM %s', r);
+    EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium, mycelium_internal FROM %s', r);
+    EXECUTE format('REVOKE ALL ON SCHEMA mycelium_internal FROM %s', r);
     EXECUTE format('GRANT USAGE ON SCHEMA mycelium TO %s', r);
 
     IF kind = 'maintenance' THEN
@@ -101,8 +107,10 @@ BEGIN
     IF kind = 'app' THEN
         -- They check themselves that the caller is an ADMIN of the organization.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean), '
-                       'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid) '
-                       'TO %s', r);
+                       'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid), '
+                       'mycelium.verify_custom_domain(text) TO %s', r);
+        -- Before anyone signs in: which organization a request's host is for.
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
@@ -121,6 +129,15 @@ BEGIN
             ELSIF t = 'notifications' THEN
                 EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
                                notification_insert, notification_update, t, r);
+            ELSIF t = 'organization_branding' THEN
+                -- The domain's verification is verify_custom_domain's to write.
+                SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO writable
+                  FROM pg_attribute a
+                 WHERE a.attrelid = 'mycelium.organization_branding'::regclass AND a.attnum > 0
+                   AND NOT a.attisdropped
+                   AND a.attname NOT IN ('custom_domain_token', 'custom_domain_verified_at');
+                EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
+                               writable, writable, t, r);
             ELSIF t = 'notification_recipients' THEN
                 EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
                                recipient_insert, recipient_update, t, r);

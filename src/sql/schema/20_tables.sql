@@ -42,6 +42,12 @@ CREATE TABLE mycelium.organization_branding (
     custom_css             text,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
+    -- A custom domain routes to the organization (mycelium.resolve_organization)
+    -- only once verified: the token the agency publishes for it, made anew with
+    -- every change of the domain, and when an ADMIN confirmed it
+    -- (mycelium.verify_custom_domain). Applications cannot write either.
+    custom_domain_token       text,
+    custom_domain_verified_at timestamptz,
     CONSTRAINT organization_branding_pkey PRIMARY KEY (organization_id, id),
     CONSTRAINT organization_branding_organization_id_key UNIQUE (organization_id),
     CONSTRAINT organization_branding_organization_fkey FOREIGN KEY (organization_id)
@@ -56,7 +62,9 @@ CREATE TABLE mycelium.organization_branding (
     -- internationalized name is stored in its ASCII (xn--) form.
     CONSTRAINT organization_branding_custom_domain_format CHECK (
         custom_domain ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
-        AND length(custom_domain) <= 253)
+        AND length(custom_domain) <= 253),
+    CONSTRAINT organization_branding_custom_domain_verified CHECK (
+        custom_domain_verified_at IS NULL OR custom_domain IS NOT NULL)
 );
 
 CREATE TABLE mycelium.organization_settings (
@@ -633,8 +641,13 @@ CREATE TABLE mycelium_internal.settings (
     value      text        NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT settings_pkey PRIMARY KEY (name),
-    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context')),
-    CONSTRAINT settings_value_valid CHECK (CASE name WHEN 'require_signed_context' THEN value IN ('on', 'off') END)
+    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain')),
+    -- base_domain: a host name as organization_branding_custom_domain_format has it.
+    CONSTRAINT settings_value_valid CHECK (CASE name
+        WHEN 'require_signed_context' THEN value IN ('on', 'off')
+        WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
+                                AND length(value) <= 200
+        END)
 );
 ALTER TABLE mycelium_internal.settings ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE mycelium_internal.settings IS 'Switches kept with the data (mycelium.configure); a missing row is the default';

@@ -100,8 +100,13 @@ CREATE TABLE mycelium_internal.settings (
     value      text        NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT settings_pkey PRIMARY KEY (name),
-    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context')),
-    CONSTRAINT settings_value_valid CHECK (CASE name WHEN 'require_signed_context' THEN value IN ('on', 'off') END)
+    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain')),
+    -- base_domain: a host name as organization_branding_custom_domain_format has it.
+    CONSTRAINT settings_value_valid CHECK (CASE name
+        WHEN 'require_signed_context' THEN value IN ('on', 'off')
+        WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
+                                AND length(value) <= 200
+        END)
 );
 ALTER TABLE mycelium_internal.settings ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE mycelium_internal.settings IS 'Switches kept with the data (mycelium.configure); a missing row is the default';
@@ -135,6 +140,17 @@ ALTER TABLE mycelium.organization_branding
         AND length(custom_domain) <= 253);
 CREATE UNIQUE INDEX organization_branding_custom_domain_key
     ON mycelium.organization_branding (lower(custom_domain));
+
+-- Custom domains route only once verified (src/sql/code/42_custom_domains.sql).
+-- 0.1.0 routed nothing, so existing domains start unverified.
+ALTER TABLE mycelium.organization_branding
+    ADD COLUMN custom_domain_token text,
+    ADD COLUMN custom_domain_verified_at timestamptz,
+    ADD CONSTRAINT organization_branding_custom_domain_verified CHECK (
+        custom_domain_verified_at IS NULL OR custom_domain IS NOT NULL);
+UPDATE mycelium.organization_branding
+   SET custom_domain_token = 'mycelium-domain-verification=' || replace(gen_random_uuid()::text, '-', '')
+ WHERE custom_domain IS NOT NULL;
 
 -- Roles equipped by 0.1.0's grant_access, which granted privileges to each role
 -- directly, become members of the group roles instead (src/sql/code/90_catalog.sql
