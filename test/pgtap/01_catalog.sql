@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1602);
+SELECT plan(1628);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -42,12 +42,14 @@ SELECT plan(1602);
 -- auth_keys holds the context-sealing and token keys (src/sql/code/10_context.sql);
 -- schema_manifest the shape of the tables, which a restore checks
 -- (src/sql/code/85_schema_guard.sql); settings the switches kept with the data
--- (src/sql/code/08_settings.sql); jobs lists the jobs, and a run locks its row.
+-- (src/sql/code/08_settings.sql); jobs lists the jobs, and a run locks its row;
+-- credentials the password hashes of staff and portal users
+-- (src/sql/code/47_passwords.sql).
 CREATE TEMP TABLE system_tables (sch name NOT NULL, tbl name NOT NULL, PRIMARY KEY (sch, tbl));
 INSERT INTO system_tables (sch, tbl) VALUES
     ('mycelium', 'job_runs'),
     ('mycelium_internal', 'auth_keys'), ('mycelium_internal', 'schema_manifest'),
-    ('mycelium_internal', 'settings'), ('mycelium_internal', 'jobs');
+    ('mycelium_internal', 'settings'), ('mycelium_internal', 'jobs'), ('mycelium_internal', 'credentials');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
@@ -115,7 +117,6 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('users',                   'name',                         'text',                         true,  NULL),
     ('users',                   'role',                         'mycelium.user_role',           true,  NULL),
     ('users',                   'status',                       'mycelium.user_status',         true,  'PENDING'),
-    ('users',                   'hashed_password',              'text',                         false, NULL),
     ('users',                   'email_verified',               'boolean',                      true,  'false'),
     ('users',                   'last_login_at',                'timestamp with time zone',     false, NULL),
     ('users',                   'login_attempts',               'integer',                      true,  '0'),
@@ -127,7 +128,6 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('users',                   'permissions',                  'jsonb',                        false, NULL),
     ('users',                   'invited_by',                   'uuid',                         false, NULL),
     ('users',                   'invited_at',                   'timestamp with time zone',     false, NULL),
-    ('users',                   'temporary_password',           'text',                         false, NULL),
     ('users',                   'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('users',                   'updated_at',                   'timestamp with time zone',     true,  'now()'),
     ('service_types',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
@@ -201,7 +201,6 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('client_users',            'email',                        'text',                         true,  NULL),
     ('client_users',            'name',                         'text',                         true,  NULL),
     ('client_users',            'role',                         'mycelium.client_user_role',    true,  'VIEWER'),
-    ('client_users',            'hashed_password',              'text',                         false, NULL),
     ('client_users',            'email_verified',               'boolean',                      true,  'false'),
     ('client_users',            'last_login_at',                'timestamp with time zone',     false, NULL),
     ('client_users',            'is_active',                    'boolean',                      true,  'true'),
@@ -378,6 +377,13 @@ INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
     ('mycelium_internal', 'settings',        'name',        'text',                     true,  NULL),
     ('mycelium_internal', 'settings',        'value',       'text',                     true,  NULL),
     ('mycelium_internal', 'settings',        'updated_at',  'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'credentials', 'id',                   'uuid',                     true,  'mycelium.uuid_v7()'),
+    ('mycelium_internal', 'credentials', 'organization_id',      'uuid',                     true,  NULL),
+    ('mycelium_internal', 'credentials', 'user_id',              'uuid',                     false, NULL),
+    ('mycelium_internal', 'credentials', 'client_user_id',       'uuid',                     false, NULL),
+    ('mycelium_internal', 'credentials', 'password_hash',        'text',                     true,  NULL),
+    ('mycelium_internal', 'credentials', 'must_change_password', 'boolean',                  true,  'false'),
+    ('mycelium_internal', 'credentials', 'changed_at',           'timestamp with time zone', true,  'now()'),
     ('mycelium_internal', 'jobs',            'name',        'text',                     true,  NULL),
     ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL);
 
@@ -584,7 +590,8 @@ INSERT INTO want_checks (sch, tbl, conname) VALUES
     ('mycelium_internal', 'auth_keys', 'auth_keys_secret_length'),
     ('mycelium_internal', 'schema_manifest', 'schema_manifest_one_row'),
     ('mycelium_internal', 'settings', 'settings_name_known'),
-    ('mycelium_internal', 'settings', 'settings_value_valid');
+    ('mycelium_internal', 'settings', 'settings_value_valid'),
+    ('mycelium_internal', 'credentials', 'credentials_one_account');
 -- And one <table>_<column>_finite per timestamptz, timestamp and date column of
 -- every table of both schemas (src/sql/code/07_finite_times.sql); their
 -- definitions are checked below.
@@ -759,6 +766,12 @@ INSERT INTO want_indexes (sch, tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX schema_manifest_pkey ON mycelium_internal.schema_manifest USING btree (singleton)'),
     ('mycelium_internal', 'settings',        'settings_pkey',
      'CREATE UNIQUE INDEX settings_pkey ON mycelium_internal.settings USING btree (name)'),
+    ('mycelium_internal', 'credentials',     'credentials_pkey',
+     'CREATE UNIQUE INDEX credentials_pkey ON mycelium_internal.credentials USING btree (id)'),
+    ('mycelium_internal', 'credentials',     'credentials_user_key',
+     'CREATE UNIQUE INDEX credentials_user_key ON mycelium_internal.credentials USING btree (organization_id, user_id)'),
+    ('mycelium_internal', 'credentials',     'credentials_client_user_key',
+     'CREATE UNIQUE INDEX credentials_client_user_key ON mycelium_internal.credentials USING btree (organization_id, client_user_id)'),
     ('mycelium_internal', 'jobs',            'jobs_pkey',
      'CREATE UNIQUE INDEX jobs_pkey ON mycelium_internal.jobs USING btree (name)');
 
@@ -803,7 +816,7 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
     ('users', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''user'', ''name'')'),
     ('users', 'guard_user_update', 'limit_changes',
-     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''hashed_password'', ''temporary_password'', ''last_login_at'')'),
+     'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''last_login_at'')'),
     ('service_types', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('service_types', 'touch_updated_at', 'touch_updated_at',
@@ -1041,8 +1054,8 @@ SELECT tables_are('mycelium', ARRAY[
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
     'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'job_runs'
 ]::name[], 'Schema mycelium has exactly the 19 tables (18 of the design document and job_runs)');
-SELECT tables_are('mycelium_internal', ARRAY['auth_keys', 'schema_manifest', 'settings', 'jobs']::name[],
-                  'Schema mycelium_internal has exactly the 4 tables auth_keys, schema_manifest, settings and jobs');
+SELECT tables_are('mycelium_internal', ARRAY['auth_keys', 'schema_manifest', 'settings', 'jobs', 'credentials']::name[],
+                  'Schema mycelium_internal has exactly the 5 tables auth_keys, schema_manifest, settings, jobs and credentials');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1225,6 +1238,8 @@ SELECT col_is_pk('mycelium_internal', 'settings', ARRAY['name']::name[],
                  'Primary key of mycelium_internal.settings is (name)');
 SELECT col_is_pk('mycelium_internal', 'jobs', ARRAY['name']::name[],
                  'Primary key of mycelium_internal.jobs is (name)');
+SELECT col_is_pk('mycelium_internal', 'credentials', ARRAY['id']::name[],
+                 'Primary key of mycelium_internal.credentials is (id)');
 
 SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
              format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
@@ -1245,9 +1260,18 @@ SELECT set_eq(
          AND (k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
               OR k.confrelid IN (SELECT c.oid FROM pg_catalog.pg_class c
                                   WHERE c.relnamespace = 'mycelium_internal'::regnamespace))$$,
-    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_fks$$,
-    'Schemas mycelium and mycelium_internal have exactly the declared foreign keys, and nothing references '
-    'a table of mycelium_internal');
+    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_fks
+      UNION ALL VALUES ('mycelium_internal.credentials', 'credentials_user_fkey'),
+                       ('mycelium_internal.credentials', 'credentials_client_user_fkey')$$,
+    'Schemas mycelium and mycelium_internal have exactly the declared foreign keys (of mycelium_internal: the '
+    'credentials to their accounts), and nothing references a table of mycelium_internal');
+-- A password goes with its account, and never names an account of another
+-- organization.
+SELECT is(ARRAY(SELECT pg_catalog.pg_get_constraintdef(k.oid) COLLATE "C" FROM pg_catalog.pg_constraint k
+                 WHERE k.conrelid = 'mycelium_internal.credentials'::regclass AND k.contype = 'f' ORDER BY 1),
+          ARRAY['FOREIGN KEY (organization_id, client_user_id) REFERENCES mycelium.client_users(organization_id, id) ON DELETE CASCADE',
+                'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'],
+          'The credentials reference their account by (organization_id, id) and go with it');
 
 SELECT col_is_unique('mycelium', tbl, cols,
                      format('Unique constraint %I is on mycelium.%I(%s)', conname, tbl, array_to_string(cols, ', ')))
@@ -1256,8 +1280,10 @@ SELECT col_is_unique('mycelium', tbl, cols,
 SELECT set_eq(
     $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
        WHERE k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND k.contype = 'u'$$,
-    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_uniques$$,
-    'Schemas mycelium and mycelium_internal have exactly the declared UNIQUE constraints');
+    $$SELECT format('mycelium.%I', tbl), conname::text FROM want_uniques
+      UNION ALL VALUES ('mycelium_internal.credentials', 'credentials_user_key'),
+                       ('mycelium_internal.credentials', 'credentials_client_user_key')$$,
+    'Schemas mycelium and mycelium_internal have exactly the declared UNIQUE constraints (one password per account)');
 
 SELECT set_eq(
     $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
@@ -1424,6 +1450,7 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
+    'set_password', 'change_password', 'import_password_hash',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
     'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
@@ -1442,6 +1469,8 @@ SELECT functions_are('mycelium', ARRAY[
 -- restore's and the schema guard's. No role but the owner may call them (h).
 SELECT functions_are('mycelium_internal', ARRAY[
     'tenant_tables', 'extension_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
+    'is_supported_hash', 'hash_password', 'verify_password', 'password_needs_rehash', 'password_problem',
+    'account', 'store_password', 'password_target',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
     'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
@@ -1476,6 +1505,18 @@ SELECT set_eq(
         ('mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
                                                                   'c',       'v', 'u', false),
         ('mycelium_internal.verify_token(text)',                  'c',       's', 'u', false),
+        ('mycelium_internal.is_supported_hash(text)',             'c',       'i', 's', false),
+        ('mycelium_internal.hash_password(text)',                 'c',       'v', 'u', false),
+        ('mycelium_internal.verify_password(text,text)',          'c',       'i', 'u', false),
+        ('mycelium_internal.password_needs_rehash(text)',         'c',       's', 'u', false),
+        ('mycelium_internal.password_problem(text,text,text)',    'c',       's', 'u', false),
+        ('mycelium_internal.account(uuid,uuid)',                  'sql',     's', 'u', false),
+        ('mycelium_internal.store_password(uuid,uuid,boolean,text,boolean)',
+                                                                  'sql',     'v', 'u', false),
+        ('mycelium_internal.password_target(text,uuid)',          'plpgsql', 's', 'u', false),
+        ('mycelium.set_password(uuid,text,boolean)',              'plpgsql', 'v', 'u', true),
+        ('mycelium.change_password(text,text)',                   'plpgsql', 'v', 'u', true),
+        ('mycelium.import_password_hash(uuid,text)',              'plpgsql', 'v', 'u', true),
         ('mycelium_internal.check_member(uuid,uuid,text)',        'plpgsql', 's', 'u', false),
         ('mycelium.signed_context_required()',                    'c',       's', 's', false),
         ('mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
@@ -1601,8 +1642,9 @@ SELECT is(
                           WHERE a.attrelid = to_regclass(format('%I.%I', s.sch, s.tbl))
                             AND a.attname = 'organization_id' AND NOT a.attisdropped)
            ORDER BY 1),
-    ARRAY[]::text[],
-    '(a) every listed system table exists and has no organization_id (else it is tenant data)');
+    ARRAY['mycelium_internal.credentials'],
+    '(a) every listed system table exists and has no organization_id (else it is tenant data), but the '
+    'credentials, an account''s secret kept apart from it, keyed by the account''s (organization_id, id)');
 
 -- Schema mycelium_internal holds no tenant data: each of its tables is a listed
 -- system table.
@@ -1785,20 +1827,37 @@ SELECT is(
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
              AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.calling_role()', 'mycelium.check_recurrence_rule(text)',
-          'mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
-          'mycelium.current_organization_id()', 'mycelium.current_service_access()',
+    ARRAY['mycelium.calling_role()',
+          'mycelium.check_recurrence_rule(text)',
+          'mycelium.current_app_role()',
+          'mycelium.current_app_user_id()',
+          'mycelium.current_client_id()',
+          'mycelium.current_organization_id()',
+          'mycelium.current_service_access()',
           'mycelium.date_label(date,text,text)',
           'mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
-          'mycelium.is_known_locale(text)', 'mycelium.is_valid_time_zone(text)',
+          'mycelium.is_known_locale(text)',
+          'mycelium.is_valid_time_zone(text)',
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
-          'mycelium.require_writable(text)', 'mycelium.restoring()',
-          'mycelium.signed_context_required()', 'mycelium.slugify(text)', 'mycelium.uuid_v7()',
-          'mycelium.uuid_v7_time(uuid)', 'mycelium.validate_custom_fields(uuid,jsonb)',
-          'mycelium_internal.announce_change()', 'mycelium_internal.check_custom_fields()',
-          'mycelium_internal.check_field_definition()', 'mycelium_internal.in_extension_script()',
+          'mycelium.require_writable(text)',
+          'mycelium.restoring()',
+          'mycelium.signed_context_required()',
+          'mycelium.slugify(text)',
+          'mycelium.uuid_v7()',
+          'mycelium.uuid_v7_time(uuid)',
+          'mycelium.validate_custom_fields(uuid,jsonb)',
+          'mycelium_internal.announce_change()',
+          'mycelium_internal.check_custom_fields()',
+          'mycelium_internal.check_field_definition()',
+          'mycelium_internal.hash_password(text)',
+          'mycelium_internal.in_extension_script()',
+          'mycelium_internal.is_supported_hash(text)',
+          'mycelium_internal.password_needs_rehash(text)',
+          'mycelium_internal.password_problem(text,text,text)',
           'mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
-          'mycelium_internal.touch_updated_at()', 'mycelium_internal.verify_token(text)'],
+          'mycelium_internal.touch_updated_at()',
+          'mycelium_internal.verify_password(text,text)',
+          'mycelium_internal.verify_token(text)'],
     '(f) the C-language functions of both schemas are exactly these (exempt from the search_path rule)');
 
 -- Every other function sets its search_path, to exactly pg_catalog, pg_temp, and
@@ -1825,22 +1884,36 @@ SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
            ORDER BY 1),
-    ARRAY['mycelium.archive_old_deliverables(interval,uuid)', 'mycelium.authenticate(text)',
+    ARRAY['mycelium.archive_old_deliverables(interval,uuid)',
+          'mycelium.authenticate(text)',
+          'mycelium.change_password(text,text)',
           'mycelium.claim_deliveries(text,integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
-          'mycelium.create_organization(text,text,text,text,text,text)', 'mycelium.database_health_check()',
+          'mycelium.create_organization(text,text,text,text,text,text)',
+          'mycelium.database_health_check()',
           'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
           'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
-          'mycelium.my_client_ids()', 'mycelium.my_service_type_ids()',
-          'mycelium.portal_can(text)', 'mycelium.resolve_organization(text)', 'mycelium.run_job(text)',
+          'mycelium.import_password_hash(uuid,text)',
+          'mycelium.my_client_ids()',
+          'mycelium.my_service_type_ids()',
+          'mycelium.portal_can(text)',
+          'mycelium.resolve_organization(text)',
+          'mycelium.run_job(text)',
           'mycelium.schedule_jobs(text,text,text,text,text)',
           'mycelium.set_context(uuid,uuid,text,uuid,text[])',
+          'mycelium.set_password(uuid,text,boolean)',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
-          'mycelium.sweep_overdue(timestamp with time zone,uuid)', 'mycelium.unschedule_jobs()',
-          'mycelium.verify_custom_domain(text)', 'mycelium_internal.acting_organizations(text,uuid)', 'mycelium_internal.check_references()',
+          'mycelium.sweep_overdue(timestamp with time zone,uuid)',
+          'mycelium.unschedule_jobs()',
+          'mycelium.verify_custom_domain(text)',
+          'mycelium_internal.acting_organizations(text,uuid)',
+          'mycelium_internal.check_references()',
           'mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
-          'mycelium_internal.fill_slug()', 'mycelium_internal.guard_schema()', 'mycelium_internal.log_activity()',
-          'mycelium_internal.notify_comment_events()', 'mycelium_internal.notify_deliverable_events()',
+          'mycelium_internal.fill_slug()',
+          'mycelium_internal.guard_schema()',
+          'mycelium_internal.log_activity()',
+          'mycelium_internal.notify_comment_events()',
+          'mycelium_internal.notify_deliverable_events()',
           'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])'],
     '(g) the SECURITY DEFINER functions of both schemas are exactly these');
 
@@ -2001,7 +2074,8 @@ SELECT is(
              AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
            ORDER BY 1),
     ARRAY['mycelium.job_runs: not enabled, not forced',
-          'mycelium_internal.auth_keys: enabled, not forced', 'mycelium_internal.jobs: enabled, not forced',
+          'mycelium_internal.auth_keys: enabled, not forced', 'mycelium_internal.credentials: enabled, not forced',
+          'mycelium_internal.jobs: enabled, not forced',
           'mycelium_internal.schema_manifest: enabled, not forced',
           'mycelium_internal.settings: enabled, not forced'],
     '(r1) row-level security is enabled and forced on every table except those of mycelium_internal (enabled, '
@@ -2017,6 +2091,7 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.job_runs: not enabled, not forced, 0 policies',
           'mycelium_internal.auth_keys: enabled, not forced, 0 policies',
+          'mycelium_internal.credentials: enabled, not forced, 0 policies',
           'mycelium_internal.jobs: enabled, not forced, 0 policies',
           'mycelium_internal.schema_manifest: enabled, not forced, 0 policies',
           'mycelium_internal.settings: enabled, not forced, 0 policies'],

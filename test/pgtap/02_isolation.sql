@@ -328,12 +328,12 @@ BEGIN
     VALUES (pg_temp.id(o, 'branding'), org, '#112233', 'support-' || o || '@example.com');
     INSERT INTO mycelium.organization_settings (id, organization_id, timezone)
     VALUES (pg_temp.id(o, 'settings'), org, 'UTC');
-    INSERT INTO mycelium.users (id, organization_id, email, name, role, status, hashed_password, temporary_password, title)
-    VALUES (u1, org, 'regress-admin-' || o || '@example.com', 'Admin ' || o, 'ADMIN', 'ACTIVE', 'hash-' || o || '-1', 'tmp-' || o, 'Owner'),
-           (u2, org, 'regress-editor-' || o || '@example.com', 'Editor ' || o, 'VIDEO_EDITOR', 'ACTIVE', 'hash-' || o || '-2', NULL, 'Editor'),
-           (u3, org, 'regress-editor2-' || o || '@example.com', 'Editor2 ' || o, 'VIDEO_EDITOR', 'ACTIVE', 'hash-' || o || '-3', NULL, 'Editor'),
-           (u4, org, 'regress-custom-' || o || '@example.com', 'Custom ' || o, 'CUSTOM', 'ACTIVE', 'hash-' || o || '-4', NULL, 'SEO'),
-           (u5, org, 'regress-gone-' || o || '@example.com', 'Gone ' || o, 'VIDEO_EDITOR', 'INACTIVE', 'hash-' || o || '-5', NULL, 'Former');
+    INSERT INTO mycelium.users (id, organization_id, email, name, role, status, title)
+    VALUES (u1, org, 'regress-admin-' || o || '@example.com', 'Admin ' || o, 'ADMIN', 'ACTIVE', 'Owner'),
+           (u2, org, 'regress-editor-' || o || '@example.com', 'Editor ' || o, 'VIDEO_EDITOR', 'ACTIVE', 'Editor'),
+           (u3, org, 'regress-editor2-' || o || '@example.com', 'Editor2 ' || o, 'VIDEO_EDITOR', 'ACTIVE', 'Editor'),
+           (u4, org, 'regress-custom-' || o || '@example.com', 'Custom ' || o, 'CUSTOM', 'ACTIVE', 'SEO'),
+           (u5, org, 'regress-gone-' || o || '@example.com', 'Gone ' || o, 'VIDEO_EDITOR', 'INACTIVE', 'Former');
     INSERT INTO mycelium.service_types (id, organization_id, name, slug, workflow_type)
     VALUES (s1, org, 'Social Media', 'social', 'RECURRING'),
            (s2, org, 'SEO', 'seo', 'PROJECT');
@@ -345,12 +345,12 @@ BEGIN
     INSERT INTO mycelium.client_assignments (id, organization_id, client_id, user_id, service_type_id, is_active, assigned_by)
     VALUES (pg_temp.id(o, 'assignment', 1), org, c1, u2, s1, true, u1),
            (pg_temp.id(o, 'assignment', 2), org, c2, u3, s1, false, u1);
-    INSERT INTO mycelium.client_users (id, organization_id, client_id, email, name, hashed_password,
+    INSERT INTO mycelium.client_users (id, organization_id, client_id, email, name,
                                        is_active, can_approve, can_comment)
-    VALUES (pg_temp.id(o, 'client_user', 1), org, c1, 'regress-portal1-' || o || '@example.com', 'Portal1 ' || o, 'ph1', true, true, true),
-           (pg_temp.id(o, 'client_user', 2), org, c1, 'regress-portal2-' || o || '@example.com', 'Portal2 ' || o, 'ph2', true, false, false),
-           (pg_temp.id(o, 'client_user', 3), org, c2, 'regress-portal3-' || o || '@example.com', 'Portal3 ' || o, 'ph3', true, false, true),
-           (pg_temp.id(o, 'client_user', 4), org, c1, 'regress-portal4-' || o || '@example.com', 'Portal4 ' || o, 'ph4', false, true, true);
+    VALUES (pg_temp.id(o, 'client_user', 1), org, c1, 'regress-portal1-' || o || '@example.com', 'Portal1 ' || o, true, true, true),
+           (pg_temp.id(o, 'client_user', 2), org, c1, 'regress-portal2-' || o || '@example.com', 'Portal2 ' || o, true, false, false),
+           (pg_temp.id(o, 'client_user', 3), org, c2, 'regress-portal3-' || o || '@example.com', 'Portal3 ' || o, true, false, true),
+           (pg_temp.id(o, 'client_user', 4), org, c1, 'regress-portal4-' || o || '@example.com', 'Portal4 ' || o, false, true, true);
     INSERT INTO mycelium.projects (id, organization_id, client_id, name, manager_id)
     VALUES (pg_temp.id(o, 'project', 1), org, c1, 'Launch ' || o, u1),
            (pg_temp.id(o, 'project', 2), org, c2, 'Relaunch ' || o, u3);
@@ -981,15 +981,15 @@ SELECT is(pg_temp.affected(format($$UPDATE mycelium.users SET title = 'Intern' W
 SELECT throws_ok(pg_temp.sample_insert('users', 'a'), '42501', 'new row violates row-level security policy for table "users"',
                  'VIDEO_EDITOR: creating a user throws 42501 (ADMIN only)');
 
--- Password hashes are write-only.
-SELECT throws_ok('SELECT hashed_password FROM mycelium.users', '42501', 'permission denied for table users',
-                 'users.hashed_password is not selectable (42501)');
-SELECT throws_ok('SELECT temporary_password FROM mycelium.users', '42501', 'permission denied for table users',
-                 'users.temporary_password is not selectable (42501)');
-SELECT throws_ok('SELECT * FROM mycelium.users', '42501', 'permission denied for table users',
-                 'SELECT * FROM users throws 42501 (it includes the hashes)');
-SELECT throws_ok('SELECT hashed_password FROM mycelium.client_users', '42501', 'permission denied for table client_users',
-                 'client_users.hashed_password is not selectable (42501)');
+-- Password hashes are in mycelium_internal.credentials, out of reach; whole rows
+-- of users and client_users are readable.
+SELECT throws_ok('SELECT * FROM mycelium_internal.credentials', '42501', 'permission denied for schema mycelium_internal',
+                 'mycelium_internal.credentials is not readable (42501)');
+SELECT lives_ok('SELECT * FROM mycelium.users', 'SELECT * FROM users works (no hash in it)');
+SELECT lives_ok('SELECT * FROM mycelium.client_users', 'SELECT * FROM client_users works (no hash in it)');
+SELECT throws_ok($$SELECT mycelium.import_password_hash(gen_random_uuid(), 'x')$$, '42501',
+                 'permission denied for function import_password_hash',
+                 'import_password_hash() is not executable by the app role');
 
 -- Integrations and assignments: ADMIN only.
 SELECT is(pg_temp.affected($$UPDATE mycelium.integrations SET config = '{}'$$), 0::bigint,
@@ -1380,8 +1380,8 @@ SELECT ok(pg_temp.nrows(format('SELECT 1 FROM mycelium.%I', tbl)) > 0
           format('readonly as A''s ADMIN: reads A''s %s and nothing of B', tbl))
   FROM regress_tables ORDER BY ord;
 SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.organization_analytics'), 1::bigint, 'readonly: reads the views');
-SELECT throws_ok('SELECT hashed_password FROM mycelium.users', '42501', 'permission denied for table users',
-                 'readonly: users.hashed_password is not selectable');
+SELECT throws_ok('SELECT * FROM mycelium_internal.credentials', '42501', 'permission denied for schema mycelium_internal',
+                 'readonly: the credentials are not readable');
 
 SELECT throws_ok(pg_temp.sample_insert(tbl, 'a'), '42501', format('permission denied for table %s', tbl),
                  format('readonly: INSERT into %s throws 42501', tbl))

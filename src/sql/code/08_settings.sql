@@ -44,7 +44,8 @@ BEGIN
         RAISE EXCEPTION 'configure: % cannot be %', setting, quote_literal(left(value, 100))
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = CASE setting WHEN 'base_domain' THEN 'A host name such as agency.example.'
-                                      ELSE 'Use on or off.' END;
+                                      WHEN 'require_signed_context' THEN 'Use on or off.'
+                                      ELSE 'See docs/operations.md, "Settings kept with the data", for its bounds.' END;
     END;
 END;
 $$;

@@ -5,8 +5,8 @@
 -- changed_fields); an update that changes nothing but updated_at records nothing.
 -- The actor is the session's application user when one is set and belongs to the
 -- row's organization (the document logged the deliverable's creator instead).
--- Secrets (password hashes) are named in changed_fields but their values are not
--- copied into the log.
+-- Password hashes are not in these tables (mycelium_internal.credentials), so
+-- no row copied here holds one.
 -- Arguments: the resource type ('deliverable') and the column holding its name.
 -- The OFFSET 0s keep the planner from inlining the sub-selects, which would
 -- compute each row's to_jsonb once per changed key instead of once.
@@ -22,7 +22,6 @@ DECLARE
     name_column text := TG_ARGV[1];
     actor uuid := mycelium.current_app_user_id();
     actor_orgs uuid[];
-    secrets text[] := ARRAY['hashed_password', 'temporary_password'];
 BEGIN
     -- Generation and the overdue sweep log one summary row per organization
     -- themselves (mycelium.in_job_statement, which only they can set).
@@ -41,9 +40,9 @@ BEGIN
                  (organization_id, user_id, action, resource_type, resource_id, resource_name, new_values)
              SELECT n.organization_id,
                     CASE WHEN n.organization_id = ANY ($1) THEN $2 END,
-                    ''created'', $3, n.id, n.%I, to_jsonb(n) - $4
+                    ''created'', $3, n.id, n.%I, to_jsonb(n)
                FROM new_rows n', name_column)
-            USING actor_orgs, actor, resource_type, secrets;
+            USING actor_orgs, actor, resource_type;
     ELSIF TG_OP = 'DELETE' THEN
         -- Rows deleted by the cascade from a deleted organization go unrecorded:
         -- their organization, and so their log, is gone with them.
@@ -52,10 +51,10 @@ BEGIN
                  (organization_id, user_id, action, resource_type, resource_id, resource_name, old_values)
              SELECT o.organization_id,
                     CASE WHEN o.organization_id = ANY ($1) THEN $2 END,
-                    ''deleted'', $3, o.id, o.%I, to_jsonb(o) - $4
+                    ''deleted'', $3, o.id, o.%I, to_jsonb(o)
                FROM old_rows o
               WHERE EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = o.organization_id)', name_column)
-            USING actor_orgs, actor, resource_type, secrets;
+            USING actor_orgs, actor, resource_type;
     ELSE
         EXECUTE format(
             'INSERT INTO mycelium.activity_logs
@@ -67,8 +66,8 @@ BEGIN
                               AND c.old_row ->> ''status'' <> ''COMPLETED'' THEN ''completed''
                          ELSE ''updated'' END,
                     $3, c.id, c.name,
-                    (SELECT jsonb_object_agg(k, c.old_row -> k) FROM unnest(c.changed) k WHERE k <> ALL ($4)),
-                    (SELECT jsonb_object_agg(k, c.new_row -> k) FROM unnest(c.changed) k WHERE k <> ALL ($4)),
+                    (SELECT jsonb_object_agg(k, c.old_row -> k) FROM unnest(c.changed) k),
+                    (SELECT jsonb_object_agg(k, c.new_row -> k) FROM unnest(c.changed) k),
                     c.changed
                FROM (SELECT n.organization_id, n.id, n.%I AS name, j.old_row, j.new_row,
                             ARRAY(SELECT k FROM jsonb_object_keys(j.new_row) k
@@ -80,7 +79,7 @@ BEGIN
                       CROSS JOIN LATERAL (SELECT to_jsonb(o) AS old_row, to_jsonb(n) AS new_row OFFSET 0) j
                      OFFSET 0) c
               WHERE cardinality(c.changed) > 0', name_column)
-            USING actor_orgs, actor, resource_type, secrets;
+            USING actor_orgs, actor, resource_type;
     END IF;
     RETURN NULL;
 END;

@@ -193,7 +193,7 @@ ALTER TABLE mycelium_internal.auth_keys ENABLE ROW LEVEL SECURITY;
 
 CREATE OR REPLACE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
     FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(
-        'name', 'phone', 'title', 'bio', 'avatar_url', 'hashed_password', 'temporary_password', 'last_login_at');
+        'name', 'phone', 'title', 'bio', 'avatar_url', 'last_login_at');
 -- Only a tenant user who is not an ADMIN is limited, so only their updates pay
 -- the PL/pgSQL call: without a context, row-level security hides every row from
 -- a role it applies to, and the delivery worker's batches run none.

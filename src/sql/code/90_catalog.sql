@@ -40,7 +40,6 @@ CREATE OR REPLACE FUNCTION mycelium_internal.equip_role(role regrole, kind text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    secrets constant text[] := ARRAY['hashed_password', 'temporary_password'];
     -- The outbox columns an application may write; the others are the database's
     -- (docs/notifications.md, "What an application may write"): the delivery
     -- state, which claim_deliveries and finish_delivery keep, the address and
@@ -55,7 +54,6 @@ DECLARE
     recipient_update constant text := 'read_at, email_status';
     r text;
     t text;
-    readable text;
     writable text;
     context_functions constant text[] := ARRAY[
         'mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
@@ -91,7 +89,8 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.create_organization(text, text, text, text, text, text), '
                        'mycelium.cleanup_old_activity_logs(interval), mycelium.archive_old_deliverables(interval, uuid), '
                        'mycelium.database_health_check(), mycelium.run_job(text), '
-                       'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs() TO %s', r);
+                       'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs(), '
+                       'mycelium.set_password(uuid, text, boolean), mycelium.import_password_hash(uuid, text) TO %s', r);
         EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);
         RETURN;
     END IF;
@@ -108,7 +107,8 @@ BEGIN
         -- They check themselves that the caller is an ADMIN of the organization.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean), '
                        'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid), '
-                       'mycelium.verify_custom_domain(text) TO %s', r);
+                       'mycelium.verify_custom_domain(text), mycelium.set_password(uuid, text, boolean), '
+                       'mycelium.change_password(text, text) TO %s', r);
         -- Before anyone signs in: which organization a request's host is for.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);
     END IF;
@@ -116,13 +116,8 @@ BEGIN
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
     FOR t IN SELECT u.t FROM unnest(mycelium_internal.tenant_tables()) AS u(t) ORDER BY u.t
     LOOP
-        -- Password hashes are write-only for applications: not even a colleague's
-        -- SELECT * shows them.
-        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO readable
-          FROM pg_attribute a
-         WHERE a.attrelid = ('mycelium.' || quote_ident(t))::regclass AND a.attnum > 0 AND NOT a.attisdropped
-           AND a.attname <> ALL (secrets);
-        EXECUTE format('GRANT SELECT (%s) ON mycelium.%I TO %s', readable, t, r);
+        -- Whole rows: password hashes are not in these tables (credentials).
+        EXECUTE format('GRANT SELECT ON mycelium.%I TO %s', t, r);
         IF kind = 'app' THEN
             IF t = 'organizations' THEN
                 EXECUTE format('GRANT UPDATE ON mycelium.%I TO %s', t, r);

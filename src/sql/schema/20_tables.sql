@@ -114,7 +114,9 @@ CREATE TABLE mycelium.users (
     name               text                 NOT NULL,
     role               mycelium.user_role   NOT NULL,
     status             mycelium.user_status NOT NULL DEFAULT 'PENDING',
-    hashed_password    text,
+    -- The password (the design document's hashedPassword and temporaryPassword)
+    -- lives in mycelium_internal.credentials, out of every application's reach,
+    -- so that SELECT * of users shows nothing secret.
     email_verified     boolean              NOT NULL DEFAULT false,
     last_login_at      timestamptz,
     login_attempts     integer              NOT NULL DEFAULT 0,
@@ -126,7 +128,6 @@ CREATE TABLE mycelium.users (
     permissions        jsonb,
     invited_by         uuid,
     invited_at         timestamptz,
-    temporary_password text,
     created_at         timestamptz          NOT NULL DEFAULT now(),
     updated_at         timestamptz          NOT NULL DEFAULT now(),
     CONSTRAINT users_pkey PRIMARY KEY (organization_id, id),
@@ -275,7 +276,7 @@ CREATE TABLE mycelium.client_users (
     email           text                      NOT NULL,
     name            text                      NOT NULL,
     role            mycelium.client_user_role NOT NULL DEFAULT 'VIEWER',
-    hashed_password text,
+    -- The password: mycelium_internal.credentials.
     email_verified  boolean                   NOT NULL DEFAULT false,
     last_login_at   timestamptz,
     is_active       boolean                   NOT NULL DEFAULT true,
@@ -615,6 +616,31 @@ INSERT INTO mycelium_internal.auth_keys (purpose, secret)
 SELECT 'context', uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
                   || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
 
+-- Passwords of staff (users) and portal users (client_users), one row per
+-- account that has one: an Argon2id hash in PHC form, or an imported bcrypt hash
+-- until the next sign-in replaces it (mycelium.sign_in). No role but the owner
+-- has any privilege on it; pg_dump keeps it with the accounts.
+CREATE TABLE mycelium_internal.credentials (
+    id                   uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id      uuid        NOT NULL,
+    user_id              uuid,
+    client_user_id       uuid,
+    password_hash        text        NOT NULL,
+    -- Set by an ADMIN's set_password: the next sign-in must change it.
+    must_change_password boolean     NOT NULL DEFAULT false,
+    changed_at           timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT credentials_pkey PRIMARY KEY (id),
+    CONSTRAINT credentials_one_account CHECK (num_nonnulls(user_id, client_user_id) = 1),
+    CONSTRAINT credentials_user_key UNIQUE (organization_id, user_id),
+    CONSTRAINT credentials_client_user_key UNIQUE (organization_id, client_user_id),
+    CONSTRAINT credentials_user_fkey FOREIGN KEY (organization_id, user_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT credentials_client_user_fkey FOREIGN KEY (organization_id, client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.credentials ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.credentials IS 'Password hashes of staff and portal users; the owner''s alone';
+
 -- The shape of Mycelium's tables in this database, carried by every dump: a
 -- restore compares it with the tables it loads into and refuses a dump whose
 -- tables differ (src/sql/code/85_schema_guard.sql). One row, kept by the install
@@ -641,12 +667,20 @@ CREATE TABLE mycelium_internal.settings (
     value      text        NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT settings_pkey PRIMARY KEY (name),
-    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain')),
+    CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain', 'password_memory_kib',
+                                                   'password_iterations', 'password_parallelism',
+                                                   'password_min_length')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
+        -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford
+        -- (src/core/password.hpp), and the shortest password accepted.
+        WHEN 'password_memory_kib' THEN CASE WHEN value ~ '^[0-9]{1,7}$' THEN value::integer BETWEEN 19456 AND 1048576 ELSE false END
+        WHEN 'password_iterations' THEN CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 2 AND 20 ELSE false END
+        WHEN 'password_parallelism' THEN CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 1 AND 16 ELSE false END
+        WHEN 'password_min_length' THEN CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 8 AND 128 ELSE false END
         END)
 );
 ALTER TABLE mycelium_internal.settings ENABLE ROW LEVEL SECURITY;
