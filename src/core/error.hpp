@@ -16,6 +16,9 @@ enum class ErrorKind {
     InsufficientPrivilege,  // 42501
     QueryCanceled,          // 57014; the glue lets PostgreSQL raise the interrupt's own error
     Internal,               // XX000
+    InvalidPassword,        // 28P01
+    InvalidTransactionTermination,  // 2D000
+    ObjectNotInPrerequisiteState,   // 55000
 };
 
 class Error : public std::runtime_error {

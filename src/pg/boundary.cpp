@@ -37,6 +37,12 @@ int sqlstate_of(core::ErrorKind kind) {
             return ERRCODE_CHECK_VIOLATION;
         case core::ErrorKind::InvalidAuthorization:
             return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+        case core::ErrorKind::InvalidPassword:
+            return ERRCODE_INVALID_PASSWORD;
+        case core::ErrorKind::InvalidTransactionTermination:
+            return ERRCODE_INVALID_TRANSACTION_TERMINATION;
+        case core::ErrorKind::ObjectNotInPrerequisiteState:
+            return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
         case core::ErrorKind::InsufficientPrivilege:
             return ERRCODE_INSUFFICIENT_PRIVILEGE;
         case core::ErrorKind::QueryCanceled:

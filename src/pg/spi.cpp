@@ -52,7 +52,8 @@ Oid extension_owner() {
     return owner;
 }
 
-RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_owner) {
+RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_owner,
+             bool read_only) {
     const int nargs = static_cast<int>(params.size());
     const QueryParam *param_data = params.data();
     return guard([&] {
@@ -81,7 +82,7 @@ RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_own
             (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
                                     PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
             SPI_connect();
-            SPI_execute_with_args(sql, nargs, types, values, nulls, true, 0);
+            SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
             out = static_cast<RawRows *>(MemoryContextAllocZero(caller, sizeof(RawRows)));
             if (SPI_tuptable != nullptr) {
                 out->rows = static_cast<int>(SPI_processed);
@@ -132,11 +133,15 @@ QueryParam QueryParam::text(const std::string &utf8) {
 }
 
 TextRows query_as_owner(const char *sql, const std::vector<QueryParam> &params) {
-    return to_text_rows(run(sql, params, true));
+    return to_text_rows(run(sql, params, true, true));
 }
 
 TextRows query_as_caller(const char *sql, const std::vector<QueryParam> &params) {
-    return to_text_rows(run(sql, params, false));
+    return to_text_rows(run(sql, params, false, true));
+}
+
+TextRows write_as_owner(const char *sql, const std::vector<QueryParam> &params) {
+    return to_text_rows(run(sql, params, true, false));
 }
 
 }  // namespace mycelium::pg

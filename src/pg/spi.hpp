@@ -54,4 +54,9 @@ TextRows query_as_owner(const char *sql, const std::vector<QueryParam> &params);
 // The same, as the current user (row-level security applies).
 TextRows query_as_caller(const char *sql, const std::vector<QueryParam> &params);
 
+// A statement that writes, as the extension's owner, with the same pinned
+// search_path: for the few native paths that must write what no caller may
+// (a sign-in's record of itself).
+TextRows write_as_owner(const char *sql, const std::vector<QueryParam> &params);
+
 }  // namespace mycelium::pg

@@ -1450,7 +1450,7 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
-    'set_password', 'change_password', 'import_password_hash',
+    'set_password', 'change_password', 'import_password_hash', 'sign_in',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
     'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
@@ -1470,7 +1470,7 @@ SELECT functions_are('mycelium', ARRAY[
 SELECT functions_are('mycelium_internal', ARRAY[
     'tenant_tables', 'extension_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
     'is_supported_hash', 'hash_password', 'verify_password', 'password_needs_rehash', 'password_problem',
-    'account', 'store_password', 'password_target',
+    'account', 'store_password', 'password_target', 'record_sign_in',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
     'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
@@ -1517,6 +1517,10 @@ SELECT set_eq(
         ('mycelium.set_password(uuid,text,boolean)',              'plpgsql', 'v', 'u', true),
         ('mycelium.change_password(text,text)',                   'plpgsql', 'v', 'u', true),
         ('mycelium.import_password_hash(uuid,text)',              'plpgsql', 'v', 'u', true),
+        ('mycelium.sign_in(uuid,text,text,text,uuid,text,timestamp with time zone,boolean)',
+                                                                  'c',       'v', 'u', false),
+        ('mycelium_internal.record_sign_in(uuid,uuid,boolean,text,text,text)',
+                                                                  'plpgsql', 'v', 'u', false),
         ('mycelium_internal.check_member(uuid,uuid,text)',        'plpgsql', 's', 'u', false),
         ('mycelium.signed_context_required()',                    'c',       's', 's', false),
         ('mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
@@ -1841,6 +1845,7 @@ SELECT is(
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
           'mycelium.require_writable(text)',
           'mycelium.restoring()',
+          'mycelium.sign_in(uuid,text,text,text,uuid,text,timestamp with time zone,boolean)',
           'mycelium.signed_context_required()',
           'mycelium.slugify(text)',
           'mycelium.uuid_v7()',

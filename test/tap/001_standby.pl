@@ -95,6 +95,10 @@ my %writing = (
     unschedule_jobs => q{SELECT mycelium.unschedule_jobs()},
     grant_access => q{SELECT mycelium.grant_access('standby_app', 'app')},
     configure => q{SELECT mycelium.configure('require_signed_context', 'on')},
+    verify_custom_domain => q{SELECT mycelium.verify_custom_domain('mycelium-domain-verification=0')},
+    set_password => q{SELECT mycelium.set_password('550e8400-e29b-41d4-a716-446655440001', 'a long standby password')},
+    change_password => q{SELECT mycelium.change_password('old password here', 'new password here')},
+    import_password_hash => q{SELECT mycelium.import_password_hash('550e8400-e29b-41d4-a716-446655440001', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW')},
 );
 
 # The list above is every function that guards itself with require_writable: a

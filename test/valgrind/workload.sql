@@ -219,3 +219,22 @@ SELECT pg_temp.try('SELECT mycelium.date_label(NULL, NULL, NULL)') AS null_label
 BEGIN READ ONLY;
 SELECT pg_temp.try('SELECT mycelium.require_writable(' || quote_literal(repeat('x', 100000)) || ')') AS read_only;
 COMMIT;
+
+-- Passwords and signing in: Argon2id (libargon2) and bcrypt (crypt_r), a right
+-- and a wrong password, an unknown e-mail, a refused place and bad input.
+SELECT mycelium.set_password(:'admin', 'a valgrind password, long enough', false);
+SELECT mycelium.import_password_hash('550e8400-e29b-41d4-a716-446655440002',
+                                     '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW');
+SELECT o.id AS org FROM mycelium.organizations o WHERE o.slug = 'isemedia' \gset
+CALL mycelium.sign_in(:'org', 'christiaan@isemediaagency.com', 'a valgrind password, long enough');
+CALL mycelium.sign_in(:'org', 'caleb@isemediaagency.com', 'U*U');
+\set ON_ERROR_STOP 0
+CALL mycelium.sign_in(:'org', 'christiaan@isemediaagency.com', 'wrong');
+CALL mycelium.sign_in(:'org', 'nobody@isemediaagency.com', 'wrong');
+CALL mycelium.sign_in(:'org', NULL, repeat('p', 100000));
+BEGIN;
+CALL mycelium.sign_in(:'org', 'christiaan@isemediaagency.com', 'wrong');
+ROLLBACK;
+\set ON_ERROR_STOP 1
+SELECT pg_temp.try(format('SELECT mycelium.set_password(%L, %L)', :'admin', p)) AS policy
+FROM (VALUES ('short'), (repeat('é', 200)), (E'bad \\xff')) AS p(p);

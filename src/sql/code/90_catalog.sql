@@ -17,9 +17,10 @@ END;
 $$;
 SELECT pg_catalog.pg_extension_config_dump('mycelium_internal.auth_keys', $$WHERE purpose <> 'context'$$);
 
--- Nothing is executable by PUBLIC: roles get what they need from grant_access.
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium_internal FROM PUBLIC;
+-- Nothing is executable by PUBLIC (functions and procedures alike): roles get what
+-- they need from grant_access.
+REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 
 -- What one kind of client needs:
 --   app          an application's connections: read and write tenant data
@@ -81,7 +82,7 @@ BEGIN
     -- What this version gives and nothing more: a privilege an earlier version
     -- gave and this one narrowed (a table grant become column grants) goes.
     EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA mycelium, mycelium_internal FROM %s', r);
-    EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium, mycelium_internal FROM %s', r);
+    EXECUTE format('REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium, mycelium_internal FROM %s', r);
     EXECUTE format('REVOKE ALL ON SCHEMA mycelium_internal FROM %s', r);
     EXECUTE format('GRANT USAGE ON SCHEMA mycelium TO %s', r);
 
@@ -109,8 +110,11 @@ BEGIN
                        'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid), '
                        'mycelium.verify_custom_domain(text), mycelium.set_password(uuid, text, boolean), '
                        'mycelium.change_password(text, text) TO %s', r);
-        -- Before anyone signs in: which organization a request's host is for.
+        -- Before anyone signs in: which organization a request's host is for, and
+        -- the sign-in itself.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);
+        EXECUTE format('GRANT EXECUTE ON PROCEDURE mycelium.sign_in(uuid, text, text, text, uuid, text, '
+                       'timestamptz, boolean) TO %s', r);
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
