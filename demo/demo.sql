@@ -120,3 +120,12 @@ SELECT u.name, p.total_assigned, p.total_completed, p.completion_rate, p.overdue
 FROM mycelium.productivity_scores() p
 JOIN mycelium.users u ON u.id = p.user_id
 ORDER BY u.name;
+
+\echo '== Signing in (CALL mycelium.sign_in, outside a transaction): a token for mycelium.authenticate'
+SELECT mycelium.set_jwt_secret('demo-token-key-of-at-least-thirty-two-bytes') \gset ignored_
+SELECT mycelium.set_password('550e8400-e29b-41d4-a716-446655440002', 'caleb''s demo password',
+                             must_change => false) \gset ignored_
+CALL mycelium.sign_in(:'org', 'caleb@isemediaagency.com', 'caleb''s demo password') \gset signed_
+SELECT :'signed_role' AS role, :'signed_expires_at'::timestamptz > now() AS token_valid,
+       length(:'signed_token') > 100 AS token_made;
+

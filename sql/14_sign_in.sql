@@ -81,7 +81,7 @@ DO $$
 DECLARE
     token text; user_id uuid; role text; expires_at timestamptz; must_change boolean;
 BEGIN
-    CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'guessing',
+    CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'guessing', false,
                           token, user_id, role, expires_at, must_change);
 EXCEPTION WHEN invalid_password THEN
     RAISE NOTICE 'caught';
@@ -95,6 +95,46 @@ CALL mycelium.sign_in(NULL, 'ann@a.example', 'x');
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', NULL, 'x');
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', NULL);
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', repeat('x', 100000), repeat('y', 100000));
+
+-- Portal users sign in with portal => true: a CLIENT token for their client.
+INSERT INTO mycelium.clients (id, organization_id, name) VALUES
+    ('0000000a-0000-7000-8000-0000000000c1', '0000000a-0000-7000-8000-000000000000', 'Bakery');
+INSERT INTO mycelium.client_users (id, organization_id, client_id, email, name, role) VALUES
+    ('0000000a-0000-7000-8000-0000000000d1', '0000000a-0000-7000-8000-000000000000',
+     '0000000a-0000-7000-8000-0000000000c1', 'dee@bakery.example', 'Dee', 'PRIMARY');
+SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000d1', 'dee''s portal password', false);
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'dee''s portal password',
+                      portal => true) \gset portal_
+BEGIN;
+SELECT mycelium.authenticate(:'portal_token');
+SELECT mycelium.current_app_role() AS role, mycelium.current_client_id() AS client_id;
+COMMIT;
+-- A staff e-mail is no portal login, nor the other way round.
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple',
+                      portal => true);
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'dee''s portal password');
+-- The portal switched off: the same error, the reason in the log.
+UPDATE mycelium.organization_settings SET enable_client_portal = false;
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'dee''s portal password',
+                      portal => true);
+UPDATE mycelium.organization_settings SET enable_client_portal = true;
+-- Portal accounts lock too (their count is in their credentials), and an ADMIN
+-- unlocks them.
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'guess 1', portal => true);
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'guess 2', portal => true);
+SELECT failed_attempts, locked_at IS NOT NULL AS locked FROM mycelium_internal.credentials
+WHERE client_user_id = '0000000a-0000-7000-8000-0000000000d1';
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'dee''s portal password',
+                      portal => true);
+SELECT new_values ->> 'reason' AS reason, new_values ->> 'portal' AS portal
+FROM mycelium.activity_logs WHERE resource_type = 'client_user' ORDER BY "timestamp", id;
+BEGIN;
+SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN');
+SELECT mycelium.unlock_account('0000000a-0000-7000-8000-0000000000d1');
+COMMIT;
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'dee''s portal password',
+                      portal => true) \gset portal_
+SELECT :'portal_role' AS portal_role_after_unlock;
 
 -- The application's role signs in, without a context.
 CREATE ROLE regress_mycelium_signer;

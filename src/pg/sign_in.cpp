@@ -1,5 +1,6 @@
-// CALL mycelium.sign_in(organization_id, email, password): a staff member signs
-// in with a password and gets a token for mycelium.authenticate.
+// CALL mycelium.sign_in(organization_id, email, password [, portal]): a staff
+// member (or, with portal, a client's portal user) signs in with a password and
+// gets a token for mycelium.authenticate.
 //
 // A procedure, not a function, because a failed attempt must count even though
 // the caller gets an error: the attempt (its counter, the lock, the activity-log
@@ -51,28 +52,50 @@ constexpr char kRefusal[] = "sign_in: the e-mail or the password is not right";
 
 // What the database knows of the account an e-mail names in an organization.
 struct Account {
-    std::string user_id, role, status;
+    std::string user_id, role, status, client_id;
     bool locked = false;
     std::optional<std::string> hash;
     bool must_change = false, first_sign_in = false, require_change = false;
     int max_attempts = 5, timeout_hours = 24;
 };
 
-std::optional<Account> find_account(const std::string &org, const std::string &email) {
-    // FOR UPDATE: concurrent attempts on one account take turns, so that each
-    // sees the others' count and the lock is set once.
+// FOR UPDATE: concurrent attempts on one account take turns, so that each sees
+// the others' count and the lock is set once.
+constexpr char kStaffAccount[] =
+    "SELECT u.id, u.role::text, u.status::text, u.locked_at IS NOT NULL, c.password_hash, "
+    "       coalesce(c.must_change_password, false), u.last_login_at IS NULL, "
+    "       coalesce(s.require_password_change, true), coalesce(s.max_login_attempts, 5), "
+    "       coalesce(s.session_timeout_hours, 24), NULL "
+    "  FROM mycelium.users u "
+    "  LEFT JOIN mycelium_internal.credentials c "
+    "         ON c.organization_id = u.organization_id AND c.user_id = u.id "
+    "  LEFT JOIN mycelium.organization_settings s ON s.organization_id = u.organization_id "
+    " WHERE u.organization_id = $1 AND lower(u.email) = lower($2) "
+    "   FOR UPDATE OF u";
+// A portal user acts only while active, with the portal on and its client
+// neither TERMINATED nor ARCHIVED (as mycelium_internal.check_member says); its
+// failures count in its credentials row.
+constexpr char kPortalAccount[] =
+    "SELECT cu.id, 'CLIENT', "
+    "       CASE WHEN NOT cu.is_active THEN 'INACTIVE' "
+    "            WHEN NOT coalesce(s.enable_client_portal, true) THEN 'PORTAL OFF' "
+    "            WHEN k.status IN ('TERMINATED', 'ARCHIVED') THEN 'CLIENT ' || k.status::text "
+    "            ELSE 'ACTIVE' END, "
+    "       c.locked_at IS NOT NULL, c.password_hash, coalesce(c.must_change_password, false), "
+    "       cu.last_login_at IS NULL, coalesce(s.require_password_change, true), "
+    "       coalesce(s.max_login_attempts, 5), coalesce(s.session_timeout_hours, 24), "
+    "       cu.client_id "
+    "  FROM mycelium.client_users cu "
+    "  JOIN mycelium.clients k ON k.organization_id = cu.organization_id AND k.id = cu.client_id "
+    "  LEFT JOIN mycelium_internal.credentials c "
+    "         ON c.organization_id = cu.organization_id AND c.client_user_id = cu.id "
+    "  LEFT JOIN mycelium.organization_settings s ON s.organization_id = cu.organization_id "
+    " WHERE cu.organization_id = $1 AND lower(cu.email) = lower($2) "
+    "   FOR UPDATE OF cu";
+
+std::optional<Account> find_account(const std::string &org, const std::string &email, bool portal) {
     const TextRows rows = mycelium::pg::write_as_owner(
-        "SELECT u.id, u.role::text, u.status::text, u.locked_at IS NOT NULL, c.password_hash, "
-        "       coalesce(c.must_change_password, false), u.last_login_at IS NULL, "
-        "       coalesce(s.require_password_change, true), coalesce(s.max_login_attempts, 5), "
-        "       coalesce(s.session_timeout_hours, 24) "
-        "  FROM mycelium.users u "
-        "  LEFT JOIN mycelium_internal.credentials c "
-        "         ON c.organization_id = u.organization_id AND c.user_id = u.id "
-        "  LEFT JOIN mycelium.organization_settings s ON s.organization_id = u.organization_id "
-        " WHERE u.organization_id = $1 AND lower(u.email) = lower($2) "
-        "   FOR UPDATE OF u",
-        {QueryParam::uuid(org), QueryParam::text(email)});
+        portal ? kPortalAccount : kStaffAccount, {QueryParam::uuid(org), QueryParam::text(email)});
     if (rows.size() != 1) return std::nullopt;
     Account a;
     a.user_id = *rows.at(0, 0);
@@ -85,6 +108,7 @@ std::optional<Account> find_account(const std::string &org, const std::string &e
     a.require_change = *rows.at(0, 7) == "t";
     a.max_attempts = std::stoi(*rows.at(0, 8));
     a.timeout_hours = std::stoi(*rows.at(0, 9));
+    if (rows.at(0, 10)) a.client_id = *rows.at(0, 10);
     return a;
 }
 
@@ -118,11 +142,12 @@ const std::string &dummy_hash(const mycelium::core::Argon2Params &p) {
     return *hash;
 }
 
-void record(const std::string &org, const std::optional<Account> &account, bool succeeded,
-            const std::string &reason, const std::string &email, const std::string &new_hash) {
+void record(const std::string &org, bool portal, const std::optional<Account> &account,
+            bool succeeded, const std::string &reason, const std::string &email,
+            const std::string &new_hash) {
     mycelium::pg::write_as_owner(
-        "SELECT mycelium_internal.record_sign_in($1, $2, $3, $4, $5, $6)",
-        {QueryParam::uuid(org),
+        "SELECT mycelium_internal.record_sign_in($1, $2, $3, $4, $5, $6, $7)",
+        {QueryParam::uuid(org), QueryParam::of(BOOLOID, BoolGetDatum(portal)),
          account ? QueryParam::uuid(account->user_id) : QueryParam::of(UUIDOID, 0, true),
          QueryParam::of(BOOLOID, BoolGetDatum(succeeded)), QueryParam::text(reason),
          QueryParam::text(email),
@@ -162,6 +187,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
         [&] { return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0))); }));
     const std::string email = arg(fcinfo, 1, "email");
     const std::string password = arg(fcinfo, 2, "password");
+    const bool portal = mycelium::pg::guard([&] { return !PG_ARGISNULL(3) && PG_GETARG_BOOL(3); });
 
     // Before any account is looked at: without a key there is no token to give.
     const std::string key = mycelium::pg::load_key("jwt");
@@ -172,7 +198,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
 
     mycelium::pg::guard([] { SPI_connect_ext(SPI_OPT_NONATOMIC); });
     const mycelium::core::Argon2Params params = current_params();
-    const std::optional<Account> account = find_account(org, email);
+    const std::optional<Account> account = find_account(org, email, portal);
     const bool matches = mycelium::core::verify_password(
         password, account && account->hash ? *account->hash : dummy_hash(params));
     std::string reason;
@@ -188,7 +214,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
         reason = "account locked";
 
     if (!reason.empty()) {
-        record(org, account, false, reason, email, std::string());
+        record(org, portal, account, false, reason, email, std::string());
         mycelium::pg::guard([] {
             SPI_commit();
             SPI_finish();
@@ -199,7 +225,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
     const std::string new_hash = mycelium::core::needs_rehash(*account->hash, params)
                                      ? mycelium::core::hash_password(password, params)
                                      : std::string();
-    record(org, account, true, "password", email, new_hash);
+    record(org, portal, account, true, "password", email, new_hash);
     mycelium::pg::guard([] { SPI_finish(); });
 
     const std::int64_t now = static_cast<std::int64_t>(time(nullptr));
@@ -209,6 +235,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
                              {"app_role", account->role},
                              {"iat", now},
                              {"exp", expires}};
+    if (!account->client_id.empty()) claims["client_id"] = account->client_id;
     const std::string token = mycelium::core::sign_jwt_hs256(claims.dump(), key);
     const bool change_required =
         account->must_change || (account->require_change && account->first_sign_in);

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1628);
+SELECT plan(1634);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -384,6 +384,8 @@ INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
     ('mycelium_internal', 'credentials', 'password_hash',        'text',                     true,  NULL),
     ('mycelium_internal', 'credentials', 'must_change_password', 'boolean',                  true,  'false'),
     ('mycelium_internal', 'credentials', 'changed_at',           'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'credentials', 'failed_attempts',      'integer',                  true,  '0'),
+    ('mycelium_internal', 'credentials', 'locked_at',            'timestamp with time zone', false, NULL),
     ('mycelium_internal', 'jobs',            'name',        'text',                     true,  NULL),
     ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL);
 
@@ -1450,7 +1452,7 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
-    'set_password', 'change_password', 'import_password_hash', 'sign_in',
+    'set_password', 'change_password', 'import_password_hash', 'sign_in', 'unlock_account',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
     'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
@@ -1517,10 +1519,11 @@ SELECT set_eq(
         ('mycelium.set_password(uuid,text,boolean)',              'plpgsql', 'v', 'u', true),
         ('mycelium.change_password(text,text)',                   'plpgsql', 'v', 'u', true),
         ('mycelium.import_password_hash(uuid,text)',              'plpgsql', 'v', 'u', true),
-        ('mycelium.sign_in(uuid,text,text,text,uuid,text,timestamp with time zone,boolean)',
+        ('mycelium.sign_in(uuid,text,text,boolean,text,uuid,text,timestamp with time zone,boolean)',
                                                                   'c',       'v', 'u', false),
-        ('mycelium_internal.record_sign_in(uuid,uuid,boolean,text,text,text)',
+        ('mycelium_internal.record_sign_in(uuid,boolean,uuid,boolean,text,text,text)',
                                                                   'plpgsql', 'v', 'u', false),
+        ('mycelium.unlock_account(uuid)',                         'plpgsql', 'v', 'u', true),
         ('mycelium_internal.check_member(uuid,uuid,text)',        'plpgsql', 's', 'u', false),
         ('mycelium.signed_context_required()',                    'c',       's', 's', false),
         ('mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
@@ -1845,7 +1848,7 @@ SELECT is(
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
           'mycelium.require_writable(text)',
           'mycelium.restoring()',
-          'mycelium.sign_in(uuid,text,text,text,uuid,text,timestamp with time zone,boolean)',
+          'mycelium.sign_in(uuid,text,text,boolean,text,uuid,text,timestamp with time zone,boolean)',
           'mycelium.signed_context_required()',
           'mycelium.slugify(text)',
           'mycelium.uuid_v7()',
@@ -1909,6 +1912,7 @@ SELECT is(
           'mycelium.set_password(uuid,text,boolean)',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
           'mycelium.sweep_overdue(timestamp with time zone,uuid)',
+          'mycelium.unlock_account(uuid)',
           'mycelium.unschedule_jobs()',
           'mycelium.verify_custom_domain(text)',
           'mycelium_internal.acting_organizations(text,uuid)',

@@ -1,63 +1,100 @@
 -- ====== Signing in (native: src/pg/sign_in.cpp) ======
--- CALL mycelium.sign_in(organization_id, email, password) checks a staff
--- member's password and returns a token for mycelium.authenticate, signed with
+-- CALL mycelium.sign_in(organization_id, email, password [, portal => true])
+-- checks a staff member's (or a portal user's) password and returns a token for mycelium.authenticate, signed with
 -- the database's 'jwt' key and valid for the organization's
 -- session_timeout_hours. Every failure is the same error (28P01) after about the
 -- same work; the reason goes to the activity log. Failed attempts count in
 -- users.login_attempts, and reaching organization_settings.max_login_attempts
--- locks the account (users.locked_at) until an ADMIN unlocks it (setting
--- locked_at to NULL and login_attempts to 0). docs/security.md, "Signing in".
+-- locks the account (users.locked_at; a portal account's count and lock are in
+-- its credentials row) until an ADMIN unlocks it (mycelium.unlock_account).
+-- docs/security.md, "Signing in".
 
 -- What an attempt leaves behind, written as the extension's owner by sign_in:
 -- the counter and the lock, or their reset, the last sign-in and a hash remade
 -- with today's parameters; and one activity-log row saying what happened. The
 -- users update is logged by this row alone (in_job_statement), not as an edit.
-CREATE OR REPLACE FUNCTION mycelium_internal.record_sign_in(organization_id uuid, user_id uuid, succeeded boolean,
-                                                           reason text, email text, new_hash text)
+CREATE OR REPLACE FUNCTION mycelium_internal.record_sign_in(organization_id uuid, portal boolean, account_id uuid,
+                                                           succeeded boolean, reason text, email text, new_hash text)
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    max_attempts integer := coalesce((SELECT s.max_login_attempts FROM mycelium.organization_settings s
+                                       WHERE s.organization_id = record_sign_in.organization_id), 5);
+    locked boolean;
 BEGIN
     PERFORM set_config('mycelium.in_job_statement', 'on', true);
-    IF succeeded THEN
-        UPDATE mycelium.users u SET login_attempts = 0, locked_at = NULL, last_login_at = now()
-         WHERE u.organization_id = record_sign_in.organization_id AND u.id = record_sign_in.user_id;
-        IF new_hash IS NOT NULL THEN
-            UPDATE mycelium_internal.credentials c SET password_hash = new_hash, changed_at = now()
-             WHERE c.organization_id = record_sign_in.organization_id AND c.user_id = record_sign_in.user_id;
+    IF account_id IS NULL THEN
+        NULL;  -- an unknown e-mail: nothing to count
+    ELSIF portal THEN
+        IF succeeded THEN
+            UPDATE mycelium.client_users cu SET last_login_at = now()
+             WHERE cu.organization_id = record_sign_in.organization_id AND cu.id = account_id;
         END IF;
-    ELSIF user_id IS NOT NULL THEN
+        UPDATE mycelium_internal.credentials c
+           SET failed_attempts = CASE WHEN succeeded THEN 0 ELSE c.failed_attempts + 1 END,
+               locked_at = CASE WHEN succeeded THEN NULL
+                                WHEN c.locked_at IS NULL AND c.failed_attempts + 1 >= max_attempts THEN now()
+                                ELSE c.locked_at END,
+               password_hash = CASE WHEN succeeded AND new_hash IS NOT NULL THEN new_hash ELSE c.password_hash END
+         WHERE c.organization_id = record_sign_in.organization_id AND c.client_user_id = account_id
+        RETURNING c.locked_at IS NOT NULL INTO locked;
+    ELSE
         UPDATE mycelium.users u
-           SET login_attempts = u.login_attempts + 1,
-               locked_at = CASE WHEN u.locked_at IS NULL
-                                 AND u.login_attempts + 1 >= coalesce(
-                                     (SELECT s.max_login_attempts FROM mycelium.organization_settings s
-                                       WHERE s.organization_id = u.organization_id), 5)
-                                THEN now() ELSE u.locked_at END
-         WHERE u.organization_id = record_sign_in.organization_id AND u.id = record_sign_in.user_id;
+           SET login_attempts = CASE WHEN succeeded THEN 0 ELSE u.login_attempts + 1 END,
+               locked_at = CASE WHEN succeeded THEN NULL
+                                WHEN u.locked_at IS NULL AND u.login_attempts + 1 >= max_attempts THEN now()
+                                ELSE u.locked_at END,
+               last_login_at = CASE WHEN succeeded THEN now() ELSE u.last_login_at END
+         WHERE u.organization_id = record_sign_in.organization_id AND u.id = account_id
+        RETURNING u.locked_at IS NOT NULL INTO locked;
+        IF succeeded AND new_hash IS NOT NULL THEN
+            UPDATE mycelium_internal.credentials c SET password_hash = new_hash, changed_at = now()
+             WHERE c.organization_id = record_sign_in.organization_id AND c.user_id = account_id;
+        END IF;
     END IF;
     PERFORM set_config('mycelium.in_job_statement', 'off', true);
     -- An unknown e-mail is recorded against the organization, if it exists.
     INSERT INTO mycelium.activity_logs (organization_id, user_id, action, resource_type, resource_id, resource_name,
                                         new_values)
-    SELECT o.id, CASE WHEN succeeded THEN record_sign_in.user_id END,
+    SELECT o.id, CASE WHEN succeeded AND NOT portal THEN account_id END,
            CASE WHEN succeeded THEN 'signed_in' ELSE 'sign_in_failed' END,
-           CASE WHEN record_sign_in.user_id IS NULL THEN 'organization' ELSE 'user' END,
-           coalesce(record_sign_in.user_id, o.id), left(email, 100),
-           jsonb_build_object('reason', reason,
-                              'locked', (SELECT u.locked_at IS NOT NULL FROM mycelium.users u
-                                          WHERE u.organization_id = o.id AND u.id = record_sign_in.user_id))
+           CASE WHEN account_id IS NULL THEN 'organization' WHEN portal THEN 'client_user' ELSE 'user' END,
+           coalesce(account_id, o.id), left(email, 100),
+           jsonb_build_object('reason', reason, 'portal', portal, 'locked', locked)
       FROM mycelium.organizations o
      WHERE o.id = record_sign_in.organization_id;
 END;
 $$;
 
+-- Unlocks an account after too many failed sign-ins: an ADMIN of its
+-- organization, or a maintenance role without a context. (A staff account's
+-- lock is also its users row's, which an ADMIN may update directly.)
+CREATE OR REPLACE FUNCTION mycelium.unlock_account(account_id uuid) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    org uuid;
+BEGIN
+    PERFORM mycelium.require_writable('unlock_account');
+    org := mycelium_internal.password_target('unlock_account', account_id);
+    UPDATE mycelium.users u SET login_attempts = 0, locked_at = NULL
+     WHERE u.organization_id = org AND u.id = account_id AND (u.login_attempts <> 0 OR u.locked_at IS NOT NULL);
+    UPDATE mycelium_internal.credentials c SET failed_attempts = 0, locked_at = NULL
+     WHERE c.organization_id = org AND c.client_user_id = account_id;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.unlock_account(uuid) IS
+    'Clears an account''s failed sign-ins and lock (an ADMIN of its organization, or onboarding)';
+
 CREATE OR REPLACE PROCEDURE mycelium.sign_in(organization_id uuid, email text, password text,
+                                             portal boolean DEFAULT false,
                                              INOUT token text DEFAULT NULL, INOUT user_id uuid DEFAULT NULL,
                                              INOUT role text DEFAULT NULL, INOUT expires_at timestamptz DEFAULT NULL,
                                              INOUT password_change_required boolean DEFAULT NULL)
     AS 'MODULE_PATHNAME', 'mycelium_sign_in'
     LANGUAGE C;
-COMMENT ON PROCEDURE mycelium.sign_in(uuid, text, text, text, uuid, text, timestamptz, boolean) IS
-    'Checks a staff member''s password and returns a token for authenticate; run by CALL outside a transaction';
+COMMENT ON PROCEDURE mycelium.sign_in(uuid, text, text, boolean, text, uuid, text, timestamptz, boolean) IS
+    'Checks a staff or portal user''s password and returns a token for authenticate; CALL outside a transaction';

@@ -91,7 +91,8 @@ BEGIN
                        'mycelium.cleanup_old_activity_logs(interval), mycelium.archive_old_deliverables(interval, uuid), '
                        'mycelium.database_health_check(), mycelium.run_job(text), '
                        'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs(), '
-                       'mycelium.set_password(uuid, text, boolean), mycelium.import_password_hash(uuid, text) TO %s', r);
+                       'mycelium.set_password(uuid, text, boolean), mycelium.import_password_hash(uuid, text), '
+                       'mycelium.unlock_account(uuid) TO %s', r);
         EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);
         RETURN;
     END IF;
@@ -113,8 +114,9 @@ BEGIN
         -- Before anyone signs in: which organization a request's host is for, and
         -- the sign-in itself.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);
-        EXECUTE format('GRANT EXECUTE ON PROCEDURE mycelium.sign_in(uuid, text, text, text, uuid, text, '
+        EXECUTE format('GRANT EXECUTE ON PROCEDURE mycelium.sign_in(uuid, text, text, boolean, text, uuid, text, '
                        'timestamptz, boolean) TO %s', r);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.unlock_account(uuid) TO %s', r);
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);

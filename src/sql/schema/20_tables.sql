@@ -629,6 +629,10 @@ CREATE TABLE mycelium_internal.credentials (
     -- Set by an ADMIN's set_password: the next sign-in must change it.
     must_change_password boolean     NOT NULL DEFAULT false,
     changed_at           timestamptz NOT NULL DEFAULT now(),
+    -- A portal account's failed sign-ins and lock (client_users has no columns
+    -- for them; a staff account's are users.login_attempts and locked_at).
+    failed_attempts      integer     NOT NULL DEFAULT 0,
+    locked_at            timestamptz,
     CONSTRAINT credentials_pkey PRIMARY KEY (id),
     CONSTRAINT credentials_one_account CHECK (num_nonnulls(user_id, client_user_id) = 1),
     CONSTRAINT credentials_user_key UNIQUE (organization_id, user_id),
