@@ -136,11 +136,32 @@ CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.exampl
                       portal => true) \gset portal_
 SELECT :'portal_role' AS portal_role_after_unlock;
 
+-- Sessions end: a token issued before a new password, a sign_out or a lock is
+-- refused (tokens count time in whole seconds, hence the pauses).
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple') \gset old_
+SELECT pg_sleep(1.1) AS pause;
+SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a1', 'a brand new password here', false);
+SELECT regress.try(format('SELECT mycelium.authenticate(%L)', :'old_token')) AS token_before_new_password;
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'a brand new password here') \gset new_
+SELECT pg_sleep(1.1) AS pause;
+BEGIN;
+SELECT mycelium.authenticate(:'new_token');
+SELECT mycelium.current_app_role() AS with_the_new_token;
+SELECT mycelium.sign_out();
+COMMIT;
+SELECT regress.try(format('SELECT mycelium.authenticate(%L)', :'new_token')) AS token_after_sign_out;
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'a brand new password here') \gset third_
+SELECT pg_sleep(1.1) AS pause;
+UPDATE mycelium.users SET locked_at = now() WHERE email = 'ann@a.example';
+SELECT regress.try(format('SELECT mycelium.authenticate(%L)', :'third_token')) AS token_after_lock;
+SELECT regress.try('SELECT mycelium.sign_out()') AS sign_out_without_context;
+SELECT mycelium.unlock_account('0000000a-0000-7000-8000-0000000000a1');
+
 -- The application's role signs in, without a context.
 CREATE ROLE regress_mycelium_signer;
 SELECT mycelium.grant_access('regress_mycelium_signer', 'app');
 SET ROLE regress_mycelium_signer;
-CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple') \gset
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'a brand new password here') \gset
 SELECT :'role' AS app_signed_in;
 RESET ROLE;
 DROP OWNED BY regress_mycelium_signer;

@@ -602,10 +602,23 @@ VerifiedToken verify_jwt_hs256(std::string_view token, std::string_view key,
                                                           std::to_string(not_before) + clock);
         }
 
+        // When the token was issued, if it says: revocation compares it (a
+        // malformed one is no date, and is refused like a malformed "exp").
+        std::optional<std::int64_t> issued_at;
+        if (const json *iat = member(claims, "iat")) {
+            std::int64_t value = 0;
+            if (!numeric_date(*iat, value))
+                throw token_error("claim \"iat\" is not valid",
+                                  "\"iat\" must be a number of seconds since 1970-01-01 UTC; it "
+                                  "is " +
+                                      description(*iat) + ".");
+            issued_at = value;
+        }
+
         std::optional<Problem> problem;
         std::optional<Context> context = read_claims(claims, problem);
         if (!context) throw token_error(problem->message, problem->detail);
-        return VerifiedToken{std::move(*context), expires_at};
+        return VerifiedToken{std::move(*context), expires_at, issued_at};
     } catch (const json::exception &) {
         // Unreachable, as in context_from_claims.
         throw malformed("The token could not be read as JSON.");

@@ -87,8 +87,9 @@ std::optional<Context> context_from_claims(std::string_view json);
 // payload parsed: a JSON object with a numeric "exp" > now_unix - leeway and, if
 // present, a numeric "nbf" <= now_unix + leeway (kJwtLeewaySeconds; fractional
 // times are rounded down); then the claims as context_from_claims reads them,
-// except that here a missing or malformed claim is an error. "iat", "iss", "aud"
-// and every other claim are ignored: the key is what identifies the issuer.
+// except that here a missing or malformed claim is an error. "iat", if present,
+// must be numeric and is returned (revocation compares it); "iss", "aud" and
+// every other claim are ignored: the key is what identifies the issuer.
 //
 // Throws Error(InvalidAuthorization) with a message naming the problem
 // ("authenticate: token signature does not match", "authenticate: token has
@@ -96,7 +97,8 @@ std::optional<Context> context_from_claims(std::string_view json);
 // detail; Error(InvalidParameter) if the key is shorter than kMinKeyBytes.
 struct VerifiedToken {
     Context context;
-    std::int64_t expires_at;  // the "exp" claim, unix time
+    std::int64_t expires_at;                // the "exp" claim, unix time
+    std::optional<std::int64_t> issued_at;  // the "iat" claim, if any
 };
 VerifiedToken verify_jwt_hs256(std::string_view token, std::string_view key, std::int64_t now_unix);
 

@@ -385,8 +385,14 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
             ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                             errmsg("verify_token: must return a record")));
         desc = BlessTupleDesc(desc);
-        Datum values[6];
-        bool nulls[6] = {false, false, false, ctx.client_id.empty(), false, false};
+        Datum values[7];
+        bool nulls[7] = {false,
+                         false,
+                         false,
+                         ctx.client_id.empty(),
+                         false,
+                         false,
+                         !verified.issued_at.has_value()};
         values[0] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.organization_id.c_str()));
         values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.user_id.c_str()));
         values[2] = PointerGetDatum(cstring_to_text_with_len(ctx.role.data(), ctx.role.size()));
@@ -402,6 +408,9 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
             slugs, static_cast<int>(ctx.service_access.size()), TEXTOID, -1, false, TYPALIGN_INT));
         values[5] =
             TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(verified.expires_at)));
+        values[6] = verified.issued_at ? TimestampTzGetDatum(time_t_to_timestamptz(
+                                             static_cast<pg_time_t>(*verified.issued_at)))
+                                       : Datum(0);
         return heap_form_tuple(desc, values, nulls);
     });
     return HeapTupleGetDatum(tuple);

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1634);
+SELECT plan(1656);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -49,7 +49,8 @@ CREATE TEMP TABLE system_tables (sch name NOT NULL, tbl name NOT NULL, PRIMARY K
 INSERT INTO system_tables (sch, tbl) VALUES
     ('mycelium', 'job_runs'),
     ('mycelium_internal', 'auth_keys'), ('mycelium_internal', 'schema_manifest'),
-    ('mycelium_internal', 'settings'), ('mycelium_internal', 'jobs'), ('mycelium_internal', 'credentials');
+    ('mycelium_internal', 'settings'), ('mycelium_internal', 'jobs'), ('mycelium_internal', 'credentials'),
+    ('mycelium_internal', 'session_floors');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
@@ -385,6 +386,9 @@ INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
     ('mycelium_internal', 'credentials', 'must_change_password', 'boolean',                  true,  'false'),
     ('mycelium_internal', 'credentials', 'changed_at',           'timestamp with time zone', true,  'now()'),
     ('mycelium_internal', 'credentials', 'failed_attempts',      'integer',                  true,  '0'),
+    ('mycelium_internal', 'session_floors', 'organization_id',   'uuid',                     true,  NULL),
+    ('mycelium_internal', 'session_floors', 'account_id',        'uuid',                     true,  NULL),
+    ('mycelium_internal', 'session_floors', 'not_before',        'timestamp with time zone', true,  'now()'),
     ('mycelium_internal', 'credentials', 'locked_at',            'timestamp with time zone', false, NULL),
     ('mycelium_internal', 'jobs',            'name',        'text',                     true,  NULL),
     ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL);
@@ -768,6 +772,8 @@ INSERT INTO want_indexes (sch, tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX schema_manifest_pkey ON mycelium_internal.schema_manifest USING btree (singleton)'),
     ('mycelium_internal', 'settings',        'settings_pkey',
      'CREATE UNIQUE INDEX settings_pkey ON mycelium_internal.settings USING btree (name)'),
+    ('mycelium_internal', 'session_floors',  'session_floors_pkey',
+     'CREATE UNIQUE INDEX session_floors_pkey ON mycelium_internal.session_floors USING btree (organization_id, account_id)'),
     ('mycelium_internal', 'credentials',     'credentials_pkey',
      'CREATE UNIQUE INDEX credentials_pkey ON mycelium_internal.credentials USING btree (id)'),
     ('mycelium_internal', 'credentials',     'credentials_user_key',
@@ -819,6 +825,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''user'', ''name'')'),
     ('users', 'guard_user_update', 'limit_changes',
      'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''last_login_at'')'),
+    ('users', 'end_sessions', 'end_sessions_on_change',
+     'CREATE TRIGGER end_sessions AFTER UPDATE OF status, role, locked_at ON mycelium.users FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.role IS DISTINCT FROM new.role) OR ((new.locked_at IS NOT NULL) AND (old.locked_at IS NULL)))) EXECUTE FUNCTION mycelium_internal.end_sessions_on_change()'),
     ('service_types', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('service_types', 'touch_updated_at', 'touch_updated_at',
@@ -849,6 +857,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.client_users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('client_users', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.client_users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
+    ('client_users', 'end_sessions', 'end_sessions_on_change',
+     'CREATE TRIGGER end_sessions AFTER UPDATE OF is_active, role ON mycelium.client_users FOR EACH ROW WHEN (((old.is_active IS DISTINCT FROM new.is_active) OR (old.role IS DISTINCT FROM new.role))) EXECUTE FUNCTION mycelium_internal.end_sessions_on_change()'),
     ('projects', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.projects FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('projects', 'touch_updated_at', 'touch_updated_at',
@@ -1056,8 +1066,10 @@ SELECT tables_are('mycelium', ARRAY[
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
     'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'job_runs'
 ]::name[], 'Schema mycelium has exactly the 19 tables (18 of the design document and job_runs)');
-SELECT tables_are('mycelium_internal', ARRAY['auth_keys', 'schema_manifest', 'settings', 'jobs', 'credentials']::name[],
-                  'Schema mycelium_internal has exactly the 5 tables auth_keys, schema_manifest, settings, jobs and credentials');
+SELECT tables_are('mycelium_internal', ARRAY['auth_keys', 'schema_manifest', 'settings', 'jobs', 'credentials',
+                                             'session_floors']::name[],
+                  'Schema mycelium_internal has exactly the 6 tables auth_keys, schema_manifest, settings, jobs, '
+                  'credentials and session_floors');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1242,6 +1254,8 @@ SELECT col_is_pk('mycelium_internal', 'jobs', ARRAY['name']::name[],
                  'Primary key of mycelium_internal.jobs is (name)');
 SELECT col_is_pk('mycelium_internal', 'credentials', ARRAY['id']::name[],
                  'Primary key of mycelium_internal.credentials is (id)');
+SELECT col_is_pk('mycelium_internal', 'session_floors', ARRAY['organization_id', 'account_id']::name[],
+                 'Primary key of mycelium_internal.session_floors is (organization_id, account_id)');
 
 SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
              format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
@@ -1264,7 +1278,8 @@ SELECT set_eq(
                                   WHERE c.relnamespace = 'mycelium_internal'::regnamespace))$$,
     $$SELECT format('mycelium.%I', tbl), conname::text FROM want_fks
       UNION ALL VALUES ('mycelium_internal.credentials', 'credentials_user_fkey'),
-                       ('mycelium_internal.credentials', 'credentials_client_user_fkey')$$,
+                       ('mycelium_internal.credentials', 'credentials_client_user_fkey'),
+                       ('mycelium_internal.session_floors', 'session_floors_organization_fkey')$$,
     'Schemas mycelium and mycelium_internal have exactly the declared foreign keys (of mycelium_internal: the '
     'credentials to their accounts), and nothing references a table of mycelium_internal');
 -- A password goes with its account, and never names an account of another
@@ -1452,7 +1467,7 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
-    'set_password', 'change_password', 'import_password_hash', 'sign_in', 'unlock_account',
+    'set_password', 'change_password', 'import_password_hash', 'sign_in', 'unlock_account', 'sign_out',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
     'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
@@ -1472,7 +1487,7 @@ SELECT functions_are('mycelium', ARRAY[
 SELECT functions_are('mycelium_internal', ARRAY[
     'tenant_tables', 'extension_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
     'is_supported_hash', 'hash_password', 'verify_password', 'password_needs_rehash', 'password_problem',
-    'account', 'store_password', 'password_target', 'record_sign_in',
+    'account', 'store_password', 'password_target', 'record_sign_in', 'end_sessions', 'end_sessions_on_change',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
     'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
@@ -1524,6 +1539,9 @@ SELECT set_eq(
         ('mycelium_internal.record_sign_in(uuid,boolean,uuid,boolean,text,text,text)',
                                                                   'plpgsql', 'v', 'u', false),
         ('mycelium.unlock_account(uuid)',                         'plpgsql', 'v', 'u', true),
+        ('mycelium.sign_out()',                                   'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.end_sessions(uuid,uuid)',             'sql',     'v', 'u', false),
+        ('mycelium_internal.end_sessions_on_change()',            'plpgsql', 'v', 'u', true),
         ('mycelium_internal.check_member(uuid,uuid,text)',        'plpgsql', 's', 'u', false),
         ('mycelium.signed_context_required()',                    'c',       's', 's', false),
         ('mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
@@ -1612,7 +1630,7 @@ SELECT is(
     ARRAY['mycelium_internal.address_recipient() trigger',
           'mycelium_internal.announce_change() trigger', 'mycelium_internal.check_custom_fields() trigger',
           'mycelium_internal.check_field_definition() trigger', 'mycelium_internal.check_manifest() trigger',
-          'mycelium_internal.check_references() trigger',
+          'mycelium_internal.check_references() trigger', 'mycelium_internal.end_sessions_on_change() trigger',
           'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_move() trigger',
           'mycelium_internal.guard_portal_deliverable_update() trigger',
           'mycelium_internal.guard_schema() event_trigger', 'mycelium_internal.limit_changes() trigger',
@@ -1649,9 +1667,10 @@ SELECT is(
                           WHERE a.attrelid = to_regclass(format('%I.%I', s.sch, s.tbl))
                             AND a.attname = 'organization_id' AND NOT a.attisdropped)
            ORDER BY 1),
-    ARRAY['mycelium_internal.credentials'],
+    ARRAY['mycelium_internal.credentials', 'mycelium_internal.session_floors'],
     '(a) every listed system table exists and has no organization_id (else it is tenant data), but the '
-    'credentials, an account''s secret kept apart from it, keyed by the account''s (organization_id, id)');
+    'credentials and the session floors, an account''s secret and sign-out kept apart from it, keyed by the '
+    'account''s (organization_id, id)');
 
 -- Schema mycelium_internal holds no tenant data: each of its tables is a listed
 -- system table.
@@ -1910,6 +1929,7 @@ SELECT is(
           'mycelium.schedule_jobs(text,text,text,text,text)',
           'mycelium.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium.set_password(uuid,text,boolean)',
+          'mycelium.sign_out()',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
           'mycelium.sweep_overdue(timestamp with time zone,uuid)',
           'mycelium.unlock_account(uuid)',
@@ -1917,6 +1937,7 @@ SELECT is(
           'mycelium.verify_custom_domain(text)',
           'mycelium_internal.acting_organizations(text,uuid)',
           'mycelium_internal.check_references()',
+          'mycelium_internal.end_sessions_on_change()',
           'mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
           'mycelium_internal.fill_slug()',
           'mycelium_internal.guard_schema()',
@@ -2086,6 +2107,7 @@ SELECT is(
           'mycelium_internal.auth_keys: enabled, not forced', 'mycelium_internal.credentials: enabled, not forced',
           'mycelium_internal.jobs: enabled, not forced',
           'mycelium_internal.schema_manifest: enabled, not forced',
+          'mycelium_internal.session_floors: enabled, not forced',
           'mycelium_internal.settings: enabled, not forced'],
     '(r1) row-level security is enabled and forced on every table except those of mycelium_internal (enabled, '
     'not forced) and job_runs (no tenant data; only maintenance roles are granted SELECT)');
@@ -2103,6 +2125,7 @@ SELECT is(
           'mycelium_internal.credentials: enabled, not forced, 0 policies',
           'mycelium_internal.jobs: enabled, not forced, 0 policies',
           'mycelium_internal.schema_manifest: enabled, not forced, 0 policies',
+          'mycelium_internal.session_floors: enabled, not forced, 0 policies',
           'mycelium_internal.settings: enabled, not forced, 0 policies'],
     '(r1) the system tables: those of mycelium_internal have row-level security enabled, not forced, and no '
     'policy; job_runs none');

@@ -98,6 +98,7 @@ my %writing = (
     verify_custom_domain => q{SELECT mycelium.verify_custom_domain('mycelium-domain-verification=0')},
     set_password => q{SELECT mycelium.set_password('550e8400-e29b-41d4-a716-446655440001', 'a long standby password')},
     change_password => q{SELECT mycelium.change_password('old password here', 'new password here')},
+    sign_out => q{SELECT mycelium.sign_out()},
     unlock_account => q{SELECT mycelium.unlock_account('550e8400-e29b-41d4-a716-446655440001')},
     import_password_hash => q{SELECT mycelium.import_password_hash('550e8400-e29b-41d4-a716-446655440001', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW')},
 );

@@ -471,6 +471,18 @@ TEST(Jwt, RoundTrip) {
     EXPECT_EQ(client.context.client_id, kClient);
 }
 
+// "iat" is returned when present (revocation compares it) and must be a date.
+TEST(Jwt, IssuedAt) {
+    EXPECT_FALSE(verify_jwt_hs256(sign_jwt_hs256(staff_claims(), kKey), kKey, kNow).issued_at);
+    const VerifiedToken v = verify_jwt_hs256(
+        sign_jwt_hs256(staff_claims(R"(,"exp":4102444800,"iat":1700000000.9)"), kKey), kKey, kNow);
+    ASSERT_TRUE(v.issued_at);
+    EXPECT_EQ(*v.issued_at, 1700000000);
+    const Error e =
+        verify_error(sign_jwt_hs256(staff_claims(R"(,"exp":4102444800,"iat":"yesterday")"), kKey));
+    EXPECT_EQ(std::string(e.what()), "authenticate: token claim \"iat\" is not valid");
+}
+
 TEST(Jwt, SignedTokenShape) {
     const std::string token = sign_jwt_hs256("{}", kKey);
     EXPECT_EQ(token.substr(0, token.find('.')), "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");

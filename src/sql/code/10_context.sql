@@ -44,10 +44,12 @@ CREATE OR REPLACE FUNCTION mycelium_internal.seal_context(organization_id uuid, 
     AS 'MODULE_PATHNAME', 'mycelium_seal_context'
     LANGUAGE C VOLATILE;
 
--- Verifies an HS256 token with the 'jwt' key and returns its claims. Private.
+-- Verifies an HS256 token with the 'jwt' key and returns its claims (issued_at:
+-- its "iat", NULL when it has none). Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.verify_token(token text,
                                       OUT organization_id uuid, OUT user_id uuid, OUT role text,
-                                      OUT client_id uuid, OUT service_access text[], OUT expires_at timestamptz)
+                                      OUT client_id uuid, OUT service_access text[], OUT expires_at timestamptz,
+                                      OUT issued_at timestamptz)
     AS 'MODULE_PATHNAME', 'mycelium_verify_token'
     LANGUAGE C STABLE STRICT;
 
@@ -180,6 +182,19 @@ BEGIN
         RAISE EXCEPTION 'authenticate: no token' USING ERRCODE = 'invalid_authorization_specification';
     END IF;
     SELECT * INTO claims FROM mycelium_internal.verify_token(token);
+    -- A token issued before its account's sessions were revoked (a password
+    -- changed, the account locked, deactivated or given another role, a
+    -- sign_out) is refused; one without "iat" cannot show it is newer. Whole
+    -- seconds, as "iat" counts them.
+    IF EXISTS (SELECT FROM mycelium_internal.session_floors f
+                WHERE f.organization_id = claims.organization_id AND f.account_id = claims.user_id
+                  AND (claims.issued_at IS NULL OR claims.issued_at < date_trunc('second', f.not_before))) THEN
+        RAISE EXCEPTION 'authenticate: the token was revoked'
+            USING ERRCODE = 'invalid_authorization_specification',
+                  DETAIL = 'It was issued before the account''s sessions ended (a new password, a lock, a new '
+                           'role or status, or a sign-out).',
+                  HINT = 'Sign in again.';
+    END IF;
     PERFORM mycelium_internal.establish_context(claims.organization_id, claims.user_id, claims.role, claims.client_id,
                                        claims.service_access, claims.expires_at, 'authenticate');
 END;

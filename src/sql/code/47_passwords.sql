@@ -42,7 +42,19 @@ AS $$
     LIMIT 1
 $$;
 
--- Stores a hash for an account (replacing any), unchecked. Private.
+-- Ends an account's sessions: every token issued before now is refused by
+-- authenticate. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.end_sessions(organization_id uuid, account_id uuid) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO mycelium_internal.session_floors AS f (organization_id, account_id, not_before)
+    VALUES (organization_id, account_id, now())
+    ON CONFLICT (organization_id, account_id) DO UPDATE SET not_before = EXCLUDED.not_before;
+$$;
+
+-- Stores a hash for an account (replacing any), unchecked, and ends the
+-- account's sessions. Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.store_password(organization_id uuid, account_id uuid, portal boolean,
                                                            hash text, must_change boolean) RETURNS void
     LANGUAGE sql VOLATILE
@@ -55,6 +67,8 @@ AS $$
                                                must_change_password)
     VALUES (organization_id, CASE WHEN NOT portal THEN account_id END, CASE WHEN portal THEN account_id END,
             hash, must_change);
+    -- A new password ends the sessions the old one opened.
+    SELECT mycelium_internal.end_sessions(organization_id, account_id);
 $$;
 
 -- The organization a password function acts in for an account: with a context,

@@ -98,3 +98,44 @@ CREATE OR REPLACE PROCEDURE mycelium.sign_in(organization_id uuid, email text, p
     LANGUAGE C;
 COMMENT ON PROCEDURE mycelium.sign_in(uuid, text, text, boolean, text, uuid, text, timestamptz, boolean) IS
     'Checks a staff or portal user''s password and returns a token for authenticate; CALL outside a transaction';
+
+-- ------ Ending sessions ------
+-- A staff account locked, deactivated or given another role, or a portal
+-- account deactivated or given another role, keeps no session it had.
+-- SECURITY DEFINER: an ADMIN's update ends sessions in a table no one else
+-- reaches; it writes only the floor of the rows the statement changed.
+CREATE OR REPLACE FUNCTION mycelium_internal.end_sessions_on_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM mycelium_internal.end_sessions(NEW.organization_id, NEW.id);
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER end_sessions AFTER UPDATE OF status, role, locked_at ON mycelium.users
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.role IS DISTINCT FROM NEW.role
+                       OR (NEW.locked_at IS NOT NULL AND OLD.locked_at IS NULL))
+    EXECUTE FUNCTION mycelium_internal.end_sessions_on_change();
+CREATE OR REPLACE TRIGGER end_sessions AFTER UPDATE OF is_active, role ON mycelium.client_users
+    FOR EACH ROW WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active OR OLD.role IS DISTINCT FROM NEW.role)
+    EXECUTE FUNCTION mycelium_internal.end_sessions_on_change();
+
+-- Signs the context's account out everywhere: every token it was given until
+-- now stops working. (Tokens carry no id of their own, so one session cannot be
+-- ended alone.)
+CREATE OR REPLACE FUNCTION mycelium.sign_out() RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM mycelium.require_writable('sign_out');
+    IF mycelium.current_organization_id() IS NULL OR mycelium.current_app_user_id() IS NULL THEN
+        RAISE EXCEPTION 'sign_out: needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM mycelium_internal.end_sessions(mycelium.current_organization_id(), mycelium.current_app_user_id());
+END;
+$$;
+COMMENT ON FUNCTION mycelium.sign_out() IS
+    'Ends every session of the context''s account: tokens issued until now are refused';
+

@@ -110,7 +110,7 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean), '
                        'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid), '
                        'mycelium.verify_custom_domain(text), mycelium.set_password(uuid, text, boolean), '
-                       'mycelium.change_password(text, text) TO %s', r);
+                       'mycelium.change_password(text, text), mycelium.sign_out() TO %s', r);
         -- Before anyone signs in: which organization a request's host is for, and
         -- the sign-in itself.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);

@@ -645,6 +645,22 @@ CREATE TABLE mycelium_internal.credentials (
 ALTER TABLE mycelium_internal.credentials ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE mycelium_internal.credentials IS 'Password hashes of staff and portal users; the owner''s alone';
 
+-- When each account's sessions were last ended (mycelium_internal.end_sessions):
+-- authenticate refuses tokens issued before. An account without a row has
+-- never had them ended. account_id is a users or client_users id of the
+-- organization (no key can name either table); the rows go with the organization,
+-- and one left by a deleted account names an id no other account gets.
+CREATE TABLE mycelium_internal.session_floors (
+    organization_id uuid        NOT NULL,
+    account_id      uuid        NOT NULL,
+    not_before      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT session_floors_pkey PRIMARY KEY (organization_id, account_id),
+    CONSTRAINT session_floors_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.session_floors ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.session_floors IS 'When each account''s sessions were last ended';
+
 -- The shape of Mycelium's tables in this database, carried by every dump: a
 -- restore compares it with the tables it loads into and refuses a dump whose
 -- tables differ (src/sql/code/85_schema_guard.sql). One row, kept by the install

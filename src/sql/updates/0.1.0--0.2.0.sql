@@ -2,6 +2,9 @@
 -- Objects that src/sql/code/ cannot make over their 0.1.0 selves. Everything
 -- here runs once; the code parts follow.
 
+-- verify_token returns one column more (issued_at): made anew in mycelium_internal.
+DROP FUNCTION mycelium.verify_token(text);
+
 -- What only the extension uses moves out of the schema applications see
 -- (src/sql/schema/00_internal_schema.sql): the keys, and the helpers and trigger
 -- functions 0.1.0 already had; the code parts then replace them where they are.
@@ -14,7 +17,7 @@ DECLARE
 BEGIN
     FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'mycelium'::regnamespace
-                AND p.proname IN ('tenant_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
+                AND p.proname IN ('tenant_tables', 'seal_context', 'check_member', 'establish_context',
                                   'announce_change', 'touch_updated_at', 'fill_slug', 'log_activity',
                                   'check_references', 'check_custom_fields', 'check_field_definition',
                                   'acting_organizations', 'job_lock_timeout', 'require_context', 'limit_changes',
@@ -118,6 +121,22 @@ SELECT c.organization_id, c.id, c.hashed_password FROM mycelium.client_users c
  WHERE mycelium_internal.is_supported_hash(c.hashed_password);
 ALTER TABLE mycelium.users DROP COLUMN hashed_password, DROP COLUMN temporary_password;
 ALTER TABLE mycelium.client_users DROP COLUMN hashed_password;
+
+-- When each account's sessions were last ended (mycelium_internal.end_sessions):
+-- authenticate refuses tokens issued before. An account without a row has
+-- never had them ended. account_id is a users or client_users id of the
+-- organization (no key can name either table); the rows go with the organization,
+-- and one left by a deleted account names an id no other account gets.
+CREATE TABLE mycelium_internal.session_floors (
+    organization_id uuid        NOT NULL,
+    account_id      uuid        NOT NULL,
+    not_before      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT session_floors_pkey PRIMARY KEY (organization_id, account_id),
+    CONSTRAINT session_floors_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.session_floors ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.session_floors IS 'When each account''s sessions were last ended';
 
 -- The shape of Mycelium's tables in this database, carried by every dump: a
 -- restore compares it with the tables it loads into and refuses a dump whose
