@@ -9,8 +9,8 @@
 -- Only what stops the code from running is changed, each change marked "FIX:" or
 -- "ADAPTED:" where it is made:
 --   * FIX: the functions open and close with `$`, which is not a dollar quote;
---     they use `$$` here (KNOWN-BUGS: "Eight functions open with $$ and close with
---     $, or use $ throughout").
+--     they use `$$` here (eight of the document's functions open with $$ and
+--     close with $, or use $ throughout).
 --   * ADAPTED: the document's SQL names tables without a schema; here they are
 --     Mycelium's tables in schema mycelium. The views are created with
 --     search_path = mycelium (so they bind to those tables), and the functions,
