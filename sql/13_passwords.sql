@@ -36,6 +36,11 @@ SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a2', 'sixteen ch
 SELECT password_hash ~ ',t=3,' AS three_passes FROM mycelium_internal.credentials
 WHERE user_id = '0000000a-0000-7000-8000-0000000000a2';
 SELECT mycelium.configure('password_iterations', NULL), mycelium.configure('password_min_length', NULL);
+-- Bad input to configure: named, cut, never a crash.
+SELECT regress.try($$SELECT mycelium.configure(NULL, 'on')$$) AS null_setting;
+SELECT left(regress.try(format('SELECT mycelium.configure(%L, %L)', repeat('x', 100000), 'on')), 160) AS huge_name;
+SELECT left(regress.try(format('SELECT mycelium.configure(%L, %L)', 'require_signed_context', repeat('é', 100000))), 160)
+    AS huge_value;
 
 -- Importing from an identity service: bcrypt as exported (crypt_blowfish's test
 -- vector), kept until a sign-in replaces it; anything else is refused.
@@ -60,10 +65,13 @@ SELECT regress.try('SELECT * FROM mycelium_internal.credentials') AS read_creden
 SELECT regress.try($$SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a2', 'reset by the admin')$$) AS admin_sets;
 SELECT regress.try($$SELECT mycelium.set_password('0000000b-0000-7000-8000-0000000000b1', 'another agency''s')$$) AS other_org;
 SELECT regress.try($$SELECT mycelium.import_password_hash('0000000a-0000-7000-8000-0000000000a2', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW')$$) AS app_imports;
+SELECT regress.try($$SELECT mycelium.unlock_account('0000000b-0000-7000-8000-0000000000b1')$$) AS unlock_other_org;
+SELECT regress.try($$SELECT mycelium.unlock_account(NULL)$$) AS unlock_null;
 COMMIT;
 BEGIN;
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a2', 'VIDEO_EDITOR');
 SELECT regress.try($$SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a1', 'taking over ann')$$) AS editor_sets;
+SELECT regress.try($$SELECT mycelium.change_password(NULL, NULL)$$) AS null_passwords;
 SELECT regress.try($$SELECT mycelium.change_password('not it', 'my own new password')$$) AS wrong_current;
 SELECT regress.try($$SELECT mycelium.change_password('reset by the admin', 'short')$$) AS weak_new;
 SELECT regress.try($$SELECT mycelium.change_password('reset by the admin', 'my own new password')$$) AS changed;
