@@ -8,20 +8,15 @@
 #include "core/error.hpp"
 #include "core/password.hpp"
 #include "pg/boundary.hpp"
+#include "pg/password.hpp"
 #include "pg/spi.hpp"
 #include "pg/text.hpp"
 
-namespace {
-
-// The password settings, each with its default when no row sets it.
-struct PasswordSettings {
-    mycelium::core::Argon2Params argon2;
-    mycelium::core::PasswordPolicy policy;
-};
+namespace mycelium::pg {
 
 PasswordSettings password_settings() {
     PasswordSettings out;
-    const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
+    const TextRows rows = query_as_owner(
         "SELECT s.name, s.value FROM mycelium_internal.settings s WHERE s.name LIKE 'password\\_%'",
         {});
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -38,7 +33,7 @@ PasswordSettings password_settings() {
     return out;
 }
 
-}  // namespace
+}  // namespace mycelium::pg
 
 // is_supported_hash(hash): a hash verify_password can check (Argon2id within the
 // bounds, or bcrypt as identity services export it).
@@ -49,7 +44,8 @@ MYCELIUM_FUNCTION(mycelium_is_supported_hash) {
 // hash_password(password): a new Argon2id hash with the configured parameters.
 MYCELIUM_FUNCTION(mycelium_hash_password) {
     const std::string password = mycelium::pg::text_arg_utf8(fcinfo, 0);
-    const std::string hash = mycelium::core::hash_password(password, password_settings().argon2);
+    const std::string hash =
+        mycelium::core::hash_password(password, mycelium::pg::password_settings().argon2);
     PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(hash));
 }
 
@@ -63,14 +59,14 @@ MYCELIUM_FUNCTION(mycelium_verify_password) {
 // configured parameters would make it now.
 MYCELIUM_FUNCTION(mycelium_password_needs_rehash) {
     PG_RETURN_BOOL(mycelium::core::needs_rehash(mycelium::pg::text_arg_utf8(fcinfo, 0),
-                                                password_settings().argon2));
+                                                mycelium::pg::password_settings().argon2));
 }
 
 // password_problem(password, email, organization_name): what the policy finds
 // wrong with a new password, or NULL.
 MYCELIUM_FUNCTION(mycelium_password_problem) {
     const auto problem = mycelium::core::password_problem(
-        mycelium::pg::text_arg_utf8(fcinfo, 0), password_settings().policy,
+        mycelium::pg::text_arg_utf8(fcinfo, 0), mycelium::pg::password_settings().policy,
         mycelium::pg::text_arg_utf8(fcinfo, 1), mycelium::pg::text_arg_utf8(fcinfo, 2));
     if (!problem) PG_RETURN_NULL();
     PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(*problem));

@@ -26,6 +26,7 @@
 #include "core/password.hpp"
 #include "pg/boundary.hpp"
 #include "pg/context.hpp"
+#include "pg/password.hpp"
 #include "pg/spi.hpp"
 #include "pg/text.hpp"
 
@@ -112,22 +113,6 @@ std::optional<Account> find_account(const std::string &org, const std::string &e
     return a;
 }
 
-// The Argon2id parameters sign-ins hash with now (mycelium_internal.settings).
-mycelium::core::Argon2Params current_params() {
-    mycelium::core::Argon2Params p;
-    const TextRows rows = mycelium::pg::query_as_owner(
-        "SELECT s.name, s.value FROM mycelium_internal.settings s "
-        " WHERE s.name IN ('password_memory_kib', 'password_iterations', 'password_parallelism')",
-        {});
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto value = static_cast<std::uint32_t>(std::stoul(*rows.at(i, 1)));
-        if (*rows.at(i, 0) == "password_memory_kib") p.memory_kib = value;
-        if (*rows.at(i, 0) == "password_iterations") p.iterations = value;
-        if (*rows.at(i, 0) == "password_parallelism") p.parallelism = value;
-    }
-    return p;
-}
-
 // A hash that matches no password, made with the given parameters once per
 // backend and parameters: what an unknown e-mail is checked against.
 // Never destroyed, as the other per-backend state (context.cpp says why).
@@ -197,7 +182,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
                     "An administrator sets one with mycelium.set_jwt_secret(secret).");
 
     mycelium::pg::guard([] { SPI_connect_ext(SPI_OPT_NONATOMIC); });
-    const mycelium::core::Argon2Params params = current_params();
+    const mycelium::core::Argon2Params params = mycelium::pg::password_settings().argon2;
     const std::optional<Account> account = find_account(org, email, portal);
     const bool matches = mycelium::core::verify_password(
         password, account && account->hash ? *account->hash : dummy_hash(params));
