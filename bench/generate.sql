@@ -537,6 +537,8 @@ SELECT 'org', m.id::text FROM bench.org_map m WHERE m.org_no = 1
 UNION ALL
 SELECT 'admin', s.admins[1]::text FROM bench.staff s WHERE s.org_no = 1
 UNION ALL
+SELECT 'admin_email', u.email FROM bench.staff s JOIN mycelium.users u ON u.id = s.admins[1] WHERE s.org_no = 1
+UNION ALL
 SELECT k, v
 FROM (SELECT a.user_id, u.role
       FROM bench.asg a JOIN bench.user_map u ON u.id = a.user_id

@@ -50,6 +50,10 @@ CREATE TABLE bench.workloads (
     setup     text[],
     sql       text    NOT NULL,
     rows_mode text    NOT NULL DEFAULT 'count' CHECK (rows_mode IN ('count', 'value')),
+    -- A procedure that commits (sign_in) cannot run in bench.measure's rolled-back
+    -- subtransaction: bench/run measures such a column itself, one top-level CALL
+    -- per repetition (bench.plan_outside), after the others.
+    outside   boolean NOT NULL DEFAULT false,
     PRIMARY KEY (workload, col)
 );
 
@@ -76,7 +80,8 @@ $$;
 CREATE FUNCTION bench.expand(s text) RETURNS text
     LANGUAGE sql STABLE
 AS $$
-    SELECT replace(replace(replace(replace(replace(s,
+    SELECT replace(replace(replace(replace(replace(replace(s,
+           '{admin_email}', quote_literal(bench.param('admin_email'))),
            '{org}',    quote_literal(bench.param('org'))    || '::uuid'),
            '{admin}',  quote_literal(bench.param('admin'))  || '::uuid'),
            '{editor}', quote_literal(bench.param('editor')) || '::uuid'),
@@ -156,6 +161,28 @@ BEGIN
 END;
 $$;
 
+-- The statements that measure the outside columns (bench.workloads.outside):
+-- per repetition, the start time, the statement itself at top level, and the
+-- record of how long it took. psql runs them one by one (\gexec), so a CALL
+-- commits as an application's would.
+CREATE FUNCTION bench.plan_outside(reps integer) RETURNS TABLE (n bigint, stmt text)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT row_number() OVER (ORDER BY w.ord, w.workload, w.col, r.rep, k.i),
+           CASE k.i
+               WHEN 1 THEN 'SELECT set_config(''bench.t0'', clock_timestamp()::text, false)'
+               WHEN 2 THEN bench.expand(w.sql)
+               ELSE format('INSERT INTO bench.results (workload, col, rep, ms, rows, status, loadavg) '
+                           'VALUES (%L, %L, %s, 1000 * extract(epoch FROM clock_timestamp() '
+                           '- current_setting(''bench.t0'')::timestamptz), 1, ''ok'', bench.loadavg())',
+                           w.workload, w.col, r.rep) END
+    FROM bench.workloads w
+    CROSS JOIN generate_series(0, reps) AS r(rep)
+    CROSS JOIN generate_series(1, 3) AS k(i)
+    WHERE w.outside
+    ORDER BY 1;
+$$;
+
 -- The statements of a run, in order: per workload, a warm-up round (rep 0) and
 -- reps rounds; within a round the columns take turns, in an order that rotates
 -- from round to round so that no column always runs first. After every round of a
@@ -168,7 +195,7 @@ AS $$
     WITH w AS (
         SELECT workload, ord, bool_or(writes) AS writes,
                array_agg(col ORDER BY array_position(ARRAY['mycelium', 'document', 'limit'], col)) AS cols
-        FROM bench.workloads GROUP BY workload, ord
+        FROM bench.workloads WHERE NOT outside GROUP BY workload, ord
     ), s AS (
         SELECT w.ord, r.rep, k.i AS k,
                format('SELECT bench.measure(%L, %L, %s)', w.workload,

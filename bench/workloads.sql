@@ -612,3 +612,18 @@ INSERT INTO bench.workloads (ord, workload, title, col, setup, sql, rows_mode) V
                                                        AND ca.is_active))
                              GROUP BY status) s$q$,
  'value');
+
+-- ------ Signing in ------
+-- mycelium: CALL mycelium.sign_in with the right password, as an application
+-- signs a user in: the account's row locked, its Argon2id hash (today's default
+-- parameters) checked, the attempt recorded and committed, a token signed. A
+-- procedure that commits, so bench/run measures it outside the rolled-back
+-- subtransactions (bench.workloads.outside). limit: one bare Argon2id hash with
+-- the same parameters, the work no sign-in can skip.
+SELECT mycelium.set_jwt_secret('the benchmark''s token key, thirty-two bytes or more');
+SELECT mycelium.set_password(bench.param('admin')::uuid, 'a benchmark password of some length', false);
+INSERT INTO bench.workloads (ord, workload, title, col, outside, sql, rows_mode) VALUES
+(95, 'sign_in', 'One sign-in, default Argon2id parameters', 'mycelium', true,
+ $q$CALL mycelium.sign_in({org}, {admin_email}, 'a benchmark password of some length')$q$, 'value'),
+(95, 'sign_in', 'One sign-in, default Argon2id parameters', 'limit', false,
+ $q$SELECT length(mycelium_internal.hash_password('a benchmark password of some length'))$q$, 'value');

@@ -14,10 +14,15 @@ INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALU
     ('0000000b-0000-7000-8000-0000000000b1', '0000000b-0000-7000-8000-000000000000', 'bo@b.example', 'Bo', 'ADMIN', 'ACTIVE');
 
 -- Onboarding (here the owner, without a context) sets the first ADMIN's password.
+-- Someone else chose it, and the organization requires a change by default
+-- (require_password_change; no settings row: on): it must be changed...
 SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a1', 'correct horse battery staple');
 SELECT password_hash ~ '^\$argon2id\$v=19\$m=19456,t=2,p=1\$' AS argon2id_owasp_minimum,
        password_hash NOT LIKE '%correct horse%' AS not_in_clear, must_change_password
 FROM mycelium_internal.credentials WHERE user_id = '0000000a-0000-7000-8000-0000000000a1';
+-- ...unless onboarding says otherwise.
+SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a1', 'correct horse battery staple', false);
+SELECT must_change_password FROM mycelium_internal.credentials WHERE user_id = '0000000a-0000-7000-8000-0000000000a1';
 
 -- The policy names the rule, never the password.
 SELECT p AS attempt, regress.try(format('SELECT mycelium.set_password(%L, %L)', '0000000a-0000-7000-8000-0000000000a2', p)) AS outcome
@@ -62,7 +67,7 @@ BEGIN;
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN');
 SELECT count(*) AS whole_rows FROM (SELECT * FROM mycelium.users) u;
 SELECT regress.try('SELECT * FROM mycelium_internal.credentials') AS read_credentials;
-SELECT regress.try($$SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a2', 'reset by the admin')$$) AS admin_sets;
+SELECT regress.try($$SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a2', 'reset by the admin', false)$$) AS admin_sets;
 SELECT regress.try($$SELECT mycelium.set_password('0000000b-0000-7000-8000-0000000000b1', 'another agency''s')$$) AS other_org;
 SELECT regress.try($$SELECT mycelium.import_password_hash('0000000a-0000-7000-8000-0000000000a2', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW')$$) AS app_imports;
 SELECT regress.try($$SELECT mycelium.unlock_account('0000000b-0000-7000-8000-0000000000b1')$$) AS unlock_other_org;

@@ -66,9 +66,9 @@ CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'cy@a.example', 'U
 SELECT :'role' AS bcrypt_role, password_hash ~ '^\$argon2id\$' AS rehashed
 FROM mycelium_internal.credentials WHERE user_id = '0000000a-0000-7000-8000-0000000000a4';
 
--- A password an ADMIN set must be changed; so must the first one when the
--- organization requires it.
-SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a3', 'set by the admin, once');
+-- A password an ADMIN set must be changed when it says so (or, by default, when
+-- the organization's require_password_change says so; Agency A's is off).
+SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a3', 'set by the admin, once', true);
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'bo@a.example', 'set by the admin, once') \gset
 SELECT :'password_change_required' AS must_change;
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <charconv>
 #include <climits>
-#include <cmath>
+#include <cstdint>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -15,12 +15,22 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/jws.hpp"
 #include "core/no_postgres.hpp"
 
 namespace mycelium::core {
 namespace {
 
 using json = json_text::json;
+using jws::base64url_decode;
+using jws::base64url_encode;
+using jws::description;
+using jws::malformed;
+using jws::member;
+using jws::numeric_date;
+using jws::parse_object;
+using jws::shown;
+using jws::token_error;
 using Mac = std::array<unsigned char, 32>;
 
 // Which roles exist is the enum mycelium.user_role's to say, checked in SQL
@@ -47,28 +57,6 @@ bool is_hex(char c) { return is_lower_hex(c) || (c >= 'A' && c <= 'F'); }
 
 bool is_hyphen_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
-// Attacker-chosen text quoted in an error: printable ASCII only, and short, so
-// that a token cannot put control characters or kilobytes into the server log.
-// (Not named `quoted`: argument-dependent lookup would pick std::quoted.)
-std::string shown(std::string_view text) {
-    constexpr std::size_t kMaxQuoted = 40;
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out = "\"";
-    for (std::size_t i = 0; i < text.size() && i < kMaxQuoted; ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            out += static_cast<char>(c);
-        } else {
-            out += "\\x";
-            out += kHex[c >> 4];
-            out += kHex[c & 0x0f];
-        }
-    }
-    if (text.size() > kMaxQuoted) out += "...";
-    out += '"';
-    return out;
-}
-
 // Canonical decimal only: what std::to_string would print, so that one value has
 // one spelling (no '+', no leading zeros, no "-0").
 template <typename T>
@@ -83,7 +71,7 @@ bool parse_canonical_decimal(std::string_view text, T &out) {
 }
 
 // ---------------------------------------------------------------------------
-// OpenSSL: HMAC-SHA256 and base64url
+// OpenSSL: HMAC-SHA256
 
 void require_key(std::string_view key, const char *who) {
     if (key.size() < kMinKeyBytes)
@@ -113,125 +101,8 @@ bool sealing_mac(std::string_view key, std::string_view body, Mac &out) {
     return ok;
 }
 
-// Unpadded base64url (RFC 4648 section 5), as JWS requires (RFC 7515 section 2).
-std::string base64url_encode(std::string_view data) {
-    if (data.size() > static_cast<std::size_t>(INT_MAX / 2))
-        throw Error(ErrorKind::ProgramLimitExceeded, "base64url: input is too long");
-    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');  // + the NUL it writes
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                        reinterpret_cast<const unsigned char *>(data.data()),
-                                        static_cast<int>(data.size()));
-    out.resize(static_cast<std::size_t>(written));
-    while (!out.empty() && out.back() == '=') out.pop_back();
-    for (char &c : out) {
-        if (c == '+')
-            c = '-';
-        else if (c == '/')
-            c = '_';
-    }
-    return out;
-}
-
-int base64url_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
-
-// Strict: the base64url alphabet only (no padding, no whitespace, none of '+' and
-// '/'), and the unused low bits of the last character zero, so that each byte
-// string has exactly one encoding and a changed character always changes the bytes.
-bool base64url_decode(std::string_view text, std::string &out) {
-    const std::size_t rest = text.size() % 4;
-    if (rest == 1 || text.size() > static_cast<std::size_t>(INT_MAX / 2)) return false;
-    for (const char c : text)
-        if (base64url_value(c) < 0) return false;
-    if (rest == 2 && (base64url_value(text.back()) & 0x0f) != 0) return false;
-    if (rest == 3 && (base64url_value(text.back()) & 0x03) != 0) return false;
-
-    // EVP_DecodeBlock knows only the standard alphabet with padding.
-    const std::size_t padding = rest == 0 ? 0 : 4 - rest;
-    std::string standard(text);
-    for (char &c : standard) {
-        if (c == '-')
-            c = '+';
-        else if (c == '_')
-            c = '/';
-    }
-    standard.append(padding, '=');
-    out.assign(standard.size() / 4 * 3, '\0');
-    const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                        reinterpret_cast<const unsigned char *>(standard.data()),
-                                        static_cast<int>(standard.size()));
-    // It counts the bytes that the padding stands for too.
-    if (decoded < 0 || static_cast<std::size_t>(decoded) != out.size()) return false;
-    out.resize(out.size() - padding);
-    return true;
-}
-
 // ---------------------------------------------------------------------------
-// JSON
-
-// Parses `text` as a JSON object (the safety rules are json_text::parse's: no NUL
-// byte, exceptions off, iterative, a key repeated at the top level refused, so that
-// an issuer that checked one copy and this code reading the other could not
-// disagree about who the caller is). On failure, `why` says what was wrong.
-// Throws nothing but std::bad_alloc.
-bool parse_object(std::string_view text, json &out, std::string &why) {
-    const json_text::ParseResult parsed = json_text::parse(text, out);
-    switch (parsed.status) {
-        case json_text::ParseStatus::HasNul:
-            why = "it contains a NUL byte";
-            return false;
-        case json_text::ParseStatus::Malformed:
-            why = "it is not valid JSON";
-            return false;
-        case json_text::ParseStatus::DuplicateKey:  // only ever in an object
-            why = "it has the key " + shown(parsed.duplicate_key) + " twice";
-            return false;
-        case json_text::ParseStatus::Ok:
-            break;
-    }
-    if (!out.is_object()) {
-        why = std::string("it is a JSON ") + out.type_name() + ", not an object";
-        return false;
-    }
-    return true;
-}
-
-// The member `name`, or nullptr when it is absent or JSON null.
-const json *member(const json &object, const char *name) {
-    const auto it = object.find(name);
-    if (it == object.end() || it->is_null()) return nullptr;
-    return &*it;
-}
-
-// A NumericDate (RFC 7519 section 2): seconds since the epoch, possibly
-// fractional, rounded down here (at worst, a token is taken to expire < 1 s early).
-bool numeric_date(const json &value, std::int64_t &out) {
-    if (value.is_number_unsigned()) {
-        const auto v = value.get<std::uint64_t>();
-        if (v > static_cast<std::uint64_t>(INT64_MAX)) return false;
-        out = static_cast<std::int64_t>(v);
-        return true;
-    }
-    if (value.is_number_integer()) {
-        out = value.get<std::int64_t>();
-        return true;
-    }
-    if (value.is_number_float()) {
-        const double v = std::floor(value.get<double>());
-        // 2^63 is exactly representable; anything in [-2^63, 2^63) converts.
-        if (!std::isfinite(v) || v < -9223372036854775808.0 || v >= 9223372036854775808.0)
-            return false;
-        out = static_cast<std::int64_t>(v);
-        return true;
-    }
-    return false;
-}
+// Claims
 
 // What is wrong with a set of claims: the message after "authenticate: token ",
 // and the detail.
@@ -248,11 +119,6 @@ Problem lacks(const char *claim) {
 
 Problem invalid(const char *claim, std::string detail) {
     return {std::string("claim \"") + claim + "\" is not valid", std::move(detail)};
-}
-
-std::string description(const json &value) {
-    return value.is_string() ? "the string " + shown(value.get_ref<const std::string &>())
-                             : std::string("a JSON ") + value.type_name();
 }
 
 bool read_uuid(const json &claims, const char *claim, std::string &out,
@@ -351,13 +217,6 @@ std::optional<Context> read_claims(const json &claims, std::optional<Problem> &p
     }
     return context;
 }
-
-Error token_error(std::string message, std::string detail = {}, std::string hint = {}) {
-    return Error(ErrorKind::InvalidAuthorization, "authenticate: token " + std::move(message),
-                 std::move(detail), std::move(hint));
-}
-
-Error malformed(std::string detail) { return token_error("is malformed", std::move(detail)); }
 
 // 0123456789abcdef0123456789abcdef -> 01234567-89ab-cdef-0123-456789abcdef
 bool uuid_from_hex32(std::string_view hex, std::string &out) {
@@ -481,12 +340,51 @@ Context normalized_context(Context context) {
 // ---------------------------------------------------------------------------
 // request.jwt.claims
 
-std::optional<Context> context_from_claims(std::string_view text) {
+namespace {
+
+// "mycelium_session" and "jti", as Stamp describes them: false (with what is
+// wrong) for a claim present but malformed.
+bool read_session_claims(const json &claims, Stamp &stamp, std::string &problem) {
+    if (const json *session = member(claims, "mycelium_session")) {
+        if (!session->is_number_unsigned()) {
+            problem = "claim \"mycelium_session\" is not a non-negative integer";
+            return false;
+        }
+        const auto value = session->get<std::uint64_t>();
+        if (value > static_cast<std::uint64_t>(INT64_MAX)) {
+            problem = "claim \"mycelium_session\" is out of range";
+            return false;
+        }
+        stamp.session = static_cast<std::int64_t>(value);
+    }
+    if (const json *jti = member(claims, "jti")) {
+        const auto *text = jti->get_ptr<const std::string *>();
+        if (text == nullptr || text->empty() || text->size() > 200) {
+            problem = "claim \"jti\" is not a string of 1 to 200 characters";
+            return false;
+        }
+        stamp.token_id = *text;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<Context> context_from_claims(std::string_view text, Stamp *stamp) {
     if (text.empty() || text.size() > kContextMaxInputBytes) return std::nullopt;
     try {
         json claims;
         std::string why;
         if (!parse_object(text, claims, why)) return std::nullopt;
+        if (stamp != nullptr) {
+            *stamp = Stamp{};
+            if (const json *iat = member(claims, "iat")) {
+                std::int64_t issued_at = 0;
+                if (!numeric_date(*iat, issued_at)) return std::nullopt;
+                stamp->issued_at = issued_at;
+            }
+            if (!read_session_claims(claims, *stamp, why)) return std::nullopt;
+        }
         std::optional<Problem> problem;
         return read_claims(claims, problem);
     } catch (const json::exception &) {
@@ -502,64 +400,26 @@ std::optional<Context> context_from_claims(std::string_view text) {
 VerifiedToken verify_jwt_hs256(std::string_view token, std::string_view key,
                                std::int64_t now_unix) {
     require_key(key, "authenticate");
-    if (token.empty()) throw malformed("The token is empty.");
-    if (token.size() > kContextMaxInputBytes)
-        throw malformed("The token is " + std::to_string(token.size()) + " bytes; at most " +
-                        std::to_string(kContextMaxInputBytes) + " are accepted.");
-
-    const std::size_t first_dot = token.find('.');
-    const std::size_t second_dot =
-        first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
-    if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != token.npos) {
-        const auto parts = std::count(token.begin(), token.end(), '.') + 1;
-        throw malformed("A JWT has three parts separated by '.'; this token has " +
-                        std::to_string(parts) + ".");
-    }
-    const std::string_view header_text = token.substr(0, first_dot);
-    const std::string_view payload_text = token.substr(first_dot + 1, second_dot - first_dot - 1);
-    const std::string_view signature_text = token.substr(second_dot + 1);
+    const jws::CompactParts parts = jws::split_compact(token);
 
     try {
         // The header first, so that an unsupported algorithm is named as such;
         // nothing of the payload is parsed before the signature has matched.
-        std::string header_json;
-        if (header_text.empty() || !base64url_decode(header_text, header_json))
-            throw malformed("The header is not base64url.");
-        json header;
-        std::string why;
-        if (!parse_object(header_json, header, why))
-            throw malformed("The header is not a JSON object: " + why + ".");
-        const json *alg = member(header, "alg");
-        if (alg == nullptr || !alg->is_string())
-            throw malformed("The header has no \"alg\" string.");
-        if (alg->get_ref<const std::string &>() != "HS256")
-            throw token_error(
-                "algorithm " + shown(alg->get_ref<const std::string &>()) + " is not accepted",
-                "Only HS256 (HMAC with SHA-256) tokens are accepted.");
-        if (const json *typ = member(header, "typ")) {
-            const auto *text = typ->get_ptr<const std::string *>();
-            const auto is_jwt = [](const std::string &s) {
-                return s.size() == 3 && (s[0] | 0x20) == 'j' && (s[1] | 0x20) == 'w' &&
-                       (s[2] | 0x20) == 't';
-            };
-            if (text == nullptr || !is_jwt(*text))
-                throw token_error(
-                    "type " + (text ? shown(*text) : description(*typ)) + " is not accepted",
-                    "The header's \"typ\", when present, must be \"JWT\".");
-        }
-        if (header.contains("crit"))
-            throw token_error("has critical header extensions",
-                              "The header lists \"crit\" extensions (RFC 7515, section 4.1.11), "
-                              "which are not supported.");
+        const json header = jws::decode_header(parts.header);
+        const std::string &alg = jws::header_algorithm(header);
+        if (alg != "HS256")
+            throw token_error("algorithm " + shown(alg) + " is not accepted",
+                              "Only HS256 (HMAC with SHA-256) tokens are accepted.");
+        jws::check_type_and_crit(header);
 
         std::string payload_json;
-        if (payload_text.empty() || !base64url_decode(payload_text, payload_json))
+        if (parts.payload.empty() || !base64url_decode(parts.payload, payload_json))
             throw malformed("The payload is not base64url.");
         std::string signature;
-        if (!base64url_decode(signature_text, signature))
+        if (!base64url_decode(parts.signature, signature))
             throw malformed("The signature is not base64url.");
         Mac expected{};
-        if (!hmac_sha256(key, token.substr(0, second_dot), expected))
+        if (!hmac_sha256(key, parts.signing_input, expected))
             throw Error(ErrorKind::Internal, "authenticate: HMAC-SHA256 failed in OpenSSL");
         if (signature.size() != expected.size() ||
             CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0)
@@ -567,58 +427,18 @@ VerifiedToken verify_jwt_hs256(std::string_view token, std::string_view key,
                               "The token was not signed with this server's key, or it was "
                               "changed after it was signed.");
 
-        json claims;
-        if (!parse_object(payload_json, claims, why))
-            throw malformed("The payload is not a JSON object: " + why + ".");
-
-        const json *exp = member(claims, "exp");
-        if (exp == nullptr)
-            throw token_error("lacks claim \"exp\"", "Only tokens that expire are accepted.");
-        std::int64_t expires_at = 0;
-        if (!numeric_date(*exp, expires_at))
-            throw token_error("claim \"exp\" is not valid",
-                              "\"exp\" must be a number of seconds since 1970-01-01 UTC; it is " +
-                                  description(*exp) + ".");
-        // Saturating, so that no caller-supplied clock can overflow.
-        const std::int64_t earliest =
-            now_unix < INT64_MIN + kJwtLeewaySeconds ? INT64_MIN : now_unix - kJwtLeewaySeconds;
-        const std::int64_t latest =
-            now_unix > INT64_MAX - kJwtLeewaySeconds ? INT64_MAX : now_unix + kJwtLeewaySeconds;
-        const std::string clock = "; the server's time is " + std::to_string(now_unix) + ", and " +
-                                  std::to_string(kJwtLeewaySeconds) +
-                                  " s of clock skew are allowed.";
-        if (expires_at <= earliest)
-            throw token_error("has expired", "The token expired at unix time " +
-                                                 std::to_string(expires_at) + clock);
-        if (const json *nbf = member(claims, "nbf")) {
-            std::int64_t not_before = 0;
-            if (!numeric_date(*nbf, not_before))
-                throw token_error("claim \"nbf\" is not valid",
-                                  "\"nbf\" must be a number of seconds since 1970-01-01 UTC; it "
-                                  "is " +
-                                      description(*nbf) + ".");
-            if (not_before > latest)
-                throw token_error("is not valid yet", "The token is valid from unix time " +
-                                                          std::to_string(not_before) + clock);
-        }
-
-        // When the token was issued, if it says: revocation compares it (a
-        // malformed one is no date, and is refused like a malformed "exp").
-        std::optional<std::int64_t> issued_at;
-        if (const json *iat = member(claims, "iat")) {
-            std::int64_t value = 0;
-            if (!numeric_date(*iat, value))
-                throw token_error("claim \"iat\" is not valid",
-                                  "\"iat\" must be a number of seconds since 1970-01-01 UTC; it "
-                                  "is " +
-                                      description(*iat) + ".");
-            issued_at = value;
-        }
+        const json claims = jws::parse_payload(payload_json);
+        const jws::TokenTimes times =
+            jws::read_times(claims, now_unix, jws::FutureIssuedAt::Accepted);
 
         std::optional<Problem> problem;
         std::optional<Context> context = read_claims(claims, problem);
         if (!context) throw token_error(problem->message, problem->detail);
-        return VerifiedToken{std::move(*context), expires_at, issued_at};
+        Stamp stamp;
+        std::string stamp_problem;
+        if (!read_session_claims(claims, stamp, stamp_problem)) throw token_error(stamp_problem);
+        return VerifiedToken{std::move(*context), times.expires_at, times.issued_at, stamp.session,
+                             std::move(stamp.token_id)};
     } catch (const json::exception &) {
         // Unreachable, as in context_from_claims.
         throw malformed("The token could not be read as JSON.");

@@ -75,7 +75,22 @@ Context normalized_context(Context context);
 // it is present and non-null with any other role: a token that says both is
 // contradictory, so it gets no context rather than a guess. A comma-separated
 // service_access may have spaces around its items but no empty item; "" is none.
-std::optional<Context> context_from_claims(std::string_view json);
+//
+// With `stamp`, also what tells whether the session the claims stand for has
+// ended (Stamp, below), read as the token verifier reads it: a stamp claim
+// present but malformed gives std::nullopt as well.
+struct Stamp;
+std::optional<Context> context_from_claims(std::string_view json, Stamp *stamp = nullptr);
+
+// What a token carries that says whether its session has ended: "iat"; the
+// count of ended sessions it was issued under, "mycelium_session" (an integer
+// >= 0, which Mycelium's own tokens carry); and its id, "jti" (a string of 1 to
+// 200 characters). Each optional, none checked here.
+struct Stamp {
+    std::optional<std::int64_t> issued_at;
+    std::optional<std::int64_t> session;
+    std::optional<std::string> token_id;
+};
 
 // An HS256 JWT (RFC 7519) verified against `key` at time `now_unix`.
 //
@@ -89,7 +104,8 @@ std::optional<Context> context_from_claims(std::string_view json);
 // times are rounded down); then the claims as context_from_claims reads them,
 // except that here a missing or malformed claim is an error. "iat", if present,
 // must be numeric and is returned (revocation compares it); "iss", "aud" and
-// every other claim are ignored: the key is what identifies the issuer.
+// "mycelium_session" and "jti", if present, must be as Stamp says and are
+// returned; every other claim is ignored: the key is what identifies the issuer.
 //
 // Throws Error(InvalidAuthorization) with a message naming the problem
 // ("authenticate: token signature does not match", "authenticate: token has
@@ -99,6 +115,8 @@ struct VerifiedToken {
     Context context;
     std::int64_t expires_at;                // the "exp" claim, unix time
     std::optional<std::int64_t> issued_at;  // the "iat" claim, if any
+    std::optional<std::int64_t> session;    // the "mycelium_session" claim, if any
+    std::optional<std::string> token_id;    // the "jti" claim, if any
 };
 VerifiedToken verify_jwt_hs256(std::string_view token, std::string_view key, std::int64_t now_unix);
 

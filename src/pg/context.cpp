@@ -51,6 +51,7 @@ using mycelium::core::ErrorKind;
 
 // GUC variables: plain C data owned by the GUC machinery.
 char *sealed_setting = nullptr;
+char *password_change_setting = nullptr;
 bool require_signed = false;
 
 // Per-backend state, created on first use and deliberately never destroyed (a
@@ -70,6 +71,11 @@ struct State {
     std::int64_t claims_checked_in = -1;            // ...in this (leader's) transaction...
     std::optional<mycelium::core::Context> claims;  // ...and the member it names, if any
     bool checking_claims = false;                   // the membership query is running
+
+    // The token authenticate accepted last, and in which (leader's) transaction:
+    // what sign_out ends when it ends one session.
+    std::string token_organization, token_id;
+    std::int64_t token_expires_at = 0, token_accepted_in = -1;
 };
 
 State &state() {
@@ -126,6 +132,14 @@ mycelium::core::Binding current_binding(std::int64_t expires_at) {
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(time(nullptr)); }
 
+// Whether a seal's binding names this backend and transaction and has not
+// expired: a sealed value holds only where and while it was made for.
+bool holds_here(const mycelium::core::Binding &b) {
+    const mycelium::core::Binding now = current_binding(0);
+    return b.backend_id == now.backend_id && b.transaction_start == now.transaction_start &&
+           b.local_xid == now.local_xid && b.expires_at > unix_now();
+}
+
 // Whether request.jwt.claims holds a value set for this transaction only (SET
 // LOCAL, set_config(..., true), or a function's SET clause), which is how
 // PostgREST-style servers set it. A session-level value would outlive the
@@ -155,13 +169,26 @@ bool claims_set_for_this_transaction() {
 
 // The member a set of claims names, checked as set_context and authenticate
 // check it (mycelium_internal.check_member: exists in that organization, active, has that
-// role; a portal user's client comes from its row), or none.
-std::optional<mycelium::core::Context> checked_member(mycelium::core::Context ctx) {
+// role; a portal user's client comes from its row), and whose session has not
+// ended (mycelium_internal.token_revoked, by the claims' stamp), or none.
+std::optional<mycelium::core::Context> checked_member(mycelium::core::Context ctx,
+                                                      const mycelium::core::Stamp &stamp) {
     using mycelium::pg::QueryParam;
+    const QueryParam issued_at =
+        stamp.issued_at
+            ? QueryParam::of(TIMESTAMPTZOID, TimestampTzGetDatum(time_t_to_timestamptz(
+                                                 static_cast<pg_time_t>(*stamp.issued_at))))
+            : QueryParam::of(TIMESTAMPTZOID, 0, true);
+    const QueryParam session = stamp.session
+                                   ? QueryParam::of(INT8OID, Int64GetDatum(*stamp.session))
+                                   : QueryParam::of(INT8OID, 0, true);
+    const QueryParam token_id =
+        stamp.token_id ? QueryParam::text(*stamp.token_id) : QueryParam::of(TEXTOID, 0, true);
     const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
-        "SELECT m.client_id, m.problem FROM mycelium_internal.check_member($1, $2, $3) m",
+        "SELECT m.client_id, m.problem FROM mycelium_internal.check_member($1, $2, $3) m "
+        " WHERE NOT mycelium_internal.token_revoked($1, $2, $4, $5, $6)",
         {QueryParam::uuid(ctx.organization_id), QueryParam::uuid(ctx.user_id),
-         QueryParam::text(ctx.role)});
+         QueryParam::text(ctx.role), issued_at, session, token_id});
     if (rows.size() != 1 || rows.at(0, 1)) return std::nullopt;
     if (ctx.role == "CLIENT") {
         if (!rows.at(0, 0)) return std::nullopt;
@@ -184,6 +211,13 @@ void define_context_settings() {
         "Set by mycelium.authenticate() and mycelium.set_context(); a value written by hand is "
         "ignored.",
         &sealed_setting, "", PGC_USERSET,
+        GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "mycelium.password_change_context",
+        "The sealed account of a session that may only change its password.",
+        "Set by mycelium.authenticate() and mycelium.set_context() for an account that must change "
+        "its password; no policy reads it.",
+        &password_change_setting, "", PGC_USERSET,
         GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "mycelium.require_signed_context",
@@ -230,14 +264,7 @@ std::optional<core::Context> current_context() {
             s.sealed_value = sealed;
             s.sealed = core::open_context(s.sealed_value, context_key());
         }
-        // The seal holds only in the transaction (and backend) that made it, and
-        // until it expires.
-        const mycelium::core::Binding now = current_binding(0);
-        if (s.sealed && s.sealed->binding.backend_id == now.backend_id &&
-            s.sealed->binding.transaction_start == now.transaction_start &&
-            s.sealed->binding.local_xid == now.local_xid &&
-            s.sealed->binding.expires_at > unix_now())
-            return s.sealed->context;
+        if (s.sealed && holds_here(s.sealed->binding)) return s.sealed->context;
         return std::nullopt;
     }
     if (s.checking_claims || signed_context_required()) return std::nullopt;
@@ -250,11 +277,12 @@ std::optional<core::Context> current_context() {
     if (s.claims_value != claims || s.claims_checked_in != transaction) {
         s.claims_value = claims;
         s.claims_checked_in = -1;
-        s.claims = core::context_from_claims(s.claims_value);
+        core::Stamp stamp;
+        s.claims = core::context_from_claims(s.claims_value, &stamp);
         if (s.claims) {
             s.checking_claims = true;
             try {
-                s.claims = checked_member(*s.claims);
+                s.claims = checked_member(*s.claims, stamp);
             } catch (...) {
                 s.checking_claims = false;
                 s.claims.reset();
@@ -323,13 +351,19 @@ MYCELIUM_FUNCTION(mycelium_current_service_access) {
 // function does first.
 MYCELIUM_FUNCTION(mycelium_signed_context_required) { PG_RETURN_BOOL(signed_context_required()); }
 
-// seal_context(organization_id, user_id, role, client_id, service_access, expires_at)
-MYCELIUM_FUNCTION(mycelium_seal_context) {
+namespace {
+
+// A password-change session is sealed as a context is, under a key of its own:
+// a value from one setting never opens as the other, so a session that may only
+// change its password can never pass for a tenant context.
+std::string password_change_key() {
+    return mycelium::pg::context_key() + std::string("\0mycelium password change", 25);
+}
+
+// The context the arguments of seal_context describe: organization_id, user_id,
+// role, client_id, service_access (absent from seal_password_change).
+mycelium::core::Context context_arguments(FunctionCallInfo fcinfo, bool with_services) {
     using mycelium::pg::guard;
-    for (int i : {0, 1, 2, 5})
-        if (PG_ARGISNULL(i))
-            throw Error(ErrorKind::InvalidParameter,
-                        "seal_context: organization_id, user_id, role and expires_at are required");
     auto uuid_text = [&](int argno) {
         return std::string(guard([&] {
             return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(argno)));
@@ -340,7 +374,7 @@ MYCELIUM_FUNCTION(mycelium_seal_context) {
     ctx.user_id = uuid_text(1);
     ctx.role = mycelium::pg::text_arg_utf8(fcinfo, 2);
     if (!PG_ARGISNULL(3)) ctx.client_id = uuid_text(3);
-    if (!PG_ARGISNULL(4)) {
+    if (with_services && !PG_ARGISNULL(4)) {
         ArrayType *arr = guard([&] { return PG_GETARG_ARRAYTYPE_P(4); });
         Datum *elems = nullptr;
         bool *nulls = nullptr;
@@ -355,15 +389,74 @@ MYCELIUM_FUNCTION(mycelium_seal_context) {
             ctx.service_access.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
         }
     }
-    const TimestampTz expires = PG_GETARG_TIMESTAMPTZ(5);
+    return ctx;
+}
+
+void seal_into(const char *setting, const mycelium::core::Context &ctx, TimestampTz expires,
+               const std::string &key) {
     const std::int64_t expires_unix = static_cast<std::int64_t>(timestamptz_to_time_t(expires));
-    const std::string sealed = mycelium::core::seal_context(ctx, current_binding(expires_unix),
-                                                            mycelium::pg::context_key());
-    guard([&] {
-        (void)set_config_option("mycelium.context", sealed.c_str(), PGC_USERSET, PGC_S_SESSION,
+    const std::string sealed =
+        mycelium::core::seal_context(ctx, current_binding(expires_unix), key);
+    mycelium::pg::guard([&] {
+        (void)set_config_option(setting, sealed.c_str(), PGC_USERSET, PGC_S_SESSION,
                                 GUC_ACTION_LOCAL, true, 0, false);
     });
+}
+
+// What a sealed value holds, if it is valid in this transaction now.
+std::optional<mycelium::core::Context> open_here(const char *value, const std::string &key) {
+    if (value == nullptr || value[0] == '\0') return std::nullopt;
+    const std::optional<mycelium::core::Sealed> opened = mycelium::core::open_context(value, key);
+    if (opened && holds_here(opened->binding)) return opened->context;
+    return std::nullopt;
+}
+
+}  // namespace
+
+// seal_context(organization_id, user_id, role, client_id, service_access, expires_at)
+MYCELIUM_FUNCTION(mycelium_seal_context) {
+    for (int i : {0, 1, 2, 5})
+        if (PG_ARGISNULL(i))
+            throw Error(ErrorKind::InvalidParameter,
+                        "seal_context: organization_id, user_id, role and expires_at are required");
+    seal_into("mycelium.context", context_arguments(fcinfo, true), PG_GETARG_TIMESTAMPTZ(5),
+              mycelium::pg::context_key());
     PG_RETURN_VOID();
+}
+
+// seal_password_change(organization_id, user_id, role, client_id, expires_at)
+MYCELIUM_FUNCTION(mycelium_seal_password_change) {
+    for (int i : {0, 1, 2, 4})
+        if (PG_ARGISNULL(i))
+            throw Error(ErrorKind::InvalidParameter,
+                        "seal_password_change: organization_id, user_id, role and expires_at are "
+                        "required");
+    seal_into("mycelium.password_change_context", context_arguments(fcinfo, false),
+              PG_GETARG_TIMESTAMPTZ(4), password_change_key());
+    PG_RETURN_VOID();
+}
+
+// password_change_account() -> (organization_id, user_id): the account of this
+// transaction's password-change session, or NULLs.
+MYCELIUM_FUNCTION(mycelium_password_change_account) {
+    using mycelium::pg::guard;
+    const std::optional<mycelium::core::Context> ctx =
+        open_here(password_change_setting, password_change_key());
+    HeapTuple tuple = guard([&] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("password_change_account: must return a record")));
+        desc = BlessTupleDesc(desc);
+        Datum values[2] = {0, 0};
+        bool nulls[2] = {!ctx, !ctx};
+        if (ctx) {
+            values[0] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx->organization_id.c_str()));
+            values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx->user_id.c_str()));
+        }
+        return heap_form_tuple(desc, values, nulls);
+    });
+    return HeapTupleGetDatum(tuple);
 }
 
 // verify_token(token) -> (organization_id, user_id, role, client_id, service_access, expires_at)
@@ -385,14 +478,16 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
             ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                             errmsg("verify_token: must return a record")));
         desc = BlessTupleDesc(desc);
-        Datum values[7];
-        bool nulls[7] = {false,
+        Datum values[9];
+        bool nulls[9] = {false,
                          false,
                          false,
                          ctx.client_id.empty(),
                          false,
                          false,
-                         !verified.issued_at.has_value()};
+                         !verified.issued_at.has_value(),
+                         !verified.session.has_value(),
+                         !verified.token_id.has_value()};
         values[0] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.organization_id.c_str()));
         values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(ctx.user_id.c_str()));
         values[2] = PointerGetDatum(cstring_to_text_with_len(ctx.role.data(), ctx.role.size()));
@@ -411,6 +506,50 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
         values[6] = verified.issued_at ? TimestampTzGetDatum(time_t_to_timestamptz(
                                              static_cast<pg_time_t>(*verified.issued_at)))
                                        : Datum(0);
+        values[7] = verified.session ? Int64GetDatum(*verified.session) : Datum(0);
+        values[8] = verified.token_id ? PointerGetDatum(cstring_to_text_with_len(
+                                            verified.token_id->data(), verified.token_id->size()))
+                                      : Datum(0);
+        return heap_form_tuple(desc, values, nulls);
+    });
+    return HeapTupleGetDatum(tuple);
+}
+
+// remember_token(organization_id, token_id, expires_at): authenticate's note of
+// the token it accepted, for sign_out in the same transaction. Private.
+MYCELIUM_FUNCTION(mycelium_remember_token) {
+    State &s = state();
+    s.token_accepted_in = -1;
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_VOID();
+    s.token_organization = mycelium::pg::guard(
+        [&] { return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0))); });
+    s.token_id = mycelium::pg::text_arg_utf8(fcinfo, 1);
+    s.token_expires_at = static_cast<std::int64_t>(timestamptz_to_time_t(PG_GETARG_TIMESTAMPTZ(2)));
+    s.token_accepted_in = current_binding(0).local_xid;
+    PG_RETURN_VOID();
+}
+
+// current_token() -> (organization_id, token_id, expires_at): the token
+// authenticate accepted in this transaction, or NULLs. Private.
+MYCELIUM_FUNCTION(mycelium_current_token) {
+    const State &s = state();
+    const bool known =
+        s.token_accepted_in >= 0 && s.token_accepted_in == current_binding(0).local_xid;
+    HeapTuple tuple = mycelium::pg::guard([&] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("current_token: must return a record")));
+        desc = BlessTupleDesc(desc);
+        Datum values[3] = {0, 0, 0};
+        bool nulls[3] = {!known, !known, !known};
+        if (known) {
+            values[0] = DirectFunctionCall1(uuid_in, CStringGetDatum(s.token_organization.c_str()));
+            values[1] =
+                PointerGetDatum(cstring_to_text_with_len(s.token_id.data(), s.token_id.size()));
+            values[2] = TimestampTzGetDatum(
+                time_t_to_timestamptz(static_cast<pg_time_t>(s.token_expires_at)));
+        }
         return heap_form_tuple(desc, values, nulls);
     });
     return HeapTupleGetDatum(tuple);

@@ -56,17 +56,22 @@ struct Account {
     std::string user_id, role, status, client_id;
     bool locked = false;
     std::optional<std::string> hash;
-    bool must_change = false, first_sign_in = false, require_change = false;
+    // A temporary password: used_up when it has expired or already opened a session.
+    bool must_change = false, temporary = false, used_up = false;
     int max_attempts = 5, timeout_hours = 24;
+    std::int64_t session = 0;  // session_floors.generation: the sessions ended so far
 };
 
 // FOR UPDATE: concurrent attempts on one account take turns, so that each sees
 // the others' count and the lock is set once.
 constexpr char kStaffAccount[] =
     "SELECT u.id, u.role::text, u.status::text, u.locked_at IS NOT NULL, c.password_hash, "
-    "       coalesce(c.must_change_password, false), u.last_login_at IS NULL, "
-    "       coalesce(s.require_password_change, true), coalesce(s.max_login_attempts, 5), "
-    "       coalesce(s.session_timeout_hours, 24), NULL "
+    "       coalesce(c.must_change_password, false), c.temporary_until IS NOT NULL, "
+    "       coalesce(c.temporary_until <= now() OR c.temporary_used_at IS NOT NULL, false), "
+    "       coalesce(s.max_login_attempts, 5), "
+    "       coalesce(s.session_timeout_hours, 24), NULL, "
+    "       (SELECT f.generation FROM mycelium_internal.session_floors f "
+    "         WHERE f.organization_id = u.organization_id AND f.account_id = u.id) "
     "  FROM mycelium.users u "
     "  LEFT JOIN mycelium_internal.credentials c "
     "         ON c.organization_id = u.organization_id AND c.user_id = u.id "
@@ -83,9 +88,12 @@ constexpr char kPortalAccount[] =
     "            WHEN k.status IN ('TERMINATED', 'ARCHIVED') THEN 'CLIENT ' || k.status::text "
     "            ELSE 'ACTIVE' END, "
     "       c.locked_at IS NOT NULL, c.password_hash, coalesce(c.must_change_password, false), "
-    "       cu.last_login_at IS NULL, coalesce(s.require_password_change, true), "
+    "       c.temporary_until IS NOT NULL, "
+    "       coalesce(c.temporary_until <= now() OR c.temporary_used_at IS NOT NULL, false), "
     "       coalesce(s.max_login_attempts, 5), coalesce(s.session_timeout_hours, 24), "
-    "       cu.client_id "
+    "       cu.client_id, "
+    "       (SELECT f.generation FROM mycelium_internal.session_floors f "
+    "         WHERE f.organization_id = cu.organization_id AND f.account_id = cu.id) "
     "  FROM mycelium.client_users cu "
     "  JOIN mycelium.clients k ON k.organization_id = cu.organization_id AND k.id = cu.client_id "
     "  LEFT JOIN mycelium_internal.credentials c "
@@ -105,11 +113,12 @@ std::optional<Account> find_account(const std::string &org, const std::string &e
     a.locked = *rows.at(0, 3) == "t";
     a.hash = rows.at(0, 4);
     a.must_change = *rows.at(0, 5) == "t";
-    a.first_sign_in = *rows.at(0, 6) == "t";
-    a.require_change = *rows.at(0, 7) == "t";
+    a.temporary = *rows.at(0, 6) == "t";
+    a.used_up = *rows.at(0, 7) == "t";
     a.max_attempts = std::stoi(*rows.at(0, 8));
     a.timeout_hours = std::stoi(*rows.at(0, 9));
     if (rows.at(0, 10)) a.client_id = *rows.at(0, 10);
+    if (rows.at(0, 11)) a.session = std::stoll(*rows.at(0, 11));
     return a;
 }
 
@@ -137,6 +146,52 @@ void record(const std::string &org, bool portal, const std::optional<Account> &a
          QueryParam::of(BOOLOID, BoolGetDatum(succeeded)), QueryParam::text(reason),
          QueryParam::text(email),
          new_hash.empty() ? QueryParam::of(TEXTOID, 0, true) : QueryParam::text(new_hash)});
+}
+
+// 128 bits from the server's strong random source, in hex: a token's "jti".
+std::string random_token_id() {
+    unsigned char bytes[16];
+    if (!pg_strong_random(bytes, sizeof bytes))
+        throw Error(ErrorKind::Internal, "sign_in: the server gave no random bytes for a token id");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (const unsigned char b : bytes) {
+        id += kHex[b >> 4];
+        id += kHex[b & 0x0f];
+    }
+    return id;
+}
+
+// A token for mycelium.authenticate, signed with the 'jwt' key, valid for the
+// given number of hours from now: what sign_in and sign_up return. It carries
+// the count of the account's ended sessions ("mycelium_session"), so that the
+// next end refuses it even within the same second, and an id of its own
+// ("jti"), so that sign_out can end it alone.
+struct Issued {
+    std::string token;
+    std::int64_t expires_at;
+};
+Issued issue_token(const std::string &key, const std::string &org, const std::string &user,
+                   const std::string &role, const std::string &client_id, int lifetime_hours,
+                   std::int64_t session) {
+    const std::int64_t now = static_cast<std::int64_t>(time(nullptr));
+    const std::int64_t expires = now + static_cast<std::int64_t>(lifetime_hours) * 3600;
+    nlohmann::json claims = {{"organization_id", org},  {"sub", user},
+                             {"app_role", role},        {"iat", now},
+                             {"exp", expires},          {"mycelium_session", session},
+                             {"jti", random_token_id()}};
+    if (!client_id.empty()) claims["client_id"] = client_id;
+    return Issued{mycelium::core::sign_jwt_hs256(claims.dump(), key), expires};
+}
+
+std::string jwt_key(const char *fn) {
+    const std::string key = mycelium::pg::load_key("jwt");
+    if (key.empty())
+        throw Error(ErrorKind::ObjectNotInPrerequisiteState,
+                    std::string(fn) + ": no token key is set",
+                    "mycelium_internal.auth_keys has no 'jwt' row.",
+                    "An administrator sets one with mycelium.set_jwt_secret(secret).");
+    return key;
 }
 
 std::string arg(FunctionCallInfo fcinfo, int n, const char *name) {
@@ -175,11 +230,7 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
     const bool portal = mycelium::pg::guard([&] { return !PG_ARGISNULL(3) && PG_GETARG_BOOL(3); });
 
     // Before any account is looked at: without a key there is no token to give.
-    const std::string key = mycelium::pg::load_key("jwt");
-    if (key.empty())
-        throw Error(ErrorKind::ObjectNotInPrerequisiteState, "sign_in: no token key is set",
-                    "mycelium_internal.auth_keys has no 'jwt' row.",
-                    "An administrator sets one with mycelium.set_jwt_secret(secret).");
+    const std::string key = jwt_key("sign_in");
 
     mycelium::pg::guard([] { SPI_connect_ext(SPI_OPT_NONATOMIC); });
     const mycelium::core::Argon2Params params = mycelium::pg::password_settings().argon2;
@@ -197,6 +248,8 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
         reason = "account " + account->status;
     else if (account->locked)
         reason = "account locked";
+    else if (account->used_up)
+        reason = "temporary password expired or already used";
 
     if (!reason.empty()) {
         record(org, portal, account, false, reason, email, std::string());
@@ -210,20 +263,15 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
     const std::string new_hash = mycelium::core::needs_rehash(*account->hash, params)
                                      ? mycelium::core::hash_password(password, params)
                                      : std::string();
-    record(org, portal, account, true, "password", email, new_hash);
+    record(org, portal, account, true, account->temporary ? "temporary password" : "password",
+           email, new_hash);
     mycelium::pg::guard([] { SPI_finish(); });
 
-    const std::int64_t now = static_cast<std::int64_t>(time(nullptr));
-    const std::int64_t expires = now + static_cast<std::int64_t>(account->timeout_hours) * 3600;
-    nlohmann::json claims = {{"organization_id", org},
-                             {"sub", account->user_id},
-                             {"app_role", account->role},
-                             {"iat", now},
-                             {"exp", expires}};
-    if (!account->client_id.empty()) claims["client_id"] = account->client_id;
-    const std::string token = mycelium::core::sign_jwt_hs256(claims.dump(), key);
-    const bool change_required =
-        account->must_change || (account->require_change && account->first_sign_in);
+    const Issued issued = issue_token(key, org, account->user_id, account->role, account->client_id,
+                                      account->timeout_hours, account->session);
+    const std::string &token = issued.token;
+    const std::int64_t expires = issued.expires_at;
+    const bool change_required = account->must_change;
 
     Datum result = mycelium::pg::guard([&] {
         TupleDesc desc;
@@ -241,4 +289,43 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
         return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     });
     return result;
+}
+
+// mycelium_internal.issue_token(organization_id, user_id, role, client_id,
+// lifetime_hours, session) -> (token, expires_at). Private: for sign_up,
+// which has made the account it signs in.
+MYCELIUM_FUNCTION(mycelium_issue_token) {
+    using mycelium::pg::guard;
+    for (int i : {0, 1, 2, 4})
+        if (PG_ARGISNULL(i))
+            throw Error(
+                ErrorKind::InvalidParameter,
+                "issue_token: organization_id, user_id, role and lifetime_hours are required");
+    auto uuid_text = [&](int argno) {
+        return std::string(guard([&] {
+            return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(argno)));
+        }));
+    };
+    const int hours = guard([&] { return PG_GETARG_INT32(4); });
+    if (hours <= 0)
+        throw Error(ErrorKind::InvalidParameter, "issue_token: lifetime_hours must be positive");
+    const std::int64_t session =
+        guard([&] { return PG_ARGISNULL(5) ? std::int64_t{0} : PG_GETARG_INT64(5); });
+    const Issued issued = issue_token(jwt_key("issue_token"), uuid_text(0), uuid_text(1),
+                                      mycelium::pg::text_arg_utf8(fcinfo, 2),
+                                      PG_ARGISNULL(3) ? "" : uuid_text(3), hours, session);
+    return guard([&] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("issue_token: declared without its output parameters")));
+        desc = BlessTupleDesc(desc);
+        Datum values[2];
+        bool nulls[2] = {false, false};
+        values[0] =
+            PointerGetDatum(cstring_to_text_with_len(issued.token.data(), issued.token.size()));
+        values[1] =
+            TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(issued.expires_at)));
+        return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    });
 }

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1656);
+SELECT plan(1800);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -44,13 +44,24 @@ SELECT plan(1656);
 -- (src/sql/code/85_schema_guard.sql); settings the switches kept with the data
 -- (src/sql/code/08_settings.sql); jobs lists the jobs, and a run locks its row;
 -- credentials the password hashes of staff and portal users
--- (src/sql/code/47_passwords.sql).
+-- (src/sql/code/47_passwords.sql); session_floors when each account's sessions
+-- were last ended, and revoked_tokens the tokens signed out one by one
+-- (src/sql/code/10_context.sql, 48_sign_in.sql); identity_providers the identity
+-- services whose tokens an organization accepts, and external_identities the
+-- accounts their subjects are linked to (src/sql/code/12_identity_providers.sql);
+-- account_secrets the hashes of the invitation, password-reset and e-mail
+-- verification secrets, and rate_limits the windows of what anyone may call
+-- before signing in (src/sql/code/49_account_secrets.sql, 49_invitations.sql,
+-- 49_sign_up.sql).
 CREATE TEMP TABLE system_tables (sch name NOT NULL, tbl name NOT NULL, PRIMARY KEY (sch, tbl));
 INSERT INTO system_tables (sch, tbl) VALUES
     ('mycelium', 'job_runs'),
-    ('mycelium_internal', 'auth_keys'), ('mycelium_internal', 'schema_manifest'),
-    ('mycelium_internal', 'settings'), ('mycelium_internal', 'jobs'), ('mycelium_internal', 'credentials'),
-    ('mycelium_internal', 'session_floors');
+    ('mycelium_internal', 'account_secrets'), ('mycelium_internal', 'auth_keys'),
+    ('mycelium_internal', 'credentials'), ('mycelium_internal', 'external_identities'),
+    ('mycelium_internal', 'identity_providers'), ('mycelium_internal', 'jobs'),
+    ('mycelium_internal', 'rate_limits'), ('mycelium_internal', 'revoked_tokens'),
+    ('mycelium_internal', 'schema_manifest'), ('mycelium_internal', 'session_floors'),
+    ('mycelium_internal', 'settings');
 
 -- Every column of every table, in declaration order: its type as format_type()
 -- prints it, whether it is NOT NULL, and its default (NULL: none). Literal
@@ -384,19 +395,52 @@ INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
     ('mycelium_internal', 'credentials', 'client_user_id',       'uuid',                     false, NULL),
     ('mycelium_internal', 'credentials', 'password_hash',        'text',                     true,  NULL),
     ('mycelium_internal', 'credentials', 'must_change_password', 'boolean',                  true,  'false'),
+    ('mycelium_internal', 'credentials', 'temporary_until',      'timestamp with time zone', false, NULL),
+    ('mycelium_internal', 'credentials', 'temporary_used_at',    'timestamp with time zone', false, NULL),
     ('mycelium_internal', 'credentials', 'changed_at',           'timestamp with time zone', true,  'now()'),
     ('mycelium_internal', 'credentials', 'failed_attempts',      'integer',                  true,  '0'),
+    ('mycelium_internal', 'credentials', 'locked_at',            'timestamp with time zone', false, NULL),
     ('mycelium_internal', 'session_floors', 'organization_id',   'uuid',                     true,  NULL),
     ('mycelium_internal', 'session_floors', 'account_id',        'uuid',                     true,  NULL),
     ('mycelium_internal', 'session_floors', 'not_before',        'timestamp with time zone', true,  'now()'),
-    ('mycelium_internal', 'credentials', 'locked_at',            'timestamp with time zone', false, NULL),
+    ('mycelium_internal', 'session_floors', 'generation',        'bigint',                   true,  '1'),
+    ('mycelium_internal', 'revoked_tokens', 'organization_id',   'uuid',                     true,  NULL),
+    ('mycelium_internal', 'revoked_tokens', 'token_id',          'text',                     true,  NULL),
+    ('mycelium_internal', 'revoked_tokens', 'expires_at',        'timestamp with time zone', true,  NULL),
+    ('mycelium_internal', 'identity_providers', 'id',              'uuid',                     true,  'mycelium.uuid_v7()'),
+    ('mycelium_internal', 'identity_providers', 'organization_id', 'uuid',                     true,  NULL),
+    ('mycelium_internal', 'identity_providers', 'issuer',          'text',                     true,  NULL),
+    ('mycelium_internal', 'identity_providers', 'jwks',            'text',                     true,  NULL),
+    ('mycelium_internal', 'identity_providers', 'audiences',       'text[]',                   true,  '{}'),
+    ('mycelium_internal', 'identity_providers', 'match_by',        'text',                     true,  'verified_email'),
+    ('mycelium_internal', 'identity_providers', 'created_at',      'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'identity_providers', 'updated_at',      'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'external_identities', 'provider_id',     'uuid',                     true,  NULL),
+    ('mycelium_internal', 'external_identities', 'subject',         'text',                     true,  NULL),
+    ('mycelium_internal', 'external_identities', 'organization_id', 'uuid',                     true,  NULL),
+    ('mycelium_internal', 'external_identities', 'account_id',      'uuid',                     true,  NULL),
+    ('mycelium_internal', 'external_identities', 'portal',          'boolean',                  true,  NULL),
+    ('mycelium_internal', 'external_identities', 'created_at',      'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'account_secrets', 'secret_hash',     'bytea',                    true,  NULL),
+    ('mycelium_internal', 'account_secrets', 'organization_id', 'uuid',                     true,  NULL),
+    ('mycelium_internal', 'account_secrets', 'account_id',      'uuid',                     true,  NULL),
+    ('mycelium_internal', 'account_secrets', 'portal',          'boolean',                  true,  NULL),
+    ('mycelium_internal', 'account_secrets', 'purpose',         'text',                     true,  NULL),
+    ('mycelium_internal', 'account_secrets', 'created_at',      'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'account_secrets', 'expires_at',      'timestamp with time zone', true,  NULL),
+    ('mycelium_internal', 'rate_limits',     'bucket',          'text',                     true,  NULL),
+    ('mycelium_internal', 'rate_limits',     'window_start',    'timestamp with time zone', true,  NULL),
+    ('mycelium_internal', 'rate_limits',     'hits',            'integer',                  true,  NULL),
     ('mycelium_internal', 'jobs',            'name',        'text',                     true,  NULL),
     ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL);
 
--- Every foreign key: its columns, the referenced table and columns, and its full
--- definition as pg_get_constraintdef() prints it (ON DELETE action included; a
--- SET NULL names the one column it nulls, never organization_id). All are
--- between tables of schema mycelium: none comes from or goes to mycelium_internal.
+-- Every foreign key of schema mycelium: its columns, the referenced table and
+-- columns, and its full definition as pg_get_constraintdef() prints it (ON DELETE
+-- action included; a SET NULL names the one column it nulls, never
+-- organization_id). All are between tables of schema mycelium: none goes to
+-- mycelium_internal. Those of mycelium_internal (to their organization or
+-- account, and external_identities' to identity_providers) are listed with the
+-- foreign keys' checks below.
 CREATE TEMP TABLE want_fks (
     ord      integer GENERATED ALWAYS AS IDENTITY,
     tbl      name   NOT NULL,
@@ -484,8 +528,8 @@ INSERT INTO want_fks (tbl, conname, cols, reftbl, refcols, def) VALUES
     ('subscriptions', 'subscriptions_organization_fkey', '{organization_id}', 'organizations', '{id}',
      'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE');
 
--- Every UNIQUE constraint (primary keys are checked by col_is_pk below); schema
--- mycelium_internal has none.
+-- Every UNIQUE constraint of schema mycelium (primary keys are checked by
+-- col_is_pk below); those of mycelium_internal are listed with the set_eq below.
 CREATE TEMP TABLE want_uniques (
     ord     integer GENERATED ALWAYS AS IDENTITY,
     tbl     name   NOT NULL,
@@ -597,7 +641,14 @@ INSERT INTO want_checks (sch, tbl, conname) VALUES
     ('mycelium_internal', 'schema_manifest', 'schema_manifest_one_row'),
     ('mycelium_internal', 'settings', 'settings_name_known'),
     ('mycelium_internal', 'settings', 'settings_value_valid'),
-    ('mycelium_internal', 'credentials', 'credentials_one_account');
+    ('mycelium_internal', 'credentials', 'credentials_one_account'),
+    ('mycelium_internal', 'credentials', 'credentials_temporary_must_change'),
+    ('mycelium_internal', 'revoked_tokens', 'revoked_tokens_token_id_length'),
+    ('mycelium_internal', 'identity_providers', 'identity_providers_match_by_known'),
+    ('mycelium_internal', 'identity_providers', 'identity_providers_issuer_length'),
+    ('mycelium_internal', 'external_identities', 'external_identities_subject_length'),
+    ('mycelium_internal', 'account_secrets', 'account_secrets_purpose_known'),
+    ('mycelium_internal', 'account_secrets', 'account_secrets_hash_length');
 -- And one <table>_<column>_finite per timestamptz, timestamp and date column of
 -- every table of both schemas (src/sql/code/07_finite_times.sql); their
 -- definitions are checked below.
@@ -780,6 +831,23 @@ INSERT INTO want_indexes (sch, tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX credentials_user_key ON mycelium_internal.credentials USING btree (organization_id, user_id)'),
     ('mycelium_internal', 'credentials',     'credentials_client_user_key',
      'CREATE UNIQUE INDEX credentials_client_user_key ON mycelium_internal.credentials USING btree (organization_id, client_user_id)'),
+    ('mycelium_internal', 'revoked_tokens',  'revoked_tokens_pkey',
+     'CREATE UNIQUE INDEX revoked_tokens_pkey ON mycelium_internal.revoked_tokens USING btree (organization_id, token_id)'),
+    ('mycelium_internal', 'identity_providers', 'identity_providers_pkey',
+     'CREATE UNIQUE INDEX identity_providers_pkey ON mycelium_internal.identity_providers USING btree (id)'),
+    ('mycelium_internal', 'identity_providers', 'identity_providers_issuer_key',
+     'CREATE UNIQUE INDEX identity_providers_issuer_key ON mycelium_internal.identity_providers USING btree (organization_id, issuer)'),
+    ('mycelium_internal', 'external_identities', 'external_identities_pkey',
+     'CREATE UNIQUE INDEX external_identities_pkey ON mycelium_internal.external_identities USING btree (provider_id, subject)'),
+    ('mycelium_internal', 'account_secrets', 'account_secrets_pkey',
+     'CREATE UNIQUE INDEX account_secrets_pkey ON mycelium_internal.account_secrets USING btree (secret_hash)'),
+    ('mycelium_internal', 'account_secrets', 'account_secrets_one_per_purpose',
+     'CREATE UNIQUE INDEX account_secrets_one_per_purpose ON mycelium_internal.account_secrets USING btree (organization_id, account_id, purpose)'),
+    ('mycelium_internal', 'rate_limits',     'rate_limits_pkey',
+     'CREATE UNIQUE INDEX rate_limits_pkey ON mycelium_internal.rate_limits USING btree (bucket)'),
+    -- For take_rate_limit's sweep of stale windows.
+    ('mycelium_internal', 'rate_limits',     'rate_limits_window_start_idx',
+     'CREATE INDEX rate_limits_window_start_idx ON mycelium_internal.rate_limits USING btree (window_start)'),
     ('mycelium_internal', 'jobs',            'jobs_pkey',
      'CREATE UNIQUE INDEX jobs_pkey ON mycelium_internal.jobs USING btree (name)');
 
@@ -929,7 +997,9 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.subscriptions FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()');
 INSERT INTO want_triggers (sch, tbl, trg, func, def) VALUES
     ('mycelium_internal', 'settings', 'touch_updated_at', 'touch_updated_at',
-     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium_internal.settings FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()');
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium_internal.settings FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
+    ('mycelium_internal', 'identity_providers', 'touch_updated_at', 'touch_updated_at',
+     'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium_internal.identity_providers FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()');
 -- The triggers that fire in replica mode too, as a restore runs (load_as_replica
 -- below) and a logical replica applies changes. announce_change makes every
 -- backend drop what it cached of the table (keys, switches, compiled field
@@ -1066,10 +1136,12 @@ SELECT tables_are('mycelium', ARRAY[
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
     'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'job_runs'
 ]::name[], 'Schema mycelium has exactly the 19 tables (18 of the design document and job_runs)');
-SELECT tables_are('mycelium_internal', ARRAY['auth_keys', 'schema_manifest', 'settings', 'jobs', 'credentials',
-                                             'session_floors']::name[],
-                  'Schema mycelium_internal has exactly the 6 tables auth_keys, schema_manifest, settings, jobs, '
-                  'credentials and session_floors');
+SELECT tables_are('mycelium_internal', ARRAY['account_secrets', 'auth_keys', 'credentials', 'external_identities',
+                                             'identity_providers', 'jobs', 'rate_limits', 'revoked_tokens',
+                                             'schema_manifest', 'session_floors', 'settings']::name[],
+                  'Schema mycelium_internal has exactly the 11 tables account_secrets, auth_keys, credentials, '
+                  'external_identities, identity_providers, jobs, rate_limits, revoked_tokens, schema_manifest, '
+                  'session_floors and settings');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1256,6 +1328,17 @@ SELECT col_is_pk('mycelium_internal', 'credentials', ARRAY['id']::name[],
                  'Primary key of mycelium_internal.credentials is (id)');
 SELECT col_is_pk('mycelium_internal', 'session_floors', ARRAY['organization_id', 'account_id']::name[],
                  'Primary key of mycelium_internal.session_floors is (organization_id, account_id)');
+SELECT col_is_pk('mycelium_internal', 'revoked_tokens', ARRAY['organization_id', 'token_id']::name[],
+                 'Primary key of mycelium_internal.revoked_tokens is (organization_id, token_id)');
+SELECT col_is_pk('mycelium_internal', 'identity_providers', ARRAY['id']::name[],
+                 'Primary key of mycelium_internal.identity_providers is (id)');
+SELECT col_is_pk('mycelium_internal', 'external_identities', ARRAY['provider_id', 'subject']::name[],
+                 'Primary key of mycelium_internal.external_identities is (provider_id, subject): one account per '
+                 'subject of an identity service');
+SELECT col_is_pk('mycelium_internal', 'account_secrets', ARRAY['secret_hash']::name[],
+                 'Primary key of mycelium_internal.account_secrets is (secret_hash): a secret is looked up by its hash');
+SELECT col_is_pk('mycelium_internal', 'rate_limits', ARRAY['bucket']::name[],
+                 'Primary key of mycelium_internal.rate_limits is (bucket): one window per bucket');
 
 SELECT fk_ok('mycelium', tbl, cols, 'mycelium', reftbl, refcols,
              format('Foreign key %I: mycelium.%I(%s) references mycelium.%I(%s)',
@@ -1279,9 +1362,30 @@ SELECT set_eq(
     $$SELECT format('mycelium.%I', tbl), conname::text FROM want_fks
       UNION ALL VALUES ('mycelium_internal.credentials', 'credentials_user_fkey'),
                        ('mycelium_internal.credentials', 'credentials_client_user_fkey'),
-                       ('mycelium_internal.session_floors', 'session_floors_organization_fkey')$$,
+                       ('mycelium_internal.session_floors', 'session_floors_organization_fkey'),
+                       ('mycelium_internal.revoked_tokens', 'revoked_tokens_organization_fkey'),
+                       ('mycelium_internal.identity_providers', 'identity_providers_organization_fkey'),
+                       ('mycelium_internal.external_identities', 'external_identities_provider_fkey'),
+                       ('mycelium_internal.account_secrets', 'account_secrets_organization_fkey')$$,
     'Schemas mycelium and mycelium_internal have exactly the declared foreign keys (of mycelium_internal: the '
-    'credentials to their accounts), and nothing references a table of mycelium_internal');
+    'credentials to their accounts; the session floors, revoked tokens, identity services and account secrets to '
+    'their organization; the external identities to their identity service), and no other references a table of '
+    'mycelium_internal');
+-- What is in mycelium_internal is the extension's alone, and no key of anything
+-- else may name it (a key lets its table's writers probe the rows it names): the
+-- one reference to a table of mycelium_internal is made from inside it, a linked
+-- subject to its identity service. Nothing in schema mycelium references it.
+SELECT is(
+    ARRAY(SELECT format('%s.%s -> %s', k.conrelid::regclass, k.conname, k.confrelid::regclass) COLLATE "C"
+            FROM pg_catalog.pg_constraint k
+           WHERE k.contype = 'f'
+             AND k.confrelid IN (SELECT c.oid FROM pg_catalog.pg_class c
+                                  WHERE c.relnamespace = 'mycelium_internal'::regnamespace)
+           ORDER BY 1),
+    ARRAY['mycelium_internal.external_identities.external_identities_provider_fkey -> '
+          'mycelium_internal.identity_providers'],
+    'The only foreign key to a table of mycelium_internal is external_identities_provider_fkey, from within '
+    'mycelium_internal: nothing in schema mycelium, or elsewhere, references mycelium_internal');
 -- A password goes with its account, and never names an account of another
 -- organization.
 SELECT is(ARRAY(SELECT pg_catalog.pg_get_constraintdef(k.oid) COLLATE "C" FROM pg_catalog.pg_constraint k
@@ -1289,6 +1393,20 @@ SELECT is(ARRAY(SELECT pg_catalog.pg_get_constraintdef(k.oid) COLLATE "C" FROM p
           ARRAY['FOREIGN KEY (organization_id, client_user_id) REFERENCES mycelium.client_users(organization_id, id) ON DELETE CASCADE',
                 'FOREIGN KEY (organization_id, user_id) REFERENCES mycelium.users(organization_id, id) ON DELETE CASCADE'],
           'The credentials reference their account by (organization_id, id) and go with it');
+-- The rest of what mycelium_internal keeps about an organization goes with it,
+-- and a linked subject with its identity service.
+SELECT is(ARRAY(SELECT format('%s: %s', k.conrelid::regclass, pg_catalog.pg_get_constraintdef(k.oid)) COLLATE "C"
+                  FROM pg_catalog.pg_constraint k
+                 WHERE k.connamespace = 'mycelium_internal'::regnamespace AND k.contype = 'f'
+                   AND k.conrelid <> 'mycelium_internal.credentials'::regclass
+                 ORDER BY 1),
+          ARRAY['mycelium_internal.account_secrets: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
+                'mycelium_internal.external_identities: FOREIGN KEY (provider_id) REFERENCES mycelium_internal.identity_providers(id) ON DELETE CASCADE',
+                'mycelium_internal.identity_providers: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
+                'mycelium_internal.revoked_tokens: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
+                'mycelium_internal.session_floors: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'],
+          'The session floors, revoked tokens, identity services and account secrets go with their organization, '
+          'and the external identities with their identity service (ON DELETE CASCADE)');
 
 SELECT col_is_unique('mycelium', tbl, cols,
                      format('Unique constraint %I is on mycelium.%I(%s)', conname, tbl, array_to_string(cols, ', ')))
@@ -1299,8 +1417,11 @@ SELECT set_eq(
        WHERE k.connamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND k.contype = 'u'$$,
     $$SELECT format('mycelium.%I', tbl), conname::text FROM want_uniques
       UNION ALL VALUES ('mycelium_internal.credentials', 'credentials_user_key'),
-                       ('mycelium_internal.credentials', 'credentials_client_user_key')$$,
-    'Schemas mycelium and mycelium_internal have exactly the declared UNIQUE constraints (one password per account)');
+                       ('mycelium_internal.credentials', 'credentials_client_user_key'),
+                       ('mycelium_internal.identity_providers', 'identity_providers_issuer_key'),
+                       ('mycelium_internal.account_secrets', 'account_secrets_one_per_purpose')$$,
+    'Schemas mycelium and mycelium_internal have exactly the declared UNIQUE constraints (one password per account, '
+    'one identity service per organization and issuer, one secret per account and purpose)');
 
 SELECT set_eq(
     $$SELECT k.conrelid::regclass::text, k.conname::text FROM pg_catalog.pg_constraint k
@@ -1478,7 +1599,11 @@ SELECT functions_are('mycelium', ARRAY[
     'is_known_locale', 'generate_recurring_deliverables',
     'sweep_overdue', 'sweep_due_soon', 'productivity_scores', 'calculate_user_productivity',
     'claim_deliveries', 'finish_delivery',
-    'run_job', 'schedule_jobs', 'unschedule_jobs', 'resolve_organization', 'verify_custom_domain'
+    'run_job', 'schedule_jobs', 'unschedule_jobs', 'resolve_organization', 'verify_custom_domain',
+    'set_identity_provider', 'remove_identity_provider', 'link_identity',
+    'set_temporary_password', 'force_password_change', 'lock_account',
+    'request_password_reset', 'reset_password', 'request_email_verification', 'verify_email',
+    'invite_user', 'invite_client_user', 'accept_invitation', 'sign_up'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 -- The extension's own functions: the trigger functions, the helpers of its
@@ -1495,7 +1620,12 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'next_delivery_time', 'deliverable_audience', 'due_key_format', 'send_notifications',
     'notify_deliverable_events', 'notify_comment_events', 'apply_job_schedule',
     'in_extension_script', 'schema_digest', 'record_schema', 'check_manifest', 'guard_schema',
-    'reset_domain_verification'
+    'reset_domain_verification',
+    'seal_password_change', 'password_change_account', 'token_revoked', 'session_end', 'accept_token',
+    'remember_token', 'current_token',
+    'token_header', 'verify_foreign_token', 'check_jwks', 'authenticate_foreign',
+    'new_secret', 'check_lifetime', 'issue_secret', 'take_secret', 'take_rate_limit', 'active_account_by_email',
+    'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1522,13 +1652,33 @@ SELECT set_eq(
         ('mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
                                                                   'c',       'v', 'u', false),
         ('mycelium_internal.verify_token(text)',                  'c',       's', 'u', false),
+        ('mycelium_internal.seal_password_change(uuid,uuid,text,uuid,timestamp with time zone)',
+                                                                  'c',       'v', 'u', false),
+        ('mycelium_internal.password_change_account()',           'c',       's', 'u', false),
+        ('mycelium_internal.token_revoked(uuid,uuid,timestamp with time zone,bigint,text)',
+                                                                  'sql',     's', 'u', false),
+        ('mycelium_internal.session_end(uuid,timestamp with time zone)',
+                                                                  'sql',     's', 'u', false),
+        ('mycelium_internal.accept_token(uuid,uuid,text,uuid,text[],timestamp with time zone,timestamp with time zone,bigint,text)',
+                                                                  'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.remember_token(uuid,text,timestamp with time zone)',
+                                                                  'c',       'v', 'u', false),
+        ('mycelium_internal.current_token()',                     'c',       's', 'u', false),
+        ('mycelium_internal.token_header(text)',                  'c',       'i', 'u', false),
+        ('mycelium_internal.verify_foreign_token(text,text,text,text[])',
+                                                                  'c',       's', 'u', false),
+        ('mycelium_internal.check_jwks(text)',                    'c',       'i', 'u', false),
+        ('mycelium.set_identity_provider(text,text,text[],text)', 'plpgsql', 'v', 'u', true),
+        ('mycelium.remove_identity_provider(text)',               'plpgsql', 'v', 'u', true),
+        ('mycelium.link_identity(uuid,text,text)',                'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.authenticate_foreign(text)',          'plpgsql', 'v', 'u', false),
         ('mycelium_internal.is_supported_hash(text)',             'c',       'i', 's', false),
         ('mycelium_internal.hash_password(text)',                 'c',       'v', 'u', false),
         ('mycelium_internal.verify_password(text,text)',          'c',       'i', 'u', false),
         ('mycelium_internal.password_needs_rehash(text)',         'c',       's', 'u', false),
         ('mycelium_internal.password_problem(text,text,text)',    'c',       's', 'u', false),
         ('mycelium_internal.account(uuid,uuid)',                  'sql',     's', 'u', false),
-        ('mycelium_internal.store_password(uuid,uuid,boolean,text,boolean)',
+        ('mycelium_internal.store_password(uuid,uuid,boolean,text,boolean,timestamp with time zone)',
                                                                   'sql',     'v', 'u', false),
         ('mycelium_internal.password_target(text,uuid)',          'plpgsql', 's', 'u', false),
         ('mycelium.set_password(uuid,text,boolean)',              'plpgsql', 'v', 'u', true),
@@ -1539,7 +1689,39 @@ SELECT set_eq(
         ('mycelium_internal.record_sign_in(uuid,boolean,uuid,boolean,text,text,text)',
                                                                   'plpgsql', 'v', 'u', false),
         ('mycelium.unlock_account(uuid)',                         'plpgsql', 'v', 'u', true),
-        ('mycelium.sign_out()',                                   'plpgsql', 'v', 'u', true),
+        ('mycelium.sign_out(boolean)',                            'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.new_secret()',                        'sql',     'v', 'u', false),
+        ('mycelium_internal.check_lifetime(text,interval)',       'plpgsql', 'i', 'u', false),
+        ('mycelium_internal.issue_secret(uuid,uuid,boolean,text,interval)',
+                                                                  'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.take_secret(text,text,text)',         'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.take_rate_limit(text,text,integer,interval)',
+                                                                  'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.active_account_by_email(uuid,text,boolean)',
+                                                                  'sql',     's', 'u', false),
+        ('mycelium_internal.secret_for_email(text,uuid,text,boolean,text,interval)',
+                                                                  'plpgsql', 'v', 'u', false),
+        ('mycelium.set_temporary_password(uuid,interval)',        'plpgsql', 'v', 'u', true),
+        ('mycelium.force_password_change(uuid)',                  'plpgsql', 'v', 'u', true),
+        ('mycelium.lock_account(uuid)',                           'plpgsql', 'v', 'u', true),
+        ('mycelium.request_password_reset(uuid,text,boolean,interval)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.reset_password(text,text)',                    'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.mark_verified(uuid,uuid,boolean,boolean)',
+                                                                  'plpgsql', 'v', 'u', false),
+        ('mycelium.request_email_verification(uuid,text,boolean,interval)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.verify_email(text)',                           'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.notify_admins(mycelium.notification_type,uuid,uuid,text,text,uuid,text,jsonb)',
+                                                                  'sql',     'v', 'u', false),
+        ('mycelium.invite_user(text,text,mycelium.user_role,interval)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.invite_client_user(uuid,text,text,mycelium.client_user_role,interval)',
+                                                                  'plpgsql', 'v', 'u', true),
+        ('mycelium.accept_invitation(text,text)',                 'plpgsql', 'v', 'u', true),
+        ('mycelium.sign_up(text,text,text,text,text)',            'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.issue_token(uuid,uuid,text,uuid,integer,bigint)',
+                                                                  'c',       'v', 'u', false),
         ('mycelium_internal.end_sessions(uuid,uuid)',             'sql',     'v', 'u', false),
         ('mycelium_internal.end_sessions_on_change()',            'plpgsql', 'v', 'u', true),
         ('mycelium_internal.check_member(uuid,uuid,text)',        'plpgsql', 's', 'u', false),
@@ -1577,6 +1759,7 @@ SELECT set_eq(
         ('mycelium_internal.guard_move()',                        'plpgsql', 'v', 'u', false),
         ('mycelium_internal.check_references()',                  'plpgsql', 'v', 'u', true),
         ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.access_kinds()',                      'sql',     'i', 's', false),
         ('mycelium_internal.equip_role(regrole,text)',            'plpgsql', 'v', 'u', false),
         ('mycelium.calling_role()',                               'c',       's', 's', false),
         ('mycelium_internal.acting_organizations(text,uuid)',     'plpgsql', 's', 'u', true),
@@ -1667,10 +1850,13 @@ SELECT is(
                           WHERE a.attrelid = to_regclass(format('%I.%I', s.sch, s.tbl))
                             AND a.attname = 'organization_id' AND NOT a.attisdropped)
            ORDER BY 1),
-    ARRAY['mycelium_internal.credentials', 'mycelium_internal.session_floors'],
+    ARRAY['mycelium_internal.account_secrets', 'mycelium_internal.credentials',
+          'mycelium_internal.external_identities', 'mycelium_internal.identity_providers',
+          'mycelium_internal.revoked_tokens', 'mycelium_internal.session_floors'],
     '(a) every listed system table exists and has no organization_id (else it is tenant data), but the '
-    'credentials and the session floors, an account''s secret and sign-out kept apart from it, keyed by the '
-    'account''s (organization_id, id)');
+    'credentials, the session floors, the revoked tokens, the account secrets and the external identities, an '
+    'account''s secrets, sign-outs and links kept apart from it, keyed by the account''s (organization_id, id), '
+    'and the identity services an organization accepts');
 
 -- Schema mycelium_internal holds no tenant data: each of its tables is a listed
 -- system table.
@@ -1748,7 +1934,9 @@ SELECT is(
 -- (d) References between tenant tables are composite and lead with organization_id
 -- on both sides; the only other references are (organization_id) -> organizations(id).
 -- A system table neither references nor is referenced (the second rule names it;
--- for the tables of mycelium_internal, the foreign keys' set_eq above).
+-- for the tables of mycelium_internal, the foreign keys' checks above: they
+-- reference their organization or account, and only external_identities, from
+-- within mycelium_internal, references one of them).
 SELECT is(
     ARRAY(SELECT format('%s.%s', k.conrelid::regclass, k.conname)
             FROM pg_catalog.pg_constraint k
@@ -1876,13 +2064,21 @@ SELECT is(
           'mycelium_internal.announce_change()',
           'mycelium_internal.check_custom_fields()',
           'mycelium_internal.check_field_definition()',
+          'mycelium_internal.check_jwks(text)',
+          'mycelium_internal.current_token()',
           'mycelium_internal.hash_password(text)',
           'mycelium_internal.in_extension_script()',
           'mycelium_internal.is_supported_hash(text)',
+          'mycelium_internal.issue_token(uuid,uuid,text,uuid,integer,bigint)',
+          'mycelium_internal.password_change_account()',
           'mycelium_internal.password_needs_rehash(text)',
           'mycelium_internal.password_problem(text,text,text)',
+          'mycelium_internal.remember_token(uuid,text,timestamp with time zone)',
           'mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
+          'mycelium_internal.seal_password_change(uuid,uuid,text,uuid,timestamp with time zone)',
+          'mycelium_internal.token_header(text)',
           'mycelium_internal.touch_updated_at()',
+          'mycelium_internal.verify_foreign_token(text,text,text,text[])',
           'mycelium_internal.verify_password(text,text)',
           'mycelium_internal.verify_token(text)'],
     '(f) the C-language functions of both schemas are exactly these (exempt from the search_path rule)');
@@ -1905,13 +2101,20 @@ SELECT is(
 -- They work across tenants (onboarding, maintenance, slug uniqueness, the activity
 -- log, generation, the sweeps and their notifications, each checking who calls,
 -- the check of references no key covers), look up the caller's own context
--- (set_context, authenticate and the policy helpers), or guard the schema
--- (guard_schema runs for every role's DDL and writes only the manifest).
+-- (set_context, authenticate and the policy helpers), write what only the
+-- extension may reach in mycelium_internal (passwords, sign-outs, an ADMIN's
+-- identity services and links, temporary passwords, forced changes and locks,
+-- invitations, each checking who calls), take a secret instead of a context
+-- (accept_invitation, reset_password, verify_email) or rate-limit themselves
+-- before anyone signs in (request_password_reset, request_email_verification,
+-- sign_up), or guard the schema (guard_schema runs for every role's DDL and
+-- writes only the manifest).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
            ORDER BY 1),
-    ARRAY['mycelium.archive_old_deliverables(interval,uuid)',
+    ARRAY['mycelium.accept_invitation(text,text)',
+          'mycelium.archive_old_deliverables(interval,uuid)',
           'mycelium.authenticate(text)',
           'mycelium.change_password(text,text)',
           'mycelium.claim_deliveries(text,integer,interval)',
@@ -1919,22 +2122,35 @@ SELECT is(
           'mycelium.create_organization(text,text,text,text,text,text)',
           'mycelium.database_health_check()',
           'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
+          'mycelium.force_password_change(uuid)',
           'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
           'mycelium.import_password_hash(uuid,text)',
+          'mycelium.invite_client_user(uuid,text,text,mycelium.client_user_role,interval)',
+          'mycelium.invite_user(text,text,mycelium.user_role,interval)',
+          'mycelium.link_identity(uuid,text,text)',
+          'mycelium.lock_account(uuid)',
           'mycelium.my_client_ids()',
           'mycelium.my_service_type_ids()',
           'mycelium.portal_can(text)',
+          'mycelium.remove_identity_provider(text)',
+          'mycelium.request_email_verification(uuid,text,boolean,interval)',
+          'mycelium.request_password_reset(uuid,text,boolean,interval)',
+          'mycelium.reset_password(text,text)',
           'mycelium.resolve_organization(text)',
           'mycelium.run_job(text)',
           'mycelium.schedule_jobs(text,text,text,text,text)',
           'mycelium.set_context(uuid,uuid,text,uuid,text[])',
+          'mycelium.set_identity_provider(text,text,text[],text)',
           'mycelium.set_password(uuid,text,boolean)',
-          'mycelium.sign_out()',
+          'mycelium.set_temporary_password(uuid,interval)',
+          'mycelium.sign_out(boolean)',
+          'mycelium.sign_up(text,text,text,text,text)',
           'mycelium.sweep_due_soon(interval,timestamp with time zone,uuid)',
           'mycelium.sweep_overdue(timestamp with time zone,uuid)',
           'mycelium.unlock_account(uuid)',
           'mycelium.unschedule_jobs()',
           'mycelium.verify_custom_domain(text)',
+          'mycelium.verify_email(text)',
           'mycelium_internal.acting_organizations(text,uuid)',
           'mycelium_internal.check_references()',
           'mycelium_internal.end_sessions_on_change()',
@@ -1990,8 +2206,9 @@ SELECT is(
 -- What is in mycelium_internal is the extension's alone: the schema, its
 -- tables, their columns and its functions grant nothing to anyone but their
 -- owner, neither to PUBLIC nor to the group roles mycelium_app, mycelium_readonly,
--- mycelium_maintenance and mycelium_delivery (whose members could then read the
--- keys, or seal a context unchecked). Without USAGE on the schema no other role
+-- mycelium_maintenance, mycelium_delivery and mycelium_signup (whose members could
+-- then read the keys, the password hashes or the secrets' hashes, or seal a
+-- context unchecked). Without USAGE on the schema no other role
 -- can name anything in it.
 SELECT is(
     ARRAY(SELECT format('%s %s to %s', o.what, o.privilege_type,
@@ -2104,8 +2321,13 @@ SELECT is(
              AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
            ORDER BY 1),
     ARRAY['mycelium.job_runs: not enabled, not forced',
+          'mycelium_internal.account_secrets: enabled, not forced',
           'mycelium_internal.auth_keys: enabled, not forced', 'mycelium_internal.credentials: enabled, not forced',
+          'mycelium_internal.external_identities: enabled, not forced',
+          'mycelium_internal.identity_providers: enabled, not forced',
           'mycelium_internal.jobs: enabled, not forced',
+          'mycelium_internal.rate_limits: enabled, not forced',
+          'mycelium_internal.revoked_tokens: enabled, not forced',
           'mycelium_internal.schema_manifest: enabled, not forced',
           'mycelium_internal.session_floors: enabled, not forced',
           'mycelium_internal.settings: enabled, not forced'],
@@ -2121,9 +2343,14 @@ SELECT is(
             LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(format('%I.%I', s.sch, s.tbl))
            ORDER BY 1),
     ARRAY['mycelium.job_runs: not enabled, not forced, 0 policies',
+          'mycelium_internal.account_secrets: enabled, not forced, 0 policies',
           'mycelium_internal.auth_keys: enabled, not forced, 0 policies',
           'mycelium_internal.credentials: enabled, not forced, 0 policies',
+          'mycelium_internal.external_identities: enabled, not forced, 0 policies',
+          'mycelium_internal.identity_providers: enabled, not forced, 0 policies',
           'mycelium_internal.jobs: enabled, not forced, 0 policies',
+          'mycelium_internal.rate_limits: enabled, not forced, 0 policies',
+          'mycelium_internal.revoked_tokens: enabled, not forced, 0 policies',
           'mycelium_internal.schema_manifest: enabled, not forced, 0 policies',
           'mycelium_internal.session_floors: enabled, not forced, 0 policies',
           'mycelium_internal.settings: enabled, not forced, 0 policies'],

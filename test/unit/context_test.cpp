@@ -30,6 +30,7 @@ using mycelium::core::open_context;
 using mycelium::core::seal_context;
 using mycelium::core::Sealed;
 using mycelium::core::sign_jwt_hs256;
+using mycelium::core::Stamp;
 using mycelium::core::VerifiedToken;
 using mycelium::core::verify_jwt_hs256;
 
@@ -481,6 +482,50 @@ TEST(Jwt, IssuedAt) {
     const Error e =
         verify_error(sign_jwt_hs256(staff_claims(R"(,"exp":4102444800,"iat":"yesterday")"), kKey));
     EXPECT_EQ(std::string(e.what()), "authenticate: token claim \"iat\" is not valid");
+}
+
+// What says whether a token's session has ended: "mycelium_session" (the count
+// of ended sessions Mycelium's own tokens carry) and "jti", read by the verifier
+// and by the claims path alike, refused when malformed.
+TEST(Jwt, SessionStamp) {
+    const VerifiedToken none = verify_jwt_hs256(sign_jwt_hs256(staff_claims(), kKey), kKey, kNow);
+    EXPECT_FALSE(none.session);
+    EXPECT_FALSE(none.token_id);
+    const VerifiedToken v = verify_jwt_hs256(
+        sign_jwt_hs256(staff_claims(R"(,"exp":4102444800,"mycelium_session":7,"jti":"a1b2")"),
+                       kKey),
+        kKey, kNow);
+    ASSERT_TRUE(v.session);
+    EXPECT_EQ(*v.session, 7);
+    ASSERT_TRUE(v.token_id);
+    EXPECT_EQ(*v.token_id, "a1b2");
+    for (const char *bad : {R"(,"exp":4102444800,"mycelium_session":-1)",
+                            R"(,"exp":4102444800,"mycelium_session":1.5)",
+                            R"(,"exp":4102444800,"mycelium_session":"7")",
+                            R"(,"exp":4102444800,"mycelium_session":18446744073709551615)",
+                            R"(,"exp":4102444800,"jti":"")", R"(,"exp":4102444800,"jti":7)"}) {
+        SCOPED_TRACE(bad);
+        const Error e = verify_error(sign_jwt_hs256(staff_claims(bad), kKey));
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidAuthorization);
+    }
+    EXPECT_EQ(std::string(
+                  verify_error(sign_jwt_hs256(staff_claims(R"(,"exp":4102444800,"jti":"")"), kKey))
+                      .what()),
+              "authenticate: token claim \"jti\" is not a string of 1 to 200 characters");
+
+    Stamp stamp;
+    ASSERT_TRUE(context_from_claims(
+        staff_claims(R"(,"iat":1700000000,"mycelium_session":3,"jti":"x")"), &stamp));
+    EXPECT_EQ(stamp.issued_at, std::optional<std::int64_t>(1700000000));
+    EXPECT_EQ(stamp.session, std::optional<std::int64_t>(3));
+    EXPECT_EQ(stamp.token_id, std::optional<std::string>("x"));
+    ASSERT_TRUE(context_from_claims(staff_claims(), &stamp));
+    EXPECT_FALSE(stamp.issued_at || stamp.session || stamp.token_id);
+    // Malformed, they give no context at all (as any malformed claim does).
+    EXPECT_FALSE(context_from_claims(staff_claims(R"(,"mycelium_session":"3")"), &stamp));
+    EXPECT_FALSE(context_from_claims(staff_claims(R"(,"iat":"yesterday")"), &stamp));
+    // Without a stamp to fill, they are not looked at.
+    EXPECT_TRUE(context_from_claims(staff_claims(R"(,"iat":"yesterday")")));
 }
 
 TEST(Jwt, SignedTokenShape) {

@@ -238,3 +238,53 @@ ROLLBACK;
 \set ON_ERROR_STOP 1
 SELECT pg_temp.try(format('SELECT mycelium.set_password(%L, %L)', :'admin', p)) AS policy
 FROM (VALUES ('short'), (repeat('é', 200)), (E'bad \\xff')) AS p(p);
+
+-- The account life cycle: a temporary password's password-change session (its
+-- own seal), sign_out by the token's id, a sign-up's token.
+SELECT mycelium.set_temporary_password(:'admin') AS temporary \gset
+CALL mycelium.sign_in(:'org', 'christiaan@isemediaagency.com', :'temporary') \gset
+BEGIN;
+SELECT mycelium.authenticate(:'token');
+SELECT (mycelium_internal.password_change_account()).user_id = :'admin' AS password_change_session;
+SELECT mycelium.change_password(:'temporary', 'a valgrind password, long enough');
+COMMIT;
+CALL mycelium.sign_in(:'org', 'christiaan@isemediaagency.com', 'a valgrind password, long enough') \gset
+BEGIN;
+SELECT mycelium.authenticate(:'token');
+SELECT (mycelium_internal.current_token()).token_id IS NOT NULL AS remembered;
+SELECT mycelium.sign_out();
+COMMIT;
+SELECT pg_temp.try(format('SELECT mycelium.authenticate(%L)', :'token')) AS signed_out;
+SELECT (mycelium.sign_up('Valgrind Agency', 'owner@valgrind.example', 'Owner', 'a valgrind password, long enough'))
+           .token IS NOT NULL AS signed_up;
+
+-- Tokens from identity services: a JWKS and a token made once with a key of
+-- test/security/jwt_maker.py (ES256, expiring in 2100, without "iat" so that the
+-- session timeout counts from now, for Sam, whose sessions were never ended),
+-- then bad input of every kind.
+\set jwks '{"keys": [{"kty": "EC", "kid": "ec", "crv": "P-256", "alg": "ES256", "x": "KDo-kUgGMwq3I6zazQ59lff-IaesEfVkoJop4tjFNqI", "y": "AlzQOU5NCd0EiJxr9KKvbJSdoK3LMOlnxvmWc92KHWY"}]}'
+\set foreign 'eyJhbGciOiAiRVMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiZWMifQ.eyJpc3MiOiJodHRwczovL2lkcC52YWxncmluZC5leGFtcGxlIiwic3ViIjoidmFsZ3JpbmQtc3ViamVjdCIsImVtYWlsIjoic2FtQGlzZW1lZGlhYWdlbmN5LmNvbSIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJleHAiOjQxMDI0NDQ4MDAsImp0aSI6InZhbGdyaW5kLTEifQ.rzJ-Bkrsm62LLgAiueEfOUDPun7t6Bwv86Re3Qgx8LEt8Ru0DlgyZHeLnpOYEE13G3JIUC8kRD5n2vTb5nerIg'
+SELECT mycelium_internal.check_jwks(:'jwks') AS keys;
+SELECT subject, email_verified, token_id
+  FROM mycelium_internal.verify_foreign_token(:'foreign', :'jwks', 'https://idp.valgrind.example', '{}');
+SELECT * FROM mycelium_internal.token_header(:'foreign');
+BEGIN;
+SELECT mycelium.set_context(:'org', :'admin', 'ADMIN');
+SELECT mycelium.set_identity_provider('https://idp.valgrind.example', :'jwks') IS NOT NULL AS registered;
+COMMIT;
+BEGIN;
+SELECT mycelium.authenticate(:'foreign');
+SELECT mycelium.current_app_role() AS foreign_role;
+COMMIT;
+SELECT pg_temp.try(format('SELECT mycelium_internal.check_jwks(%L)', j)) AS bad_jwks
+FROM (VALUES (''), ('[]'), ('{"keys": []}'), ('{"keys": [1]}'), (repeat('{"keys": [', 20000)),
+             (replace(:'jwks', '"EC"', '"RSA"')), (replace(:'jwks', 'jNfV', 'AAAA')),
+             ('{"keys": [{"kty": "RSA", "n": "' || repeat('A', 60000) || '", "e": "AQAB"}]}'),
+             ('{"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "AA"}]}')) AS j(j);
+SELECT pg_temp.try(format('SELECT * FROM mycelium_internal.verify_foreign_token(%L, %L, NULL, NULL)', t, :'jwks'))
+    AS bad_foreign
+FROM (VALUES (''), ('a.b.c'), (left(:'foreign', -2)), (replace(:'foreign', 'eyJp', 'eyJq')),
+             (repeat('A', 100000)), (split_part(:'foreign', '.', 1) || '.' || split_part(:'foreign', '.', 2) || '.'),
+             (split_part(:'foreign', '.', 1) || '.e30.' || split_part(:'foreign', '.', 3))) AS t(t);
+SELECT pg_temp.try(format('SELECT * FROM mycelium_internal.token_header(%L)', t)) AS bad_header
+FROM (VALUES (''), ('.'), ('e30.e30.'), (repeat('.', 100000))) AS t(t);

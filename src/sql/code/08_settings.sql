@@ -23,7 +23,7 @@ BEGIN
     END IF;
     -- Switches take PostgreSQL's spellings of a boolean; names, any case.
     normalized := lower(btrim(value));
-    IF setting = 'require_signed_context' THEN
+    IF setting IN ('require_signed_context', 'require_verified_email') THEN
         normalized := CASE WHEN normalized IN ('on', 'true', 'yes', '1') THEN 'on'
                            WHEN normalized IN ('off', 'false', 'no', '0') THEN 'off'
                            ELSE value END;
@@ -45,6 +45,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = CASE setting WHEN 'base_domain' THEN 'A host name such as agency.example.'
                                       WHEN 'require_signed_context' THEN 'Use on or off.'
+                                      WHEN 'require_verified_email' THEN 'Use on or off.'
                                       ELSE 'See docs/operations.md, "Settings kept with the data", for its bounds.' END;
     END;
 END;

@@ -45,11 +45,12 @@ CREATE OR REPLACE FUNCTION mycelium_internal.seal_context(organization_id uuid, 
     LANGUAGE C VOLATILE;
 
 -- Verifies an HS256 token with the 'jwt' key and returns its claims (issued_at:
--- its "iat", NULL when it has none). Private.
+-- its "iat", session: its "mycelium_session", token_id: its "jti", each NULL
+-- when absent). Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.verify_token(token text,
                                       OUT organization_id uuid, OUT user_id uuid, OUT role text,
                                       OUT client_id uuid, OUT service_access text[], OUT expires_at timestamptz,
-                                      OUT issued_at timestamptz)
+                                      OUT issued_at timestamptz, OUT session bigint, OUT token_id text)
     AS 'MODULE_PATHNAME', 'mycelium_verify_token'
     LANGUAGE C STABLE STRICT;
 
@@ -57,9 +58,14 @@ CREATE OR REPLACE FUNCTION mycelium_internal.verify_token(token text,
 -- is NULL and, for a portal user, client_id is its client (taken from its row,
 -- never from the caller); or problem says what is wrong. The one check behind
 -- every way a context is set: establish_context (for set_context and
--- authenticate) and the native check of request.jwt.claims. Private.
+-- authenticate) and the native check of request.jwt.claims. An account that
+-- must change its password (mycelium_internal.credentials) is a member, but
+-- password_change_only: it gets no tenant context, only the password-change
+-- session establish_context seals. With the setting require_verified_email on,
+-- an account whose e-mail address is not verified is no member. Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.check_member(organization_id uuid, user_id uuid, role text,
-                                      OUT client_id uuid, OUT problem text)
+                                      OUT client_id uuid, OUT problem text,
+                                      OUT password_change_only boolean)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -68,16 +74,21 @@ DECLARE
     found_status text;
     found_active boolean;
     portal_on boolean;
+    verified boolean;
 BEGIN
+    password_change_only := false;
     IF role = 'CLIENT' THEN
         -- A portal user acts only while the organization's client portal is on
         -- (organization_settings.enable_client_portal; no settings row: on) and its
         -- client is neither TERMINATED nor ARCHIVED.
-        SELECT cu.client_id, cu.is_active, c.status::text, coalesce(s.enable_client_portal, true)
-          INTO client_id, found_active, found_status, portal_on
+        SELECT cu.client_id, cu.is_active, c.status::text, coalesce(s.enable_client_portal, true), cu.email_verified,
+               coalesce(k.must_change_password, false)
+          INTO client_id, found_active, found_status, portal_on, verified, password_change_only
           FROM mycelium.client_users cu
           JOIN mycelium.clients c ON c.organization_id = cu.organization_id AND c.id = cu.client_id
           LEFT JOIN mycelium.organization_settings s ON s.organization_id = cu.organization_id
+          LEFT JOIN mycelium_internal.credentials k
+                 ON k.organization_id = cu.organization_id AND k.client_user_id = cu.id
          WHERE cu.organization_id = check_member.organization_id AND cu.id = check_member.user_id;
         IF NOT FOUND OR NOT found_active THEN
             problem := format('%s is not an active portal user of organization %s', user_id, organization_id);
@@ -86,23 +97,35 @@ BEGIN
         ELSIF found_status IN ('TERMINATED', 'ARCHIVED') THEN
             problem := format('the client of portal user %s is %s', user_id, found_status);
         END IF;
-        IF problem IS NOT NULL THEN
-            client_id := NULL;
+    ELSE
+        SELECT u.role::text, u.status::text, u.email_verified, coalesce(k.must_change_password, false)
+          INTO found_role, found_status, verified, password_change_only
+          FROM mycelium.users u
+          LEFT JOIN mycelium_internal.credentials k ON k.organization_id = u.organization_id AND k.user_id = u.id
+         WHERE u.organization_id = check_member.organization_id AND u.id = check_member.user_id;
+        IF NOT FOUND OR found_status <> 'ACTIVE' THEN
+            problem := format('%s is not an active user of organization %s', user_id, organization_id);
+        ELSIF found_role <> role THEN
+            problem := format('user %s has role %s, not %s', user_id, found_role, role);
         END IF;
-        RETURN;
     END IF;
-    SELECT u.role::text, u.status::text INTO found_role, found_status
-      FROM mycelium.users u
-     WHERE u.organization_id = check_member.organization_id AND u.id = check_member.user_id;
-    IF NOT FOUND OR found_status <> 'ACTIVE' THEN
-        problem := format('%s is not an active user of organization %s', user_id, organization_id);
-    ELSIF found_role <> role THEN
-        problem := format('user %s has role %s, not %s', user_id, found_role, role);
+    IF problem IS NULL AND NOT verified
+       AND EXISTS (SELECT FROM mycelium_internal.settings x
+                    WHERE x.name = 'require_verified_email' AND x.value = 'on') THEN
+        problem := format('%s has not verified its e-mail address', user_id);
+    END IF;
+    IF problem IS NOT NULL THEN
+        client_id := NULL;
+        password_change_only := false;
+    ELSIF password_change_only THEN
+        problem := format('%s must change its password first', user_id);
     END IF;
 END;
 $$;
 
--- Checks the context with check_member and seals it.
+-- Checks the context with check_member and seals it; for an account that must
+-- change its password, seals only a password-change session
+-- (mycelium_internal.password_change_account), which no policy reads.
 CREATE OR REPLACE FUNCTION mycelium_internal.establish_context(organization_id uuid, user_id uuid, role text,
                                            client_id uuid, service_access text[], expires_at timestamptz,
                                            via text) RETURNS void
@@ -123,14 +146,21 @@ BEGIN
                   HINT = 'One of ' || array_to_string(enum_range(NULL::mycelium.user_role), ', ') || '.';
     END IF;
     member := mycelium_internal.check_member(organization_id, user_id, role);
-    IF member.problem IS NOT NULL THEN
+    IF member.problem IS NOT NULL AND NOT member.password_change_only THEN
         RAISE EXCEPTION '%: %', via, member.problem USING ERRCODE = 'insufficient_privilege';
     END IF;
+    IF role = 'CLIENT' AND client_id IS NOT NULL AND client_id <> member.client_id THEN
+        RAISE EXCEPTION '%: portal user % belongs to another client', via, user_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- Whatever the transaction had is gone: a password-change session and a
+    -- tenant context never stand together.
+    PERFORM set_config('mycelium.context', '', true), set_config('mycelium.password_change_context', '', true);
+    IF member.password_change_only THEN
+        PERFORM mycelium_internal.seal_password_change(organization_id, user_id, role, member.client_id, expires_at);
+        RETURN;
+    END IF;
     IF role = 'CLIENT' THEN
-        IF client_id IS NOT NULL AND client_id <> member.client_id THEN
-            RAISE EXCEPTION '%: portal user % belongs to another client', via, user_id
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
         PERFORM mycelium_internal.seal_context(organization_id, user_id, role, member.client_id, '{}', expires_at);
         RETURN;
     END IF;
@@ -139,6 +169,19 @@ BEGIN
                                   expires_at);
 END;
 $$;
+
+-- Seals a password-change session: the account, for change_password and
+-- sign_out, and nothing a policy reads. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.seal_password_change(organization_id uuid, user_id uuid, role text,
+                                                                 client_id uuid, expires_at timestamptz)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'mycelium_seal_password_change'
+    LANGUAGE C VOLATILE;
+
+-- The account of this transaction's password-change session, or NULLs. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.password_change_account(OUT organization_id uuid, OUT user_id uuid)
+    AS 'MODULE_PATHNAME', 'mycelium_password_change_account'
+    LANGUAGE C STABLE;
 
 -- Whether only signed contexts count: the server setting
 -- mycelium.require_signed_context, or the switch of that name in mycelium_internal.settings
@@ -165,12 +208,95 @@ BEGIN
                   HINT = 'Call mycelium.authenticate(token); mycelium.require_signed_context is on.';
     END IF;
     PERFORM mycelium_internal.establish_context(organization_id, user_id, role, client_id, service_access,
-                                       now() + interval '1 day', 'set_context');
+                                       mycelium_internal.session_end(organization_id, now()), 'set_context');
 END;
 $$;
 COMMENT ON FUNCTION mycelium.set_context(uuid, uuid, text, uuid, text[]) IS
     'Sets the tenant context for the rest of the transaction, after checking the user';
 
+-- Whether a token's session has ended: its account's sessions were ended
+-- after it was issued (a new password, a lock, a new role or status,
+-- sign_out(everywhere)), or it was signed out alone. Tokens sign_in issues
+-- carry the count of ended sessions they were issued under (session); any
+-- other token is judged by its "iat" against the floor, in whole seconds, and
+-- one without "iat" cannot show it is newer. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.token_revoked(organization_id uuid, account_id uuid,
+                                                          issued_at timestamptz, session bigint, token_id text)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM mycelium_internal.session_floors f
+                    WHERE f.organization_id = token_revoked.organization_id AND f.account_id = token_revoked.account_id
+                      AND CASE WHEN session IS NOT NULL THEN session < f.generation
+                               ELSE issued_at IS NULL OR issued_at < f.not_before END)
+        OR (token_id IS NOT NULL
+            AND EXISTS (SELECT FROM mycelium_internal.revoked_tokens r
+                         WHERE r.organization_id = token_revoked.organization_id
+                           AND r.token_id = token_revoked.token_id))
+$$;
+
+-- How long a session of the organization may last from its start: its
+-- session_timeout_hours (no settings row: 24). Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.session_end(organization_id uuid, started timestamptz)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT started + make_interval(hours => coalesce(
+        (SELECT s.session_timeout_hours FROM mycelium.organization_settings s
+          WHERE s.organization_id = session_end.organization_id), 24))
+$$;
+
+-- A token's context for the rest of the transaction: refused if revoked, and
+-- sealed until the token expires or the organization's session timeout,
+-- counted from the token's "iat" (now, without one), ends, whichever is first:
+-- a token from elsewhere does not outlive the organization's rule. The token
+-- is remembered for sign_out. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.accept_token(organization_id uuid, user_id uuid, role text,
+                                                         client_id uuid, service_access text[],
+                                                         expires_at timestamptz, issued_at timestamptz,
+                                                         session bigint, token_id text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ends timestamptz;
+BEGIN
+    IF mycelium_internal.token_revoked(organization_id, user_id, issued_at, session, token_id) THEN
+        RAISE EXCEPTION 'authenticate: the token was revoked'
+            USING ERRCODE = 'invalid_authorization_specification',
+                  DETAIL = 'Its session ended: a new password, a lock, a new role or status, or a sign-out.',
+                  HINT = 'Sign in again.';
+    END IF;
+    ends := least(expires_at, mycelium_internal.session_end(organization_id, coalesce(issued_at, now())));
+    IF ends <= now() THEN
+        RAISE EXCEPTION 'authenticate: the session has timed out'
+            USING ERRCODE = 'invalid_authorization_specification',
+                  DETAIL = 'The token was issued longer ago than the organization''s session_timeout_hours.',
+                  HINT = 'Sign in again.';
+    END IF;
+    PERFORM mycelium_internal.establish_context(organization_id, user_id, role, client_id, service_access, ends,
+                                                'authenticate');
+    PERFORM mycelium_internal.remember_token(organization_id, token_id, ends);
+END;
+$$;
+
+-- The token authenticate accepted in this transaction, for sign_out: held by
+-- the library, bound to the transaction, never settable by a caller. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.remember_token(organization_id uuid, token_id text,
+                                                           expires_at timestamptz) RETURNS void
+    AS 'MODULE_PATHNAME', 'mycelium_remember_token'
+    LANGUAGE C VOLATILE;
+CREATE OR REPLACE FUNCTION mycelium_internal.current_token(OUT organization_id uuid, OUT token_id text,
+                                                          OUT expires_at timestamptz)
+    AS 'MODULE_PATHNAME', 'mycelium_current_token'
+    LANGUAGE C STABLE;
+
+-- Verifies a token and sets the tenant context for the rest of the
+-- transaction: an HS256 token signed with the database's key (sign_in's, or
+-- an application's), or an RS256, ES256 or EdDSA token from an identity
+-- service an ADMIN registered (mycelium.set_identity_provider).
 CREATE OR REPLACE FUNCTION mycelium.authenticate(token text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -181,26 +307,20 @@ BEGIN
     IF token IS NULL OR token = '' THEN
         RAISE EXCEPTION 'authenticate: no token' USING ERRCODE = 'invalid_authorization_specification';
     END IF;
-    SELECT * INTO claims FROM mycelium_internal.verify_token(token);
-    -- A token issued before its account's sessions were revoked (a password
-    -- changed, the account locked, deactivated or given another role, a
-    -- sign_out) is refused; one without "iat" cannot show it is newer. Whole
-    -- seconds, as "iat" counts them.
-    IF EXISTS (SELECT FROM mycelium_internal.session_floors f
-                WHERE f.organization_id = claims.organization_id AND f.account_id = claims.user_id
-                  AND (claims.issued_at IS NULL OR claims.issued_at < date_trunc('second', f.not_before))) THEN
-        RAISE EXCEPTION 'authenticate: the token was revoked'
-            USING ERRCODE = 'invalid_authorization_specification',
-                  DETAIL = 'It was issued before the account''s sessions ended (a new password, a lock, a new '
-                           'role or status, or a sign-out).',
-                  HINT = 'Sign in again.';
+    -- The asymmetric algorithms go to the identity services' keys; everything
+    -- else to the HS256 verifier, which names any other algorithm as refused.
+    IF (mycelium_internal.token_header(token)).algorithm IN ('RS256', 'ES256', 'EdDSA') THEN
+        PERFORM mycelium_internal.authenticate_foreign(token);
+        RETURN;
     END IF;
-    PERFORM mycelium_internal.establish_context(claims.organization_id, claims.user_id, claims.role, claims.client_id,
-                                       claims.service_access, claims.expires_at, 'authenticate');
+    SELECT * INTO claims FROM mycelium_internal.verify_token(token);
+    PERFORM mycelium_internal.accept_token(claims.organization_id, claims.user_id, claims.role, claims.client_id,
+                                           claims.service_access, claims.expires_at, claims.issued_at,
+                                           claims.session, claims.token_id);
 END;
 $$;
 COMMENT ON FUNCTION mycelium.authenticate(text) IS
-    'Verifies a signed HS256 token and sets the tenant context for the rest of the transaction';
+    'Verifies a signed token (HS256, or a registered identity service''s) and sets the tenant context for the rest of the transaction';
 
 -- Administrators set the token key here; it is never readable back.
 CREATE OR REPLACE FUNCTION mycelium.set_jwt_secret(secret text) RETURNS void

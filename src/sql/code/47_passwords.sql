@@ -42,21 +42,26 @@ AS $$
     LIMIT 1
 $$;
 
--- Ends an account's sessions: every token issued before now is refused by
--- authenticate. Private.
+-- Ends an account's sessions: every token it was given so far is refused by
+-- authenticate (mycelium_internal.token_revoked). sign_in's tokens carry the
+-- generation they were issued under; others are judged by their "iat", in
+-- whole seconds, so the floor is the next whole second. Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.end_sessions(organization_id uuid, account_id uuid) RETURNS void
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
     INSERT INTO mycelium_internal.session_floors AS f (organization_id, account_id, not_before)
-    VALUES (organization_id, account_id, now())
-    ON CONFLICT (organization_id, account_id) DO UPDATE SET not_before = EXCLUDED.not_before;
+    VALUES (organization_id, account_id, date_trunc('second', clock_timestamp()) + interval '1 second')
+    ON CONFLICT (organization_id, account_id)
+    DO UPDATE SET not_before = EXCLUDED.not_before, generation = f.generation + 1;
 $$;
 
--- Stores a hash for an account (replacing any), unchecked, and ends the
--- account's sessions. Private.
+-- Stores a hash for an account (replacing any, with its temporary state), unchecked,
+-- and ends the account's sessions. temporary_until: a temporary password's end.
+-- Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.store_password(organization_id uuid, account_id uuid, portal boolean,
-                                                           hash text, must_change boolean) RETURNS void
+                                                           hash text, must_change boolean,
+                                                           temporary_until timestamptz DEFAULT NULL) RETURNS void
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -64,9 +69,9 @@ AS $$
      WHERE c.organization_id = store_password.organization_id
        AND (CASE WHEN portal THEN c.client_user_id ELSE c.user_id END) = account_id;
     INSERT INTO mycelium_internal.credentials (organization_id, user_id, client_user_id, password_hash,
-                                               must_change_password)
+                                               must_change_password, temporary_until)
     VALUES (organization_id, CASE WHEN NOT portal THEN account_id END, CASE WHEN portal THEN account_id END,
-            hash, must_change);
+            hash, must_change OR temporary_until IS NOT NULL, temporary_until);
     -- A new password ends the sessions the old one opened.
     SELECT mycelium_internal.end_sessions(organization_id, account_id);
 $$;
@@ -100,11 +105,13 @@ END;
 $$;
 
 -- Sets an account's password: an ADMIN for a user or portal user of the
--- organization, or onboarding without a context (a maintenance role). Unless
--- must_change is false, the account must change it at its next sign-in. The
+-- organization, or onboarding without a context (a maintenance role). The
+-- account must change it at its next sign-in if must_change says so, or, when
+-- must_change is NULL, if the organization's require_password_change is on (no
+-- settings row: on): until then its sessions may only change_password. The
 -- password meets the policy (22023, naming the rule, never the password).
 -- SECURITY DEFINER: it writes credentials, which no caller can reach.
-CREATE OR REPLACE FUNCTION mycelium.set_password(account_id uuid, password text, must_change boolean DEFAULT true)
+CREATE OR REPLACE FUNCTION mycelium.set_password(account_id uuid, password text, must_change boolean DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -124,14 +131,18 @@ BEGIN
     IF problem IS NOT NULL THEN
         RAISE EXCEPTION 'set_password: %', problem USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM mycelium_internal.store_password(org, account_id, acct.portal, mycelium_internal.hash_password(password),
-                                             coalesce(must_change, true));
+    PERFORM mycelium_internal.store_password(
+        org, account_id, acct.portal, mycelium_internal.hash_password(password),
+        coalesce(must_change, (SELECT s.require_password_change FROM mycelium.organization_settings s
+                                WHERE s.organization_id = org), true));
 END;
 $$;
 COMMENT ON FUNCTION mycelium.set_password(uuid, text, boolean) IS
-    'Sets an account''s password (an ADMIN of its organization, or onboarding); to be changed at next sign-in';
+    'Sets an account''s password (an ADMIN of its organization, or onboarding); to be changed at next sign-in unless must_change is false';
 
--- The context's own account changes its password, knowing the current one.
+-- The context's own account changes its password, knowing the current one; also
+-- the one thing a password-change session (a temporary password, a password an
+-- ADMIN set) may do. The new password ends every session, this one included.
 CREATE OR REPLACE FUNCTION mycelium.change_password(current_password text, new_password text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -144,6 +155,9 @@ DECLARE
     problem text;
 BEGIN
     PERFORM mycelium.require_writable('change_password');
+    IF org IS NULL OR me IS NULL THEN
+        SELECT a.organization_id, a.user_id INTO org, me FROM mycelium_internal.password_change_account() a;
+    END IF;
     IF org IS NULL OR me IS NULL THEN
         RAISE EXCEPTION 'change_password: needs a tenant context' USING ERRCODE = 'insufficient_privilege';
     END IF;

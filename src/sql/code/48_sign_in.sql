@@ -10,8 +10,10 @@
 -- docs/security.md, "Signing in".
 
 -- What an attempt leaves behind, written as the extension's owner by sign_in:
--- the counter and the lock, or their reset, the last sign-in and a hash remade
--- with today's parameters; and one activity-log row saying what happened. The
+-- the counter and the lock, or their reset, the last sign-in, a hash remade
+-- with today's parameters, a temporary password spent (reason 'temporary
+-- password': it opens one session only); and one activity-log row saying what
+-- happened. The
 -- users update is logged by this row alone (in_job_statement), not as an edit.
 CREATE OR REPLACE FUNCTION mycelium_internal.record_sign_in(organization_id uuid, portal boolean, account_id uuid,
                                                            succeeded boolean, reason text, email text, new_hash text)
@@ -37,7 +39,9 @@ BEGIN
                locked_at = CASE WHEN succeeded THEN NULL
                                 WHEN c.locked_at IS NULL AND c.failed_attempts + 1 >= max_attempts THEN now()
                                 ELSE c.locked_at END,
-               password_hash = CASE WHEN succeeded AND new_hash IS NOT NULL THEN new_hash ELSE c.password_hash END
+               password_hash = CASE WHEN succeeded AND new_hash IS NOT NULL THEN new_hash ELSE c.password_hash END,
+               temporary_used_at = CASE WHEN succeeded AND reason = 'temporary password' THEN now()
+                                        ELSE c.temporary_used_at END
          WHERE c.organization_id = record_sign_in.organization_id AND c.client_user_id = account_id
         RETURNING c.locked_at IS NOT NULL INTO locked;
     ELSE
@@ -49,8 +53,11 @@ BEGIN
                last_login_at = CASE WHEN succeeded THEN now() ELSE u.last_login_at END
          WHERE u.organization_id = record_sign_in.organization_id AND u.id = account_id
         RETURNING u.locked_at IS NOT NULL INTO locked;
-        IF succeeded AND new_hash IS NOT NULL THEN
-            UPDATE mycelium_internal.credentials c SET password_hash = new_hash, changed_at = now()
+        IF succeeded AND (new_hash IS NOT NULL OR reason = 'temporary password') THEN
+            UPDATE mycelium_internal.credentials c
+               SET password_hash = coalesce(new_hash, c.password_hash),
+                   changed_at = CASE WHEN new_hash IS NOT NULL THEN now() ELSE c.changed_at END,
+                   temporary_used_at = CASE WHEN reason = 'temporary password' THEN now() ELSE c.temporary_used_at END
              WHERE c.organization_id = record_sign_in.organization_id AND c.user_id = account_id;
         END IF;
     END IF;
@@ -121,21 +128,37 @@ CREATE OR REPLACE TRIGGER end_sessions AFTER UPDATE OF is_active, role ON myceli
     FOR EACH ROW WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active OR OLD.role IS DISTINCT FROM NEW.role)
     EXECUTE FUNCTION mycelium_internal.end_sessions_on_change();
 
--- Signs the context's account out everywhere: every token it was given until
--- now stops working. (Tokens carry no id of their own, so one session cannot be
--- ended alone.)
-CREATE OR REPLACE FUNCTION mycelium.sign_out() RETURNS void
+-- Signs out: the session of the token authenticate accepted in this
+-- transaction (its "jti"; sign_in's tokens all have one), or, with everywhere,
+-- or when the session has no token of its own to name (set_context,
+-- request.jwt.claims, a token without "jti"), every session of the account.
+CREATE OR REPLACE FUNCTION mycelium.sign_out(everywhere boolean DEFAULT false) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    org uuid := mycelium.current_organization_id();
+    me uuid := mycelium.current_app_user_id();
+    current record;
 BEGIN
     PERFORM mycelium.require_writable('sign_out');
-    IF mycelium.current_organization_id() IS NULL OR mycelium.current_app_user_id() IS NULL THEN
+    IF org IS NULL OR me IS NULL THEN
+        SELECT a.organization_id, a.user_id INTO org, me FROM mycelium_internal.password_change_account() a;
+    END IF;
+    IF org IS NULL OR me IS NULL THEN
         RAISE EXCEPTION 'sign_out: needs a tenant context' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    PERFORM mycelium_internal.end_sessions(mycelium.current_organization_id(), mycelium.current_app_user_id());
+    current := mycelium_internal.current_token();
+    IF coalesce(everywhere, false) OR current.token_id IS NULL OR current.organization_id IS DISTINCT FROM org THEN
+        PERFORM mycelium_internal.end_sessions(org, me);
+        RETURN;
+    END IF;
+    DELETE FROM mycelium_internal.revoked_tokens r WHERE r.expires_at < now();
+    INSERT INTO mycelium_internal.revoked_tokens (organization_id, token_id, expires_at)
+    VALUES (org, current.token_id, current.expires_at)
+    ON CONFLICT DO NOTHING;
 END;
 $$;
-COMMENT ON FUNCTION mycelium.sign_out() IS
-    'Ends every session of the context''s account: tokens issued until now are refused';
+COMMENT ON FUNCTION mycelium.sign_out(boolean) IS
+    'Ends this session (its token), or with everywhere every session of the context''s account';
 

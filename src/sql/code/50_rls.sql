@@ -441,7 +441,8 @@ CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
 -- place in the queue. docs/notifications.md, "What an application may write".
 
 -- The notification types the database makes, and only it: send_notifications
--- makes each of these (the sweeps, the deliverable and comment triggers); an
+-- makes each of these (the sweeps, the deliverable and comment triggers), and
+-- notify_admins the invitations' (invite_user, accept_invitation); an
 -- application makes the others (an announcement, an integration's error, a
 -- message between colleagues). An array, so that a policy reads it once per
 -- statement.
@@ -451,7 +452,7 @@ CREATE OR REPLACE FUNCTION mycelium.database_notification_types() RETURNS myceli
 AS $$
     SELECT ARRAY['DELIVERABLE_ASSIGNED', 'DELIVERABLE_DUE_SOON', 'DELIVERABLE_OVERDUE', 'DELIVERABLE_COMPLETED',
                  'DELIVERABLE_APPROVED', 'DELIVERABLE_NEEDS_REVIEW', 'COMMENT_ADDED',
-                 'MENTION_RECEIVED']::mycelium.notification_type[];
+                 'MENTION_RECEIVED', 'USER_INVITED', 'USER_ACTIVATED']::mycelium.notification_type[];
 $$;
 COMMENT ON FUNCTION mycelium.database_notification_types() IS
     'The notification types only the database makes (never an application)';

@@ -31,11 +31,21 @@ REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 --                log retention, the health check, run_job, the pg_cron
 --                schedule and the job_runs record;
 --   delivery     a notification delivery worker: claim_deliveries and
---                finish_delivery, for every organization, and nothing else.
+--                finish_delivery, for every organization, and nothing else;
+--   signup       a public sign-up form: sign_up, and nothing else.
+-- The one list of the kinds is access_kinds().
 -- Each kind's privileges belong to a group role, mycelium_<kind> (NOLOGIN), which
 -- this script equips on every install and update: a role made a member with
 -- grant_access has what the current version needs, new tables and functions
 -- included, without being granted again. Private: install and update scripts only.
+CREATE OR REPLACE FUNCTION mycelium_internal.access_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['app', 'readonly', 'maintenance', 'delivery', 'signup']
+$$;
+REVOKE ALL ON FUNCTION mycelium_internal.access_kinds() FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION mycelium_internal.equip_role(role regrole, kind text) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -92,8 +102,14 @@ BEGIN
                        'mycelium.database_health_check(), mycelium.run_job(text), '
                        'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs(), '
                        'mycelium.set_password(uuid, text, boolean), mycelium.import_password_hash(uuid, text), '
-                       'mycelium.unlock_account(uuid) TO %s', r);
+                       'mycelium.unlock_account(uuid), mycelium.lock_account(uuid), '
+                       'mycelium.set_temporary_password(uuid, interval), mycelium.force_password_change(uuid) '
+                       'TO %s', r);
         EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);
+        RETURN;
+    END IF;
+    IF kind = 'signup' THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.sign_up(text, text, text, text, text) TO %s', r);
         RETURN;
     END IF;
     IF kind = 'delivery' THEN
@@ -110,13 +126,25 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean), '
                        'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid), '
                        'mycelium.verify_custom_domain(text), mycelium.set_password(uuid, text, boolean), '
-                       'mycelium.change_password(text, text), mycelium.sign_out() TO %s', r);
+                       'mycelium.change_password(text, text), mycelium.sign_out(boolean), '
+                       'mycelium.set_identity_provider(text, text, text[], text), '
+                       'mycelium.remove_identity_provider(text), mycelium.link_identity(uuid, text, text) TO %s', r);
         -- Before anyone signs in: which organization a request's host is for, and
         -- the sign-in itself.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);
         EXECUTE format('GRANT EXECUTE ON PROCEDURE mycelium.sign_in(uuid, text, text, boolean, text, uuid, text, '
                        'timestamptz, boolean) TO %s', r);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.unlock_account(uuid) TO %s', r);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.unlock_account(uuid), mycelium.lock_account(uuid), '
+                       'mycelium.set_temporary_password(uuid, interval), mycelium.force_password_change(uuid), '
+                       'mycelium.invite_user(text, text, mycelium.user_role, interval), '
+                       'mycelium.invite_client_user(uuid, text, text, mycelium.client_user_role, interval) TO %s', r);
+        -- Before anyone signs in, with a secret the application mailed: the
+        -- account life cycle (each checks its secret or rate-limits itself).
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.accept_invitation(text, text), '
+                       'mycelium.request_password_reset(uuid, text, boolean, interval), '
+                       'mycelium.reset_password(text, text), '
+                       'mycelium.request_email_verification(uuid, text, boolean, interval), '
+                       'mycelium.verify_email(text) TO %s', r);
     END IF;
     EXECUTE format('GRANT SELECT ON mycelium.user_dashboard_data, mycelium.client_overview, '
                    'mycelium.organization_analytics, mycelium.recent_activity TO %s', r);
@@ -159,7 +187,7 @@ DO $$
 DECLARE
     k text;
 BEGIN
-    FOREACH k IN ARRAY ARRAY['app', 'readonly', 'maintenance', 'delivery'] LOOP
+    FOREACH k IN ARRAY mycelium_internal.access_kinds() LOOP
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'mycelium_' || k) THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN', 'mycelium_' || k);
         END IF;
@@ -182,9 +210,10 @@ BEGIN
     IF role IS NULL OR kind IS NULL THEN
         RAISE EXCEPTION 'grant_access: role and kind are required' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF kind NOT IN ('app', 'readonly', 'maintenance', 'delivery') THEN
-        RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(kind)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'One of app, readonly, maintenance, delivery.';
+    IF kind <> ALL (mycelium_internal.access_kinds()) THEN
+        RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(left(kind, 100))
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'One of ' || array_to_string(mycelium_internal.access_kinds(), ', ') || '.';
     END IF;
     r := role::text;
     IF kind IN ('app', 'readonly') AND (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE oid = role) THEN
@@ -204,4 +233,4 @@ END;
 $$;
 REVOKE ALL ON FUNCTION mycelium.grant_access(regrole, text) FROM PUBLIC;
 COMMENT ON FUNCTION mycelium.grant_access(regrole, text) IS
-    'Makes an existing role a member of mycelium_<kind>: what an app, readonly, maintenance or delivery client needs';
+    'Makes an existing role a member of mycelium_<kind>: what an app, readonly, maintenance, delivery or signup client needs';

@@ -626,8 +626,14 @@ CREATE TABLE mycelium_internal.credentials (
     user_id              uuid,
     client_user_id       uuid,
     password_hash        text        NOT NULL,
-    -- Set by an ADMIN's set_password: the next sign-in must change it.
+    -- Set by an ADMIN's set_password (by default, as the organization's
+    -- require_password_change says) and by a temporary password: until the
+    -- account changes it, a session may do nothing but change_password.
     must_change_password boolean     NOT NULL DEFAULT false,
+    -- A temporary password (set_temporary_password): refused after this time,
+    -- and after the first sign-in that used it (temporary_used_at).
+    temporary_until      timestamptz,
+    temporary_used_at    timestamptz,
     changed_at           timestamptz NOT NULL DEFAULT now(),
     -- A portal account's failed sign-ins and lock (client_users has no columns
     -- for them; a staff account's are users.login_attempts and locked_at).
@@ -635,6 +641,7 @@ CREATE TABLE mycelium_internal.credentials (
     locked_at            timestamptz,
     CONSTRAINT credentials_pkey PRIMARY KEY (id),
     CONSTRAINT credentials_one_account CHECK (num_nonnulls(user_id, client_user_id) = 1),
+    CONSTRAINT credentials_temporary_must_change CHECK (temporary_until IS NULL OR must_change_password),
     CONSTRAINT credentials_user_key UNIQUE (organization_id, user_id),
     CONSTRAINT credentials_client_user_key UNIQUE (organization_id, client_user_id),
     CONSTRAINT credentials_user_fkey FOREIGN KEY (organization_id, user_id)
@@ -646,7 +653,8 @@ ALTER TABLE mycelium_internal.credentials ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE mycelium_internal.credentials IS 'Password hashes of staff and portal users; the owner''s alone';
 
 -- When each account's sessions were last ended (mycelium_internal.end_sessions):
--- authenticate refuses tokens issued before. An account without a row has
+-- authenticate refuses tokens issued before not_before, the whole second after
+-- they were ended ("iat" counts whole seconds). An account without a row has
 -- never had them ended. account_id is a users or client_users id of the
 -- organization (no key can name either table); the rows go with the organization,
 -- and one left by a deleted account names an id no other account gets.
@@ -654,12 +662,112 @@ CREATE TABLE mycelium_internal.session_floors (
     organization_id uuid        NOT NULL,
     account_id      uuid        NOT NULL,
     not_before      timestamptz NOT NULL DEFAULT now(),
+    -- Counts the times they were ended: the tokens sign_in issues carry the
+    -- count of their day ("mycelium_session"), which, unlike a time in whole
+    -- seconds, tells a token of the same second apart.
+    generation      bigint      NOT NULL DEFAULT 1,
     CONSTRAINT session_floors_pkey PRIMARY KEY (organization_id, account_id),
     CONSTRAINT session_floors_organization_fkey FOREIGN KEY (organization_id)
         REFERENCES mycelium.organizations (id) ON DELETE CASCADE
 );
 ALTER TABLE mycelium_internal.session_floors ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE mycelium_internal.session_floors IS 'When each account''s sessions were last ended';
+
+-- Tokens ended one at a time (mycelium.sign_out): their "jti", kept until they
+-- would have expired anyway, when sign_out clears them away.
+CREATE TABLE mycelium_internal.revoked_tokens (
+    organization_id uuid        NOT NULL,
+    token_id        text        NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    CONSTRAINT revoked_tokens_pkey PRIMARY KEY (organization_id, token_id),
+    CONSTRAINT revoked_tokens_token_id_length CHECK (length(token_id) BETWEEN 1 AND 200),
+    CONSTRAINT revoked_tokens_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.revoked_tokens ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.revoked_tokens IS 'Tokens signed out one by one, until they expire';
+
+-- Identity services whose tokens authenticate accepts for an organization
+-- (src/sql/code/12_identity_providers.sql): the service's issuer, its public
+-- keys as a JWKS document, the audiences a token must name, and how a token
+-- finds its account. Public keys only, nothing secret; written by the
+-- organization's ADMINs through set_identity_provider.
+CREATE TABLE mycelium_internal.identity_providers (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    issuer          text        NOT NULL,
+    jwks            text        NOT NULL,
+    audiences       text[]      NOT NULL DEFAULT '{}',
+    match_by        text        NOT NULL DEFAULT 'verified_email',
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT identity_providers_pkey PRIMARY KEY (id),
+    CONSTRAINT identity_providers_issuer_key UNIQUE (organization_id, issuer),
+    CONSTRAINT identity_providers_match_by_known CHECK (match_by IN ('verified_email', 'email', 'subject')),
+    CONSTRAINT identity_providers_issuer_length CHECK (length(issuer) BETWEEN 1 AND 2000),
+    CONSTRAINT identity_providers_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.identity_providers ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.identity_providers IS
+    'Identity services (issuer, public keys, audiences) whose tokens an organization accepts';
+
+-- For match_by 'subject': the account an identity service's "sub" is, linked
+-- by an ADMIN (mycelium.link_identity).
+CREATE TABLE mycelium_internal.external_identities (
+    provider_id     uuid        NOT NULL,
+    subject         text        NOT NULL,
+    organization_id uuid        NOT NULL,
+    account_id      uuid        NOT NULL,
+    portal          boolean     NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT external_identities_pkey PRIMARY KEY (provider_id, subject),
+    CONSTRAINT external_identities_subject_length CHECK (length(subject) BETWEEN 1 AND 500),
+    CONSTRAINT external_identities_provider_fkey FOREIGN KEY (provider_id)
+        REFERENCES mycelium_internal.identity_providers (id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.external_identities ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.external_identities IS 'Which account an identity service''s subject is';
+
+-- Single-use secrets that stand for an account for a while: an invitation, a
+-- password reset, an e-mail verification (src/sql/code/49_account_secrets.sql).
+-- Only the SHA-256 of each is kept; the secret itself (366 random bits) is
+-- shown once, to the caller that made it, so a copy of this table opens
+-- nothing. A secret is deleted when used, refused after expires_at, and
+-- replaced by the next of its purpose for the same account.
+CREATE TABLE mycelium_internal.account_secrets (
+    secret_hash     bytea       NOT NULL,
+    organization_id uuid        NOT NULL,
+    account_id      uuid        NOT NULL,
+    portal          boolean     NOT NULL,
+    purpose         text        NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    expires_at      timestamptz NOT NULL,
+    CONSTRAINT account_secrets_pkey PRIMARY KEY (secret_hash),
+    CONSTRAINT account_secrets_one_per_purpose UNIQUE (organization_id, account_id, purpose),
+    CONSTRAINT account_secrets_purpose_known CHECK (purpose IN ('invitation', 'password_reset',
+                                                                'email_verification')),
+    CONSTRAINT account_secrets_hash_length CHECK (octet_length(secret_hash) = 32),
+    CONSTRAINT account_secrets_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
+ALTER TABLE mycelium_internal.account_secrets ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.account_secrets IS
+    'Hashes of single-use invitation, password-reset and e-mail verification secrets';
+
+-- Fixed-window counters for what anyone may call before signing in (sign_up,
+-- request_password_reset): one row per bucket, counted and reset in one
+-- statement under the row's lock, so concurrent callers cannot both pass the
+-- last slot. A row lock, not an advisory lock, which any role could hold.
+CREATE TABLE mycelium_internal.rate_limits (
+    bucket       text        NOT NULL,
+    window_start timestamptz NOT NULL,
+    hits         integer     NOT NULL,
+    CONSTRAINT rate_limits_pkey PRIMARY KEY (bucket)
+);
+CREATE INDEX rate_limits_window_start_idx ON mycelium_internal.rate_limits (window_start);
+ALTER TABLE mycelium_internal.rate_limits ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE mycelium_internal.rate_limits IS 'Rate-limit windows of sign-up and password-reset requests';
 
 -- The shape of Mycelium's tables in this database, carried by every dump: a
 -- restore compares it with the tables it loads into and refuses a dump whose
@@ -689,10 +797,14 @@ CREATE TABLE mycelium_internal.settings (
     CONSTRAINT settings_pkey PRIMARY KEY (name),
     CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain', 'password_memory_kib',
                                                    'password_iterations', 'password_parallelism',
-                                                   'password_min_length')),
+                                                   'password_min_length', 'require_verified_email',
+                                                   'sign_ups_per_hour')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
+        WHEN 'require_verified_email' THEN value IN ('on', 'off')
+        -- 0 closes sign-up.
+        WHEN 'sign_ups_per_hour' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10000 ELSE false END
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
         -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford
