@@ -50,6 +50,24 @@ CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', '
 SELECT login_attempts, locked_at IS NOT NULL AS locked FROM mycelium.users WHERE email = 'ann@a.example';
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple');
 SELECT login_attempts, locked_at IS NOT NULL AS locked FROM mycelium.users WHERE email = 'ann@a.example';
+-- The lock runs out after lockout_minutes (30 by default): here, it was set 31
+-- minutes ago. The first failure after that starts the count again.
+UPDATE mycelium.users SET locked_at = now() - interval '31 minutes' WHERE email = 'ann@a.example';
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'not it either');
+SELECT login_attempts, locked_at IS NOT NULL AS locked FROM mycelium.users WHERE email = 'ann@a.example';
+UPDATE mycelium.users SET locked_at = now() - interval '31 minutes', login_attempts = 3 WHERE email = 'ann@a.example';
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple') \gset
+SELECT :'role' AS role_after_expiry, login_attempts, locked_at IS NULL AS unlocked
+FROM mycelium.users WHERE email = 'ann@a.example';
+-- With lockout_minutes 0 it does not run out.
+SELECT mycelium.configure('lockout_minutes', '0');
+UPDATE mycelium.users SET locked_at = now() - interval '31 days', login_attempts = 3 WHERE email = 'ann@a.example';
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple');
+SELECT mycelium.configure('lockout_minutes', NULL);
+-- Nor does an ADMIN's lock (lock_account), however old.
+SELECT mycelium.lock_account('0000000a-0000-7000-8000-0000000000a1');
+UPDATE mycelium.users SET locked_at = now() - interval '31 days' WHERE email = 'ann@a.example';
+CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple');
 -- An ADMIN unlocks it.
 UPDATE mycelium.users SET locked_at = NULL, login_attempts = 0 WHERE email = 'ann@a.example';
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'correct horse battery staple') \gset

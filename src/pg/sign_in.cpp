@@ -65,7 +65,9 @@ struct Account {
 // FOR UPDATE: concurrent attempts on one account take turns, so that each sees
 // the others' count and the lock is set once.
 constexpr char kStaffAccount[] =
-    "SELECT u.id, u.role::text, u.status::text, u.locked_at IS NOT NULL, c.password_hash, "
+    "SELECT u.id, u.role::text, u.status::text, "
+    "       mycelium_internal.lock_holds(u.locked_at, u.login_attempts, "
+    "                                    coalesce(s.max_login_attempts, 5)), c.password_hash, "
     "       coalesce(c.must_change_password, false), c.temporary_until IS NOT NULL, "
     "       coalesce(c.temporary_until <= now() OR c.temporary_used_at IS NOT NULL, false), "
     "       coalesce(s.max_login_attempts, 5), "
@@ -87,7 +89,9 @@ constexpr char kPortalAccount[] =
     "            WHEN NOT coalesce(s.enable_client_portal, true) THEN 'PORTAL OFF' "
     "            WHEN k.status IN ('TERMINATED', 'ARCHIVED') THEN 'CLIENT ' || k.status::text "
     "            ELSE 'ACTIVE' END, "
-    "       c.locked_at IS NOT NULL, c.password_hash, coalesce(c.must_change_password, false), "
+    "       coalesce(mycelium_internal.lock_holds(c.locked_at, c.failed_attempts, "
+    "                                             coalesce(s.max_login_attempts, 5)), false), "
+    "       c.password_hash, coalesce(c.must_change_password, false), "
     "       c.temporary_until IS NOT NULL, "
     "       coalesce(c.temporary_until <= now() OR c.temporary_used_at IS NOT NULL, false), "
     "       coalesce(s.max_login_attempts, 5), coalesce(s.session_timeout_hours, 24), "

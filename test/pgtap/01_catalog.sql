@@ -894,7 +894,7 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
     ('users', 'guard_user_update', 'limit_changes',
      'CREATE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users FOR EACH ROW EXECUTE FUNCTION mycelium_internal.limit_changes(''name'', ''phone'', ''title'', ''bio'', ''avatar_url'', ''last_login_at'')'),
     ('users', 'end_sessions', 'end_sessions_on_change',
-     'CREATE TRIGGER end_sessions AFTER UPDATE OF status, role, locked_at ON mycelium.users FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.role IS DISTINCT FROM new.role) OR ((new.locked_at IS NOT NULL) AND (old.locked_at IS NULL)))) EXECUTE FUNCTION mycelium_internal.end_sessions_on_change()'),
+     'CREATE TRIGGER end_sessions AFTER UPDATE OF status, role, locked_at ON mycelium.users FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.role IS DISTINCT FROM new.role) OR ((new.locked_at IS NOT NULL) AND (new.locked_at IS DISTINCT FROM old.locked_at)))) EXECUTE FUNCTION mycelium_internal.end_sessions_on_change()'),
     ('service_types', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.service_types FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('service_types', 'touch_updated_at', 'touch_updated_at',
@@ -1625,7 +1625,7 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'remember_token', 'current_token',
     'token_header', 'verify_foreign_token', 'check_jwks', 'authenticate_foreign',
     'new_secret', 'check_lifetime', 'issue_secret', 'take_secret', 'take_rate_limit', 'active_account_by_email',
-    'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds'
+    'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds', 'lock_holds'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1692,6 +1692,7 @@ SELECT set_eq(
         ('mycelium.sign_out(boolean)',                            'plpgsql', 'v', 'u', true),
         ('mycelium_internal.new_secret()',                        'sql',     'v', 'u', false),
         ('mycelium_internal.check_lifetime(text,interval)',       'plpgsql', 'i', 'u', false),
+        ('mycelium_internal.lock_holds(timestamp with time zone,integer,integer)', 'sql', 's', 'u', false),
         ('mycelium_internal.issue_secret(uuid,uuid,boolean,text,interval)',
                                                                   'plpgsql', 'v', 'u', false),
         ('mycelium_internal.take_secret(text,text,text)',         'plpgsql', 'v', 'u', false),

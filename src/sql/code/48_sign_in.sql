@@ -9,6 +9,24 @@
 -- its credentials row) until an ADMIN unlocks it (mycelium.unlock_account).
 -- docs/security.md, "Signing in".
 
+-- Whether an account's lock holds: one that failed sign-ins set (the attempts
+-- reached the maximum) ends after the setting lockout_minutes (30; 0: never);
+-- one an ADMIN set (lock_account, or locked_at written directly, without the
+-- attempts) holds until unlock_account. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.lock_holds(locked_at timestamptz, attempts integer,
+                                                       max_attempts integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT locked_at IS NOT NULL
+           AND NOT (attempts >= max_attempts
+                    AND coalesce((SELECT s.value::integer FROM mycelium_internal.settings s
+                                   WHERE s.name = 'lockout_minutes'), 30) > 0
+                    AND locked_at <= now() - make_interval(mins => coalesce(
+                            (SELECT s.value::integer FROM mycelium_internal.settings s
+                              WHERE s.name = 'lockout_minutes'), 30)))
+$$;
+
 -- What an attempt leaves behind, written as the extension's owner by sign_in:
 -- the counter and the lock, or their reset, the last sign-in, a hash remade
 -- with today's parameters, a temporary password spent (reason 'temporary
@@ -34,9 +52,18 @@ BEGIN
             UPDATE mycelium.client_users cu SET last_login_at = now()
              WHERE cu.organization_id = record_sign_in.organization_id AND cu.id = account_id;
         END IF;
+        -- A lock that has run out starts the count again.
         UPDATE mycelium_internal.credentials c
-           SET failed_attempts = CASE WHEN succeeded THEN 0 ELSE c.failed_attempts + 1 END,
+           SET failed_attempts = CASE WHEN succeeded THEN 0
+                                      WHEN c.locked_at IS NOT NULL
+                                           AND NOT mycelium_internal.lock_holds(c.locked_at, c.failed_attempts,
+                                                                               max_attempts) THEN 1
+                                      ELSE c.failed_attempts + 1 END,
                locked_at = CASE WHEN succeeded THEN NULL
+                                WHEN c.locked_at IS NOT NULL
+                                     AND NOT mycelium_internal.lock_holds(c.locked_at, c.failed_attempts,
+                                                                         max_attempts)
+                                    THEN CASE WHEN 1 >= max_attempts THEN now() END
                                 WHEN c.locked_at IS NULL AND c.failed_attempts + 1 >= max_attempts THEN now()
                                 ELSE c.locked_at END,
                password_hash = CASE WHEN succeeded AND new_hash IS NOT NULL THEN new_hash ELSE c.password_hash END,
@@ -46,8 +73,16 @@ BEGIN
         RETURNING c.locked_at IS NOT NULL INTO locked;
     ELSE
         UPDATE mycelium.users u
-           SET login_attempts = CASE WHEN succeeded THEN 0 ELSE u.login_attempts + 1 END,
+           SET login_attempts = CASE WHEN succeeded THEN 0
+                                     WHEN u.locked_at IS NOT NULL
+                                          AND NOT mycelium_internal.lock_holds(u.locked_at, u.login_attempts,
+                                                                              max_attempts) THEN 1
+                                     ELSE u.login_attempts + 1 END,
                locked_at = CASE WHEN succeeded THEN NULL
+                                WHEN u.locked_at IS NOT NULL
+                                     AND NOT mycelium_internal.lock_holds(u.locked_at, u.login_attempts,
+                                                                         max_attempts)
+                                    THEN CASE WHEN 1 >= max_attempts THEN now() END
                                 WHEN u.locked_at IS NULL AND u.login_attempts + 1 >= max_attempts THEN now()
                                 ELSE u.locked_at END,
                last_login_at = CASE WHEN succeeded THEN now() ELSE u.last_login_at END
@@ -122,7 +157,7 @@ END;
 $$;
 CREATE OR REPLACE TRIGGER end_sessions AFTER UPDATE OF status, role, locked_at ON mycelium.users
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.role IS DISTINCT FROM NEW.role
-                       OR (NEW.locked_at IS NOT NULL AND OLD.locked_at IS NULL))
+                       OR (NEW.locked_at IS NOT NULL AND NEW.locked_at IS DISTINCT FROM OLD.locked_at))
     EXECUTE FUNCTION mycelium_internal.end_sessions_on_change();
 CREATE OR REPLACE TRIGGER end_sessions AFTER UPDATE OF is_active, role ON mycelium.client_users
     FOR EACH ROW WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active OR OLD.role IS DISTINCT FROM NEW.role)

@@ -199,8 +199,9 @@ $$;
 COMMENT ON FUNCTION mycelium.force_password_change(uuid) IS
     'Ends an account''s sessions; its next ones may only change_password (an ADMIN, or onboarding)';
 
--- Locks an account as too many failed sign-ins would: no sign-in, no session,
--- until unlock_account (or a password reset).
+-- Locks an account: no sign-in, no session, until unlock_account (or a
+-- password reset). Unlike a lock from failed sign-ins, it does not run out
+-- (mycelium_internal.lock_holds): the attempts are set to 0 to say so.
 CREATE OR REPLACE FUNCTION mycelium.lock_account(account_id uuid) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -210,10 +211,10 @@ DECLARE
 BEGIN
     PERFORM mycelium.require_writable('lock_account');
     org := mycelium_internal.password_target('lock_account', account_id);
-    UPDATE mycelium.users u SET locked_at = now()
-     WHERE u.organization_id = org AND u.id = account_id AND u.locked_at IS NULL;
-    UPDATE mycelium_internal.credentials c SET locked_at = now()
-     WHERE c.organization_id = org AND c.client_user_id = account_id AND c.locked_at IS NULL;
+    UPDATE mycelium.users u SET locked_at = now(), login_attempts = 0
+     WHERE u.organization_id = org AND u.id = account_id;
+    UPDATE mycelium_internal.credentials c SET locked_at = now(), failed_attempts = 0
+     WHERE c.organization_id = org AND c.client_user_id = account_id;
     PERFORM mycelium_internal.end_sessions(org, account_id);
 END;
 $$;

@@ -275,13 +275,15 @@ CREATE TABLE mycelium_internal.settings (
     CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain', 'password_memory_kib',
                                                    'password_iterations', 'password_parallelism',
                                                    'password_min_length', 'require_verified_email',
-                                                   'sign_ups_per_hour')),
+                                                   'sign_ups_per_hour', 'lockout_minutes')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
         WHEN 'require_verified_email' THEN value IN ('on', 'off')
         -- 0 closes sign-up.
         WHEN 'sign_ups_per_hour' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10000 ELSE false END
+        -- 0: a lock from failed sign-ins holds until an ADMIN unlocks it.
+        WHEN 'lockout_minutes' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10080 ELSE false END
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
         -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford
