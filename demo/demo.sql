@@ -56,11 +56,22 @@ SELECT :'org', '550e8400-e29b-41d4-a716-446655440010', st.id, 'Keyword research'
        '550e8400-e29b-41d4-a716-446655440004', '550e8400-e29b-41d4-a716-446655440002', now() + interval '3 days'
 FROM mycelium.service_types st WHERE st.organization_id = :'org' AND st.slug = 'seo';
 
+-- The agency tracks its time (off by default) and bills social media at 85.00
+-- an hour.
+UPDATE mycelium.organization_settings SET enable_time_tracking = true WHERE organization_id = :'org';
+UPDATE mycelium.service_types SET default_rate = 85.00 WHERE organization_id = :'org' AND slug = 'social';
+
 -- A change made by a signed-in user is logged as theirs, with what changed.
 SELECT mycelium.set_context(:'org', '550e8400-e29b-41d4-a716-446655440003', 'VIDEO_EDITOR') \gset ignored_
 UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = now(),
                                  completed_by_id = '550e8400-e29b-41d4-a716-446655440003'
  WHERE organization_id = :'org' AND title LIKE '%Ort Farms – Week 3 reels';
+-- Maya logs her time on this week's reels: the database derives the minutes
+-- and the amount, and keeps each deliverable's actual_hours.
+INSERT INTO mycelium.time_entries (organization_id, user_id, deliverable_id, description, start_time, end_time)
+SELECT :'org', '550e8400-e29b-41d4-a716-446655440003', d.id, 'Editing',
+       now() - interval '3 hours', now() - interval '1 hour 30 minutes'
+FROM mycelium.deliverables d WHERE d.organization_id = :'org' AND d.title LIKE '%Week 3 reels';
 COMMIT;
 
 -- The main job: next month's recurring deliverables for every client, exactly
@@ -102,6 +113,12 @@ FROM mycelium.client_overview ORDER BY name;
 SELECT organization_name, active_users, active_clients, total_deliverables, completed_deliverables,
        overdue_deliverables, completion_rate, service_types_count
 FROM mycelium.organization_analytics;
+
+\echo '== Time tracking: hours and billable amounts (mycelium.time_entries, deliverables.actual_hours)'
+SELECT d.title, d.actual_hours, sum(e.duration) AS minutes, sum(e.billable_amount) AS billable
+FROM mycelium.deliverables d
+JOIN mycelium.time_entries e ON e.organization_id = d.organization_id AND e.deliverable_id = d.id
+GROUP BY d.id, d.title, d.actual_hours ORDER BY d.title;
 
 \echo '== mycelium.recent_activity (the last change, by whom, and what changed)'
 SELECT r.action, r.resource_type, r.resource_name, r.user_name, l.changed_fields

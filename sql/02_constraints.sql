@@ -13,6 +13,10 @@ RESET client_min_messages;
 INSERT INTO mycelium.organizations (id, name, slug) VALUES
     ('0000000a-0000-7000-8000-000000000000', 'Agency A', 'agency-a'),
     ('0000000b-0000-7000-8000-000000000000', 'Agency B', 'agency-b');
+-- B tracks time (A too, from its settings below), so that time entries reach
+-- the keys and checks.
+INSERT INTO mycelium.organization_settings (organization_id, enable_time_tracking)
+VALUES ('0000000b-0000-7000-8000-000000000000', true);
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALUES
     ('0000000a-0000-7000-8000-0000000000a1', '0000000a-0000-7000-8000-000000000000', 'ann@a.test', 'Ann', 'ADMIN', 'ACTIVE'),
     ('0000000a-0000-7000-8000-0000000000a2', '0000000a-0000-7000-8000-000000000000', 'eve@a.test', 'Eve', 'VIDEO_EDITOR', 'ACTIVE'),
@@ -89,7 +93,7 @@ SELECT regress.try($$INSERT INTO mycelium.client_assignments (organization_id, c
 
 -- ------ Domains ------
 INSERT INTO mycelium.organization_branding (organization_id) VALUES ('0000000a-0000-7000-8000-000000000000');
-INSERT INTO mycelium.organization_settings (organization_id) VALUES ('0000000a-0000-7000-8000-000000000000');
+INSERT INTO mycelium.organization_settings (organization_id, enable_time_tracking) VALUES ('0000000a-0000-7000-8000-000000000000', true);
 SELECT primary_color, s.timezone, s.week_starts_on, s.notification_frequency
 FROM mycelium.organization_branding b JOIN mycelium.organization_settings s USING (organization_id);
 SELECT t.description, regress.try(t.statement) AS outcome

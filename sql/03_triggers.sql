@@ -84,11 +84,14 @@ SELECT set_config('request.jwt.claims', '{"sub": "0000000a-0000-7000-8000-000000
     "organization_id": "0000000a-0000-7000-8000-000000000000"}', true) IS NOT NULL AS claims_set;
 UPDATE mycelium.deliverables SET status = 'IN_PROGRESS', assigned_user_id = '0000000a-0000-7000-8000-0000000000a2'
  WHERE title = 'Reel 1';
+-- The completion is stamped by the database (now, by the actor), whatever the
+-- caller writes into completed_at.
 UPDATE mycelium.deliverables SET status = 'COMPLETED', completed_at = '2026-11-01 12:00+00' WHERE title = 'Reel 2';
 -- An update that changes nothing records nothing.
 UPDATE mycelium.deliverables SET title = title WHERE title = 'Reel 3';
 COMMIT;
-SELECT action, resource_name, u.name AS actor, changed_fields, old_values, new_values
+SELECT action, resource_name, u.name AS actor, changed_fields, old_values, new_values - 'completed_at' AS new_values,
+       (new_values ->> 'completed_at')::timestamptz > '2026-11-02' AS completed_now
 FROM mycelium.activity_logs l LEFT JOIN mycelium.users u ON u.id = l.user_id
 WHERE action <> 'created' ORDER BY resource_name;
 

@@ -37,6 +37,8 @@ INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALU
     ('0000000a-0000-7000-8000-0000000000a2', '0000000a-0000-7000-8000-000000000000', 'cus@a.test', 'Cus', 'CUSTOM', 'ACTIVE'),
     ('0000000a-0000-7000-8000-0000000000a3', '0000000a-0000-7000-8000-000000000000', 'old@a.test', 'Old', 'FILMER', 'INACTIVE'),
     ('0000000b-0000-7000-8000-0000000000b1', '0000000b-0000-7000-8000-000000000000', 'bob@b.test', 'Bob', 'ADMIN', 'ACTIVE');
+-- A CUSTOM user's services are its row's (an ADMIN writes them).
+UPDATE mycelium.users SET permissions = '{"services": ["social", "seo"]}' WHERE email = 'cus@a.test';
 INSERT INTO mycelium.clients (id, organization_id, name, slug) VALUES
     ('0000000a-0000-7000-8000-0000000000c1', '0000000a-0000-7000-8000-000000000000', 'Acme', 'acme'),
     ('0000000a-0000-7000-8000-0000000000c2', '0000000a-0000-7000-8000-000000000000', 'Globex', 'globex');
@@ -82,7 +84,8 @@ SELECT pg_temp.context() AS admin_context;
 -- A CLIENT's client comes from its client_users row.
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000f1', 'CLIENT');
 SELECT pg_temp.context() AS portal_context;
--- A CUSTOM role's services are sorted and de-duplicated; other roles have none.
+-- A CUSTOM role's services are its row's, sorted; a caller may name them (in
+-- any order, repeated), but not others; other roles have none.
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a2', 'CUSTOM',
                             service_access => '{seo,social,seo}');
 SELECT pg_temp.context() AS custom_context;

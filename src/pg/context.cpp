@@ -52,6 +52,9 @@ using mycelium::core::ErrorKind;
 // GUC variables: plain C data owned by the GUC machinery.
 char *sealed_setting = nullptr;
 char *password_change_setting = nullptr;
+char *request_ip_setting = nullptr;
+char *request_user_agent_setting = nullptr;
+char *request_session_setting = nullptr;
 bool require_signed = false;
 
 // Per-backend state, created on first use and deliberately never destroyed (a
@@ -185,11 +188,24 @@ std::optional<mycelium::core::Context> checked_member(mycelium::core::Context ct
     const QueryParam token_id =
         stamp.token_id ? QueryParam::text(*stamp.token_id) : QueryParam::of(TEXTOID, 0, true);
     const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
-        "SELECT m.client_id, m.problem FROM mycelium_internal.check_member($1, $2, $3) m "
+        "SELECT m.client_id, m.problem, pg_catalog.array_to_string(m.service_access, ',') "
+        "  FROM mycelium_internal.check_member($1, $2, $3) m "
         " WHERE NOT mycelium_internal.token_revoked($1, $2, $4, $5, $6)",
         {QueryParam::uuid(ctx.organization_id), QueryParam::uuid(ctx.user_id),
          QueryParam::text(ctx.role), issued_at, session, token_id});
     if (rows.size() != 1 || rows.at(0, 1)) return std::nullopt;
+    // A CUSTOM user's services are its row's, whatever the claims say.
+    ctx.service_access.clear();
+    if (rows.at(0, 2) && !rows.at(0, 2)->empty()) {
+        const std::string &services = *rows.at(0, 2);
+        std::string::size_type start = 0;
+        while (true) {
+            const std::string::size_type comma = services.find(',', start);
+            ctx.service_access.push_back(services.substr(start, comma - start));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
     if (ctx.role == "CLIENT") {
         if (!rows.at(0, 0)) return std::nullopt;
         if (!ctx.client_id.empty() && ctx.client_id != *rows.at(0, 0)) return std::nullopt;
@@ -219,6 +235,21 @@ void define_context_settings() {
         "its password; no policy reads it.",
         &password_change_setting, "", PGC_USERSET,
         GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr, nullptr);
+    // Where this transaction's request came from, for the activity log
+    // (mycelium.set_request_info); what the application says, unchecked.
+    DefineCustomStringVariable("mycelium.request_ip", "The client address of the current request.",
+                               "Set by mycelium.set_request_info(); copied into activity_logs.",
+                               &request_ip_setting, "", PGC_USERSET,
+                               GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("mycelium.request_user_agent",
+                               "The User-Agent of the current request.",
+                               "Set by mycelium.set_request_info(); copied into activity_logs.",
+                               &request_user_agent_setting, "", PGC_USERSET,
+                               GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "mycelium.request_session", "The application's session id of the current request.",
+        "Set by mycelium.set_request_info(); copied into activity_logs.", &request_session_setting,
+        "", PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "mycelium.require_signed_context",
         "Accept only contexts sealed by mycelium.authenticate() (or set_context by a superuser).",

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1800);
+SELECT plan(1856);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -266,6 +266,7 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('deliverables',            'recurrence_occurrence',        'timestamp with time zone',     false, NULL),
     ('deliverables',            'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('deliverables',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('deliverables',            'approved_by_client_user_id',   'uuid',                         false, NULL),
     ('comments',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('comments',                'organization_id',              'uuid',                         true,  NULL),
     ('comments',                'deliverable_id',               'uuid',                         true,  NULL),
@@ -367,6 +368,7 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('subscriptions',           'max_projects',                 'integer',                      false, NULL),
     ('subscriptions',           'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('subscriptions',           'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('subscriptions',           'trial_ends_at',                'timestamp with time zone',     false, NULL),
     ('job_runs',                'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('job_runs',                'job',                          'text',                         true,  NULL),
     ('job_runs',                'started_at',                   'timestamp with time zone',     true,  'clock_timestamp()'),
@@ -497,6 +499,8 @@ INSERT INTO want_fks (tbl, conname, cols, reftbl, refcols, def) VALUES
      'FOREIGN KEY (organization_id, completed_by_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (completed_by_id)'),
     ('deliverables', 'deliverables_approved_by_fkey', '{organization_id,approved_by_id}', 'users', '{organization_id,id}',
      'FOREIGN KEY (organization_id, approved_by_id) REFERENCES mycelium.users(organization_id, id) ON DELETE SET NULL (approved_by_id)'),
+    ('deliverables', 'deliverables_approved_by_client_user_fkey', '{organization_id,approved_by_client_user_id}', 'client_users', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, approved_by_client_user_id) REFERENCES mycelium.client_users(organization_id, id) ON DELETE SET NULL (approved_by_client_user_id)'),
     ('deliverables', 'deliverables_parent_fkey', '{organization_id,parent_id}', 'deliverables', '{organization_id,id}',
      'FOREIGN KEY (organization_id, parent_id) REFERENCES mycelium.deliverables(organization_id, id) ON DELETE SET NULL (parent_id)'),
     ('comments', 'comments_deliverable_fkey', '{organization_id,deliverable_id}', 'deliverables', '{organization_id,id}',
@@ -602,6 +606,7 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('deliverables', 'deliverables_actual_hours_non_negative'),
     ('deliverables', 'deliverables_custom_fields_object'),
     ('deliverables', 'deliverables_attachments_array'),
+    ('deliverables', 'deliverables_one_approver'),
     ('deliverables', 'deliverables_recurrence_rule_valid'),
     ('deliverables', 'deliverables_recurrence_period_month_start'),
     ('deliverables', 'deliverables_recurrence_occurrence_in_period'),
@@ -939,6 +944,18 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''project'', ''name'')'),
     ('projects', 'guard_move', 'guard_move',
      'CREATE TRIGGER guard_move BEFORE UPDATE ON mycelium.projects FOR EACH ROW WHEN ((old.client_id IS DISTINCT FROM new.client_id)) EXECUTE FUNCTION mycelium_internal.guard_move()'),
+    ('users', 'check_plan_limits_insert', 'check_plan_limits',
+     'CREATE TRIGGER check_plan_limits_insert AFTER INSERT ON mycelium.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_plan_limits()'),
+    ('users', 'check_plan_limits_update', 'check_plan_limits',
+     'CREATE TRIGGER check_plan_limits_update AFTER UPDATE ON mycelium.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_plan_limits()'),
+    ('clients', 'check_plan_limits_insert', 'check_plan_limits',
+     'CREATE TRIGGER check_plan_limits_insert AFTER INSERT ON mycelium.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_plan_limits()'),
+    ('clients', 'check_plan_limits_update', 'check_plan_limits',
+     'CREATE TRIGGER check_plan_limits_update AFTER UPDATE ON mycelium.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_plan_limits()'),
+    ('projects', 'check_plan_limits_insert', 'check_plan_limits',
+     'CREATE TRIGGER check_plan_limits_insert AFTER INSERT ON mycelium.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_plan_limits()'),
+    ('projects', 'check_plan_limits_update', 'check_plan_limits',
+     'CREATE TRIGGER check_plan_limits_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_plan_limits()'),
     ('deliverables', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.deliverables FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('deliverables', 'touch_updated_at', 'touch_updated_at',
@@ -949,6 +966,24 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER log_activity_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''deliverable'', ''title'')'),
     ('deliverables', 'log_activity_delete', 'log_activity',
      'CREATE TRIGGER log_activity_delete AFTER DELETE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.log_activity(''deliverable'', ''title'')'),
+    ('client_assignments', 'stamp_assigner', 'stamp_assigner',
+     'CREATE TRIGGER stamp_assigner BEFORE INSERT ON mycelium.client_assignments FOR EACH ROW WHEN ((new.assigned_by IS NULL)) EXECUTE FUNCTION mycelium_internal.stamp_assigner()'),
+    ('clients', 'stamp_pause', 'stamp_pause',
+     'CREATE TRIGGER stamp_pause BEFORE INSERT ON mycelium.clients FOR EACH ROW WHEN ((new.is_paused OR (new.paused_at IS NOT NULL))) EXECUTE FUNCTION mycelium_internal.stamp_pause()'),
+    ('clients', 'stamp_pause_update', 'stamp_pause',
+     'CREATE TRIGGER stamp_pause_update BEFORE UPDATE ON mycelium.clients FOR EACH ROW WHEN (((new.is_paused IS DISTINCT FROM old.is_paused) OR (new.paused_at IS DISTINCT FROM old.paused_at))) EXECUTE FUNCTION mycelium_internal.stamp_pause()'),
+    ('deliverables', 'default_due_date', 'default_due_date',
+     'CREATE TRIGGER default_due_date BEFORE INSERT ON mycelium.deliverables FOR EACH ROW WHEN ((new.due_date IS NULL)) EXECUTE FUNCTION mycelium_internal.default_due_date()'),
+    ('deliverables', 'stamp_status', 'stamp_deliverable',
+     'CREATE TRIGGER stamp_status BEFORE INSERT ON mycelium.deliverables FOR EACH ROW WHEN (((new.status = ANY (ARRAY[''COMPLETED''::mycelium.deliverable_status, ''APPROVED''::mycelium.deliverable_status, ''ARCHIVED''::mycelium.deliverable_status])) OR (new.completed_at IS NOT NULL) OR (new.completed_by_id IS NOT NULL) OR (new.approved_at IS NOT NULL) OR (new.approved_by_id IS NOT NULL) OR (new.approved_by_client_user_id IS NOT NULL))) EXECUTE FUNCTION mycelium_internal.stamp_deliverable()'),
+    ('deliverables', 'stamp_status_update', 'stamp_deliverable',
+     'CREATE TRIGGER stamp_status_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN (((old.status = ANY (ARRAY[''COMPLETED''::mycelium.deliverable_status, ''APPROVED''::mycelium.deliverable_status, ''ARCHIVED''::mycelium.deliverable_status])) OR (new.status = ANY (ARRAY[''COMPLETED''::mycelium.deliverable_status, ''APPROVED''::mycelium.deliverable_status, ''ARCHIVED''::mycelium.deliverable_status])) OR (new.completed_at IS DISTINCT FROM old.completed_at) OR (new.completed_by_id IS DISTINCT FROM old.completed_by_id) OR (new.approved_at IS DISTINCT FROM old.approved_at) OR (new.approved_by_id IS DISTINCT FROM old.approved_by_id) OR (new.approved_by_client_user_id IS DISTINCT FROM old.approved_by_client_user_id))) EXECUTE FUNCTION mycelium_internal.stamp_deliverable()'),
+    ('users', 'check_staff_row', 'check_staff_row',
+     'CREATE TRIGGER check_staff_row BEFORE INSERT ON mycelium.users FOR EACH ROW WHEN (((new.role = ''CLIENT''::mycelium.user_role) OR (new.permissions IS NOT NULL))) EXECUTE FUNCTION mycelium_internal.check_staff_row()'),
+    ('users', 'check_staff_row_update', 'check_staff_row',
+     'CREATE TRIGGER check_staff_row_update BEFORE UPDATE OF role, permissions ON mycelium.users FOR EACH ROW WHEN (((new.role = ''CLIENT''::mycelium.user_role) OR (new.permissions IS DISTINCT FROM old.permissions))) EXECUTE FUNCTION mycelium_internal.check_staff_row()'),
+    ('deliverables', 'check_new_work', 'check_new_work',
+     'CREATE TRIGGER check_new_work AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_new_work()'),
     ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
      'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium_internal.guard_portal_deliverable_update()'),
     ('deliverables', 'guard_move', 'guard_move',
@@ -973,6 +1008,20 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.time_entries FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('time_entries', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.time_entries FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
+    ('time_entries', 'derive_time_entry', 'derive_time_entry',
+     'CREATE TRIGGER derive_time_entry BEFORE INSERT OR UPDATE ON mycelium.time_entries FOR EACH ROW EXECUTE FUNCTION mycelium_internal.derive_time_entry()'),
+    ('time_entries', 'sum_hours_insert', 'sum_time_entries',
+     'CREATE TRIGGER sum_hours_insert AFTER INSERT ON mycelium.time_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.sum_time_entries()'),
+    ('time_entries', 'sum_hours_update', 'sum_time_entries',
+     'CREATE TRIGGER sum_hours_update AFTER UPDATE ON mycelium.time_entries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.sum_time_entries()'),
+    ('time_entries', 'sum_hours_delete', 'sum_time_entries',
+     'CREATE TRIGGER sum_hours_delete AFTER DELETE ON mycelium.time_entries REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.sum_time_entries()'),
+    ('time_entries', 'sum_hours_truncate', 'sum_time_entries',
+     'CREATE TRIGGER sum_hours_truncate AFTER TRUNCATE ON mycelium.time_entries FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.sum_time_entries()'),
+    ('deliverables', 'guard_actual_hours', 'guard_actual_hours',
+     'CREATE TRIGGER guard_actual_hours BEFORE INSERT ON mycelium.deliverables FOR EACH ROW WHEN ((new.actual_hours IS NOT NULL)) EXECUTE FUNCTION mycelium_internal.guard_actual_hours()'),
+    ('deliverables', 'guard_actual_hours_update', 'guard_actual_hours',
+     'CREATE TRIGGER guard_actual_hours_update BEFORE UPDATE OF actual_hours ON mycelium.deliverables FOR EACH ROW WHEN ((new.actual_hours IS DISTINCT FROM old.actual_hours)) EXECUTE FUNCTION mycelium_internal.guard_actual_hours()'),
     ('notifications', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notifications FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('notifications', 'touch_updated_at', 'touch_updated_at',
@@ -1108,7 +1157,10 @@ INSERT INTO want_policies (tbl, pol, cmd) VALUES
     ('integrations',            'integrations_update',             'UPDATE'),
     ('integrations',            'integrations_delete',             'DELETE'),
     ('activity_logs',           'activity_logs_select',            'SELECT'),
-    ('subscriptions',           'subscriptions_select',            'SELECT');
+    ('subscriptions',           'subscriptions_select',            'SELECT'),
+    ('subscriptions',           'subscriptions_insert',            'INSERT'),
+    ('subscriptions',           'subscriptions_update',            'UPDATE'),
+    ('subscriptions',           'subscriptions_delete',            'DELETE');
 
 -- ====================================================================
 -- Schema, tables, types
@@ -1594,6 +1646,7 @@ SELECT functions_are('mycelium', ARRAY[
     'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'database_notification_types',
+    'my_writable_client_ids', 'set_request_info',
     'grant_access',
     'calling_role', 'expand_recurrence', 'check_recurrence_rule', 'date_label',
     'is_known_locale', 'generate_recurring_deliverables',
@@ -1603,7 +1656,7 @@ SELECT functions_are('mycelium', ARRAY[
     'set_identity_provider', 'remove_identity_provider', 'link_identity',
     'set_temporary_password', 'force_password_change', 'lock_account',
     'request_password_reset', 'reset_password', 'request_email_verification', 'verify_email',
-    'invite_user', 'invite_client_user', 'accept_invitation', 'sign_up'
+    'invite_user', 'invite_client_user', 'accept_invitation', 'sign_up', 'require_organization_writable'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 -- The extension's own functions: the trigger functions, the helpers of its
@@ -1615,6 +1668,9 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'account', 'store_password', 'password_target', 'record_sign_in', 'end_sessions', 'end_sessions_on_change',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
     'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
+    'derive_time_entry', 'sum_time_entries', 'guard_actual_hours',
+    'stamp_deliverable', 'stamp_pause', 'stamp_assigner', 'default_due_date', 'check_staff_row',
+    'permissions_problem', 'custom_services', 'check_new_work', 'request_info',
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
     'guard_move', 'check_references', 'equip_role', 'acting_organizations',
     'next_delivery_time', 'deliverable_audience', 'due_key_format', 'send_notifications',
@@ -1625,7 +1681,8 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'remember_token', 'current_token',
     'token_header', 'verify_foreign_token', 'check_jwks', 'authenticate_foreign',
     'new_secret', 'check_lifetime', 'issue_secret', 'take_secret', 'take_rate_limit', 'active_account_by_email',
-    'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds', 'lock_holds'
+    'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds', 'lock_holds',
+    'read_only_organizations', 'require_organization_writable', 'writable_organizations', 'check_plan_limits'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1751,6 +1808,17 @@ SELECT set_eq(
         ('mycelium.database_health_check()',                      'sql',     's', 'u', true),
         ('mycelium.my_client_ids()',                              'sql',     's', 's', true),
         ('mycelium.my_service_type_ids()',                        'sql',     's', 's', true),
+        ('mycelium.my_writable_client_ids()',                     'sql',     's', 's', true),
+        ('mycelium.set_request_info(inet,text,text)',             'sql',     'v', 'u', false),
+        ('mycelium_internal.request_info()',                      'plpgsql', 's', 'u', false),
+        ('mycelium_internal.stamp_deliverable()',                 'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.stamp_pause()',                       'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.stamp_assigner()',                    'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.default_due_date()',                  'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.check_staff_row()',                   'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.check_new_work()',                    'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.permissions_problem(jsonb)',          'sql',     'i', 's', false),
+        ('mycelium_internal.custom_services(jsonb)',              'sql',     'i', 's', false),
         ('mycelium.portal_can(text)',                             'sql',     's', 's', true),
         ('mycelium_internal.require_context()',                   'plpgsql', 'v', 'u', false),
         ('mycelium_internal.limit_changes()',                     'plpgsql', 'v', 'u', false),
@@ -1758,9 +1826,18 @@ SELECT set_eq(
         ('mycelium.database_notification_types()',                'sql',     'i', 's', false),
         ('mycelium_internal.address_recipient()',                 'plpgsql', 'v', 'u', false),
         ('mycelium_internal.guard_move()',                        'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.derive_time_entry()',                 'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.sum_time_entries()',                  'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.guard_actual_hours()',                'plpgsql', 'v', 'u', false),
         ('mycelium_internal.check_references()',                  'plpgsql', 'v', 'u', true),
         ('mycelium.grant_access(regrole,text)',                   'plpgsql', 'v', 'u', false),
         ('mycelium_internal.access_kinds()',                      'sql',     'i', 's', false),
+        ('mycelium_internal.read_only_organizations(uuid[])',     'plpgsql', 's', 'u', false),
+        ('mycelium_internal.require_organization_writable(text,uuid)',
+                                                                  'plpgsql', 's', 'u', false),
+        ('mycelium.require_organization_writable(text)',          'plpgsql', 's', 'u', true),
+        ('mycelium_internal.writable_organizations(text,uuid[])', 'plpgsql', 's', 'u', false),
+        ('mycelium_internal.check_plan_limits()',                 'plpgsql', 'v', 'u', true),
         ('mycelium_internal.equip_role(regrole,text)',            'plpgsql', 'v', 'u', false),
         ('mycelium.calling_role()',                               'c',       's', 's', false),
         ('mycelium_internal.acting_organizations(text,uuid)',     'plpgsql', 's', 'u', true),
@@ -1814,14 +1891,20 @@ SELECT is(
     ARRAY['mycelium_internal.address_recipient() trigger',
           'mycelium_internal.announce_change() trigger', 'mycelium_internal.check_custom_fields() trigger',
           'mycelium_internal.check_field_definition() trigger', 'mycelium_internal.check_manifest() trigger',
-          'mycelium_internal.check_references() trigger', 'mycelium_internal.end_sessions_on_change() trigger',
-          'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_move() trigger',
+          'mycelium_internal.check_new_work() trigger', 'mycelium_internal.check_plan_limits() trigger',
+          'mycelium_internal.check_references() trigger', 'mycelium_internal.check_staff_row() trigger',
+          'mycelium_internal.default_due_date() trigger', 'mycelium_internal.derive_time_entry() trigger',
+          'mycelium_internal.end_sessions_on_change() trigger',
+          'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_actual_hours() trigger',
+          'mycelium_internal.guard_move() trigger',
           'mycelium_internal.guard_portal_deliverable_update() trigger',
           'mycelium_internal.guard_schema() event_trigger', 'mycelium_internal.limit_changes() trigger',
           'mycelium_internal.load_as_replica() trigger',
           'mycelium_internal.log_activity() trigger', 'mycelium_internal.notify_comment_events() trigger',
           'mycelium_internal.notify_deliverable_events() trigger', 'mycelium_internal.require_context() trigger',
-          'mycelium_internal.reset_domain_verification() trigger', 'mycelium_internal.touch_updated_at() trigger'],
+          'mycelium_internal.reset_domain_verification() trigger', 'mycelium_internal.stamp_assigner() trigger',
+          'mycelium_internal.stamp_deliverable() trigger', 'mycelium_internal.stamp_pause() trigger',
+          'mycelium_internal.sum_time_entries() trigger', 'mycelium_internal.touch_updated_at() trigger'],
     'The trigger and event trigger functions are exactly these, all in schema mycelium_internal');
 
 -- ====================================================================
@@ -2101,15 +2184,18 @@ SELECT is(
 -- (g) SECURITY DEFINER functions are few and deliberate: list each one here.
 -- They work across tenants (onboarding, maintenance, slug uniqueness, the activity
 -- log, generation, the sweeps and their notifications, each checking who calls,
--- the check of references no key covers), look up the caller's own context
+-- the check of references no key covers, a deliverable's sum of time entries,
+-- colleagues' included), look up the caller's own context
 -- (set_context, authenticate and the policy helpers), write what only the
 -- extension may reach in mycelium_internal (passwords, sign-outs, an ADMIN's
 -- identity services and links, temporary passwords, forced changes and locks,
 -- invitations, each checking who calls), take a secret instead of a context
 -- (accept_invitation, reset_password, verify_email) or rate-limit themselves
 -- before anyone signs in (request_password_reset, request_email_verification,
--- sign_up), or guard the schema (guard_schema runs for every role's DDL and
--- writes only the manifest).
+-- sign_up), guard the schema (guard_schema runs for every role's DDL and
+-- writes only the manifest), or hold the plan's limits and read-only statuses
+-- (check_plan_limits counts rows the writer may not see; require_context calls
+-- require_organization_writable as the writer, who may not read the subscription).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
@@ -2132,10 +2218,12 @@ SELECT is(
           'mycelium.lock_account(uuid)',
           'mycelium.my_client_ids()',
           'mycelium.my_service_type_ids()',
+          'mycelium.my_writable_client_ids()',
           'mycelium.portal_can(text)',
           'mycelium.remove_identity_provider(text)',
           'mycelium.request_email_verification(uuid,text,boolean,interval)',
           'mycelium.request_password_reset(uuid,text,boolean,interval)',
+          'mycelium.require_organization_writable(text)',
           'mycelium.reset_password(text,text)',
           'mycelium.resolve_organization(text)',
           'mycelium.run_job(text)',
@@ -2153,7 +2241,10 @@ SELECT is(
           'mycelium.verify_custom_domain(text)',
           'mycelium.verify_email(text)',
           'mycelium_internal.acting_organizations(text,uuid)',
+          'mycelium_internal.check_new_work()',
+          'mycelium_internal.check_plan_limits()',
           'mycelium_internal.check_references()',
+          'mycelium_internal.check_staff_row()',
           'mycelium_internal.end_sessions_on_change()',
           'mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
           'mycelium_internal.fill_slug()',
@@ -2161,7 +2252,8 @@ SELECT is(
           'mycelium_internal.log_activity()',
           'mycelium_internal.notify_comment_events()',
           'mycelium_internal.notify_deliverable_events()',
-          'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])'],
+          'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])',
+          'mycelium_internal.sum_time_entries()'],
     '(g) the SECURITY DEFINER functions of both schemas are exactly these');
 
 SELECT is(
@@ -2207,7 +2299,7 @@ SELECT is(
 -- What is in mycelium_internal is the extension's alone: the schema, its
 -- tables, their columns and its functions grant nothing to anyone but their
 -- owner, neither to PUBLIC nor to the group roles mycelium_app, mycelium_readonly,
--- mycelium_maintenance, mycelium_delivery and mycelium_signup (whose members could
+-- mycelium_maintenance, mycelium_delivery, mycelium_signup and mycelium_billing (whose members could
 -- then read the keys, the password hashes or the secrets' hashes, or seal a
 -- context unchecked). Without USAGE on the schema no other role
 -- can name anything in it.
@@ -2252,8 +2344,10 @@ SELECT is(
              AND g.grantee <> p.proowner
            ORDER BY 1),
     ARRAY['mycelium.open_statuses() mycelium_app EXECUTE', 'mycelium.open_statuses() mycelium_readonly EXECUTE',
-          'mycelium.restoring() mycelium_app EXECUTE', 'mycelium.restoring() mycelium_readonly EXECUTE'],
-    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app and mycelium_readonly only');
+          'mycelium.restoring() mycelium_app EXECUTE', 'mycelium.restoring() mycelium_billing EXECUTE',
+          'mycelium.restoring() mycelium_readonly EXECUTE'],
+    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app and mycelium_readonly '
+    'only (restoring() also by mycelium_billing, which writes subscriptions)');
 
 -- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table but the
 -- system tables.
@@ -2388,8 +2482,9 @@ SELECT is(
 -- (r4) The tables that deliberately lack a write policy, so that nobody under
 -- row-level security can do it (docs/security.md, "Who may do what"):
 -- organizations are created by create_organization and removed by the owner;
--- subscriptions are the owner's (billing); the activity log is written only by
--- its SECURITY DEFINER triggers and never changed.
+-- the activity log is written only by its SECURITY DEFINER triggers and never
+-- changed. (Subscriptions have write policies that only the billing kind's
+-- roles pass.)
 SELECT is(
     ARRAY(SELECT format('%s %s', c.relname, k.cmd) COLLATE "C"
             FROM pg_catalog.pg_class c
@@ -2400,10 +2495,9 @@ SELECT is(
                               WHERE p.polrelid = c.oid AND p.polcmd IN (k.code, '*'))
            ORDER BY 1),
     ARRAY['activity_logs DELETE', 'activity_logs INSERT', 'activity_logs UPDATE',
-          'organizations DELETE', 'organizations INSERT',
-          'subscriptions DELETE', 'subscriptions INSERT', 'subscriptions UPDATE'],
+          'organizations DELETE', 'organizations INSERT'],
     '(r4) only these tables and commands have no policy: activity_logs INSERT/UPDATE/DELETE, '
-    'organizations INSERT/DELETE, subscriptions INSERT/UPDATE/DELETE');
+    'organizations INSERT/DELETE');
 
 -- (r5) Policies are permissive and apply to every role (PUBLIC): which role may do
 -- what is the context's business, not the policy's.
@@ -2459,7 +2553,9 @@ SELECT is(
 -- (r7) Every policy expression requires the row's organization to be the
 -- context's, as its first top-level conjunct ("Every rule below also requires the
 -- row's organization_id to be the context's"): an OR at the top, or a policy that
--- forgets the tenant, fails. On organizations the column is id.
+-- forgets the tenant, fails. On organizations the column is id. The one
+-- exception is subscriptions, which the billing service writes for every
+-- organization; its policies are pinned exactly below.
 SELECT is(
     ARRAY(SELECT format('%s.%s %s', c.relname, p.polname, e.kind) COLLATE "C"
             FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
@@ -2470,11 +2566,31 @@ SELECT is(
                                       || ' = ( SELECT mycelium.current_organization_id() AS current_organization_id)'
                                       AS tenant) t
            WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND c.relname <> 'subscriptions'
              AND e.expr <> '(' || t.tenant || ')'
              AND left(e.expr, length(t.tenant) + 8) <> '((' || t.tenant || ') AND '
            ORDER BY 1),
     ARRAY[]::text[],
     '(r7) every USING and WITH CHECK starts with organization_id = (SELECT mycelium.current_organization_id()) AND ...');
+
+-- Subscriptions: the organization's ADMINs read theirs, and only members of
+-- mycelium_billing (the billing kind) read and write across organizations, once
+-- per statement (a scalar sub-select).
+SELECT set_eq(
+    $$SELECT p.polname::text AS pol, coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '-') AS using_expr,
+             coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '-') AS check_expr
+        FROM pg_catalog.pg_policy p WHERE p.polrelid = 'mycelium.subscriptions'::regclass$$,
+    $$VALUES ('subscriptions_select',
+              '(((organization_id = ( SELECT mycelium.current_organization_id() AS current_organization_id)) AND '
+              '(( SELECT mycelium.current_app_role() AS current_app_role) = ''ADMIN''::text)) OR '
+              '( SELECT pg_has_role(''mycelium_billing''::name, ''USAGE''::text) AS pg_has_role))', '-'),
+             ('subscriptions_insert', '-',
+              '( SELECT pg_has_role(''mycelium_billing''::name, ''USAGE''::text) AS pg_has_role)'),
+             ('subscriptions_update', '( SELECT pg_has_role(''mycelium_billing''::name, ''USAGE''::text) AS pg_has_role)',
+              '( SELECT pg_has_role(''mycelium_billing''::name, ''USAGE''::text) AS pg_has_role)'),
+             ('subscriptions_delete', '( SELECT pg_has_role(''mycelium_billing''::name, ''USAGE''::text) AS pg_has_role)',
+              '-')$$,
+    '(r7) subscriptions: ADMINs of the context''s organization read; the billing kind reads and writes');
 
 -- (r8) An UPDATE policy states its WITH CHECK, so that a row cannot be moved out
 -- of the tenant by an UPDATE that its USING admits; an INSERT policy has one by
@@ -2534,7 +2650,8 @@ SELECT is(
     ARRAY['mycelium.current_app_role() s s', 'mycelium.current_app_user_id() s s',
           'mycelium.current_client_id() s s', 'mycelium.current_organization_id() s s',
           'mycelium.database_notification_types() i s',
-          'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s', 'mycelium.portal_can(text) s s'],
+          'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s',
+          'mycelium.my_writable_client_ids() s s', 'mycelium.portal_can(text) s s'],
     '(r9) the functions policies call are exactly these, each STABLE (s) or IMMUTABLE (i), and PARALLEL SAFE (s)');
 
 -- (r10) The writing functions are VOLATILE (docs/operations.md: writers fail on a

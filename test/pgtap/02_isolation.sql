@@ -326,14 +326,19 @@ BEGIN
     INSERT INTO mycelium.organizations (id, name, slug) VALUES (org, 'Regress Org ' || upper(o), 'regress-mycelium-' || o);
     INSERT INTO mycelium.organization_branding (id, organization_id, primary_color, portal_support_email)
     VALUES (pg_temp.id(o, 'branding'), org, '#112233', 'support-' || o || '@example.com');
-    INSERT INTO mycelium.organization_settings (id, organization_id, timezone)
-    VALUES (pg_temp.id(o, 'settings'), org, 'UTC');
+    INSERT INTO mycelium.organization_settings (id, organization_id, timezone, enable_time_tracking)
+    VALUES (pg_temp.id(o, 'settings'), org, 'UTC', true);
     INSERT INTO mycelium.users (id, organization_id, email, name, role, status, title)
     VALUES (u1, org, 'regress-admin-' || o || '@example.com', 'Admin ' || o, 'ADMIN', 'ACTIVE', 'Owner'),
            (u2, org, 'regress-editor-' || o || '@example.com', 'Editor ' || o, 'VIDEO_EDITOR', 'ACTIVE', 'Editor'),
            (u3, org, 'regress-editor2-' || o || '@example.com', 'Editor2 ' || o, 'VIDEO_EDITOR', 'ACTIVE', 'Editor'),
            (u4, org, 'regress-custom-' || o || '@example.com', 'Custom ' || o, 'CUSTOM', 'ACTIVE', 'SEO'),
            (u5, org, 'regress-gone-' || o || '@example.com', 'Gone ' || o, 'VIDEO_EDITOR', 'INACTIVE', 'Former');
+    -- The CUSTOM user's services are its row's (an owner's update, which the
+    -- log does not count among the fixture's inserts).
+    PERFORM set_config('mycelium.in_job_statement', 'on', true);
+    UPDATE mycelium.users SET permissions = '{"services": ["seo"]}' WHERE id = u4;
+    PERFORM set_config('mycelium.in_job_statement', 'off', true);
     INSERT INTO mycelium.service_types (id, organization_id, name, slug, workflow_type)
     VALUES (s1, org, 'Social Media', 'social', 'RECURRING'),
            (s2, org, 'SEO', 'seo', 'PROJECT');
@@ -345,12 +350,13 @@ BEGIN
     INSERT INTO mycelium.client_assignments (id, organization_id, client_id, user_id, service_type_id, is_active, assigned_by)
     VALUES (pg_temp.id(o, 'assignment', 1), org, c1, u2, s1, true, u1),
            (pg_temp.id(o, 'assignment', 2), org, c2, u3, s1, false, u1);
+    -- PRIMARY: a VIEWER portal user reads only, whatever its flags say.
     INSERT INTO mycelium.client_users (id, organization_id, client_id, email, name,
-                                       is_active, can_approve, can_comment)
-    VALUES (pg_temp.id(o, 'client_user', 1), org, c1, 'regress-portal1-' || o || '@example.com', 'Portal1 ' || o, true, true, true),
-           (pg_temp.id(o, 'client_user', 2), org, c1, 'regress-portal2-' || o || '@example.com', 'Portal2 ' || o, true, false, false),
-           (pg_temp.id(o, 'client_user', 3), org, c2, 'regress-portal3-' || o || '@example.com', 'Portal3 ' || o, true, false, true),
-           (pg_temp.id(o, 'client_user', 4), org, c1, 'regress-portal4-' || o || '@example.com', 'Portal4 ' || o, false, true, true);
+                                       is_active, can_approve, can_comment, role)
+    VALUES (pg_temp.id(o, 'client_user', 1), org, c1, 'regress-portal1-' || o || '@example.com', 'Portal1 ' || o, true, true, true, 'PRIMARY'),
+           (pg_temp.id(o, 'client_user', 2), org, c1, 'regress-portal2-' || o || '@example.com', 'Portal2 ' || o, true, false, false, 'PRIMARY'),
+           (pg_temp.id(o, 'client_user', 3), org, c2, 'regress-portal3-' || o || '@example.com', 'Portal3 ' || o, true, false, true, 'PRIMARY'),
+           (pg_temp.id(o, 'client_user', 4), org, c1, 'regress-portal4-' || o || '@example.com', 'Portal4 ' || o, false, true, true, 'PRIMARY');
     INSERT INTO mycelium.projects (id, organization_id, client_id, name, manager_id)
     VALUES (pg_temp.id(o, 'project', 1), org, c1, 'Launch ' || o, u1),
            (pg_temp.id(o, 'project', 2), org, c2, 'Relaunch ' || o, u3);
@@ -369,9 +375,9 @@ BEGIN
            (pg_temp.id(o, 'comment', 4), org, d3, NULL, pg_temp.id(o, 'client_user', 3), 'Please hurry', false),
            (pg_temp.id(o, 'comment', 5), org, d2, u1, NULL, 'Internal: client is late paying', true);
     INSERT INTO mycelium.time_entries (id, organization_id, user_id, deliverable_id, start_time, end_time, duration)
-    VALUES (pg_temp.id(o, 'time_entry', 1), org, u2, d1, now() - interval '2 hours', now() - interval '1 hour', 3600),
-           (pg_temp.id(o, 'time_entry', 2), org, u3, d3, now() - interval '3 hours', now() - interval '2 hours', 3600),
-           (pg_temp.id(o, 'time_entry', 3), org, u1, d2, now() - interval '4 hours', now() - interval '3 hours', 3600);
+    VALUES (pg_temp.id(o, 'time_entry', 1), org, u2, d1, now() - interval '2 hours', now() - interval '1 hour', 60),
+           (pg_temp.id(o, 'time_entry', 2), org, u3, d3, now() - interval '3 hours', now() - interval '2 hours', 60),
+           (pg_temp.id(o, 'time_entry', 3), org, u1, d2, now() - interval '4 hours', now() - interval '3 hours', 60);
     INSERT INTO mycelium.notifications (id, organization_id, type, title, message, sender_id)
     VALUES (n1, org, 'DELIVERABLE_ASSIGNED', 'Assigned', 'New work for you', u1),
            (n2, org, 'COMMENT_ADDED', 'Comment', 'Editor commented', u2),

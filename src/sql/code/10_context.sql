@@ -62,10 +62,12 @@ CREATE OR REPLACE FUNCTION mycelium_internal.verify_token(token text,
 -- must change its password (mycelium_internal.credentials) is a member, but
 -- password_change_only: it gets no tenant context, only the password-change
 -- session establish_context seals. With the setting require_verified_email on,
--- an account whose e-mail address is not verified is no member. Private.
+-- an account whose e-mail address is not verified is no member. A CUSTOM
+-- user's services come from its row (users.permissions), never from the
+-- caller. Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.check_member(organization_id uuid, user_id uuid, role text,
                                       OUT client_id uuid, OUT problem text,
-                                      OUT password_change_only boolean)
+                                      OUT password_change_only boolean, OUT service_access text[])
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -98,8 +100,9 @@ BEGIN
             problem := format('the client of portal user %s is %s', user_id, found_status);
         END IF;
     ELSE
-        SELECT u.role::text, u.status::text, u.email_verified, coalesce(k.must_change_password, false)
-          INTO found_role, found_status, verified, password_change_only
+        SELECT u.role::text, u.status::text, u.email_verified, coalesce(k.must_change_password, false),
+               CASE WHEN u.role = 'CUSTOM' THEN mycelium_internal.custom_services(u.permissions) ELSE '{}' END
+          INTO found_role, found_status, verified, password_change_only, service_access
           FROM mycelium.users u
           LEFT JOIN mycelium_internal.credentials k ON k.organization_id = u.organization_id AND k.user_id = u.id
          WHERE u.organization_id = check_member.organization_id AND u.id = check_member.user_id;
@@ -114,8 +117,10 @@ BEGIN
                     WHERE x.name = 'require_verified_email' AND x.value = 'on') THEN
         problem := format('%s has not verified its e-mail address', user_id);
     END IF;
+    service_access := coalesce(service_access, '{}');
     IF problem IS NOT NULL THEN
         client_id := NULL;
+        service_access := '{}';
         password_change_only := false;
     ELSIF password_change_only THEN
         problem := format('%s must change its password first', user_id);
@@ -164,9 +169,7 @@ BEGIN
         PERFORM mycelium_internal.seal_context(organization_id, user_id, role, member.client_id, '{}', expires_at);
         RETURN;
     END IF;
-    PERFORM mycelium_internal.seal_context(organization_id, user_id, role, NULL,
-                                  CASE WHEN role = 'CUSTOM' THEN coalesce(service_access, '{}') ELSE '{}' END,
-                                  expires_at);
+    PERFORM mycelium_internal.seal_context(organization_id, user_id, role, NULL, member.service_access, expires_at);
 END;
 $$;
 
@@ -206,6 +209,25 @@ BEGIN
         RAISE EXCEPTION 'set_context: this database accepts only signed tokens'
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Call mycelium.authenticate(token); mycelium.require_signed_context is on.';
+    END IF;
+    -- A CUSTOM user's services are its row's (users.permissions); a caller that
+    -- names others is told so rather than silently given fewer.
+    IF cardinality(service_access) > 0 THEN
+        IF array_position(service_access, NULL) IS NOT NULL THEN
+            RAISE EXCEPTION 'set_context: service_access holds a NULL' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF EXISTS (SELECT FROM unnest(service_access) s WHERE s !~ '^[a-z0-9]+(-[a-z0-9]+)*$' OR length(s) > 100) THEN
+            RAISE EXCEPTION 'set_context: service_access has an invalid slug' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF ARRAY(SELECT DISTINCT s FROM unnest(service_access) s ORDER BY 1)
+           IS DISTINCT FROM (SELECT mycelium_internal.custom_services(u.permissions) FROM mycelium.users u
+                              WHERE u.organization_id = set_context.organization_id AND u.id = set_context.user_id
+                                AND u.role = 'CUSTOM' AND set_context.role = 'CUSTOM') THEN
+            RAISE EXCEPTION 'set_context: service_access is not the user''s'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'A CUSTOM user''s services are its users.permissions, which an ADMIN writes.',
+                      HINT = 'Leave service_access out.';
+        END IF;
     END IF;
     PERFORM mycelium_internal.establish_context(organization_id, user_id, role, client_id, service_access,
                                        mycelium_internal.session_end(organization_id, now()), 'set_context');

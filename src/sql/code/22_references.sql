@@ -1,5 +1,6 @@
 -- ====== References no key can check ======
--- comments.mentions (an array of users) and notifications.related_id (a row of
+-- comments.mentions (an array of users), a reply's comments.parent_id (which must
+-- be a comment on the same deliverable) and notifications.related_id (a row of
 -- the table related_type names) hold ids that no foreign key covers. Each one
 -- written must name a row of the row's own organization (23503): otherwise it is
 -- a reference across tenants, and a notification or mention would carry another
@@ -43,6 +44,24 @@ BEGIN
         IF found_rows > 0 THEN
             RAISE EXCEPTION 'comments.mentions: % is not a user of the comment''s organization', bad_id
                 USING ERRCODE = 'foreign_key_violation', TABLE = 'comments', COLUMN = 'mentions';
+        END IF;
+        -- A reply answers a comment on the same deliverable (the foreign key
+        -- only says the parent is a comment of the organization).
+        EXECUTE format(
+            'SELECT n.parent_id
+               FROM new_rows n %s
+              WHERE n.parent_id IS NOT NULL
+                AND (o.id IS NULL OR o.parent_id IS DISTINCT FROM n.parent_id
+                     OR o.deliverable_id IS DISTINCT FROM n.deliverable_id)
+                AND NOT EXISTS (SELECT FROM mycelium.comments p
+                                 WHERE p.organization_id = n.organization_id AND p.id = n.parent_id
+                                   AND p.deliverable_id = n.deliverable_id)
+              LIMIT 1', previous)
+            INTO bad_id;
+        GET DIAGNOSTICS found_rows = ROW_COUNT;
+        IF found_rows > 0 THEN
+            RAISE EXCEPTION 'comments.parent_id: % is not a comment on the same deliverable', bad_id
+                USING ERRCODE = 'foreign_key_violation', TABLE = 'comments', COLUMN = 'parent_id';
         END IF;
     ELSIF TG_TABLE_NAME = 'notifications' THEN
         EXECUTE format(

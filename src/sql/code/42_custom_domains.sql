@@ -44,6 +44,7 @@ BEGIN
         RAISE EXCEPTION 'verify_custom_domain: only an ADMIN of the organization may verify its domain'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    PERFORM mycelium_internal.require_organization_writable('verify_custom_domain', org);
     SELECT b.custom_domain, b.custom_domain_token INTO branding
       FROM mycelium.organization_branding b
      WHERE b.organization_id = org

@@ -44,6 +44,11 @@ BEGIN
     END IF;
 
     candidates := mycelium_internal.acting_organizations(fn, requested);
+    -- An ADMIN of an organization whose subscription made it read-only may not
+    -- generate (44_subscriptions.sql); a run without a context skips it below.
+    IF NOT dry_run AND mycelium.current_organization_id() IS NOT NULL THEN
+        PERFORM mycelium_internal.require_organization_writable(fn, mycelium.current_organization_id());
+    END IF;
 
     -- Organizations that cannot take part are reported, not failed: one
     -- organization's settings must not stop everyone's scheduled run.
@@ -51,9 +56,11 @@ BEGIN
         SELECT g.id, g.slug, s.organization_id IS NOT NULL AS has_settings,
                coalesce(s.enable_recurring_generation, false) AS enabled,
                EXISTS (SELECT FROM mycelium.users u
-                       WHERE u.organization_id = g.id AND u.role = 'ADMIN' AND u.status = 'ACTIVE') AS has_admin
+                       WHERE u.organization_id = g.id AND u.role = 'ADMIN' AND u.status = 'ACTIVE') AS has_admin,
+               r.reason AS read_only
         FROM mycelium.organizations g
         LEFT JOIN mycelium.organization_settings s ON s.organization_id = g.id
+        LEFT JOIN mycelium_internal.read_only_organizations(candidates) r ON r.organization_id = g.id
         WHERE g.id = ANY (candidates)
         ORDER BY g.id
     LOOP
@@ -63,6 +70,8 @@ BEGIN
             RAISE NOTICE '%: skipped organization %: enable_recurring_generation is off', fn, o.slug;
         ELSIF NOT o.has_admin THEN
             RAISE NOTICE '%: skipped organization %: it has no ACTIVE ADMIN to create deliverables', fn, o.slug;
+        ELSIF o.read_only IS NOT NULL THEN
+            RAISE NOTICE '%: skipped organization %: it is read-only (%)', fn, o.slug, o.read_only;
         ELSE
             eligible := eligible || o.id;
         END IF;

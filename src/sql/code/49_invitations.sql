@@ -68,6 +68,8 @@ BEGIN
         RAISE EXCEPTION 'invite_user: only an ADMIN of the organization may invite'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- A new person is a change of the organization (44_subscriptions.sql).
+    PERFORM mycelium_internal.require_organization_writable('invite_user', org);
     IF email IS NULL OR name IS NULL OR role IS NULL THEN
         RAISE EXCEPTION 'invite_user: email, name and role are required' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -118,6 +120,7 @@ BEGIN
         RAISE EXCEPTION 'invite_client_user: only an ADMIN of the organization may invite portal users'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    PERFORM mycelium_internal.require_organization_writable('invite_client_user', org);
     IF client_id IS NULL OR email IS NULL OR name IS NULL OR role IS NULL THEN
         RAISE EXCEPTION 'invite_client_user: client_id, email, name and role are required'
             USING ERRCODE = 'null_value_not_allowed';
@@ -176,6 +179,9 @@ BEGIN
     END IF;
     SELECT t.organization_id, t.account_id, t.portal INTO organization_id, account_id, portal
       FROM mycelium_internal.take_secret('accept_invitation', invitation, 'invitation') t;
+    -- An organization that is read-only (44_subscriptions.sql) takes no one new;
+    -- the error rolls the secret's use back, so it works again once it is not.
+    PERFORM mycelium_internal.require_organization_writable('accept_invitation', organization_id);
     SELECT * INTO acct FROM mycelium_internal.account(organization_id, account_id);
     -- Still waiting: deleted, deactivated or already active, the invitation is void.
     IF NOT FOUND

@@ -24,6 +24,23 @@ $$;
 COMMENT ON FUNCTION mycelium.my_client_ids() IS
     'The clients the current staff user is actively assigned to';
 
+-- The clients whose work the current staff user may change: its assignments
+-- other than VIEWER ("Read-only access"), which lets it see the work only.
+CREATE OR REPLACE FUNCTION mycelium.my_writable_client_ids() RETURNS uuid[]
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(DISTINCT a.client_id), '{}')
+    FROM mycelium.client_assignments a
+    WHERE a.organization_id = mycelium.current_organization_id()
+      AND a.user_id = mycelium.current_app_user_id()
+      AND a.is_active
+      AND a.role <> 'VIEWER'
+      AND mycelium.current_app_role() <> 'CLIENT';
+$$;
+COMMENT ON FUNCTION mycelium.my_writable_client_ids() IS
+    'The clients the current staff user may change the work of (its assignments but VIEWER ones)';
+
 CREATE OR REPLACE FUNCTION mycelium.my_service_type_ids() RETURNS uuid[]
     LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -41,9 +58,10 @@ CREATE OR REPLACE FUNCTION mycelium.portal_can(permission text) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
+    -- A VIEWER portal user reads only, whatever its flags say.
     SELECT coalesce((
-        SELECT CASE permission WHEN 'approve' THEN cu.can_approve
-                               WHEN 'comment' THEN cu.can_comment
+        SELECT CASE permission WHEN 'approve' THEN cu.can_approve AND cu.role <> 'VIEWER'
+                               WHEN 'comment' THEN cu.can_comment AND cu.role <> 'VIEWER'
                                WHEN 'download' THEN cu.can_download END
         FROM mycelium.client_users cu
         WHERE cu.organization_id = mycelium.current_organization_id()
@@ -56,17 +74,28 @@ COMMENT ON FUNCTION mycelium.portal_can(text) IS
 
 -- A clear 42501 for a write without a context (reads simply see no rows). Fired
 -- once per statement; roles to which row-level security does not apply (the
--- extension's owner, superusers, BYPASSRLS roles) are let through.
+-- extension's owner, superusers, BYPASSRLS roles) are let through. The billing
+-- service writes every organization's subscription without a context. With a
+-- context, the organization must not be read-only (its subscription,
+-- 44_subscriptions.sql): one look-up per statement, as the writing role.
 CREATE OR REPLACE FUNCTION mycelium_internal.require_context() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF mycelium.current_organization_id() IS NULL AND row_security_active(TG_RELID) THEN
+    IF NOT row_security_active(TG_RELID) THEN
+        RETURN NULL;
+    END IF;
+    IF mycelium.current_organization_id() IS NULL THEN
+        IF TG_TABLE_NAME = 'subscriptions' AND pg_has_role('mycelium_billing', 'USAGE') THEN
+            RETURN NULL;
+        END IF;
         RAISE EXCEPTION 'mycelium: % on %.% needs a tenant context', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) in this transaction first.';
     END IF;
+    PERFORM mycelium.require_organization_writable(format('mycelium: %s on %s.%s', TG_OP, TG_TABLE_SCHEMA,
+                                                          TG_TABLE_NAME));
     RETURN NULL;
 END;
 $$;
@@ -151,7 +180,7 @@ BEGIN
     IF NOT row_security_active(TG_RELID) OR (SELECT mycelium.current_app_role()) = 'ADMIN' THEN
         RETURN NEW;
     END IF;
-    clients := mycelium.my_client_ids();
+    clients := mycelium.my_writable_client_ids();
     IF NEW.client_id IS DISTINCT FROM OLD.client_id
        AND NOT (OLD.client_id = ANY (clients) AND NEW.client_id = ANY (clients)) THEN
         RAISE EXCEPTION 'mycelium: % % cannot move from client % to client %', kind, OLD.id, OLD.client_id, NEW.client_id
@@ -229,9 +258,21 @@ CREATE POLICY organization_settings_select ON mycelium.organization_settings FOR
     USING (organization_id = (SELECT mycelium.current_organization_id()));
 CREATE POLICY organization_branding_select ON mycelium.organization_branding FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id()));
+-- The organization's ADMINs read its subscription. The billing service (roles
+-- granted the billing kind: members of mycelium_billing, which grant_access
+-- keeps apart from app and readonly) reads and writes every organization's,
+-- without a context, as it follows Stripe; nobody else writes it.
 CREATE POLICY subscriptions_select ON mycelium.subscriptions FOR SELECT
-    USING (organization_id = (SELECT mycelium.current_organization_id())
-           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
+    USING ((organization_id = (SELECT mycelium.current_organization_id())
+            AND (SELECT mycelium.current_app_role()) = 'ADMIN')
+           OR (SELECT pg_catalog.pg_has_role('mycelium_billing', 'USAGE')));
+CREATE POLICY subscriptions_insert ON mycelium.subscriptions FOR INSERT
+    WITH CHECK ((SELECT pg_catalog.pg_has_role('mycelium_billing', 'USAGE')));
+CREATE POLICY subscriptions_update ON mycelium.subscriptions FOR UPDATE
+    USING ((SELECT pg_catalog.pg_has_role('mycelium_billing', 'USAGE')))
+    WITH CHECK ((SELECT pg_catalog.pg_has_role('mycelium_billing', 'USAGE')));
+CREATE POLICY subscriptions_delete ON mycelium.subscriptions FOR DELETE
+    USING ((SELECT pg_catalog.pg_has_role('mycelium_billing', 'USAGE')));
 
 -- ------ ADMIN-managed configuration: write policies ------
 -- settings, branding, service types, fields, integrations, users, clients,
@@ -341,14 +382,16 @@ CREATE POLICY deliverables_select ON mycelium.deliverables FOR SELECT
                          OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
--- Staff create work for clients they are assigned to (CUSTOM also in its services).
+-- Staff create work for clients they are assigned to, not as a VIEWER (CUSTOM
+-- also in its services).
 CREATE POLICY deliverables_insert ON mycelium.deliverables FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
                 AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                      OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
-                         AND (client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         AND (client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
                               OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))));
--- Staff update what they see, and cannot move a row out of what they see; a
+-- Staff update what they may change (what they see, but a VIEWER assignment's
+-- clients only when the work is assigned to them), and cannot move it out; a
 -- portal user with can_approve approves its own client's deliverables
 -- (guard_portal_deliverable_update limits what changes).
 CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
@@ -356,7 +399,7 @@ CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
                     AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
-                         OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         OR client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
                     AND (SELECT mycelium.portal_can('approve')))))
@@ -364,7 +407,7 @@ CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
                     AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
-                         OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         OR client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
                     AND (SELECT mycelium.portal_can('approve')))));
@@ -409,12 +452,17 @@ CREATE POLICY time_entries_select ON mycelium.time_entries FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+-- Time is logged on work one may change: not on a client one only views.
 CREATE POLICY time_entries_insert ON mycelium.time_entries FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
                 AND (SELECT mycelium.current_app_role()) <> 'CLIENT'
                 AND user_id = (SELECT mycelium.current_app_user_id())
                 AND EXISTS (SELECT FROM mycelium.deliverables d
-                            WHERE d.organization_id = time_entries.organization_id AND d.id = time_entries.deliverable_id));
+                            WHERE d.organization_id = time_entries.organization_id AND d.id = time_entries.deliverable_id
+                              AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                                   OR d.assigned_user_id = (SELECT mycelium.current_app_user_id())
+                                   OR d.client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
+                                   OR d.service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[]))));
 CREATE POLICY time_entries_update ON mycelium.time_entries FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'

@@ -209,6 +209,8 @@ BEGIN
                   HINT = 'A sweep marks what is overdue now or was at a past moment; omit as_of for now().';
     END IF;
     orgs := mycelium_internal.acting_organizations(fn, sweep_overdue.organization_id);
+    -- Not for an organization whose subscription made it read-only (44_subscriptions.sql).
+    orgs := mycelium_internal.writable_organizations(fn, orgs);
 
     -- One statement: the update, and one activity-log row per organization that
     -- names every deliverable it marked (instead of a row per deliverable).
@@ -295,6 +297,8 @@ BEGIN
                   HINT = 'Omit as_of for now().';
     END IF;
     orgs := mycelium_internal.acting_organizations(fn, sweep_due_soon.organization_id);
+    -- Not for an organization whose subscription made it read-only (44_subscriptions.sql).
+    orgs := mycelium_internal.writable_organizations(fn, orgs);
 
     SELECT array_agg(d.organization_id), array_agg(d.id) INTO due_orgs, due_ids
     FROM mycelium.deliverables d

@@ -32,7 +32,10 @@ REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 --                schedule and the job_runs record;
 --   delivery     a notification delivery worker: claim_deliveries and
 --                finish_delivery, for every organization, and nothing else;
---   signup       a public sign-up form: sign_up, and nothing else.
+--   signup       a public sign-up form: sign_up, and nothing else;
+--   billing      the service that follows the payment provider (Stripe): reads
+--                and writes every organization's subscription (its policies,
+--                50_rls.sql), without a tenant context, and nothing else.
 -- The one list of the kinds is access_kinds().
 -- Each kind's privileges belong to a group role, mycelium_<kind> (NOLOGIN), which
 -- this script equips on every install and update: a role made a member with
@@ -42,7 +45,7 @@ CREATE OR REPLACE FUNCTION mycelium_internal.access_kinds() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT ARRAY['app', 'readonly', 'maintenance', 'delivery', 'signup']
+    SELECT ARRAY['app', 'readonly', 'maintenance', 'delivery', 'signup', 'billing']
 $$;
 REVOKE ALL ON FUNCTION mycelium_internal.access_kinds() FROM PUBLIC;
 
@@ -69,11 +72,12 @@ DECLARE
     context_functions constant text[] := ARRAY[
         'mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
         'mycelium.current_app_role()', 'mycelium.current_client_id()',
-        'mycelium.current_service_access()', 'mycelium.my_client_ids()',
+        'mycelium.current_service_access()', 'mycelium.my_client_ids()', 'mycelium.my_writable_client_ids()',
         'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
         -- The notifications policies and address_recipient call it.
         'mycelium.database_notification_types()',
         'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
+        'mycelium.set_request_info(inet, text, text)',
         'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
         'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)',
         -- The CHECK constraints of deliverables and organization_settings call these.
@@ -117,11 +121,21 @@ BEGIN
                        'mycelium.finish_delivery(uuid, uuid, integer, text, boolean) TO %s', r);
         RETURN;
     END IF;
+    IF kind = 'billing' THEN
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON mycelium.subscriptions TO %s', r);
+        -- The table's default id, the WHEN clause of its load_as_replica trigger,
+        -- its require_context trigger and its SELECT policy call these.
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.uuid_v7(), mycelium.restoring(), '
+                       'mycelium.current_organization_id(), mycelium.current_app_role() TO %s', r);
+        RETURN;
+    END IF;
 
     FOREACH f IN ARRAY context_functions LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
     END LOOP;
     IF kind = 'app' THEN
+        -- require_context calls it, as the writing role, once per write statement.
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.require_organization_writable(text) TO %s', r);
         -- They check themselves that the caller is an ADMIN of the organization.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.generate_recurring_deliverables(uuid, date, boolean), '
                        'mycelium.sweep_overdue(timestamptz, uuid), mycelium.sweep_due_soon(interval, timestamptz, uuid), '
@@ -222,6 +236,21 @@ BEGIN
                   DETAIL = 'An application or reporting role must be subject to row-level security.',
                   HINT = 'Use a role without SUPERUSER and BYPASSRLS.';
     END IF;
+    -- A tenant's role must not write every organization's subscription, nor the
+    -- billing service's role act as a tenant: its policies let it through to
+    -- every organization's row.
+    -- (A superuser is a member of every role, and outside row-level security anyway.)
+    IF NOT (SELECT rolsuper FROM pg_roles WHERE oid = role)
+       AND ((kind = 'billing' AND (pg_has_role(role, 'mycelium_app', 'MEMBER')
+                                   OR pg_has_role(role, 'mycelium_readonly', 'MEMBER')))
+            OR (kind IN ('app', 'readonly') AND pg_has_role(role, 'mycelium_billing', 'MEMBER'))) THEN
+        RAISE EXCEPTION 'grant_access: role % already has %', r,
+                        CASE kind WHEN 'billing' THEN 'a tenant''s kind (app or readonly)' ELSE 'the billing kind' END
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The billing kind reads and writes every organization''s subscription; app and readonly '
+                           'act for one tenant.',
+                  HINT = 'Use a role of its own for the billing service.';
+    END IF;
     IF NOT (SELECT rolinherit FROM pg_roles WHERE oid = role) THEN
         RAISE EXCEPTION 'grant_access: role % does not inherit privileges', r
             USING ERRCODE = 'invalid_parameter_value',
@@ -233,4 +262,4 @@ END;
 $$;
 REVOKE ALL ON FUNCTION mycelium.grant_access(regrole, text) FROM PUBLIC;
 COMMENT ON FUNCTION mycelium.grant_access(regrole, text) IS
-    'Makes an existing role a member of mycelium_<kind>: what an app, readonly, maintenance, delivery or signup client needs';
+    'Makes an existing role a member of mycelium_<kind>: what an app, readonly, maintenance, delivery, signup or billing client needs';

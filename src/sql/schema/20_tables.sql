@@ -360,6 +360,9 @@ CREATE TABLE mycelium.deliverables (
     recurrence_occurrence timestamptz,
     created_at       timestamptz                 NOT NULL DEFAULT now(),
     updated_at       timestamptz                 NOT NULL DEFAULT now(),
+    -- A portal user who approved it (approved_by_id names staff only); stamped
+    -- by the database (src/sql/code/26_stamps.sql). Last, as 0.2.0 added it.
+    approved_by_client_user_id uuid,
     CONSTRAINT deliverables_pkey PRIMARY KEY (organization_id, id),
     CONSTRAINT deliverables_organization_fkey FOREIGN KEY (organization_id)
         REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
@@ -377,6 +380,9 @@ CREATE TABLE mycelium.deliverables (
         REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (completed_by_id),
     CONSTRAINT deliverables_approved_by_fkey FOREIGN KEY (organization_id, approved_by_id)
         REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (approved_by_id),
+    CONSTRAINT deliverables_approved_by_client_user_fkey FOREIGN KEY (organization_id, approved_by_client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE SET NULL (approved_by_client_user_id),
+    CONSTRAINT deliverables_one_approver CHECK (num_nonnulls(approved_by_id, approved_by_client_user_id) <= 1),
     CONSTRAINT deliverables_parent_fkey FOREIGN KEY (organization_id, parent_id)
         REFERENCES mycelium.deliverables (organization_id, id) ON DELETE SET NULL (parent_id),
     CONSTRAINT deliverables_title_not_blank CHECK (btrim(title) <> ''),
@@ -585,6 +591,9 @@ CREATE TABLE mycelium.subscriptions (
     max_projects           integer,
     created_at             timestamptz                  NOT NULL DEFAULT now(),
     updated_at             timestamptz                  NOT NULL DEFAULT now(),
+    -- When a TRIALING subscription stops writing (NULL: with its period);
+    -- src/sql/code/44_subscriptions.sql. Last, as 0.2.0 added it.
+    trial_ends_at          timestamptz,
     CONSTRAINT subscriptions_pkey PRIMARY KEY (organization_id, id),
     CONSTRAINT subscriptions_organization_id_key UNIQUE (organization_id),
     CONSTRAINT subscriptions_organization_fkey FOREIGN KEY (organization_id)
@@ -798,7 +807,8 @@ CREATE TABLE mycelium_internal.settings (
     CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain', 'password_memory_kib',
                                                    'password_iterations', 'password_parallelism',
                                                    'password_min_length', 'require_verified_email',
-                                                   'sign_ups_per_hour', 'lockout_minutes')),
+                                                   'sign_ups_per_hour', 'lockout_minutes',
+                                                   'past_due_grace_days')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
@@ -807,6 +817,8 @@ CREATE TABLE mycelium_internal.settings (
         WHEN 'sign_ups_per_hour' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10000 ELSE false END
         -- 0: a lock from failed sign-ins holds until an ADMIN unlocks it.
         WHEN 'lockout_minutes' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10080 ELSE false END
+        -- 0: a PAST_DUE subscription is read-only as soon as its period ends.
+        WHEN 'past_due_grace_days' THEN CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 0 AND 365 ELSE false END
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
         -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford

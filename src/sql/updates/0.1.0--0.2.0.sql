@@ -275,7 +275,8 @@ CREATE TABLE mycelium_internal.settings (
     CONSTRAINT settings_name_known CHECK (name IN ('require_signed_context', 'base_domain', 'password_memory_kib',
                                                    'password_iterations', 'password_parallelism',
                                                    'password_min_length', 'require_verified_email',
-                                                   'sign_ups_per_hour', 'lockout_minutes')),
+                                                   'sign_ups_per_hour', 'lockout_minutes',
+                                                   'past_due_grace_days')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
@@ -284,6 +285,8 @@ CREATE TABLE mycelium_internal.settings (
         WHEN 'sign_ups_per_hour' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10000 ELSE false END
         -- 0: a lock from failed sign-ins holds until an ADMIN unlocks it.
         WHEN 'lockout_minutes' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10080 ELSE false END
+        -- 0: a PAST_DUE subscription is read-only as soon as its period ends.
+        WHEN 'past_due_grace_days' THEN CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 0 AND 365 ELSE false END
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
         -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford
@@ -327,6 +330,17 @@ ALTER TABLE mycelium.organization_branding
 CREATE UNIQUE INDEX organization_branding_custom_domain_key
     ON mycelium.organization_branding (lower(custom_domain));
 
+-- A portal user's approval is recorded (src/sql/code/26_stamps.sql): 0.1.0 could
+-- name only staff approvers.
+ALTER TABLE mycelium.deliverables
+    ADD COLUMN approved_by_client_user_id uuid,
+    ADD CONSTRAINT deliverables_approved_by_client_user_fkey FOREIGN KEY (organization_id, approved_by_client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE SET NULL (approved_by_client_user_id),
+    ADD CONSTRAINT deliverables_one_approver CHECK (num_nonnulls(approved_by_id, approved_by_client_user_id) <= 1);
+
+-- When a TRIALING subscription stops writing (src/sql/code/44_subscriptions.sql).
+ALTER TABLE mycelium.subscriptions ADD COLUMN trial_ends_at timestamptz;
+
 -- Custom domains route only once verified (src/sql/code/42_custom_domains.sql).
 -- 0.1.0 routed nothing, so existing domains start unverified.
 ALTER TABLE mycelium.organization_branding
@@ -337,6 +351,14 @@ ALTER TABLE mycelium.organization_branding
 UPDATE mycelium.organization_branding
    SET custom_domain_token = 'mycelium-domain-verification=' || replace(gen_random_uuid()::text, '-', '')
  WHERE custom_domain IS NOT NULL;
+
+-- organization_settings.enable_time_tracking is honoured from 0.2.0 on
+-- (src/sql/code/57_time_tracking.sql): an organization that logged time under
+-- 0.1.0, whatever its switch said, keeps logging it. Its entries and its
+-- deliverables' actual_hours stay as they were until an entry is next written.
+UPDATE mycelium.organization_settings s SET enable_time_tracking = true
+ WHERE NOT s.enable_time_tracking
+   AND EXISTS (SELECT FROM mycelium.time_entries e WHERE e.organization_id = s.organization_id);
 
 -- Roles equipped by 0.1.0's grant_access, which granted privileges to each role
 -- directly, become members of the group roles instead (src/sql/code/90_catalog.sql
