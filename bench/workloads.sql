@@ -303,21 +303,28 @@ SELECT count(*) FROM done$q$, 'value');
 -- The same INSERT ... SELECT of one organization's social deliverables (copies, with
 -- new ids), with every trigger of the table in place (mycelium), and with only the
 -- custom-field check disabled (limit): the difference is what the write-time check
--- costs a bulk insert (goal: at most 15%).
+-- costs a bulk insert (goal: at most 15%). Only the work of clients that have not
+-- ended: new work for a TERMINATED or ARCHIVED client is refused (check_new_work).
 INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql) VALUES
 (42, 'trigger_insert', 'Bulk insert with the custom-field check, one organization', 'mycelium', true, NULL,
  $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, priority,
                                     assigned_user_id, created_by_id, due_date, custom_fields)
 SELECT organization_id, client_id, service_type_id, title, status, priority, assigned_user_id, created_by_id,
        due_date, custom_fields
-FROM mycelium.deliverables WHERE organization_id = {org} AND custom_fields IS NOT NULL$q$),
+FROM mycelium.deliverables
+WHERE organization_id = {org} AND custom_fields IS NOT NULL
+  AND client_id IN (SELECT c.id FROM mycelium.clients c
+                    WHERE c.organization_id = {org} AND c.status NOT IN ('TERMINATED', 'ARCHIVED'))$q$),
 (42, 'trigger_insert', 'Bulk insert with the custom-field check, one organization', 'limit', true,
  ARRAY[$q$ALTER TABLE mycelium.deliverables DISABLE TRIGGER check_custom_fields$q$],
  $q$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status, priority,
                                     assigned_user_id, created_by_id, due_date, custom_fields)
 SELECT organization_id, client_id, service_type_id, title, status, priority, assigned_user_id, created_by_id,
        due_date, custom_fields
-FROM mycelium.deliverables WHERE organization_id = {org} AND custom_fields IS NOT NULL$q$);
+FROM mycelium.deliverables
+WHERE organization_id = {org} AND custom_fields IS NOT NULL
+  AND client_id IN (SELECT c.id FROM mycelium.clients c
+                    WHERE c.organization_id = {org} AND c.status NOT IN ('TERMINATED', 'ARCHIVED'))$q$);
 
 -- ------ Custom-field validation ------
 -- "Could these values be submitted?" for every deliverable whose service type has

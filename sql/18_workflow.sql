@@ -212,8 +212,18 @@ ROLLBACK;
 -- ------ No new work for a client that has ended, or a service type off ------
 BEGIN;
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN');
+INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, created_by_id, is_recurring,
+                                   recurrence_rule, start_date)
+VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c2',
+        '0000000a-0000-7000-8000-0000000000e2', 'Monthly audit', '0000000a-0000-7000-8000-0000000000a1', true,
+        'FREQ=MONTHLY;BYMONTHDAY=1', '2026-11-01 09:00+00');
 UPDATE mycelium.clients SET status = 'TERMINATED' WHERE slug = 'bakery';
 UPDATE mycelium.service_types SET is_active = false WHERE slug = 'seo';
+-- Generation makes none for a service type switched off, and does not fail on it.
+SELECT count(*) > 0 AS generated FROM mycelium.generate_recurring_deliverables('0000000a-0000-7000-8000-000000000000',
+                                                                               '2027-01-01');
+SELECT s.slug, count(*) FROM mycelium.deliverables d JOIN mycelium.service_types s ON s.id = d.service_type_id
+ WHERE d.recurrence_period = '2027-01-01' GROUP BY s.slug;
 SELECT regress.try($$INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, created_by_id)
                      VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
                              '0000000a-0000-7000-8000-0000000000e1', 'Late reel', '0000000a-0000-7000-8000-0000000000a1')$$)

@@ -186,6 +186,22 @@ CREATE OR REPLACE FUNCTION mycelium_internal.password_change_account(OUT organiz
     AS 'MODULE_PATHNAME', 'mycelium_password_change_account'
     LANGUAGE C STABLE;
 
+-- The organization whose ADMIN the context is, for the functions only an ADMIN
+-- may call: 42501 "<fn>: only an ADMIN of the organization may <what>" for
+-- anyone else, or without a context. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.admin_organization(fn text, what text) RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF mycelium.current_organization_id() IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
+        RAISE EXCEPTION '%: only an ADMIN of the organization may %', fn, what
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN mycelium.current_organization_id();
+END;
+$$;
+
 -- Whether only signed contexts count: the server setting
 -- mycelium.require_signed_context, or the switch of that name in mycelium_internal.settings
 -- (mycelium.configure), which a dump carries. Read by the library (which this

@@ -45,14 +45,11 @@ CREATE OR REPLACE FUNCTION mycelium.set_identity_provider(issuer text, jwks text
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    org uuid := mycelium.current_organization_id();
+    org uuid;
     id uuid;
 BEGIN
     PERFORM mycelium.require_writable('set_identity_provider');
-    IF org IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-        RAISE EXCEPTION 'set_identity_provider: only an ADMIN of the organization may register an identity service'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    org := mycelium_internal.admin_organization('set_identity_provider', 'register an identity service');
     IF issuer IS NULL OR btrim(issuer) = '' OR jwks IS NULL THEN
         RAISE EXCEPTION 'set_identity_provider: issuer and jwks are required' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -84,10 +81,7 @@ CREATE OR REPLACE FUNCTION mycelium.remove_identity_provider(issuer text) RETURN
 AS $$
 BEGIN
     PERFORM mycelium.require_writable('remove_identity_provider');
-    IF mycelium.current_organization_id() IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-        RAISE EXCEPTION 'remove_identity_provider: only an ADMIN of the organization may remove an identity service'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    PERFORM mycelium_internal.admin_organization('remove_identity_provider', 'remove an identity service');
     DELETE FROM mycelium_internal.identity_providers p
      WHERE p.organization_id = mycelium.current_organization_id() AND p.issuer = remove_identity_provider.issuer;
     RETURN FOUND;
@@ -103,15 +97,12 @@ CREATE OR REPLACE FUNCTION mycelium.link_identity(account_id uuid, issuer text, 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    org uuid := mycelium.current_organization_id();
+    org uuid;
     provider uuid;
     acct record;
 BEGIN
     PERFORM mycelium.require_writable('link_identity');
-    IF org IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-        RAISE EXCEPTION 'link_identity: only an ADMIN of the organization may link identities'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    org := mycelium_internal.admin_organization('link_identity', 'link identities');
     SELECT p.id INTO provider FROM mycelium_internal.identity_providers p
      WHERE p.organization_id = org AND p.issuer = link_identity.issuer;
     IF provider IS NULL THEN

@@ -35,15 +35,12 @@ CREATE OR REPLACE FUNCTION mycelium.verify_custom_domain(token text) RETURNS tim
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    org uuid := mycelium.current_organization_id();
+    org uuid;
     branding record;
     verified timestamptz;
 BEGIN
     PERFORM mycelium.require_writable('verify_custom_domain');
-    IF org IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-        RAISE EXCEPTION 'verify_custom_domain: only an ADMIN of the organization may verify its domain'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    org := mycelium_internal.admin_organization('verify_custom_domain', 'verify its domain');
     PERFORM mycelium_internal.require_organization_writable('verify_custom_domain', org);
     SELECT b.custom_domain, b.custom_domain_token INTO branding
       FROM mycelium.organization_branding b

@@ -93,6 +93,9 @@ BEGIN
           AND d.is_recurring AND d.recurrence_rule IS NOT NULL AND d.recurrence_period IS NULL
           AND d.status NOT IN ('CANCELLED', 'ARCHIVED')
           AND c.status = 'ACTIVE' AND NOT c.is_paused
+          -- A service type switched off makes no new work (28_defaults.sql).
+          AND EXISTS (SELECT FROM mycelium.service_types st
+                       WHERE st.organization_id = d.organization_id AND st.id = d.service_type_id AND st.is_active)
         ORDER BY d.organization_id, d.id
     LOOP
         BEGIN

@@ -59,15 +59,12 @@ CREATE OR REPLACE FUNCTION mycelium.invite_user(email text, name text, role myce
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    org uuid := mycelium.current_organization_id();
+    org uuid;
     me uuid := mycelium.current_app_user_id();
     waiting mycelium.user_status;
 BEGIN
     PERFORM mycelium.require_writable('invite_user');
-    IF org IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-        RAISE EXCEPTION 'invite_user: only an ADMIN of the organization may invite'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    org := mycelium_internal.admin_organization('invite_user', 'invite');
     -- A new person is a change of the organization (44_subscriptions.sql).
     PERFORM mycelium_internal.require_organization_writable('invite_user', org);
     IF email IS NULL OR name IS NULL OR role IS NULL THEN
@@ -111,15 +108,12 @@ CREATE OR REPLACE FUNCTION mycelium.invite_client_user(client_id uuid, email tex
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    org uuid := mycelium.current_organization_id();
+    org uuid;
     me uuid := mycelium.current_app_user_id();
     waiting boolean;
 BEGIN
     PERFORM mycelium.require_writable('invite_client_user');
-    IF org IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-        RAISE EXCEPTION 'invite_client_user: only an ADMIN of the organization may invite portal users'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    org := mycelium_internal.admin_organization('invite_client_user', 'invite portal users');
     PERFORM mycelium_internal.require_organization_writable('invite_client_user', org);
     IF client_id IS NULL OR email IS NULL OR name IS NULL OR role IS NULL THEN
         RAISE EXCEPTION 'invite_client_user: client_id, email, name and role are required'
