@@ -281,3 +281,51 @@ COMMIT;
 RESET ROLE;
 DROP OWNED BY regress_workflow_app;
 DROP ROLE regress_workflow_app;
+
+-- ------ A portal ADMIN manages its own client's portal users ------
+INSERT INTO mycelium.client_users (id, organization_id, client_id, email, name, role) VALUES
+    ('0000000a-0000-7000-8000-0000000000f3', '0000000a-0000-7000-8000-000000000000',
+     '0000000a-0000-7000-8000-0000000000c1', 'boss@bakery.example', 'Boss', 'ADMIN'),
+    ('0000000a-0000-7000-8000-0000000000f4', '0000000a-0000-7000-8000-000000000000',
+     '0000000a-0000-7000-8000-0000000000c2', 'flo@florist.example', 'Flo', 'PRIMARY');
+UPDATE mycelium.clients SET status = 'ACTIVE' WHERE slug = 'bakery';
+CREATE ROLE regress_workflow_app;
+SELECT mycelium.grant_access('regress_workflow_app', 'app');
+GRANT USAGE ON SCHEMA regress TO regress_workflow_app;
+SET ROLE regress_workflow_app;
+BEGIN;
+SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000f3', 'CLIENT');
+-- Invites, changes flags and roles, deactivates: within its client.
+SELECT invitation IS NOT NULL AS invited FROM mycelium.invite_client_user('0000000a-0000-7000-8000-0000000000c1',
+                                                                          'new@bakery.example', 'New');
+UPDATE mycelium.client_users SET can_approve = true, role = 'PRIMARY' WHERE email = 'val@bakery.example';
+UPDATE mycelium.client_users SET is_active = false WHERE email = 'new@bakery.example';
+SELECT email, role, can_approve, is_active FROM mycelium.client_users ORDER BY email;
+-- Never another client's, nor moving one there, nor an e-mail, nor a verification, nor a delete.
+SELECT regress.try($$SELECT * FROM mycelium.invite_client_user('0000000a-0000-7000-8000-0000000000c2', 'x@florist.example', 'X')$$)
+    AS other_client_invite;
+WITH changed AS (UPDATE mycelium.client_users SET is_active = false WHERE email = 'flo@florist.example' RETURNING 1)
+SELECT count(*) AS other_client_changed FROM changed;
+SELECT regress.try($$UPDATE mycelium.client_users SET client_id = '0000000a-0000-7000-8000-0000000000c2'
+                     WHERE email = 'val@bakery.example'$$) AS move_away;
+SELECT regress.try($$UPDATE mycelium.client_users SET email = 'mine@evil.example' WHERE email = 'val@bakery.example'$$)
+    AS take_over;
+WITH gone AS (DELETE FROM mycelium.client_users WHERE email = 'val@bakery.example' RETURNING 1)
+SELECT count(*) AS deleted FROM gone;
+SELECT regress.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name, email_verified)
+                     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
+                             'direct@bakery.example', 'Direct', true)$$) AS direct_insert;
+SELECT email_verified FROM mycelium.client_users WHERE email = 'direct@bakery.example';
+ROLLBACK;
+-- A PRIMARY portal user manages no one.
+BEGIN;
+SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000f4', 'CLIENT');
+SELECT regress.try($$SELECT * FROM mycelium.invite_client_user('0000000a-0000-7000-8000-0000000000c2', 'y@florist.example', 'Y')$$)
+    AS primary_invites;
+SELECT regress.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name)
+                     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c2',
+                             'z@florist.example', 'Z')$$) AS primary_inserts;
+ROLLBACK;
+RESET ROLE;
+DROP OWNED BY regress_workflow_app;
+DROP ROLE regress_workflow_app;

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1856);
+SELECT plan(1860);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -984,6 +984,10 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER check_staff_row_update BEFORE UPDATE OF role, permissions ON mycelium.users FOR EACH ROW WHEN (((new.role = ''CLIENT''::mycelium.user_role) OR (new.permissions IS DISTINCT FROM old.permissions))) EXECUTE FUNCTION mycelium_internal.check_staff_row()'),
     ('deliverables', 'check_new_work', 'check_new_work',
      'CREATE TRIGGER check_new_work AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_new_work()'),
+    ('client_users', 'guard_portal_user_insert', 'guard_portal_user_insert',
+     'CREATE TRIGGER guard_portal_user_insert BEFORE INSERT ON mycelium.client_users FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium_internal.guard_portal_user_insert()'),
+    ('client_users', 'guard_portal_user_update', 'limit_changes',
+     'CREATE TRIGGER guard_portal_user_update BEFORE UPDATE ON mycelium.client_users FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium_internal.limit_changes(''name'', ''title'', ''phone'', ''role'', ''is_active'', ''can_approve'', ''can_download'', ''can_comment'')'),
     ('deliverables', 'guard_portal_update', 'guard_portal_deliverable_update',
      'CREATE TRIGGER guard_portal_update BEFORE UPDATE ON mycelium.deliverables FOR EACH ROW WHEN ((mycelium.current_app_role() = ''CLIENT''::text)) EXECUTE FUNCTION mycelium_internal.guard_portal_deliverable_update()'),
     ('deliverables', 'guard_move', 'guard_move',
@@ -1671,6 +1675,7 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'derive_time_entry', 'sum_time_entries', 'guard_actual_hours',
     'stamp_deliverable', 'stamp_pause', 'stamp_assigner', 'default_due_date', 'check_staff_row',
     'permissions_problem', 'custom_services', 'check_new_work', 'request_info', 'admin_organization',
+    'guard_portal_user_insert',
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
     'guard_move', 'check_references', 'equip_role', 'acting_organizations',
     'next_delivery_time', 'deliverable_audience', 'due_key_format', 'send_notifications',
@@ -1812,6 +1817,7 @@ SELECT set_eq(
         ('mycelium.set_request_info(inet,text,text)',             'sql',     'v', 'u', false),
         ('mycelium_internal.request_info()',                      'plpgsql', 's', 'u', false),
         ('mycelium_internal.admin_organization(text,text)',       'plpgsql', 's', 'u', false),
+        ('mycelium_internal.guard_portal_user_insert()',          'plpgsql', 'v', 'u', false),
         ('mycelium_internal.stamp_deliverable()',                 'plpgsql', 'v', 'u', false),
         ('mycelium_internal.stamp_pause()',                       'plpgsql', 'v', 'u', false),
         ('mycelium_internal.stamp_assigner()',                    'plpgsql', 'v', 'u', false),
@@ -1899,6 +1905,7 @@ SELECT is(
           'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_actual_hours() trigger',
           'mycelium_internal.guard_move() trigger',
           'mycelium_internal.guard_portal_deliverable_update() trigger',
+          'mycelium_internal.guard_portal_user_insert() trigger',
           'mycelium_internal.guard_schema() event_trigger', 'mycelium_internal.limit_changes() trigger',
           'mycelium_internal.load_as_replica() trigger',
           'mycelium_internal.log_activity() trigger', 'mycelium_internal.notify_comment_events() trigger',

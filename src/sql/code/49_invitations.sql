@@ -98,8 +98,9 @@ $$;
 COMMENT ON FUNCTION mycelium.invite_user(text, text, mycelium.user_role, interval) IS
     'Makes a PENDING user and returns its invitation secret, once (an ADMIN)';
 
--- Invites a portal user of a client: an ADMIN, who alone manages portal users
--- (client_users' policies). The account stays inactive until accepted.
+-- Invites a portal user of a client: an ADMIN, or a portal ADMIN for its own
+-- client (as client_users' policies let them manage portal users). The account
+-- stays inactive until accepted.
 CREATE OR REPLACE FUNCTION mycelium.invite_client_user(client_id uuid, email text, name text,
                                                        role mycelium.client_user_role DEFAULT 'VIEWER',
                                                        valid_for interval DEFAULT '7 days',
@@ -113,7 +114,13 @@ DECLARE
     waiting boolean;
 BEGIN
     PERFORM mycelium.require_writable('invite_client_user');
-    org := mycelium_internal.admin_organization('invite_client_user', 'invite portal users');
+    IF mycelium.current_app_role() = 'CLIENT' AND mycelium.portal_can('manage')
+       AND invite_client_user.client_id = mycelium.current_client_id() THEN
+        org := mycelium.current_organization_id();
+        me := NULL;  -- a portal user is no staff sender
+    ELSE
+        org := mycelium_internal.admin_organization('invite_client_user', 'invite portal users');
+    END IF;
     PERFORM mycelium_internal.require_organization_writable('invite_client_user', org);
     IF client_id IS NULL OR email IS NULL OR name IS NULL OR role IS NULL THEN
         RAISE EXCEPTION 'invite_client_user: client_id, email, name and role are required'

@@ -62,7 +62,9 @@ AS $$
     SELECT coalesce((
         SELECT CASE permission WHEN 'approve' THEN cu.can_approve AND cu.role <> 'VIEWER'
                                WHEN 'comment' THEN cu.can_comment AND cu.role <> 'VIEWER'
-                               WHEN 'download' THEN cu.can_download END
+                               WHEN 'download' THEN cu.can_download
+                               -- A portal ADMIN manages its client's portal users.
+                               WHEN 'manage' THEN cu.role = 'ADMIN' END
         FROM mycelium.client_users cu
         WHERE cu.organization_id = mycelium.current_organization_id()
           AND cu.id = mycelium.current_app_user_id()
@@ -70,7 +72,7 @@ AS $$
           AND mycelium.current_app_role() = 'CLIENT'), false);
 $$;
 COMMENT ON FUNCTION mycelium.portal_can(text) IS
-    'Whether the current portal user may approve, comment or download';
+    'Whether the current portal user may approve, comment, download or manage its client''s portal users';
 
 -- A clear 42501 for a write without a context (reads simply see no rows). Fired
 -- once per statement; roles to which row-level security does not apply (the
@@ -226,6 +228,26 @@ CREATE OR REPLACE TRIGGER guard_user_update BEFORE UPDATE ON mycelium.users
 -- Only a tenant user who is not an ADMIN is limited, so only their updates pay
 -- the PL/pgSQL call: without a context, row-level security hides every row from
 -- a role it applies to, and the delivery worker's batches run none.
+-- A portal ADMIN changes its colleagues' names, roles, flags and whether they are
+-- active, never their e-mail (the login a password reset is sent to) or whether
+-- it is verified; the rows it adds start unverified.
+CREATE OR REPLACE FUNCTION mycelium_internal.guard_portal_user_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.email_verified := false;
+    NEW.last_login_at := NULL;
+    RETURN NEW;
+END;
+$$;
+CREATE OR REPLACE TRIGGER guard_portal_user_insert BEFORE INSERT ON mycelium.client_users
+    FOR EACH ROW WHEN (mycelium.current_app_role() = 'CLIENT')
+    EXECUTE FUNCTION mycelium_internal.guard_portal_user_insert();
+CREATE OR REPLACE TRIGGER guard_portal_user_update BEFORE UPDATE ON mycelium.client_users
+    FOR EACH ROW WHEN (mycelium.current_app_role() = 'CLIENT')
+    EXECUTE FUNCTION mycelium_internal.limit_changes(
+        'name', 'title', 'phone', 'role', 'is_active', 'can_approve', 'can_download', 'can_comment');
 CREATE OR REPLACE TRIGGER guard_recipient_update BEFORE UPDATE ON mycelium.notification_recipients
     FOR EACH ROW WHEN (mycelium.current_app_role() <> 'ADMIN')
     EXECUTE FUNCTION mycelium_internal.limit_changes('read_at');
@@ -285,8 +307,7 @@ DECLARE
                        'AND (SELECT mycelium.current_app_role()) = ''ADMIN''';
 BEGIN
     FOREACH t IN ARRAY ARRAY['organization_settings', 'organization_branding', 'service_types',
-                             'deliverable_fields', 'integrations', 'clients', 'client_assignments',
-                             'client_users']
+                             'deliverable_fields', 'integrations', 'clients', 'client_assignments']
     LOOP
         EXECUTE format('CREATE POLICY %I ON mycelium.%I FOR INSERT WITH CHECK (%s)', t || '_insert', t, admin_only);
         EXECUTE format('CREATE POLICY %I ON mycelium.%I FOR UPDATE USING (%s) WITH CHECK (%s)',
@@ -334,6 +355,26 @@ CREATE POLICY client_assignments_select ON mycelium.client_assignments FOR SELEC
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
 
 -- Portal users: ADMINs see all; a portal user sees those of their own client.
+-- ADMINs write them; so does a portal ADMIN for its own client's, never beyond
+-- it (WITH CHECK keeps every row in its client), changing only what
+-- guard_portal_user_update allows; deleting is the agency's.
+CREATE POLICY client_users_insert ON mycelium.client_users FOR INSERT
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                     OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
+                         AND (SELECT mycelium.portal_can('manage')))));
+CREATE POLICY client_users_update ON mycelium.client_users FOR UPDATE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
+                    AND (SELECT mycelium.portal_can('manage')))))
+    WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
+                AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
+                     OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
+                         AND (SELECT mycelium.portal_can('manage')))));
+CREATE POLICY client_users_delete ON mycelium.client_users FOR DELETE
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');
 CREATE POLICY client_users_select ON mycelium.client_users FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
