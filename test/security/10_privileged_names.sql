@@ -14,7 +14,7 @@
 -- the failing call it ran in: a sequence advances whatever happens to the
 -- transaction.
 BEGIN;
-SELECT plan(19);
+SELECT plan(26);
 
 CREATE SEQUENCE public.spy_privileged;
 CREATE TABLE public.spy_log (who pg_catalog.text, what pg_catalog.text);
@@ -205,6 +205,35 @@ SELECT lives_ok($$SELECT mycelium.sweep_overdue()$$, 'the overdue sweep');
 SELECT lives_ok($$SELECT mycelium.sweep_due_soon()$$, 'the due-soon sweep');
 SELECT lives_ok($$SELECT count(*) FROM mycelium.productivity_scores(sec.id('a', 'organization'), 30, now(), NULL)$$,
                 'productivity');
+-- The account life cycle and identity services, with real arguments, so that
+-- their privileged bodies (secrets, hashes, JWKS) run under the shadows.
+SELECT lives_ok($$
+SELECT count(*) FROM mycelium.accept_invitation(
+    (SELECT i.invitation FROM mycelium.invite_user('shadow@sec.example', 'Shadow', 'FILMER') i),
+    'a shadowed long password')
+$$, 'an invitation, made and accepted');
+SELECT lives_ok($$
+SELECT count(*) FROM mycelium.reset_password(
+    mycelium.request_password_reset(sec.id('a', 'organization'), 'editor-a@sec.example'), 'another shadowed password')
+$$, 'a password reset, requested and used');
+SELECT lives_ok($$
+SELECT count(*) FROM mycelium.verify_email(
+    mycelium.request_email_verification(sec.id('a', 'organization'), 'editor-a@sec.example'))
+$$, 'an e-mail verification');
+SELECT lives_ok($$
+SELECT mycelium.set_temporary_password(sec.id('a', 'user', 2)) IS NOT NULL,
+       mycelium.force_password_change(sec.id('a', 'user', 2)), mycelium.lock_account(sec.id('a', 'user', 2)),
+       mycelium.unlock_account(sec.id('a', 'user', 2))
+$$, 'a temporary password, a forced change, a lock and an unlock');
+SELECT lives_ok($$UPDATE mycelium.users SET permissions = '{"services": ["seo"]}' WHERE id = sec.id('a', 'user', 3)$$,
+                'a CUSTOM user''s permissions, checked');
+SELECT lives_ok($$
+SELECT mycelium.set_identity_provider('https://idp.shadow.example', '{"keys": [{"kty": "EC", "kid": "ec", "crv": "P-256", "alg": "ES256", "x": "KDo-kUgGMwq3I6zazQ59lff-IaesEfVkoJop4tjFNqI", "y": "AlzQOU5NCd0EiJxr9KKvbJSdoK3LMOlnxvmWc92KHWY"}]}') IS NOT NULL,
+       mycelium.link_identity(sec.id('a', 'user', 2), 'https://idp.shadow.example', 'shadow-subject'),
+       mycelium.remove_identity_provider('https://idp.shadow.example')
+$$, 'an identity service registered, linked and removed');
+SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiAiRVMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiZWMifQ.eyJpc3MiOiJodHRwczovL2lkcC52YWxncmluZC5leGFtcGxlIiwic3ViIjoidmFsZ3JpbmQtc3ViamVjdCIsImVtYWlsIjoic2FtQGlzZW1lZGlhYWdlbmN5LmNvbSIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJleHAiOjQxMDI0NDQ4MDAsImp0aSI6InZhbGdyaW5kLTEifQ.rzJ-Bkrsm62LLgAiueEfOUDPun7t6Bwv86Re3Qgx8LEt8Ru0DlgyZHeLnpOYEE13G3JIUC8kRD5n2vTb5nerIg'')'), '28000',
+          'authenticate parses and verifies a foreign token, and refuses its unknown issuer');
 SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiJIUzI1NiJ9.e30.c2ln'')'), '28000',
           'authenticate reads the token key, and refuses the token');
 SELECT is(sec.sqlstate_of('SELECT mycelium.set_context(' || quote_literal(sec.id('b', 'organization')) || ', '
