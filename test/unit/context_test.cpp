@@ -8,9 +8,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
 #include <openssl/hmac.h>
 
 #include "core/error.hpp"
+#include "b64url.hpp"
 
 namespace {
 
@@ -48,25 +50,7 @@ std::string repeat(std::string_view unit, std::size_t times) {
     return out;
 }
 
-// A second base64url encoder, written independently of the one under test, to
-// build tokens by hand.
-std::string b64url(std::string_view data) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (const char c : data) {
-        buffer = (buffer << 8) | static_cast<unsigned char>(c);
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += kAlphabet[(buffer >> bits) & 0x3f];
-        }
-    }
-    if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
-    return out;
-}
+using mycelium::test::b64url;
 
 std::string hmac(std::string_view key, std::string_view data) {
     unsigned char mac[32];

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -20,6 +21,7 @@
 
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "b64url.hpp"
 
 namespace {
 
@@ -52,23 +54,7 @@ using Bignum = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
 using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 
-std::string b64url(std::string_view data) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (const char c : data) {
-        buffer = (buffer << 8) | static_cast<unsigned char>(c);
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += kAlphabet[(buffer >> bits) & 0x3f];
-        }
-    }
-    if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
-    return out;
-}
+using mycelium::test::b64url;
 
 std::string bn_bytes(const BIGNUM *bn, int pad = 0) {
     std::string out(static_cast<std::size_t>(pad > 0 ? pad : BN_num_bytes(bn)), '\0');

@@ -29,6 +29,12 @@ BEGIN
     user_agent := left(nullif(current_setting('mycelium.request_user_agent', true), ''), 500);
     session_id := coalesce(left(nullif(current_setting('mycelium.request_session', true), ''), 200),
                            (mycelium_internal.current_token()).token_id);
+    -- Nothing said about the request: no subtransaction for the block below, which
+    -- every logged write statement would otherwise pay.
+    IF coalesce(current_setting('mycelium.request_ip', true), '') = ''
+       AND coalesce(current_setting('request.headers', true), '') = '' THEN
+        RETURN;
+    END IF;
     BEGIN
         ip_address := nullif(current_setting('mycelium.request_ip', true), '')::inet;
         IF ip_address IS NULL OR user_agent IS NULL THEN
