@@ -26,7 +26,8 @@ WHERE t.typnamespace = 'mycelium'::regnamespace
 GROUP BY t.typname ORDER BY t.typname;
 SELECT enum_range(NULL::mycelium.deliverable_status);
 
--- The four views, all security_invoker so that row-level security applies.
+-- The views: security_invoker so that row-level security applies, but for
+-- portal_attachments, which applies the portal's conditions itself (52_portal.sql).
 SELECT relname, reloptions FROM pg_class
 WHERE relnamespace = 'mycelium'::regnamespace AND relkind = 'v'
 ORDER BY relname;

@@ -310,11 +310,13 @@ SELECT regress.try($$UPDATE mycelium.client_users SET client_id = '0000000a-0000
                      WHERE email = 'val@bakery.example'$$) AS move_away;
 SELECT regress.try($$UPDATE mycelium.client_users SET email = 'mine@evil.example' WHERE email = 'val@bakery.example'$$)
     AS take_over;
-WITH gone AS (DELETE FROM mycelium.client_users WHERE email = 'val@bakery.example' RETURNING 1)
-SELECT count(*) AS deleted FROM gone;
+SELECT regress.try($$DELETE FROM mycelium.client_users WHERE email = 'val@bakery.example'$$) AS deleted;
 SELECT regress.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name, email_verified)
                      VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
-                             'direct@bakery.example', 'Direct', true)$$) AS direct_insert;
+                             'direct@bakery.example', 'Direct', true)$$) AS direct_insert_verified;
+SELECT regress.try($$INSERT INTO mycelium.client_users (organization_id, client_id, email, name)
+                     VALUES ('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000c1',
+                             'direct@bakery.example', 'Direct')$$) AS direct_insert;
 SELECT email_verified FROM mycelium.client_users WHERE email = 'direct@bakery.example';
 ROLLBACK;
 -- A PRIMARY portal user manages no one.

@@ -34,6 +34,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "storage/backendid.h"
 #include "storage/proc.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -287,7 +288,7 @@ const std::string &context_key() {
     return s.context_key;
 }
 
-std::optional<core::Context> current_context() {
+std::optional<core::Context> context_for_any_role() {
     State &s = state();
     const char *sealed = sealed_setting;
     if (sealed != nullptr && sealed[0] != '\0') {
@@ -324,6 +325,23 @@ std::optional<core::Context> current_context() {
         s.claims_checked_in = transaction;
     }
     return s.claims;
+}
+
+bool acting_as_portal() {
+    return guard([] {
+        const Oid portal = get_role_oid(kPortalRole, true);
+        return OidIsValid(portal) && GetOuterUserId() == portal;
+    });
+}
+
+std::optional<core::Context> current_context() {
+    std::optional<core::Context> ctx = context_for_any_role();
+    // A portal user's context holds only while the transaction acts as the
+    // portal role, whose column privileges keep the agency's internal columns
+    // away from it: under any other role (an application's, which reads every
+    // column) it is no context at all.
+    if (ctx && ctx->role == "CLIENT" && !acting_as_portal()) return std::nullopt;
+    return ctx;
 }
 
 }  // namespace mycelium::pg

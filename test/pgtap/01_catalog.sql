@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1860);
+SELECT plan(1865);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -1608,8 +1608,11 @@ SELECT set_eq(
 -- ====================================================================
 
 SELECT views_are('mycelium', ARRAY[
-    'user_dashboard_data', 'client_overview', 'organization_analytics', 'recent_activity'
-]::name[], 'Schema mycelium has exactly the 4 views');
+    'user_dashboard_data', 'client_overview', 'organization_analytics', 'recent_activity', 'portal_attachments'
+]::name[], 'Schema mycelium has exactly the 5 views');
+SELECT columns_are('mycelium', 'portal_attachments', ARRAY[
+    'organization_id', 'deliverable_id', 'comment_id', 'attachments'
+]::name[], 'View mycelium.portal_attachments has exactly the declared columns');
 
 SELECT columns_are('mycelium', 'user_dashboard_data', ARRAY[
     'user_id', 'organization_id', 'user_name', 'role', 'pending_tasks', 'active_tasks',
@@ -1647,7 +1650,7 @@ SELECT functions_are('mycelium', ARRAY[
     'set_password', 'change_password', 'import_password_hash', 'sign_in', 'unlock_account', 'sign_out',
     'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
-    'authenticate', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
+    'authenticate', 'portal_columns', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
     'my_client_ids', 'my_service_type_ids', 'portal_can', 'database_notification_types',
     'my_writable_client_ids', 'set_request_info',
@@ -1667,7 +1670,7 @@ SELECT functions_are('mycelium', ARRAY[
 -- SECURITY DEFINER functions and of its install and update scripts, and the
 -- restore's and the schema guard's. No role but the owner may call them (h).
 SELECT functions_are('mycelium_internal', ARRAY[
-    'tenant_tables', 'extension_tables', 'seal_context', 'verify_token', 'check_member', 'establish_context',
+    'tenant_tables', 'extension_tables', 'seal_context', 'set_context', 'authenticate', 'verify_token', 'check_member', 'establish_context',
     'is_supported_hash', 'hash_password', 'verify_password', 'password_needs_rehash', 'password_problem',
     'account', 'store_password', 'password_target', 'record_sign_in', 'end_sessions', 'end_sessions_on_change',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
@@ -1791,8 +1794,11 @@ SELECT set_eq(
         ('mycelium.signed_context_required()',                    'c',       's', 's', false),
         ('mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
                                                                   'plpgsql', 'v', 'u', true),
-        ('mycelium.set_context(uuid,uuid,text,uuid,text[])',      'plpgsql', 'v', 'u', true),
-        ('mycelium.authenticate(text)',                           'plpgsql', 'v', 'u', true),
+        ('mycelium.set_context(uuid,uuid,text,uuid,text[])',      'c',       'v', 'u', false),
+        ('mycelium.authenticate(text)',                           'c',       'v', 'u', false),
+        ('mycelium_internal.set_context(uuid,uuid,text,uuid,text[])', 'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.authenticate(text)',                  'plpgsql', 'v', 'u', true),
+        ('mycelium.portal_columns()',                             'sql',     'i', 's', false),
         ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
         ('mycelium_internal.announce_change()',                   'c',       'v', 'u', false),
         ('mycelium.restoring()',                                  'c',       's', 's', false),
@@ -2133,7 +2139,8 @@ SELECT is(
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)
              AND l.lanname = 'c'
            ORDER BY 1),
-    ARRAY['mycelium.calling_role()',
+    ARRAY['mycelium.authenticate(text)',
+          'mycelium.calling_role()',
           'mycelium.check_recurrence_rule(text)',
           'mycelium.current_app_role()',
           'mycelium.current_app_user_id()',
@@ -2147,6 +2154,7 @@ SELECT is(
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
           'mycelium.require_writable(text)',
           'mycelium.restoring()',
+          'mycelium.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium.sign_in(uuid,text,text,boolean,text,uuid,text,timestamp with time zone,boolean)',
           'mycelium.signed_context_required()',
           'mycelium.slugify(text)',
@@ -2210,7 +2218,6 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.accept_invitation(text,text)',
           'mycelium.archive_old_deliverables(interval,uuid)',
-          'mycelium.authenticate(text)',
           'mycelium.change_password(text,text)',
           'mycelium.claim_deliveries(text,integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
@@ -2236,7 +2243,6 @@ SELECT is(
           'mycelium.resolve_organization(text)',
           'mycelium.run_job(text)',
           'mycelium.schedule_jobs(text,text,text,text,text)',
-          'mycelium.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium.set_identity_provider(text,text,text[],text)',
           'mycelium.set_password(uuid,text,boolean)',
           'mycelium.set_temporary_password(uuid,interval)',
@@ -2249,6 +2255,7 @@ SELECT is(
           'mycelium.verify_custom_domain(text)',
           'mycelium.verify_email(text)',
           'mycelium_internal.acting_organizations(text,uuid)',
+          'mycelium_internal.authenticate(text)',
           'mycelium_internal.check_new_work()',
           'mycelium_internal.check_plan_limits()',
           'mycelium_internal.check_references()',
@@ -2261,6 +2268,7 @@ SELECT is(
           'mycelium_internal.notify_comment_events()',
           'mycelium_internal.notify_deliverable_events()',
           'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[])',
+          'mycelium_internal.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium_internal.sum_time_entries()'],
     '(g) the SECURITY DEFINER functions of both schemas are exactly these');
 
@@ -2351,11 +2359,41 @@ SELECT is(
            WHERE p.oid IN ('mycelium.restoring()'::regprocedure, 'mycelium.open_statuses()'::regprocedure)
              AND g.grantee <> p.proowner
            ORDER BY 1),
-    ARRAY['mycelium.open_statuses() mycelium_app EXECUTE', 'mycelium.open_statuses() mycelium_readonly EXECUTE',
+    ARRAY['mycelium.open_statuses() mycelium_app EXECUTE', 'mycelium.open_statuses() mycelium_portal EXECUTE',
+          'mycelium.open_statuses() mycelium_readonly EXECUTE',
           'mycelium.restoring() mycelium_app EXECUTE', 'mycelium.restoring() mycelium_billing EXECUTE',
-          'mycelium.restoring() mycelium_readonly EXECUTE'],
-    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app and mycelium_readonly '
-    'only (restoring() also by mycelium_billing, which writes subscriptions)');
+          'mycelium.restoring() mycelium_portal EXECUTE', 'mycelium.restoring() mycelium_readonly EXECUTE'],
+    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app, mycelium_portal and '
+    'mycelium_readonly only (restoring() also by mycelium_billing, which writes subscriptions)');
+
+-- A portal user's context acts as mycelium_portal (52_portal.sql): it reads
+-- exactly the columns of mycelium.portal_columns(), and writes only what a
+-- portal user may write.
+SELECT set_eq(
+    $$SELECT c.table_name::text, c.column_name::text FROM information_schema.column_privileges c
+       WHERE c.grantee = 'mycelium_portal' AND c.table_schema = 'mycelium' AND c.privilege_type = 'SELECT'$$,
+    $$SELECT p.table_name, u.c FROM mycelium.portal_columns() p, unnest(p.column_names) u(c)
+      UNION ALL SELECT 'portal_attachments', a.attname::text FROM pg_catalog.pg_attribute a
+       WHERE a.attrelid = 'mycelium.portal_attachments'::regclass AND a.attnum > 0$$,
+    'mycelium_portal reads exactly the columns of portal_columns() and the view portal_attachments');
+SELECT set_eq(
+    $$SELECT c.table_name::text, c.privilege_type::text, string_agg(c.column_name::text, ',' ORDER BY c.column_name)
+        FROM information_schema.column_privileges c
+       WHERE c.grantee = 'mycelium_portal' AND c.table_schema = 'mycelium' AND c.privilege_type <> 'SELECT'
+       GROUP BY 1, 2$$,
+    $$VALUES ('client_users', 'INSERT', 'can_approve,can_comment,can_download,client_id,email,id,is_active,name,organization_id,phone,role,title'),
+             ('client_users', 'UPDATE', 'can_approve,can_comment,can_download,is_active,name,phone,role,title'),
+             ('comments', 'INSERT', 'client_user_id,content,deliverable_id,id,mentions,organization_id,parent_id,type'),
+             ('comments', 'UPDATE', 'content,mentions'),
+             ('deliverables', 'UPDATE', 'status')$$,
+    'mycelium_portal writes only: its client''s portal users (a portal ADMIN), comments, a deliverable''s status');
+SELECT is(
+    ARRAY(SELECT format('%s %s', r.rolname, m.rolname) COLLATE "C" FROM pg_catalog.pg_auth_members a
+            JOIN pg_catalog.pg_roles r ON r.oid = a.roleid JOIN pg_catalog.pg_roles m ON m.oid = a.member
+           WHERE 'mycelium_portal' IN (r.rolname, m.rolname) AND m.rolname LIKE 'mycelium%'
+           ORDER BY 1),
+    ARRAY['mycelium_portal mycelium_app'],
+    'mycelium_app may switch to mycelium_portal, which is a member of no role of the extension');
 
 -- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table but the
 -- system tables.
@@ -2402,8 +2440,12 @@ SELECT is(
              AND c.relkind IN ('v', 'm')
              AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
            ORDER BY 1),
-    ARRAY[]::text[],
-    'every view of both schemas has security_invoker=true');
+    ARRAY['mycelium.portal_attachments'],
+    'every view of both schemas has security_invoker=true but portal_attachments, which applies the portal''s '
+    'conditions itself');
+SELECT ok((SELECT 'security_barrier=true' = ANY (c.reloptions) FROM pg_catalog.pg_class c
+            WHERE c.oid = 'mycelium.portal_attachments'::regclass),
+          'mycelium.portal_attachments is a security barrier');
 
 -- ====================================================================
 -- The security model, as rules over the whole catalogue (docs/security.md). Each query lists what

@@ -50,7 +50,7 @@
 
 BEGIN;
 
-SELECT plan(676);
+SELECT plan(677);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -425,7 +425,8 @@ $$;
 CREATE TEMP TABLE regress_b_before AS
 SELECT tbl, pg_temp.digest(tbl, org_col, pg_temp.id('b', 'organization')) AS digest FROM regress_tables;
 
--- What each context may see of A, by the rules of docs/security.md.
+-- What each context may see of A, by the rules of docs/security.md. -1: the
+-- table is not readable at all (a portal user's role has no privilege on it).
 CREATE TEMP TABLE regress_expected (
     tbl text PRIMARY KEY, admin bigint, editor bigint, editor2 bigint, custom bigint, portal1 bigint, portal3 bigint
 );
@@ -434,21 +435,21 @@ INSERT INTO regress_expected VALUES
     ('organizations',              1,     1,      1,      1,      1,      1),
     ('organization_branding',      1,     1,      1,      1,      1,      1),
     ('organization_settings',      1,     1,      1,      1,      1,      1),
-    ('users',                      5,     5,      5,      5,      0,      0),
+    ('users',                      5,     5,      5,      5,     -1,     -1),
     ('service_types',              2,     2,      2,      2,      2,      2),
     ('deliverable_fields',         1,     1,      1,      1,      1,      1),
     ('clients',                    2,     1,      0,      0,      1,      1),
-    ('client_assignments',         2,     1,      1,      0,      0,      0),
+    ('client_assignments',         2,     1,      1,      0,     -1,     -1),
     ('client_users',               4,     0,      0,      0,      3,      1),
     ('projects',                   2,     1,      1,      0,      1,      1),
     ('deliverables',               6,     3,      2,      2,      3,      3),
     ('comments',                   5,     4,      1,      2,      2,      1),
-    ('time_entries',               3,     1,      1,      0,      0,      0),
-    ('notifications',              3,     2,      1,      1,      0,      0),
-    ('notification_recipients',    4,     1,      1,      1,      0,      0),
-    ('integrations',               1,     0,      0,      0,      0,      0),
-    ('activity_logs',             15,     0,      0,      0,      0,      0),
-    ('subscriptions',              1,     0,      0,      0,      0,      0);
+    ('time_entries',               3,     1,      1,      0,     -1,     -1),
+    ('notifications',              3,     2,      1,      1,     -1,     -1),
+    ('notification_recipients',    4,     1,      1,      1,     -1,     -1),
+    ('integrations',               1,     0,      0,      0,     -1,     -1),
+    ('activity_logs',             15,     0,      0,      0,     -1,     -1),
+    ('subscriptions',              1,     0,      0,      0,     -1,     -1);
 
 -- The roles: NOLOGIN, not superusers, no BYPASSRLS, owning nothing.
 CREATE ROLE regress_mycelium_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
@@ -456,7 +457,9 @@ CREATE ROLE regress_mycelium_readonly NOLOGIN NOSUPERUSER NOBYPASSRLS;
 CREATE ROLE regress_mycelium_bypass NOLOGIN NOSUPERUSER BYPASSRLS;
 SELECT mycelium.grant_access('regress_mycelium_app', 'app');
 SELECT mycelium.grant_access('regress_mycelium_readonly', 'readonly');
-GRANT SELECT ON regress_tables, regress_log_ids, regress_expected TO regress_mycelium_app, regress_mycelium_readonly;
+-- A portal user's context acts as mycelium_portal (set_context switches to it).
+GRANT SELECT ON regress_tables, regress_log_ids, regress_expected TO regress_mycelium_app, regress_mycelium_readonly,
+    mycelium_portal;
 
 SELECT mycelium.set_jwt_secret('regress-mycelium-jwt-secret-0123456789abcdef');
 
@@ -888,12 +891,10 @@ SELECT isnt(pg_temp.after_undone(
                            FROM mycelium.deliverables WHERE id = %L$$, pg_temp.id('a', 'deliverable', 2))),
             'true',
             'CLIENT with can_approve: sending back cannot also write approved_at (approve or send back, nothing else)');
-SELECT is(pg_temp.after_undone(
-              format($$UPDATE mycelium.deliverables SET status = 'APPROVED', approved_at = '2000-01-01 00:00+00'
-                        WHERE id = %L$$, pg_temp.id('a', 'deliverable', 2)),
-              format($$SELECT (approved_at = now())::text FROM mycelium.deliverables WHERE id = %L$$,
-                     pg_temp.id('a', 'deliverable', 2))),
-          'true', 'CLIENT with can_approve: approving sets approved_at to now(), whatever the portal user wrote');
+SELECT throws_ok(format($$UPDATE mycelium.deliverables SET status = 'APPROVED', approved_at = '2000-01-01 00:00+00'
+                          WHERE id = %L$$, pg_temp.id('a', 'deliverable', 2)),
+                 '42501', 'permission denied for table deliverables',
+                 'CLIENT with can_approve: approving cannot write approved_at (status is the one column it writes)');
 SELECT is(pg_temp.affected(format($$UPDATE mycelium.deliverables SET status = 'APPROVED' WHERE id = %L$$,
                                   pg_temp.id('a', 'deliverable', 2))),
           1::bigint, 'CLIENT with can_approve: approving a deliverable awaiting approval affects 1 row');
@@ -902,7 +903,7 @@ SELECT ok((SELECT status = 'APPROVED' AND approved_at IS NOT NULL FROM mycelium.
           'the approved deliverable is APPROVED and approved_at is set');
 SELECT throws_ok(format($$UPDATE mycelium.deliverables SET title = 'Renamed by client' WHERE id = %L$$,
                         pg_temp.id('a', 'deliverable', 1)),
-                 '42501', 'mycelium: a portal user may not change title of a deliverable',
+                 '42501', 'permission denied for table deliverables',
                  'CLIENT with can_approve: changing a title throws 42501');
 SELECT throws_ok(format($$UPDATE mycelium.deliverables SET status = 'APPROVED' WHERE id = %L$$,
                         pg_temp.id('a', 'deliverable', 1)),
@@ -912,7 +913,7 @@ SELECT is(pg_temp.affected(format($$UPDATE mycelium.deliverables SET status = 'A
                                   pg_temp.id('a', 'deliverable', 4))),
           0::bigint, 'CLIENT with can_approve: approving another client''s deliverable affects 0 rows');
 SELECT is(pg_temp.affected(format('DELETE FROM mycelium.deliverables WHERE id = %L', pg_temp.id('a', 'deliverable', 1))),
-          0::bigint, 'CLIENT: deleting its client''s deliverable affects 0 rows');
+          -1::bigint, 'CLIENT: deleting its client''s deliverable fails (no privilege)');
 SELECT is(pg_temp.affected(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, client_user_id, content)
                                     VALUES (%L, %L, %L, 'Approved, thanks')$$, pg_temp.id('a', 'organization'),
                                   pg_temp.id('a', 'deliverable', 2), pg_temp.id('a', 'client_user', 1))),
@@ -920,12 +921,12 @@ SELECT is(pg_temp.affected(format($$INSERT INTO mycelium.comments (organization_
 SELECT throws_ok(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, client_user_id, content, is_internal)
                           VALUES (%L, %L, %L, 'Secret', true)$$, pg_temp.id('a', 'organization'),
                         pg_temp.id('a', 'deliverable', 1), pg_temp.id('a', 'client_user', 1)),
-                 '42501', 'new row violates row-level security policy for table "comments"',
+                 '42501', 'permission denied for table comments',
                  'CLIENT with can_comment: an internal comment throws 42501');
 SELECT throws_ok(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, user_id, content)
                           VALUES (%L, %L, %L, 'As the admin')$$, pg_temp.id('a', 'organization'),
                         pg_temp.id('a', 'deliverable', 1), pg_temp.id('a', 'user', 1)),
-                 '42501', 'new row violates row-level security policy for table "comments"',
+                 '42501', 'permission denied for table comments',
                  'CLIENT: a comment in a staff user''s name throws 42501');
 SELECT throws_ok(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, client_user_id, content)
                           VALUES (%L, %L, %L, 'Not ours')$$, pg_temp.id('a', 'organization'),
@@ -936,12 +937,12 @@ SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.comments WHERE is_internal'), 0:
           'CLIENT: still no internal comment visible');
 SELECT throws_ok(format($$INSERT INTO mycelium.notifications (organization_id, type, title, message)
                           VALUES (%L, 'COMMENT_ADDED', 'Hi', 'Hi')$$, pg_temp.id('a', 'organization')),
-                 '42501', 'new row violates row-level security policy for table "notifications"',
+                 '42501', 'permission denied for table notifications',
                  'CLIENT: creating a notification throws 42501 (staff only)');
 SELECT throws_ok(format($$INSERT INTO mycelium.time_entries (organization_id, user_id, deliverable_id, start_time)
                           VALUES (%L, %L, %L, now())$$, pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 2),
                         pg_temp.id('a', 'deliverable', 1)),
-                 '42501', 'new row violates row-level security policy for table "time_entries"',
+                 '42501', 'permission denied for table time_entries',
                  'CLIENT: logging time throws 42501');
 
 -- ------ VIDEO_EDITOR assigned to client 1 ------
@@ -1328,11 +1329,17 @@ SELECT set_eq('SELECT id FROM mycelium.deliverables',
 SELECT FROM set_config('request.jwt.claims',
                   jsonb_build_object('organization_id', pg_temp.id('a', 'organization'), 'sub', pg_temp.id('a', 'client_user', 3),
                                      'app_role', 'CLIENT', 'client_id', pg_temp.id('a', 'client', 2))::text, true);
+-- A portal user's claims hold under the portal role only, which the server
+-- switches to (the token's "role"): under the application's role, nothing.
+SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.deliverables'), 0::bigint,
+          'request.jwt.claims: CLIENT claims under the application role see nothing');
+SET LOCAL ROLE mycelium_portal;
 SELECT set_eq('SELECT id FROM mycelium.deliverables',
               ARRAY[pg_temp.id('a', 'deliverable', 3), pg_temp.id('a', 'deliverable', 4), pg_temp.id('a', 'deliverable', 5)],
-              'request.jwt.claims: CLIENT of client 2 sees deliverables 3, 4, 5');
+              'request.jwt.claims: CLIENT of client 2 sees deliverables 3, 4, 5, as mycelium_portal');
 SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.comments WHERE is_internal'), 0::bigint,
           'request.jwt.claims: CLIENT sees no internal comment');
+SET ROLE regress_mycelium_app;
 
 SELECT FROM set_config('request.jwt.claims',
                   jsonb_build_object('organization_id', pg_temp.id('a', 'organization'), 'sub', pg_temp.id('a', 'user', 1),

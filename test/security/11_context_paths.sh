@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./tap.sh
-plan 19
+plan 21
 super_user=$PGUSER
 super_password=${PGPASSWORD:-}
 
@@ -41,13 +41,31 @@ is "$(with_claims "$(claims "$editor_a" ADMIN)" 'SELECT coalesce(mycelium.curren
    none 'a VIDEO_EDITOR claiming ADMIN gets no context'
 is "$(with_claims "$(claims "$editor_a" VIDEO_EDITOR)" 'SELECT mycelium.current_app_role()')" \
    VIDEO_EDITOR 'the same user with its own role does (control)'
-is "$(with_claims "$(claims "$portal1_a" CLIENT "$client1_a")" 'SELECT mycelium.current_client_id()')" \
-   "$client1_a" 'a portal user with its own client gets its context (control)'
-is "$(with_claims "$(claims "$portal1_a" CLIENT "$client2_a")" \
+# A portal user's claims hold under the portal role only, which a PostgREST-style
+# server switches to (the token's "role"): under the application's role, which
+# reads every column, they are no context.
+portal='SET LOCAL ROLE mycelium_portal;'
+is "$(with_claims "$(claims "$portal1_a" CLIENT "$client1_a")" "$portal SELECT mycelium.current_client_id()")" \
+   "$client1_a" 'a portal user with its own client gets its context, as mycelium_portal (control)'
+is "$(with_claims "$(claims "$portal1_a" CLIENT "$client1_a")" \
       'SELECT coalesce(mycelium.current_client_id()::text, $$none$$)')" none \
+   'the same claims under the application role give no context'
+is "$(with_claims "$(claims "$portal1_a" CLIENT "$client2_a")" \
+      "$portal SELECT coalesce(mycelium.current_client_id()::text, \$\$none\$\$)")" none \
    'a portal user claiming another client gets no context'
-is "$(with_claims "$(claims "$admin_a" CLIENT)" 'SELECT coalesce(mycelium.current_app_role(), $$none$$)')" \
+is "$(with_claims "$(claims "$admin_a" CLIENT)" "$portal SELECT coalesce(mycelium.current_app_role(), \$\$none\$\$)")" \
    none 'a staff user claiming CLIENT gets no context'
+# A role that is not a member of mycelium_portal (a reporting role) cannot act
+# for a portal user, and is told why.
+as_super -c "CREATE ROLE regress_sec_reader LOGIN PASSWORD 'regress_sec_reader'" \
+         -c "SELECT mycelium.grant_access('regress_sec_reader', 'readonly')" >/dev/null
+out=$(PGUSER=regress_sec_reader PGPASSWORD=regress_sec_reader psql -X -q -At \
+      -c "SELECT mycelium.set_context('$org_a', '$portal1_a', 'CLIENT')" 2>&1 || true)
+as_super -c "DROP OWNED BY regress_sec_reader" -c "DROP ROLE regress_sec_reader" >/dev/null
+case "$out" in
+    *'role "regress_sec_reader" may not act for portal users'*) ok 0 'a role outside mycelium_portal cannot set a portal context, and is told why' ;;
+    *) ok 1 "a role outside mycelium_portal cannot set a portal context (got: $out)" ;;
+esac
 is "$(as_app -c "SET request.jwt.claims = '$(claims "$admin_a" ADMIN)'" \
       -c 'SELECT count(*) FROM mycelium.deliverables')" 0 'a session-level value grants nothing'
 is "$(as_app -c 'BEGIN' -c "SET request.jwt.claims = '$(claims "$admin_a" ADMIN)'" \

@@ -66,7 +66,7 @@ SELECT sec.act_as('a', 1, true);
 SELECT is(sec.sqlstate_of(format($$INSERT INTO mycelium.comments (organization_id, deliverable_id, client_user_id, content, created_at)
                                    VALUES (%L, %L, %L, 'First!', '-infinity')$$,
                                  sec.id('a', 'organization'), sec.id('a', 'deliverable', 1), sec.id('a', 'client_user', 1))),
-          '23514', 'a portal user cannot date a comment at -infinity');
+          '42501', 'a portal user cannot date a comment at -infinity (nor at all: created_at is not its to write)');
 
 -- ------ Functions that take a time ------
 SELECT sec.act_as('a', 1);

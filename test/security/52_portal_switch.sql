@@ -15,12 +15,19 @@ CREATE FUNCTION pg_temp.portal_claims(o text) RETURNS text LANGUAGE sql AS $$
                              'app_role', 'CLIENT', 'client_id', sec.id(o, 'client', 1),
                              'iat', nextval('pg_temp.requests'))::text
 $$;
--- The role a portal user's claims give, NULL for none.
+-- The role a portal user's claims give, NULL for none: read as the portal
+-- role, which a PostgREST-style server switches to for such claims (their
+-- "role"), and back.
 CREATE FUNCTION pg_temp.claims_role(o text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
 BEGIN
     PERFORM set_config('mycelium.context', '', true);
     PERFORM set_config('request.jwt.claims', pg_temp.portal_claims(o), true);
-    RETURN mycelium.current_app_role();
+    SET LOCAL ROLE mycelium_portal;
+    r := mycelium.current_app_role();
+    RESET ROLE;
+    RETURN r;
 END;
 $$;
 
@@ -42,6 +49,7 @@ SELECT is(pg_temp.claims_role('a'), NULL, 'and the same claims give no context')
 SELECT is(sec.sqlstate_of(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT')$$,
                                  sec.id('b', 'organization'), sec.id('b', 'client_user', 1))),
           'ok', 'organization B''s portal users still sign in');
+RESET ROLE;
 SELECT is(pg_temp.claims_role('b'), 'CLIENT', 'by claims too');
 
 -- Portal on again; client 1 of A terminated.
@@ -59,6 +67,7 @@ SELECT is(pg_temp.claims_role('a'), NULL, 'and its claims give no context');
 SELECT is(sec.sqlstate_of(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT')$$,
                                  sec.id('a', 'organization'), sec.id('a', 'client_user', 2))),
           'ok', 'the portal user of an ACTIVE client of the same organization still signs in');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -212,9 +212,10 @@ CREATE OR REPLACE FUNCTION mycelium.signed_context_required() RETURNS boolean
     LANGUAGE C STABLE PARALLEL SAFE;
 
 -- For applications that talk to the database directly. Refused for roles that
--- are not superusers once mycelium.require_signed_context is on.
-CREATE OR REPLACE FUNCTION mycelium.set_context(organization_id uuid, user_id uuid, role text,
-                                     client_id uuid DEFAULT NULL, service_access text[] DEFAULT '{}')
+-- are not superusers once mycelium.require_signed_context is on. The checks
+-- behind mycelium.set_context (below), which then chooses the database role.
+CREATE OR REPLACE FUNCTION mycelium_internal.set_context(organization_id uuid, user_id uuid, role text,
+                                              client_id uuid, service_access text[])
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -249,6 +250,16 @@ BEGIN
                                        mycelium_internal.session_end(organization_id, now()), 'set_context');
 END;
 $$;
+
+-- The entry points run as the caller (src/pg/context_entry.cpp): after the
+-- checks above, a portal user's context makes the rest of the transaction act
+-- as the role mycelium_portal, which PostgreSQL allows only outside SECURITY
+-- DEFINER functions.
+CREATE OR REPLACE FUNCTION mycelium.set_context(organization_id uuid, user_id uuid, role text,
+                                     client_id uuid DEFAULT NULL, service_access text[] DEFAULT '{}')
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'mycelium_set_context'
+    LANGUAGE C VOLATILE SECURITY INVOKER;
 COMMENT ON FUNCTION mycelium.set_context(uuid, uuid, text, uuid, text[]) IS
     'Sets the tenant context for the rest of the transaction, after checking the user';
 
@@ -335,7 +346,7 @@ CREATE OR REPLACE FUNCTION mycelium_internal.current_token(OUT organization_id u
 -- transaction: an HS256 token signed with the database's key (sign_in's, or
 -- an application's), or an RS256, ES256 or EdDSA token from an identity
 -- service an ADMIN registered (mycelium.set_identity_provider).
-CREATE OR REPLACE FUNCTION mycelium.authenticate(token text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium_internal.authenticate(token text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -357,6 +368,9 @@ BEGIN
                                            claims.session, claims.token_id);
 END;
 $$;
+CREATE OR REPLACE FUNCTION mycelium.authenticate(token text) RETURNS void
+    AS 'MODULE_PATHNAME', 'mycelium_authenticate'
+    LANGUAGE C VOLATILE SECURITY INVOKER;
 COMMENT ON FUNCTION mycelium.authenticate(text) IS
     'Verifies a signed token (HS256, or a registered identity service''s) and sets the tenant context for the rest of the transaction';
 

@@ -36,6 +36,8 @@ REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 --   billing      the service that follows the payment provider (Stripe): reads
 --                and writes every organization's subscription (its policies,
 --                50_rls.sql), without a tenant context, and nothing else.
+-- And one role that is not a kind: mycelium_portal, which an app role's
+-- transaction acts as for a portal user (52_portal.sql).
 -- The one list of the kinds is access_kinds().
 -- Each kind's privileges belong to a group role, mycelium_<kind> (NOLOGIN), which
 -- this script equips on every install and update: a role made a member with
@@ -133,6 +135,30 @@ BEGIN
     FOREACH f IN ARRAY context_functions LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
     END LOOP;
+    IF kind = 'portal' THEN
+        -- The columns of mycelium.portal_columns(), and the writes a portal user
+        -- may make (its policies and guard triggers say which rows and values):
+        -- approve or send back a deliverable, comment as itself, and, as a
+        -- portal ADMIN, manage its client's portal users.
+        FOR t, writable IN SELECT p.table_name, array_to_string(ARRAY(SELECT quote_ident(c) FROM unnest(p.column_names) c), ', ')
+                             FROM mycelium.portal_columns() p ORDER BY 1
+        LOOP
+            EXECUTE format('GRANT SELECT (%s) ON mycelium.%I TO %s', writable, t, r);
+        END LOOP;
+        EXECUTE format('GRANT UPDATE (status) ON mycelium.deliverables TO %s', r);
+        EXECUTE format('GRANT INSERT (id, organization_id, deliverable_id, client_user_id, content, type, mentions, '
+                       'parent_id), UPDATE (content, mentions), DELETE ON mycelium.comments TO %s', r);
+        EXECUTE format('GRANT INSERT (id, organization_id, client_id, email, name, role, title, phone, can_approve, '
+                       'can_download, can_comment, is_active), '
+                       'UPDATE (name, role, title, phone, can_approve, can_download, can_comment, is_active) '
+                       'ON mycelium.client_users TO %s', r);
+        EXECUTE format('GRANT SELECT ON mycelium.portal_attachments TO %s', r);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.require_organization_writable(text), '
+                       'mycelium.change_password(text, text), mycelium.sign_out(boolean), '
+                       'mycelium.invite_client_user(uuid, text, text, mycelium.client_user_role, interval), '
+                       'mycelium.portal_columns() TO %s', r);
+        RETURN;
+    END IF;
     IF kind = 'app' THEN
         -- require_context calls it, as the writing role, once per write statement.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.require_organization_writable(text) TO %s', r);
@@ -207,6 +233,14 @@ BEGIN
         END IF;
         PERFORM mycelium_internal.equip_role(('mycelium_' || k)::regrole, k);
     END LOOP;
+    -- The role a portal user's context acts as (52_portal.sql): not a kind of
+    -- client to grant, but a role an application's connections switch to, so
+    -- its group is a member.
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'mycelium_portal') THEN
+        CREATE ROLE mycelium_portal NOLOGIN;
+    END IF;
+    PERFORM mycelium_internal.equip_role('mycelium_portal'::regrole, 'portal');
+    GRANT mycelium_portal TO mycelium_app;
 END;
 $$;
 
