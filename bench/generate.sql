@@ -179,6 +179,10 @@ LEFT JOIN bench.user_map u ON u.org_no = o.org_no AND u.status = 'ACTIVE'
 GROUP BY o.org_no;
 
 -- ------ Clients ------
+-- The agencies' clients and projects are history too: their triggers would tell
+-- every ADMIN of each one added (CLIENT_ADDED, PROJECT_CREATED).
+ALTER TABLE mycelium.clients DISABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.projects DISABLE TRIGGER notify_events_insert;
 SELECT bench.step('clients');
 
 CREATE TABLE bench.client_map (
@@ -352,7 +356,8 @@ BEGIN
                'dropbox_link', CASE WHEN bench.rnd(i, 16) >= 0.25
                                     THEN 'https://www.dropbox.com/sh/' || to_hex(hashint8extended(i, 7)) END)) END,
            CASE WHEN s.status = 'COMPLETED' AND bench.rnd(i, 17) < 0.1
-                THEN '[{"name": "final.mp4", "size": 48213311}]'::jsonb END,
+                THEN '[{"name": "final.mp4", "url": "https://files.example.com/final.mp4", "size": 48213311,
+                       "content_type": "video/mp4"}]'::jsonb END,
            -- Social media deliverables are the months' instances of recurring
            -- work (is_recurring, like the document's generated rows), not
            -- templates: none carries a recurrence_rule of its own.
@@ -543,6 +548,8 @@ CROSS JOIN (VALUES ('in_app'), ('email')) AS ch(channel);
 ALTER TABLE mycelium.deliverables ENABLE TRIGGER notify_events_insert;
 ALTER TABLE mycelium.comments ENABLE TRIGGER notify_events_insert;
 ALTER TABLE mycelium.deliverables ENABLE TRIGGER check_new_work;
+ALTER TABLE mycelium.clients ENABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.projects ENABLE TRIGGER notify_events_insert;
 
 SELECT bench.step('vacuum analyze');
 VACUUM ANALYZE;

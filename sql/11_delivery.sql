@@ -37,6 +37,9 @@ INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALU
 INSERT INTO mycelium.clients (id, organization_id, name) VALUES
     ('0000000d-0000-7000-8000-0000000000c1', :'post', 'Kiosk'),
     ('0000000d-0000-7000-8000-0000000000c2', :'digest', 'Tea House');
+-- Adding them told the ADMINs (CLIENT_ADDED, sql/19_notification_types.sql); this
+-- file follows the deliverables' notices alone.
+DELETE FROM mycelium.notifications WHERE type = 'CLIENT_ADDED';
 -- Assigned on creation: Eve hears of two deliverables, Bob of one (at 08:00 Tokyo).
 INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, assigned_user_id,
                                    created_by_id)

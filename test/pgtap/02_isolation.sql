@@ -42,6 +42,8 @@
 --   comments     1 on 1 by user 1; 2 on 1 by user 1, internal; 3 on 2 by user 2;
 --                4 on 3 by portal user 3; 5 on 2 by user 1, internal
 --   time         1 user 2 on 1; 2 user 3 on 3; 3 user 1 on 2
+--   attachment versions 1 of deliverable 1; 2 of comment 2 (internal, on 1);
+--                3 of deliverable 3; 4 of comment 3 (on 2)
 --   notifications 1 from user 1 to users 2 and 3; 2 from user 2 to user 1;
 --                3 from user 1 to user 4
 --   integration 1 (SLACK, a token in config); subscription 1; settings; branding
@@ -50,7 +52,7 @@
 
 BEGIN;
 
-SELECT plan(677);
+SELECT plan(698);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -63,7 +65,7 @@ DECLARE
     k constant integer := array_position(
         ARRAY['organization', 'branding', 'settings', 'user', 'service_type', 'field', 'client', 'assignment',
               'client_user', 'project', 'deliverable', 'comment', 'time_entry', 'notification', 'recipient',
-              'integration', 'activity_log', 'subscription'], kind);
+              'integration', 'activity_log', 'subscription', 'attachment_version'], kind);
 BEGIN
     IF k IS NULL OR o NOT IN ('a', 'b') THEN
         RAISE EXCEPTION 'pg_temp.id: unknown organization % or kind %', o, kind;
@@ -180,7 +182,7 @@ CREATE FUNCTION pg_temp.claims(o text, sub uuid, app_role text, extra jsonb DEFA
                               'exp', extract(epoch FROM clock_timestamp())::bigint + 3600) || extra
 $$;
 
--- The 18 tenant tables; set_clause is a change for UPDATE tests; app_writes is
+-- The 19 tenant tables; set_clause is a change for UPDATE tests; app_writes is
 -- what grant_access(…, 'app') grants besides SELECT (docs/security.md, "Roles").
 CREATE TEMP TABLE regress_tables (
     ord        integer PRIMARY KEY,
@@ -208,7 +210,8 @@ INSERT INTO regress_tables VALUES
     (15, 'notification_recipients', 'recipient',    'organization_id', $$read_at = now()$$,             'IUD'),
     (16, 'integrations',            'integration',  'organization_id', $$config = '{"bot_token": "stolen"}'$$, 'IUD'),
     (17, 'activity_logs',           'activity_log', 'organization_id', $$action = 'tampered'$$,         ''),
-    (18, 'subscriptions',           'subscription', 'organization_id', $$plan_name = 'Free'$$,          '');
+    (18, 'subscriptions',           'subscription', 'organization_id', $$plan_name = 'Free'$$,          ''),
+    (19, 'attachment_versions',     'attachment_version', 'organization_id', $$change = 'REMOVED'$$,    '');
 
 -- A new row of table tbl in organization o, referring to o's own rows.
 CREATE FUNCTION pg_temp.sample_insert(tbl text, o text) RETURNS text LANGUAGE plpgsql STABLE AS $$
@@ -284,6 +287,12 @@ BEGIN
             'INSERT INTO mycelium.subscriptions (id, organization_id, plan_name, plan_price, current_period_start, '
             'current_period_end) VALUES (%L, %L, %L, 0, now(), now() + interval %L)',
             pg_temp.id(o, 'subscription', 9), org, 'Free', '30 days')
+        WHEN 'attachment_versions' THEN format(
+            'INSERT INTO mycelium.attachment_versions (id, organization_id, deliverable_id, attachment, change) '
+            'VALUES (%L, %L, %L, %L, %L)',
+            pg_temp.id(o, 'attachment_version', 9), org, pg_temp.id(o, 'deliverable', 1),
+            '{"name": "forged.png", "url": "https://example.com/forged.png", "size": 1, "content_type": "image/png"}',
+            'REMOVED')
     END;
 END;
 $$;
@@ -392,20 +401,36 @@ BEGIN
             jsonb_build_object('bot_token', 'xoxb-secret-of-' || o));
     INSERT INTO mycelium.subscriptions (id, organization_id, plan_name, plan_price, current_period_start, current_period_end)
     VALUES (pg_temp.id(o, 'subscription'), org, 'Pro', 49.00, now(), now() + interval '30 days');
+    -- Written as the owner, as only the trigger would (59_attachments.sql).
+    INSERT INTO mycelium.attachment_versions (id, organization_id, deliverable_id, comment_id, attachment, change, changed_by_id)
+    VALUES (pg_temp.id(o, 'attachment_version', 1), org, d1, NULL,
+            '{"name": "v1.mp4", "url": "https://example.com/v1.mp4", "size": 1, "content_type": "video/mp4"}', 'REPLACED', u2),
+           (pg_temp.id(o, 'attachment_version', 2), org, d1, pg_temp.id(o, 'comment', 2),
+            '{"name": "budget.xlsx", "url": "https://example.com/budget.xlsx", "size": 1, "content_type": "application/vnd.ms-excel"}',
+            'REMOVED', u1),
+           (pg_temp.id(o, 'attachment_version', 3), org, d3, NULL,
+            '{"name": "v1.mov", "url": "https://example.com/v1.mov", "size": 1, "content_type": "video/quicktime"}', 'REMOVED', u3),
+           (pg_temp.id(o, 'attachment_version', 4), org, d2, pg_temp.id(o, 'comment', 3),
+            '{"name": "draft.pdf", "url": "https://example.com/draft.pdf", "size": 1, "content_type": "application/pdf"}',
+            'REPLACED', u2);
 END;
 $$;
 
 -- The fixture's notifications are written out above; the ones the event triggers
--- would add for its assignments and comments are kept out of it (sections 12 on
--- try those triggers). Switching triggers off is a change of Mycelium's tables,
--- made here with the operator's switch.
+-- would add for its clients, projects, assignments and comments are kept out of
+-- it (sections 12 on try those triggers). Switching triggers off is a change of
+-- Mycelium's tables, made here with the operator's switch.
 SET mycelium.allow_schema_changes = on;
 ALTER TABLE mycelium.deliverables DISABLE TRIGGER notify_events_insert;
 ALTER TABLE mycelium.comments DISABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.clients DISABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.projects DISABLE TRIGGER notify_events_insert;
 SELECT pg_temp.make_org('a');
 SELECT pg_temp.make_org('b');
 ALTER TABLE mycelium.deliverables ENABLE TRIGGER notify_events_insert;
 ALTER TABLE mycelium.comments ENABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.clients ENABLE TRIGGER notify_events_insert;
+ALTER TABLE mycelium.projects ENABLE TRIGGER notify_events_insert;
 RESET mycelium.allow_schema_changes;
 
 -- The activity log's ids are made by the triggers: one of each organization.
@@ -435,21 +460,22 @@ INSERT INTO regress_expected VALUES
     ('organizations',              1,     1,      1,      1,      1,      1),
     ('organization_branding',      1,     1,      1,      1,      1,      1),
     ('organization_settings',      1,     1,      1,      1,      1,      1),
-    ('users',                      5,     5,      5,      5,     -1,     -1),
+    ('users',                      5,     5,      5,      5,      -1,     -1),
     ('service_types',              2,     2,      2,      2,      2,      2),
     ('deliverable_fields',         1,     1,      1,      1,      1,      1),
     ('clients',                    2,     1,      0,      0,      1,      1),
-    ('client_assignments',         2,     1,      1,      0,     -1,     -1),
+    ('client_assignments',         2,     1,      1,      0,      -1,     -1),
     ('client_users',               4,     0,      0,      0,      3,      1),
     ('projects',                   2,     1,      1,      0,      1,      1),
     ('deliverables',               6,     3,      2,      2,      3,      3),
     ('comments',                   5,     4,      1,      2,      2,      1),
-    ('time_entries',               3,     1,      1,      0,     -1,     -1),
-    ('notifications',              3,     2,      1,      1,     -1,     -1),
-    ('notification_recipients',    4,     1,      1,      1,     -1,     -1),
-    ('integrations',               1,     0,      0,      0,     -1,     -1),
-    ('activity_logs',             15,     0,      0,      0,     -1,     -1),
-    ('subscriptions',              1,     0,      0,      0,     -1,     -1);
+    ('time_entries',               3,     1,      1,      0,      -1,     -1),
+    ('notifications',              3,     2,      1,      1,      0,      0),
+    ('notification_recipients',    4,     1,      1,      1,      0,      0),
+    ('integrations',               1,     0,      0,      0,      -1,     -1),
+    ('activity_logs',             15,     0,      0,      0,      -1,     -1),
+    ('subscriptions',              1,     0,      0,      0,      -1,     -1),
+    ('attachment_versions',        4,     3,      1,      1,      2,      1);
 
 -- The roles: NOLOGIN, not superusers, no BYPASSRLS, owning nothing.
 CREATE ROLE regress_mycelium_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
@@ -472,7 +498,7 @@ SELECT set_eq(
        WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
          AND c.relname <> 'job_runs'$$,
     $$SELECT tbl FROM regress_tables$$,
-    'the 18 tables tried below are all the tenant tables of schema mycelium');
+    'the 19 tables tried below are all the tenant tables of schema mycelium');
 
 SELECT ok(pg_temp.nrows(format('SELECT 1 FROM mycelium.%I WHERE %I = %L', tbl, org_col, pg_temp.id('a', 'organization'))) > 0
           AND pg_temp.nrows(format('SELECT 1 FROM mycelium.%I WHERE %I = %L', tbl, org_col, pg_temp.id('b', 'organization'))) > 0,
@@ -593,11 +619,15 @@ SELECT throws_ok(pg_temp.sample_insert(tbl, 'b'), '42501',
                              ELSE 'app has no INSERT privilege' END))
   FROM regress_tables ORDER BY ord;
 
--- (branding and settings are one per organization: A already has its row.)
+-- (branding and settings are one per organization: A already has its row. Every
+-- notification type is the database's (docs/notifications.md), so an
+-- application inserts no notification, nor a recipient, in any organization.)
 SELECT is(pg_temp.affected_undone(pg_temp.sample_insert(tbl, 'a')), 1::bigint,
           format('control: the same INSERT into %s for A succeeds (undone)', tbl))
   FROM regress_tables
- WHERE app_writes LIKE '%I%' AND tbl NOT IN ('organization_branding', 'organization_settings') ORDER BY ord;
+ WHERE app_writes LIKE '%I%'
+   AND tbl NOT IN ('organization_branding', 'organization_settings', 'notifications', 'notification_recipients')
+ ORDER BY ord;
 
 -- Foreign keys: an A row pointing at a B row. Keys are (organization_id, id), so
 -- (A, B's id) exists nowhere: 23503, exactly as for an id that exists in no
@@ -686,8 +716,8 @@ SELECT throws_ok(format('INSERT INTO mycelium.notification_recipients (organizat
 SELECT throws_ok(format('INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel) '
                         'VALUES (%L, %L, %L, %L)', pg_temp.id('a', 'organization'), pg_temp.id('a', 'notification', 3),
                         pg_temp.id('b', 'user', 1), 'email'),
-                 '23503', 'insert or update on table "notification_recipients" violates foreign key constraint "notification_recipients_user_fkey"',
-                 'notification_recipients: notifying B''s user of an A notification throws 23503');
+                 '42501', format('mycelium: notification %s is not one the caller may address', pg_temp.id('a', 'notification', 3)),
+                 'notification_recipients: notifying B''s user of an A notification throws 42501 (every type is the database''s to address, before the foreign key)');
 SELECT throws_ok(format('UPDATE mycelium.integrations SET organization_id = %L WHERE id = %L',
                         pg_temp.id('b', 'organization'), pg_temp.id('a', 'integration')),
                  '42501', 'new row violates row-level security policy for table "integrations"',

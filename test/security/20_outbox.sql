@@ -3,14 +3,15 @@
 -- user, the application tries to write what only the database may: an e-mail
 -- address of its choosing, the delivery worker's columns (attempts,
 -- next_attempt_at, delivered/failed state), a notification of a type the
--- database makes, and the key of the overdue or due-soon notice about the staff
--- member's own late work, which would keep the admins from hearing of it.
+-- database makes (every type, since 0.2.0: docs/notifications.md), and the key
+-- of the overdue or due-soon notice about the staff member's own late work,
+-- which would keep the admins from hearing of it.
 BEGIN;
 SELECT plan(47);
 
 SELECT sec.id('a', 'organization') AS org, sec.id('a', 'user', 1) AS admin, sec.id('a', 'user', 2) AS editor,
        sec.id('a', 'user', 3) AS custom, sec.id('a', 'deliverable', 1) AS late,
-       sec.id('a', 'deliverable', 3) AS soon, mycelium.uuid_v7() AS own, mycelium.uuid_v7() AS admins_own \gset
+       sec.id('a', 'deliverable', 3) AS soon, mycelium.uuid_v7() AS forged \gset
 
 -- The deliverables of user 2 this file is about: one past due, one due in an hour.
 SELECT sec.act_as('a', 1);
@@ -26,17 +27,22 @@ UPDATE mycelium.deliverables SET assigned_user_id = :'custom' WHERE id = sec.id(
 SELECT id AS assigned FROM mycelium.notifications
 WHERE type = 'DELIVERABLE_ASSIGNED' AND related_id = sec.id('a', 'deliverable', 2)
 ORDER BY id DESC LIMIT 1 \gset
--- An announcement of the ADMIN's own, made by the application.
-INSERT INTO mycelium.notifications (id, organization_id, type, title, message, sender_id, channels)
-VALUES (:'admins_own', :'org', 'SYSTEM_MAINTENANCE', 'Maintenance', 'Down on Sunday', :'admin', '{in_app,email}');
+-- A notification the ADMIN caused: client 2's contact changes, its assigned
+-- staff (user 3) hear of it (CLIENT_UPDATED, signed by the ADMIN).
+UPDATE mycelium.clients SET contact_person = 'Someone new' WHERE id = sec.id('a', 'client', 2);
+SELECT id AS admins_own FROM mycelium.notifications WHERE type = 'CLIENT_UPDATED' ORDER BY id DESC LIMIT 1 \gset
 
 -- ------ 8. Forged outbox rows: the staff member ------
 SELECT sec.act_as('a', 2);
 SELECT is(sec.sqlstate_of(format(
               $$INSERT INTO mycelium.notifications (id, organization_id, type, title, message, sender_id, channels)
                 VALUES (%L, %L, 'PROJECT_CREATED', 'New project', 'Kick-off on Monday', %L, '{in_app,email}')$$,
-              :'own', :'org', :'editor')),
-          'ok', 'staff: a notification of an application type, signed by themselves, is theirs to make');
+              :'forged', :'org', :'editor')),
+          '42501', 'staff: a notification of their own, signed by themselves, throws 42501 (every type is the database''s)');
+-- A notification the staff member caused: the project they manage is completed,
+-- and the ADMIN hears of it (PROJECT_COMPLETED, signed by the staff member).
+UPDATE mycelium.projects SET status = 'COMPLETED' WHERE id = sec.id('a', 'project', 1);
+SELECT id AS own FROM mycelium.notifications WHERE type = 'PROJECT_COMPLETED' AND sender_id = :'editor' \gset
 SELECT is(sec.sqlstate_of(format(
               $$INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel,
                                                               email_address)
@@ -69,7 +75,7 @@ SELECT is(sec.sqlstate_of(format(
               $$INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel)
                 VALUES (%L, %L, %L, 'email'), (%L, %L, %L, 'in_app')$$,
               :'org', :'own', :'custom', :'org', :'own', :'custom')),
-          'ok', 'staff: addressing their own notification to a colleague works');
+          '42501', 'staff: addressing even their own notification to a colleague throws 42501 (the database chose its recipients)');
 SELECT is(sec.sqlstate_of(format(
               $$INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel)
                 VALUES (%L, %L, %L, 'email')
@@ -120,11 +126,13 @@ SELECT isnt((SELECT read_at FROM mycelium.notification_recipients WHERE notifica
 SELECT sec.act_as('a', 1);
 SELECT is((SELECT string_agg(format('%s %s %s %s', r.channel, coalesce(r.email_address, '-'), r.attempts,
                                     CASE WHEN r.next_attempt_at IS NULL THEN 'not queued'
-                                         WHEN r.next_attempt_at = now() THEN 'queued now'
+                                         WHEN r.next_attempt_at = n.scheduled_for THEN 'queued at its time'
                                          ELSE 'queued at ' || r.next_attempt_at END), ', ' ORDER BY r.channel)
-           FROM mycelium.notification_recipients r WHERE r.notification_id = :'own'),
-          'email custom-a@sec.example 0 queued now, in_app - 0 not queued',
-          'the staff member''s recipient rows: the user''s own address, no attempt, queued now (in_app: not queued)');
+           FROM mycelium.notification_recipients r
+           JOIN mycelium.notifications n ON n.organization_id = r.organization_id AND n.id = r.notification_id
+          WHERE r.notification_id = :'own'),
+          'email admin-a@sec.example 0 queued at its time, in_app - 0 not queued',
+          'the staff member''s notification''s rows: the user''s own address, no attempt, queued at its time (in_app: not queued)');
 SELECT is(sec.sqlstate_of(format(
               $$INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel,
                                                               email_address)

@@ -88,6 +88,7 @@ my %writing = (
     generate_recurring_deliverables => q{SELECT count(*) FROM mycelium.generate_recurring_deliverables()},
     sweep_overdue => q{SELECT count(*) FROM mycelium.sweep_overdue()},
     sweep_due_soon => q{SELECT count(*) FROM mycelium.sweep_due_soon()},
+    announce_maintenance => q{SELECT mycelium.announce_maintenance('Upgrade', 'Down for ten minutes', now())},
     claim_deliveries => q{SELECT count(*) FROM mycelium.claim_deliveries('EMAIL')},
     finish_delivery => "SELECT mycelium.finish_delivery('$recipient_org', '$recipient_id', 1)",
     run_job => q{SELECT mycelium.run_job('sweep_overdue')},

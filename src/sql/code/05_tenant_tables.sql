@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION mycelium_internal.tenant_tables() RETURNS name[]
 AS $$
     SELECT ARRAY['organizations', 'organization_branding', 'organization_settings', 'users',
                  'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
-                 'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
+                 'projects', 'deliverables', 'comments', 'attachment_versions', 'time_entries', 'notifications',
                  'notification_recipients', 'integrations', 'activity_logs', 'subscriptions']::name[]
 $$;
 COMMENT ON FUNCTION mycelium_internal.tenant_tables() IS 'The tables of schema mycelium that hold tenant rows';

@@ -518,6 +518,22 @@ CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
 
+-- Earlier versions of attachments (59_attachments.sql): read with the
+-- deliverable they belong to, and a comment's with the comment (so an internal
+-- comment's never by a portal user), both under the caller's own policies; a
+-- portal user only with can_download. Nobody writes them but the trigger
+-- (SECURITY DEFINER): no INSERT, UPDATE or DELETE policy exists.
+CREATE POLICY attachment_versions_select ON mycelium.attachment_versions FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND ((SELECT mycelium.current_app_role()) <> 'CLIENT' OR (SELECT mycelium.portal_can('download')))
+           AND EXISTS (SELECT FROM mycelium.deliverables d
+                       WHERE d.organization_id = attachment_versions.organization_id
+                         AND d.id = attachment_versions.deliverable_id)
+           AND (comment_id IS NULL
+                OR EXISTS (SELECT FROM mycelium.comments c
+                           WHERE c.organization_id = attachment_versions.organization_id
+                             AND c.id = attachment_versions.comment_id)));
+
 -- ------ Notifications ------
 -- A user reads the notifications addressed to them (ADMINs: all), and their own
 -- recipient rows, which they may mark read. The outbox is the database's: an
@@ -530,10 +546,12 @@ CREATE POLICY time_entries_delete ON mycelium.time_entries FOR DELETE
 -- place in the queue. docs/notifications.md, "What an application may write".
 
 -- The notification types the database makes, and only it: send_notifications
--- makes each of these (the sweeps, the deliverable and comment triggers), and
--- notify_admins the invitations' (invite_user, accept_invitation); an
--- application makes the others (an announcement, an integration's error, a
--- message between colleagues). An array, so that a policy reads it once per
+-- makes the deliverables' (the sweeps, the deliverable and comment triggers),
+-- notify_admins the invitations' (invite_user, accept_invitation), send_notices
+-- the clients', projects' and integrations' (their triggers) and the operator's
+-- SYSTEM_MAINTENANCE (announce_maintenance). That is every type of the design
+-- document, so an application makes no notification of its own: it reads its
+-- people's and marks them read. An array, so that a policy reads it once per
 -- statement.
 CREATE OR REPLACE FUNCTION mycelium.database_notification_types() RETURNS mycelium.notification_type[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -541,7 +559,9 @@ CREATE OR REPLACE FUNCTION mycelium.database_notification_types() RETURNS myceli
 AS $$
     SELECT ARRAY['DELIVERABLE_ASSIGNED', 'DELIVERABLE_DUE_SOON', 'DELIVERABLE_OVERDUE', 'DELIVERABLE_COMPLETED',
                  'DELIVERABLE_APPROVED', 'DELIVERABLE_NEEDS_REVIEW', 'COMMENT_ADDED',
-                 'MENTION_RECEIVED', 'USER_INVITED', 'USER_ACTIVATED']::mycelium.notification_type[];
+                 'MENTION_RECEIVED', 'USER_INVITED', 'USER_ACTIVATED', 'CLIENT_ADDED', 'CLIENT_UPDATED',
+                 'PROJECT_CREATED', 'PROJECT_COMPLETED', 'INTEGRATION_ERROR',
+                 'SYSTEM_MAINTENANCE']::mycelium.notification_type[];
 $$;
 COMMENT ON FUNCTION mycelium.database_notification_types() IS
     'The notification types only the database makes (never an application)';
@@ -589,10 +609,13 @@ CREATE OR REPLACE TRIGGER address_recipient BEFORE INSERT ON mycelium.notificati
     FOR EACH ROW WHEN (row_security_active('mycelium.notification_recipients'::regclass))
     EXECUTE FUNCTION mycelium_internal.address_recipient();
 
+-- A portal user reads and marks read its own rows (client_user_id), like staff.
 CREATE POLICY notification_recipients_select ON mycelium.notification_recipients FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT'
+                    AND client_user_id = (SELECT mycelium.current_app_user_id()))));
 -- Which notification a row may belong to: address_recipient.
 CREATE POLICY notification_recipients_insert ON mycelium.notification_recipients FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
@@ -600,10 +623,14 @@ CREATE POLICY notification_recipients_insert ON mycelium.notification_recipients
 CREATE POLICY notification_recipients_update ON mycelium.notification_recipients FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))))
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT'
+                    AND client_user_id = (SELECT mycelium.current_app_user_id()))))
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT'
+                    AND client_user_id = (SELECT mycelium.current_app_user_id()))));
 CREATE POLICY notification_recipients_delete ON mycelium.notification_recipients FOR DELETE
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND (SELECT mycelium.current_app_role()) = 'ADMIN');
@@ -611,11 +638,18 @@ CREATE POLICY notification_recipients_delete ON mycelium.notification_recipients
 CREATE POLICY notifications_select ON mycelium.notifications FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR sender_id = (SELECT mycelium.current_app_user_id())
-                OR EXISTS (SELECT FROM mycelium.notification_recipients r
-                           WHERE r.organization_id = notifications.organization_id
-                             AND r.notification_id = notifications.id
-                             AND r.user_id = (SELECT mycelium.current_app_user_id()))));
+                OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
+                    AND (sender_id = (SELECT mycelium.current_app_user_id())
+                         OR EXISTS (SELECT FROM mycelium.notification_recipients r
+                                    WHERE r.organization_id = notifications.organization_id
+                                      AND r.notification_id = notifications.id
+                                      AND r.user_id = (SELECT mycelium.current_app_user_id()))))
+                -- A portal user: the notifications addressed to it.
+                OR ((SELECT mycelium.current_app_role()) = 'CLIENT'
+                    AND EXISTS (SELECT FROM mycelium.notification_recipients r
+                                WHERE r.organization_id = notifications.organization_id
+                                  AND r.notification_id = notifications.id
+                                  AND r.client_user_id = (SELECT mycelium.current_app_user_id())))));
 -- Staff sign what they send; only an ADMIN speaks for the organization unsigned,
 -- as the database's own notifications do.
 CREATE POLICY notifications_insert ON mycelium.notifications FOR INSERT

@@ -46,7 +46,16 @@ AS $$
                                'approved_at', 'approved_by_client_user_id', 'custom_fields', 'is_recurring',
                                'parent_id', 'recurrence_period', 'created_at', 'updated_at']),
         ('comments', ARRAY['id', 'organization_id', 'deliverable_id', 'user_id', 'client_user_id', 'content', 'type',
-                           'is_internal', 'mentions', 'parent_id', 'created_at', 'updated_at'])
+                           'is_internal', 'mentions', 'parent_id', 'created_at', 'updated_at']),
+        -- Its own notifications, which it marks read (notification_recipients_select).
+        ('notifications', ARRAY['id', 'organization_id', 'type', 'title', 'message', 'channels', 'scheduled_for',
+                                'sent_at', 'related_id', 'related_type', 'metadata', 'status', 'created_at',
+                                'updated_at']),
+        ('notification_recipients', ARRAY['id', 'organization_id', 'notification_id', 'user_id', 'client_user_id',
+                                          'channel', 'read_at', 'delivered_at', 'email_status']),
+        -- Its rows only with can_download (attachment_versions_select).
+        ('attachment_versions', ARRAY['id', 'organization_id', 'deliverable_id', 'comment_id', 'attachment', 'change',
+                                      'changed_by_client_user_id', 'changed_at'])
 $$;
 COMMENT ON FUNCTION mycelium.portal_columns() IS
     'The columns of each table a portal (CLIENT) user may read; every other column is hidden from it';

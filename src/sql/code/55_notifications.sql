@@ -1,10 +1,13 @@
 -- ====== Notifications and the sweeps ======
--- Every notification is about one deliverable and goes to people of its
--- organization on the channels its settings enable, at the time its
--- notification_frequency says. One path makes them all (send_notifications):
--- the overdue and due-soon sweeps, and the events the database itself sees
--- (assigned, completed, approved, needs review, comment added, mention).
--- docs/notifications.md describes who gets what.
+-- Every notification goes to people of its organization (staff, and for the
+-- deliverables' approvals and replies its portal users) on the channels its
+-- settings enable, at the time its notification_frequency says. One path makes
+-- those about deliverables (send_notifications): the overdue and due-soon
+-- sweeps, and the events the database itself sees (assigned, completed,
+-- approved, needs review or approval, comment added, mention); another
+-- (send_notices) those about clients, projects and integrations, and the
+-- operator's maintenance announcement. docs/notifications.md describes who gets
+-- what.
 
 -- Notifications go out at 08:00 local time in daily and weekly digests.
 -- immediate: as_of itself; daily: the next 08:00 in the zone after as_of; weekly:
@@ -76,24 +79,32 @@ AS $$
 $$;
 
 -- Makes one notification of a kind per deliverable named in (orgs[i], ids[i])
--- and one recipient row per ACTIVE user named with it (users[i]) and channel.
--- The sender (the user whose action caused it: senders[i] when given, else
--- sender) is never a recipient of what they caused. Channels:
--- in_app always, email and slack when the organization's settings enable them.
+-- and one recipient row per person named with it and channel: an ACTIVE user
+-- (users[i]) or an active portal user (portal_users[i], when the organization's
+-- enable_client_portal is on). The sender (the user whose action caused it:
+-- senders[i] when given, else sender) is never a recipient of what they caused,
+-- nor is the portal user whose action it was (the session's, in a CLIENT
+-- context). Channels: staff get in_app always, email and slack when the
+-- organization's settings enable them; portal users in_app always, and email
+-- when the organization enables it and their client's preferred_contact_method
+-- is 'email' or unset, at the client's notification_email (once per client and
+-- notification, to its first recipient) or else their own address; never slack
+-- or push, which are staff tools.
 -- DUE_SOON and OVERDUE notifications carry their due date and are made at most
 -- once per deliverable and due date (notifications_deliverable_due_key): a
 -- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
 -- Its kinds are mycelium.database_notification_types() (50_rls.sql):
 -- no application may make one, so no application can take their keys first.
 CREATE OR REPLACE FUNCTION mycelium_internal.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
-                                            orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL)
+                                            orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL,
+                                            portal_users uuid[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
     WITH pairs AS MATERIALIZED (
-        SELECT DISTINCT p.org, p.id, p.usr, coalesce(p.sender, send_notifications.sender) AS sender
-        FROM unnest(orgs, ids, users, senders) AS p(org, id, usr, sender)
+        SELECT DISTINCT p.org, p.id, p.usr, p.cusr, coalesce(p.sender, send_notifications.sender) AS sender
+        FROM unnest(orgs, ids, users, senders, portal_users) AS p(org, id, usr, sender, cusr)
         WHERE p.org IS NOT NULL AND p.id IS NOT NULL
     ),
     -- Channels and delivery time once per organization, not per notification.
@@ -103,26 +114,41 @@ AS $$
                || CASE WHEN s.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
                || CASE WHEN s.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END AS channels,
                mycelium_internal.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
-                   AS scheduled_for
+                   AS scheduled_for,
+               s.enable_client_portal AS portal
         FROM mycelium.organization_settings s
         WHERE s.organization_id IN (SELECT p.org FROM pairs p)
     ),
-    -- Only the deliverables someone is to hear about: an ACTIVE user who is not
-    -- the actor (an ADMIN assigning work to themselves, a self-mention). A
-    -- notification without recipients would stay PENDING for ever.
-    audience AS MATERIALIZED (
-        SELECT DISTINCT p.org, p.id
+    -- The people someone is to tell, each once: an ACTIVE user who is not the
+    -- actor (an ADMIN assigning work to themselves, a self-mention), an active
+    -- portal user who is not the actor. A notification without recipients would
+    -- stay PENDING for ever, so only deliverables with people get one.
+    people AS MATERIALIZED (
+        SELECT DISTINCT p.org, p.id, u.id AS usr, NULL::uuid AS cusr, u.email AS address, true AS by_email
         FROM pairs p
         JOIN mycelium.users u ON u.organization_id = p.org AND u.id = p.usr AND u.status = 'ACTIVE'
         WHERE p.usr IS DISTINCT FROM p.sender
+        UNION ALL
+        SELECT q.org, q.id, NULL, q.cusr, q.address,
+               q.by_email AND (q.shared IS NULL
+                               OR row_number() OVER (PARTITION BY q.org, q.id, q.client_id ORDER BY q.cusr) = 1)
+        FROM (SELECT DISTINCT p.org, p.id, cu.id AS cusr, cu.client_id, c.notification_email AS shared,
+                     coalesce(c.notification_email, cu.email) AS address,
+                     coalesce(c.preferred_contact_method, 'email') = 'email' AS by_email
+              FROM pairs p
+              JOIN delivery o ON o.organization_id = p.org AND o.portal
+              JOIN mycelium.client_users cu ON cu.organization_id = p.org AND cu.id = p.cusr AND cu.is_active
+              JOIN mycelium.clients c ON c.organization_id = cu.organization_id AND c.id = cu.client_id
+              WHERE cu.id IS DISTINCT FROM (CASE WHEN mycelium.current_app_role() = 'CLIENT'
+                                                 THEN mycelium.current_app_user_id() END)) q
     ),
     events AS MATERIALIZED (
         SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date, e.sender,
                o.channels, o.scheduled_for
         FROM (SELECT p.org, p.id, min(p.sender::text)::uuid AS sender FROM pairs p GROUP BY p.org, p.id) e
-        JOIN audience a ON a.org = e.org AND a.id = e.id
         JOIN mycelium.deliverables d ON d.organization_id = e.org AND d.id = e.id
         JOIN delivery o ON o.organization_id = e.org
+        WHERE EXISTS (SELECT FROM people a WHERE a.org = e.org AND a.id = e.id)
     ),
     created AS (
         INSERT INTO mycelium.notifications AS n
@@ -164,15 +190,14 @@ AS $$
     addressed AS (
         -- next_attempt_at: a digest's deliveries wait outside the outbox's due
         -- range until their time (claim_deliveries, 56_delivery.sql).
-        INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel,
-                                                      email_address, next_attempt_at)
-        SELECT c.organization_id, c.id, u.id, ch.channel, CASE WHEN ch.channel = 'email' THEN u.email END,
+        INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, client_user_id,
+                                                      channel, email_address, next_attempt_at)
+        SELECT c.organization_id, c.id, a.usr, a.cusr, ch.channel, CASE WHEN ch.channel = 'email' THEN a.address END,
                CASE WHEN ch.channel <> 'in_app' THEN c.scheduled_for END
         FROM created c
-        JOIN pairs p ON p.org = c.organization_id AND p.id = c.related_id
-        JOIN mycelium.users u ON u.organization_id = p.org AND u.id = p.usr AND u.status = 'ACTIVE'
+        JOIN people a ON a.org = c.organization_id AND a.id = c.related_id
         CROSS JOIN LATERAL unnest(c.channels) AS ch(channel)
-        WHERE p.usr IS DISTINCT FROM p.sender
+        WHERE a.cusr IS NULL OR ch.channel = 'in_app' OR (ch.channel = 'email' AND a.by_email)
         RETURNING 1
     )
     SELECT c.organization_id, c.related_id, c.id FROM created c;
@@ -339,7 +364,9 @@ CREATE OR REPLACE FUNCTION mycelium_internal.notify_deliverable_events() RETURNS
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    actor uuid := mycelium.current_app_user_id();
+    -- The sender: staff only (notifications.sender_id names a user). A portal
+    -- user's own action is kept from it by send_notifications.
+    actor uuid := CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
     ev record;
     audience record;
 BEGIN
@@ -371,14 +398,30 @@ BEGIN
     END LOOP;
 
     -- A status reached: completed (its creator, PRIMARY and admins hear), approved
-    -- (the assignee and PRIMARY), needs review (PRIMARY and admins, who review).
+    -- (the assignee and PRIMARY), needs review (PRIMARY and admins, who review),
+    -- awaiting the client's approval (its active portal users who may approve,
+    -- as mycelium.portal_can('approve') says: can_approve, and not a VIEWER).
     FOR ev IN
         SELECT n.status, array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids
         FROM new_rows n
         JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
-        WHERE n.status IN ('COMPLETED', 'APPROVED', 'NEEDS_REVIEW') AND n.status <> o.status
+        WHERE n.status IN ('COMPLETED', 'APPROVED', 'NEEDS_REVIEW', 'NEEDS_APPROVAL') AND n.status <> o.status
         GROUP BY n.status
     LOOP
+        IF ev.status = 'NEEDS_APPROVAL' THEN
+            SELECT array_agg(d.organization_id) AS orgs, array_agg(d.id) AS ids, array_agg(cu.id) AS portal_users
+              INTO audience
+              FROM unnest(ev.orgs, ev.ids) AS x(org, id)
+              JOIN mycelium.deliverables d ON d.organization_id = x.org AND d.id = x.id
+              JOIN mycelium.client_users cu
+                ON cu.organization_id = d.organization_id AND cu.client_id = d.client_id
+               AND cu.is_active AND cu.can_approve AND cu.role <> 'VIEWER';
+            IF audience.ids IS NOT NULL THEN
+                PERFORM mycelium_internal.send_notifications('DELIVERABLE_NEEDS_REVIEW', now(), actor, audience.orgs,
+                                                             audience.ids, NULL, NULL, audience.portal_users);
+            END IF;
+            CONTINUE;
+        END IF;
         SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
                array_agg(a.user_id) AS users
           INTO audience
@@ -403,8 +446,9 @@ CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.delivera
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_deliverable_events();
 
--- A comment tells the deliverable's assignee, creator and PRIMARY assignee; a
--- mention tells the user mentioned (check_references, 22_references.sql, has made
+-- A comment tells the deliverable's assignee, creator and PRIMARY assignee, and
+-- a reply (not internal) to a portal user's comment tells that portal user, if it
+-- belongs to the deliverable's client; a mention tells the user mentioned (check_references, 22_references.sql, has made
 -- sure that each is a user of the comment's organization).
 CREATE OR REPLACE FUNCTION mycelium_internal.notify_comment_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -415,18 +459,30 @@ DECLARE
 BEGIN
     -- Set-based, so that a bulk load of comments costs one pass: each comment's
     -- author is the sender of its notifications and is not told of their own.
-    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids,
-           array_agg(a.user_id) AS users, array_agg(c.author) AS senders
+    -- A reply's portal author is one more recipient of the same notification
+    -- (one per deliverable), unless it replied to itself.
+    SELECT array_agg(x.org) AS orgs, array_agg(x.id) AS ids, array_agg(x.usr) AS users,
+           array_agg(x.sender) AS senders, array_agg(x.cusr) AS portal_users
       INTO audience
-      FROM (SELECT DISTINCT n.organization_id, n.deliverable_id, n.user_id AS author FROM new_rows n) c
-      JOIN mycelium_internal.deliverable_audience(
-               ARRAY(SELECT n.organization_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
-               ARRAY(SELECT n.deliverable_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
-               ARRAY['assignee', 'creator', 'primary']) a
-        ON a.organization_id = c.organization_id AND a.deliverable_id = c.deliverable_id;
+      FROM (SELECT a.organization_id AS org, a.deliverable_id AS id, a.user_id AS usr, c.author AS sender,
+                   NULL::uuid AS cusr
+              FROM (SELECT DISTINCT n.organization_id, n.deliverable_id, n.user_id AS author FROM new_rows n) c
+              JOIN mycelium_internal.deliverable_audience(
+                       ARRAY(SELECT n.organization_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
+                       ARRAY(SELECT n.deliverable_id FROM new_rows n ORDER BY n.organization_id, n.deliverable_id),
+                       ARRAY['assignee', 'creator', 'primary']) a
+                ON a.organization_id = c.organization_id AND a.deliverable_id = c.deliverable_id
+            UNION ALL
+            SELECT n.organization_id, n.deliverable_id, NULL, n.user_id, p.client_user_id
+              FROM new_rows n
+              JOIN mycelium.comments p ON p.organization_id = n.organization_id AND p.id = n.parent_id
+              JOIN mycelium.client_users cu ON cu.organization_id = p.organization_id AND cu.id = p.client_user_id
+              JOIN mycelium.deliverables d ON d.organization_id = n.organization_id AND d.id = n.deliverable_id
+             WHERE n.parent_id IS NOT NULL AND NOT n.is_internal AND cu.client_id = d.client_id
+               AND p.client_user_id IS DISTINCT FROM n.client_user_id) x;
     IF audience.ids IS NOT NULL THEN
         PERFORM mycelium_internal.send_notifications('COMMENT_ADDED', now(), NULL, audience.orgs, audience.ids,
-                                            audience.users, audience.senders);
+                                            audience.users, audience.senders, audience.portal_users);
     END IF;
 
     SELECT array_agg(n.organization_id) AS orgs, array_agg(n.deliverable_id) AS ids,
@@ -444,3 +500,321 @@ $$;
 CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.comments
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_comment_events();
+
+-- ------ Clients, projects, integrations, maintenance ------
+-- The other types the database makes (docs/notifications.md, "Who hears what"):
+-- CLIENT_ADDED and CLIENT_UPDATED, PROJECT_CREATED and PROJECT_COMPLETED,
+-- INTEGRATION_ERROR and SYSTEM_MAINTENANCE. Statement-level triggers, like the
+-- deliverables', so that a bulk write pays one pass.
+
+-- Makes one notification of a kind per thing named in (orgs[i], ids[i]) of the
+-- table related_type names (NULL: about nothing in particular), titled
+-- titles[i], saying messages[i], with metadata[i], and one recipient row per
+-- ACTIVE user named with it (users[i]) and channel: in_app always, email and
+-- slack when the organization's settings enable them (an organization without
+-- settings: in_app and email, at once), at its notification_frequency's time.
+-- The sender (the session's staff user, or NULL) is never a recipient; a thing
+-- nobody is left to hear of gets no notification. Returns how many it made.
+CREATE OR REPLACE FUNCTION mycelium_internal.send_notices(kind mycelium.notification_type, related_type text,
+                                                         sender uuid, orgs uuid[], ids uuid[], users uuid[],
+                                                         titles text[], messages text[], metadata jsonb[])
+    RETURNS integer
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH entries AS MATERIALIZED (
+        SELECT e.org, e.id, e.usr, e.title, e.message, e.meta
+        FROM unnest(orgs, ids, users, titles, messages, metadata) AS e(org, id, usr, title, message, meta)
+        WHERE e.org IS NOT NULL
+    ),
+    delivery AS MATERIALIZED (
+        SELECT o.id AS organization_id,
+               ARRAY['in_app']
+               || CASE WHEN coalesce(s.enable_email_notifications, true) THEN ARRAY['email'] ELSE '{}' END
+               || CASE WHEN coalesce(s.enable_slack_notifications, false) THEN ARRAY['slack'] ELSE '{}' END
+                   AS channels,
+               mycelium_internal.next_delivery_time(now(), coalesce(s.notification_frequency, 'immediate'),
+                                                   coalesce(s.timezone, 'UTC'), coalesce(s.week_starts_on, 1))
+                   AS scheduled_for
+          FROM (SELECT DISTINCT e.org AS id FROM entries e) o
+          LEFT JOIN mycelium.organization_settings s ON s.organization_id = o.id
+    ),
+    people AS MATERIALIZED (
+        SELECT DISTINCT e.org, e.id, u.id AS usr, u.email
+        FROM entries e
+        JOIN mycelium.users u ON u.organization_id = e.org AND u.id = e.usr AND u.status = 'ACTIVE'
+        WHERE u.id IS DISTINCT FROM sender
+    ),
+    events AS MATERIALIZED (
+        SELECT DISTINCT ON (e.org, e.id) mycelium.uuid_v7() AS notification_id, e.org, e.id, e.title, e.message,
+               e.meta
+        FROM entries e
+        WHERE EXISTS (SELECT FROM people p WHERE p.org = e.org AND p.id IS NOT DISTINCT FROM e.id)
+        ORDER BY e.org, e.id
+    ),
+    created AS (
+        INSERT INTO mycelium.notifications AS n (id, organization_id, type, title, message, sender_id, channels,
+                                                 scheduled_for, related_id, related_type, metadata)
+        SELECT v.notification_id, v.org, kind, v.title, v.message,
+               (SELECT u.id FROM mycelium.users u WHERE u.organization_id = v.org AND u.id = sender),
+               d.channels, d.scheduled_for, v.id, CASE WHEN v.id IS NOT NULL THEN related_type END, v.meta
+        FROM events v JOIN delivery d ON d.organization_id = v.org
+        ORDER BY v.org, v.id
+        RETURNING n.id, n.organization_id, n.related_id, n.channels, n.scheduled_for
+    ),
+    addressed AS (
+        INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel,
+                                                      email_address, next_attempt_at)
+        SELECT c.organization_id, c.id, p.usr, ch.channel, CASE WHEN ch.channel = 'email' THEN p.email END,
+               CASE WHEN ch.channel <> 'in_app' THEN c.scheduled_for END
+        FROM created c
+        JOIN people p ON p.org = c.organization_id AND p.id IS NOT DISTINCT FROM c.related_id
+        CROSS JOIN LATERAL unnest(c.channels) AS ch(channel)
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM created;
+$$;
+
+-- The staff around clients, as (organization_id, client_id, user_id): the
+-- organization's ACTIVE ADMINs and the client's active assignments (any role,
+-- any service type). Set-based, one join per kind of member.
+CREATE OR REPLACE FUNCTION mycelium_internal.client_audience(orgs uuid[], clients uuid[])
+    RETURNS TABLE (organization_id uuid, client_id uuid, user_id uuid)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH c AS MATERIALIZED (
+        SELECT DISTINCT x.org, x.id FROM unnest(orgs, clients) AS x(org, id) WHERE x.org IS NOT NULL
+    )
+    SELECT c.org, c.id, u.id FROM c
+    JOIN mycelium.users u ON u.organization_id = c.org AND u.role = 'ADMIN' AND u.status = 'ACTIVE'
+    UNION
+    SELECT c.org, c.id, a.user_id FROM c
+    JOIN mycelium.client_assignments a ON a.organization_id = c.org AND a.client_id = c.id AND a.is_active;
+$$;
+
+-- CLIENT_ADDED on insert, CLIENT_UPDATED when what people act on changes: the
+-- name, the company, the status or pause, the contact person and addresses, how
+-- the client wants to hear from the agency (not notes, tags, custom fields or a
+-- bare updated_at). Metadata names the changed fields.
+CREATE OR REPLACE FUNCTION mycelium_internal.notify_client_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    actor uuid := CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
+    ev record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(a.user_id) AS users,
+               array_agg('Client added'::text) AS titles,
+               array_agg(format('Client "%s" was added.', n.name)) AS messages,
+               array_agg(NULL::jsonb) AS metadata
+          INTO ev
+          FROM new_rows n
+          JOIN mycelium_internal.client_audience(ARRAY(SELECT r.organization_id FROM new_rows r ORDER BY r.id),
+                                                 ARRAY(SELECT r.id FROM new_rows r ORDER BY r.id)) a
+            ON a.organization_id = n.organization_id AND a.client_id = n.id;
+        IF ev.orgs IS NOT NULL THEN
+            PERFORM mycelium_internal.send_notices('CLIENT_ADDED', 'client', actor, ev.orgs, ev.ids, ev.users,
+                                                   ev.titles, ev.messages, ev.metadata);
+        END IF;
+        RETURN NULL;
+    END IF;
+
+    WITH changed AS MATERIALIZED (
+        SELECT n.organization_id, n.id, n.name,
+               array_remove(ARRAY[
+                   CASE WHEN n.name IS DISTINCT FROM o.name THEN 'name' END,
+                   CASE WHEN n.company_name IS DISTINCT FROM o.company_name THEN 'company_name' END,
+                   CASE WHEN n.status IS DISTINCT FROM o.status THEN 'status' END,
+                   CASE WHEN n.is_paused IS DISTINCT FROM o.is_paused THEN 'is_paused' END,
+                   CASE WHEN n.contact_person IS DISTINCT FROM o.contact_person THEN 'contact_person' END,
+                   CASE WHEN n.contact_email IS DISTINCT FROM o.contact_email THEN 'contact_email' END,
+                   CASE WHEN n.contact_phone IS DISTINCT FROM o.contact_phone THEN 'contact_phone' END,
+                   CASE WHEN n.notification_email IS DISTINCT FROM o.notification_email THEN 'notification_email' END,
+                   CASE WHEN n.preferred_contact_method IS DISTINCT FROM o.preferred_contact_method
+                        THEN 'preferred_contact_method' END], NULL) AS fields
+        FROM new_rows n
+        JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
+    ),
+    relevant AS MATERIALIZED (
+        SELECT * FROM changed c WHERE cardinality(c.fields) > 0
+    )
+    SELECT array_agg(r.organization_id) AS orgs, array_agg(r.id) AS ids, array_agg(a.user_id) AS users,
+           array_agg('Client updated'::text) AS titles,
+           array_agg(format('Client "%s" was updated (%s).', r.name, array_to_string(r.fields, ', '))) AS messages,
+           array_agg(jsonb_build_object('changed', to_jsonb(r.fields))) AS metadata
+      INTO ev
+      FROM relevant r
+      JOIN mycelium_internal.client_audience(ARRAY(SELECT x.organization_id FROM relevant x ORDER BY x.id),
+                                             ARRAY(SELECT x.id FROM relevant x ORDER BY x.id)) a
+        ON a.organization_id = r.organization_id AND a.client_id = r.id;
+    IF ev.orgs IS NOT NULL THEN
+        PERFORM mycelium_internal.send_notices('CLIENT_UPDATED', 'client', actor, ev.orgs, ev.ids, ev.users,
+                                               ev.titles, ev.messages, ev.metadata);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.clients
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_client_events();
+CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.clients
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_client_events();
+
+-- PROJECT_CREATED on insert, PROJECT_COMPLETED when the status becomes
+-- COMPLETED: to the project's manager, the client's assigned staff and the
+-- organization's ADMINs.
+CREATE OR REPLACE FUNCTION mycelium_internal.notify_project_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    actor uuid := CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
+    created constant boolean := TG_OP = 'INSERT';
+    projects record;
+    ev record;
+BEGIN
+    -- The projects concerned, as arrays (old_rows exists for an update only).
+    IF created THEN
+        SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(n.client_id) AS clients,
+               array_agg(n.name) AS names, array_agg(n.manager_id) AS managers
+          INTO projects
+          FROM new_rows n;
+    ELSE
+        SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(n.client_id) AS clients,
+               array_agg(n.name) AS names, array_agg(n.manager_id) AS managers
+          INTO projects
+          FROM new_rows n
+          JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
+         WHERE n.status = 'COMPLETED' AND o.status <> 'COMPLETED';
+    END IF;
+    IF projects.ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    WITH p AS MATERIALIZED (
+        SELECT x.organization_id, x.id, x.client_id, x.name, x.manager_id
+        FROM unnest(projects.orgs, projects.ids, projects.clients, projects.names, projects.managers)
+             AS x(organization_id, id, client_id, name, manager_id)
+    ),
+    people AS (
+        SELECT p.organization_id, p.id, p.name, a.user_id
+        FROM p
+        JOIN mycelium_internal.client_audience(ARRAY(SELECT x.organization_id FROM p x ORDER BY x.id),
+                                               ARRAY(SELECT x.client_id FROM p x ORDER BY x.id)) a
+          ON a.organization_id = p.organization_id AND a.client_id = p.client_id
+        UNION ALL
+        SELECT p.organization_id, p.id, p.name, p.manager_id FROM p WHERE p.manager_id IS NOT NULL
+    )
+    SELECT array_agg(x.organization_id) AS orgs, array_agg(x.id) AS ids, array_agg(x.user_id) AS users,
+           array_agg(CASE WHEN created THEN 'Project created' ELSE 'Project completed' END) AS titles,
+           array_agg(format(CASE WHEN created THEN 'Project "%s" was created.' ELSE 'Project "%s" was completed.' END,
+                            x.name)) AS messages,
+           array_agg(NULL::jsonb) AS metadata
+      INTO ev
+      FROM people x;
+    IF ev.orgs IS NOT NULL THEN
+        PERFORM mycelium_internal.send_notices(CASE WHEN created THEN 'PROJECT_CREATED'
+                                                    ELSE 'PROJECT_COMPLETED' END::mycelium.notification_type,
+                                               'project', actor, ev.orgs, ev.ids, ev.users, ev.titles, ev.messages,
+                                               ev.metadata);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER notify_events_insert AFTER INSERT ON mycelium.projects
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_project_events();
+CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.projects
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_project_events();
+
+-- INTEGRATION_ERROR when an integration's error_count rises (the application,
+-- or the service that runs the integration, records a failure): to the
+-- organization's ACTIVE ADMINs, with the count and the last error.
+CREATE OR REPLACE FUNCTION mycelium_internal.notify_integration_errors() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    actor uuid := CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
+    ev record;
+BEGIN
+    SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(u.id) AS users,
+           array_agg('Integration error'::text) AS titles,
+           array_agg(format('Integration "%s" failed: %s', n.name, coalesce(n.last_error, 'no error recorded')))
+               AS messages,
+           array_agg(jsonb_build_object('error_count', n.error_count, 'last_error', n.last_error,
+                                        'integration_type', n.type)) AS metadata
+      INTO ev
+      FROM new_rows n
+      JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
+      JOIN mycelium.users u ON u.organization_id = n.organization_id AND u.role = 'ADMIN' AND u.status = 'ACTIVE'
+     WHERE n.error_count > o.error_count;
+    IF ev.orgs IS NOT NULL THEN
+        PERFORM mycelium_internal.send_notices('INTEGRATION_ERROR', 'integration', actor, ev.orgs, ev.ids, ev.users,
+                                               ev.titles, ev.messages, ev.metadata);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER notify_errors AFTER UPDATE ON mycelium.integrations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_integration_errors();
+
+-- SYSTEM_MAINTENANCE: the operator announces a maintenance window to every
+-- organization's ACTIVE ADMINs (whatever its subscription), in one statement.
+-- Who may: the maintenance kind of grant_access, or a role that bypasses
+-- row-level security; never a tenant context. Returns how many organizations
+-- were told.
+CREATE OR REPLACE FUNCTION mycelium.announce_maintenance(title text, message text, starts_at timestamptz,
+                                                         ends_at timestamptz DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn constant text := 'announce_maintenance';
+    ev record;
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    IF mycelium.current_organization_id() IS NOT NULL THEN
+        RAISE EXCEPTION '%: an announcement to every organization is the operator''s, not a tenant''s', fn
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF title IS NULL OR btrim(title) = '' OR length(title) > 200 THEN
+        RAISE EXCEPTION '%: title must be 1 to 200 characters', fn USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF message IS NULL OR btrim(message) = '' OR length(message) > 5000 THEN
+        RAISE EXCEPTION '%: message must be 1 to 5000 characters', fn USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF starts_at IS NULL OR NOT isfinite(starts_at) THEN
+        RAISE EXCEPTION '%: starts_at must be a finite time, not %', fn, coalesce(starts_at::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF ends_at IS NOT NULL AND (NOT isfinite(ends_at) OR ends_at <= starts_at) THEN
+        RAISE EXCEPTION '%: ends_at must be a finite time after starts_at, not %', fn, ends_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT array_agg(u.organization_id) AS orgs, array_agg(NULL::uuid) AS ids, array_agg(u.id) AS users,
+           array_agg(announce_maintenance.title) AS titles, array_agg(announce_maintenance.message) AS messages,
+           array_agg(jsonb_build_object('starts_at', announce_maintenance.starts_at,
+                                        'ends_at', announce_maintenance.ends_at)) AS metadata
+      INTO ev
+      FROM mycelium.users u
+     WHERE u.role = 'ADMIN' AND u.status = 'ACTIVE';
+    IF ev.orgs IS NULL THEN
+        RETURN 0;
+    END IF;
+    RETURN mycelium_internal.send_notices('SYSTEM_MAINTENANCE', NULL, NULL, ev.orgs, ev.ids, ev.users, ev.titles,
+                                          ev.messages, ev.metadata);
+END;
+$$;
+COMMENT ON FUNCTION mycelium.announce_maintenance(text, text, timestamptz, timestamptz) IS
+    'Tells every organization''s active ADMINs of a maintenance window (SYSTEM_MAINTENANCE); the operator''s';
+REVOKE ALL ON FUNCTION mycelium.announce_maintenance(text, text, timestamptz, timestamptz) FROM PUBLIC;

@@ -70,14 +70,19 @@ BEGIN
         SET attempts = r.attempts + 1, next_attempt_at = now() + held
         FROM picked p
         WHERE r.organization_id = p.organization_id AND r.id = p.id
-        RETURNING r.organization_id, r.id, r.notification_id, r.attempts, r.channel, r.user_id, r.email_address,
-                  r.next_attempt_at
+        RETURNING r.organization_id, r.id, r.notification_id, r.attempts, r.channel, r.user_id, r.client_user_id,
+                  r.email_address, r.next_attempt_at
     )
-    SELECT c.id, c.organization_id, c.notification_id, c.attempts, c.channel, c.user_id, u.name,
-           c.email_address, n.type, n.title, n.message, n.related_type, n.related_id, n.metadata, n.scheduled_for
+    -- The recipient is a staff user or a portal user (client_user_id; user_id is
+    -- then NULL); an e-mail carries the organization's branding.
+    SELECT c.id, c.organization_id, c.notification_id, c.attempts, c.channel, c.user_id, coalesce(u.name, cu.name),
+           c.email_address, n.type, n.title, n.message, n.related_type, n.related_id, n.metadata, n.scheduled_for,
+           c.client_user_id, b.email_header_html, b.email_footer_html, b.email_signature
     FROM claimed c
     JOIN mycelium.notifications n ON n.organization_id = c.organization_id AND n.id = c.notification_id
-    JOIN mycelium.users u ON u.organization_id = c.organization_id AND u.id = c.user_id
+    LEFT JOIN mycelium.users u ON u.organization_id = c.organization_id AND u.id = c.user_id
+    LEFT JOIN mycelium.client_users cu ON cu.organization_id = c.organization_id AND cu.id = c.client_user_id
+    LEFT JOIN mycelium.organization_branding b ON b.organization_id = c.organization_id AND c.channel = 'email'
     ORDER BY c.next_attempt_at, c.id;
 END;
 $$;

@@ -84,6 +84,8 @@ DECLARE
         'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)',
         -- The CHECK constraints of deliverables and organization_settings call these.
         'mycelium.check_recurrence_rule(text)', 'mycelium.is_known_locale(text)',
+        -- ... and those of deliverables and comments this one.
+        'mycelium.check_attachments(jsonb, text)',
         'mycelium.expand_recurrence(text, timestamptz, timestamptz, timestamptz, text)',
         'mycelium.date_label(date, text, text)',
         'mycelium.productivity_scores(uuid, integer, timestamptz, uuid)',
@@ -109,7 +111,8 @@ BEGIN
                        'mycelium.schedule_jobs(text, text, text, text, text), mycelium.unschedule_jobs(), '
                        'mycelium.set_password(uuid, text, boolean), mycelium.import_password_hash(uuid, text), '
                        'mycelium.unlock_account(uuid), mycelium.lock_account(uuid), '
-                       'mycelium.set_temporary_password(uuid, interval), mycelium.force_password_change(uuid) '
+                       'mycelium.set_temporary_password(uuid, interval), mycelium.force_password_change(uuid), '
+                       'mycelium.announce_maintenance(text, text, timestamptz, timestamptz) '
                        'TO %s', r);
         EXECUTE format('GRANT SELECT ON mycelium.job_runs TO %s', r);
         RETURN;
@@ -146,8 +149,12 @@ BEGIN
             EXECUTE format('GRANT SELECT (%s) ON mycelium.%I TO %s', writable, t, r);
         END LOOP;
         EXECUTE format('GRANT UPDATE (status) ON mycelium.deliverables TO %s', r);
+        EXECUTE format('GRANT UPDATE (read_at) ON mycelium.notification_recipients TO %s', r);
+        -- Files it sends with a comment it may write; it reads them through
+        -- portal_attachments, with can_download.
         EXECUTE format('GRANT INSERT (id, organization_id, deliverable_id, client_user_id, content, type, mentions, '
-                       'parent_id), UPDATE (content, mentions), DELETE ON mycelium.comments TO %s', r);
+                       'parent_id, attachments), UPDATE (content, mentions, attachments), DELETE ON mycelium.comments '
+                       'TO %s', r);
         EXECUTE format('GRANT INSERT (id, organization_id, client_id, email, name, role, title, phone, can_approve, '
                        'can_download, can_comment, is_active), '
                        'UPDATE (name, role, title, phone, can_approve, can_download, can_comment, is_active) '
@@ -210,7 +217,8 @@ BEGIN
             ELSIF t = 'notification_recipients' THEN
                 EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
                                recipient_insert, recipient_update, t, r);
-            ELSIF t NOT IN ('activity_logs', 'subscriptions') THEN
+            -- attachment_versions is written by its trigger only (59_attachments.sql).
+            ELSIF t NOT IN ('activity_logs', 'subscriptions', 'attachment_versions') THEN
                 EXECUTE format('GRANT INSERT, UPDATE, DELETE ON mycelium.%I TO %s', t, r);
             END IF;
         END IF;

@@ -77,5 +77,11 @@ CREATE TYPE mycelium.delivery AS (
     related_type    text,
     related_id      uuid,
     metadata        jsonb,
-    scheduled_for   timestamptz
+    scheduled_for   timestamptz,
+    -- 0.2.0: a portal recipient (user_id is then NULL, user_name its name), and
+    -- for e-mail the organization's branding (organization_branding).
+    client_user_id    uuid,
+    email_header_html text,
+    email_footer_html text,
+    email_signature   text
 );

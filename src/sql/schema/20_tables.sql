@@ -392,6 +392,8 @@ CREATE TABLE mycelium.deliverables (
     CONSTRAINT deliverables_actual_hours_non_negative CHECK (actual_hours >= 0),
     CONSTRAINT deliverables_custom_fields_object CHECK (jsonb_typeof(custom_fields) = 'object'),
     CONSTRAINT deliverables_attachments_array CHECK (jsonb_typeof(attachments) = 'array'),
+    -- Each entry an attachment (src/sql/schema/15_attachments.sql).
+    CONSTRAINT deliverables_attachments_valid CHECK (mycelium.check_attachments(attachments, 'deliverables')),
     CONSTRAINT deliverables_recurrence_rule_valid CHECK (mycelium.check_recurrence_rule(recurrence_rule)),
     CONSTRAINT deliverables_recurrence_period_month_start
         CHECK (extract(day FROM recurrence_period) = 1),
@@ -428,7 +430,44 @@ CREATE TABLE mycelium.comments (
     CONSTRAINT comments_one_author CHECK (num_nonnulls(user_id, client_user_id) = 1),
     CONSTRAINT comments_content_not_blank CHECK (btrim(content) <> ''),
     CONSTRAINT comments_not_own_parent CHECK (parent_id <> id),
-    CONSTRAINT comments_attachments_array CHECK (jsonb_typeof(attachments) = 'array')
+    CONSTRAINT comments_attachments_array CHECK (jsonb_typeof(attachments) = 'array'),
+    CONSTRAINT comments_attachments_valid CHECK (mycelium.check_attachments(attachments, 'comments'))
+);
+
+-- Earlier versions of deliverables' and comments' attachments, kept while the
+-- organization's enable_file_versioning is on: one row per entry that an update
+-- replaced or removed (src/sql/code/59_attachments.sql). Written only by the
+-- database; read with the deliverable, or the comment (docs/security.md). Rows go
+-- with their deliverable or comment.
+CREATE TABLE mycelium.attachment_versions (
+    id                        uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id           uuid        NOT NULL,
+    deliverable_id            uuid        NOT NULL,
+    -- The comment (on deliverable_id) whose attachment it was; NULL: the
+    -- deliverable's own.
+    comment_id                uuid,
+    -- The entry as it was before the update.
+    attachment                jsonb       NOT NULL,
+    -- REPLACED: the update left an entry with the same url or name, changed;
+    -- REMOVED: none.
+    change                    text        NOT NULL,
+    -- Who made the change: a staff user, or a portal user; neither for the
+    -- owner or a job.
+    changed_by_id             uuid,
+    changed_by_client_user_id uuid,
+    changed_at                timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT attachment_versions_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT attachment_versions_deliverable_fkey FOREIGN KEY (organization_id, deliverable_id)
+        REFERENCES mycelium.deliverables (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT attachment_versions_comment_fkey FOREIGN KEY (organization_id, comment_id)
+        REFERENCES mycelium.comments (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT attachment_versions_changed_by_fkey FOREIGN KEY (organization_id, changed_by_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (changed_by_id),
+    CONSTRAINT attachment_versions_changed_by_client_user_fkey FOREIGN KEY (organization_id, changed_by_client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE SET NULL (changed_by_client_user_id),
+    CONSTRAINT attachment_versions_attachment_object CHECK (jsonb_typeof(attachment) = 'object'),
+    CONSTRAINT attachment_versions_change_known CHECK (change IN ('REPLACED', 'REMOVED')),
+    CONSTRAINT attachment_versions_one_author CHECK (num_nonnulls(changed_by_id, changed_by_client_user_id) <= 1)
 );
 
 -- ------ Time tracking ------
@@ -494,7 +533,9 @@ CREATE TABLE mycelium.notification_recipients (
     id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
     organization_id uuid        NOT NULL,
     notification_id uuid        NOT NULL,
-    user_id         uuid        NOT NULL,
+    -- The recipient: a staff user, or a client's portal user (client_user_id,
+    -- below); exactly one of the two.
+    user_id         uuid,
     delivered_at    timestamptz,
     read_at         timestamptz,
     channel         text        NOT NULL,
@@ -506,13 +547,21 @@ CREATE TABLE mycelium.notification_recipients (
     next_attempt_at timestamptz,
     failed_at       timestamptz,
     last_error      text,
+    -- A portal user hears of the work that awaits it and of replies to it
+    -- (55_notifications.sql); 0.1.0 addressed staff only.
+    client_user_id  uuid,
     CONSTRAINT notification_recipients_pkey PRIMARY KEY (organization_id, id),
     CONSTRAINT notification_recipients_notification_user_channel_key
         UNIQUE (organization_id, notification_id, user_id, channel),
+    CONSTRAINT notification_recipients_notification_client_user_channel_key
+        UNIQUE (organization_id, notification_id, client_user_id, channel),
     CONSTRAINT notification_recipients_notification_fkey FOREIGN KEY (organization_id, notification_id)
         REFERENCES mycelium.notifications (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT notification_recipients_user_fkey FOREIGN KEY (organization_id, user_id)
         REFERENCES mycelium.users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT notification_recipients_client_user_fkey FOREIGN KEY (organization_id, client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT notification_recipients_one_recipient CHECK (num_nonnulls(user_id, client_user_id) = 1),
     CONSTRAINT notification_recipients_channel_known CHECK (channel IN ('email', 'slack', 'push', 'in_app')),
     CONSTRAINT notification_recipients_email_status_known
         CHECK (email_status IN ('sent', 'delivered', 'bounced', 'opened')),

@@ -84,6 +84,17 @@ CREATE INDEX comments_org_client_user_idx ON mycelium.comments (organization_id,
 CREATE INDEX comments_org_parent_idx ON mycelium.comments (organization_id, parent_id)
     WHERE parent_id IS NOT NULL;
 
+-- A deliverable's history, newest last; a comment's (and its cascade); the
+-- users' SET NULL.
+CREATE INDEX attachment_versions_org_deliverable_idx
+    ON mycelium.attachment_versions (organization_id, deliverable_id, changed_at);
+CREATE INDEX attachment_versions_org_comment_idx ON mycelium.attachment_versions (organization_id, comment_id)
+    WHERE comment_id IS NOT NULL;
+CREATE INDEX attachment_versions_org_changed_by_idx ON mycelium.attachment_versions (organization_id, changed_by_id)
+    WHERE changed_by_id IS NOT NULL;
+CREATE INDEX attachment_versions_org_changed_by_client_user_idx
+    ON mycelium.attachment_versions (organization_id, changed_by_client_user_id)
+    WHERE changed_by_client_user_id IS NOT NULL;
 CREATE INDEX time_entries_org_user_idx ON mycelium.time_entries (organization_id, user_id);
 CREATE INDEX time_entries_org_deliverable_idx ON mycelium.time_entries (organization_id, deliverable_id);
 CREATE INDEX time_entries_org_start_time_idx ON mycelium.time_entries (organization_id, start_time);
@@ -102,6 +113,9 @@ CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications (schedule
 
 CREATE INDEX notification_recipients_org_user_idx
     ON mycelium.notification_recipients (organization_id, user_id);
+-- A portal user's notifications, and the cascade when its account goes.
+CREATE INDEX notification_recipients_org_client_user_idx
+    ON mycelium.notification_recipients (organization_id, client_user_id) WHERE client_user_id IS NOT NULL;
 -- The delivery outbox: what claim_deliveries may hand out, by channel and the
 -- time it may next be tried (never tried: -infinity, first in line). Only the
 -- undone rows of external channels are in it, so it stays the size of the backlog.

@@ -360,6 +360,199 @@ UPDATE mycelium.organization_settings s SET enable_time_tracking = true
  WHERE NOT s.enable_time_tracking
    AND EXISTS (SELECT FROM mycelium.time_entries e WHERE e.organization_id = s.organization_id);
 
+-- ====== Attachments (src/sql/schema/15_attachments.sql) ======
+-- Entries are validated (the function as the schema part makes it, and the two
+-- CHECKs). 0.1.0 took any JSON: the update fails with 23514 on the first row
+-- whose attachments break the rules, naming it, and changes nothing; correct or
+-- remove those entries and update again (docs/operations.md, "Upgrading").
+CREATE FUNCTION mycelium.check_attachments(attachments jsonb, table_name text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    entry jsonb;
+    i integer := -1;
+    k text;
+    v jsonb;
+    s text;
+    n numeric;
+    m text[];
+    problem text;
+BEGIN
+    IF jsonb_typeof(attachments) <> 'array' THEN
+        RETURN true;
+    END IF;
+    FOR entry IN SELECT e FROM jsonb_array_elements(attachments) AS e LOOP
+        i := i + 1;
+        k := NULL;
+        problem := NULL;
+        IF jsonb_typeof(entry) <> 'object' THEN
+            problem := format('an attachment is a JSON object with name, url, size and content_type, not %s %s',
+                              CASE WHEN jsonb_typeof(entry) IN ('array', 'object') THEN 'an' ELSE 'a' END,
+                              jsonb_typeof(entry));
+        ELSE
+            SELECT min(x) INTO k FROM jsonb_object_keys(entry) AS x
+             WHERE x NOT IN ('name', 'url', 'size', 'content_type', 'uploaded_at');
+            IF k IS NOT NULL THEN
+                k := left(k, 64);
+                problem := 'is not a key of an attachment (name, url, size, content_type, uploaded_at)';
+            END IF;
+        END IF;
+        IF problem IS NULL THEN
+            FOREACH k IN ARRAY ARRAY['name', 'url', 'size', 'content_type', 'uploaded_at'] LOOP
+                v := entry -> k;
+                IF v IS NULL THEN
+                    problem := CASE WHEN k <> 'uploaded_at' THEN 'is missing' END;
+                ELSIF k = 'size' THEN
+                    IF jsonb_typeof(v) <> 'number' THEN
+                        problem := format('must be a number of bytes, not %s', jsonb_typeof(v));
+                    ELSE
+                        n := (v #>> '{}')::numeric;
+                        IF n < 0 OR n <> trunc(n) OR n > 9223372036854775807 THEN
+                            problem := format('must be a whole, non-negative number of bytes, not %s', left(v::text, 40));
+                        END IF;
+                    END IF;
+                ELSIF jsonb_typeof(v) <> 'string' THEN
+                    problem := format('must be a string, not %s', jsonb_typeof(v));
+                ELSE
+                    s := v #>> '{}';
+                    IF k = 'name' THEN
+                        IF s ~ '^[[:space:]]*$' THEN
+                            problem := 'must not be blank';
+                        ELSIF length(s) > 255 THEN
+                            problem := format('must be at most 255 characters, not %s', length(s));
+                        ELSIF s ~ '[[:cntrl:]]' THEN
+                            problem := 'must not hold control characters';
+                        END IF;
+                    ELSIF k = 'url' THEN
+                        m := regexp_match(s, '^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)');
+                        IF length(s) > 2048 THEN
+                            problem := format('must be at most 2048 characters, not %s', length(s));
+                        ELSIF s ~ '[[:space:][:cntrl:]]' THEN
+                            problem := 'must not hold white space or control characters';
+                        ELSIF m IS NULL OR lower(m[1]) NOT IN ('http', 'https') THEN
+                            problem := 'must be an http or https URL';
+                        ELSIF strpos(m[2], '@') > 0 THEN
+                            problem := 'must not hold a user name or password';
+                        ELSIF m[2] !~ ('^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+                                       '(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)(:[0-9]{1,5})?$')
+                              OR coalesce(substring(m[2] FROM ':([0-9]{1,5})$')::integer, 1) NOT BETWEEN 1 AND 65535 THEN
+                            problem := 'must name a host (a DNS name or an IP address, and a port from 1 to 65535)';
+                        END IF;
+                    ELSIF k = 'content_type' THEN
+                        IF length(s) > 255
+                           OR s !~ ('^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}'
+                                    '([[:blank:]]*;[[:blank:]]*[A-Za-z0-9!#$&^_.+-]+='
+                                    '([A-Za-z0-9!#$&^_.+-]+|"[^"\\[:cntrl:]]*"))*$') THEN
+                            problem := 'must be a MIME type such as image/png (type/subtype, optional ;name=value '
+                                       'parameters, at most 255 characters)';
+                        END IF;
+                    ELSIF k = 'uploaded_at' THEN
+                        m := regexp_match(s, '^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})'
+                                             '(\.[0-9]{1,6})?(Z|[+-]([0-9]{2}):([0-9]{2}))$');
+                        -- Nested, so that make_date only ever sees a valid year and month.
+                        IF m IS NULL OR m[1]::integer < 1 OR m[2]::integer NOT BETWEEN 1 AND 12
+                           OR m[3]::integer < 1 OR m[4]::integer > 23 OR m[5]::integer > 59 OR m[6]::integer > 59
+                           OR coalesce(m[9]::integer, 0) > 23 OR coalesce(m[10]::integer, 0) > 59 THEN
+                            problem := 'must be an RFC 3339 time with an offset, such as 2026-12-07T09:30:00Z';
+                        ELSIF m[3]::integer > extract(day FROM make_date(m[1]::integer, m[2]::integer, 1)
+                                                                + interval '1 month - 1 day') THEN
+                            problem := format('must be an RFC 3339 time with an offset: %s-%s has no day %s',
+                                              m[1], m[2], m[3]);
+                        END IF;
+                    END IF;
+                END IF;
+                EXIT WHEN problem IS NOT NULL;
+            END LOOP;
+        END IF;
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION '%.attachments[%]%: %', table_name, i,
+                            CASE WHEN k IS NOT NULL THEN format(' "%s"', k) ELSE '' END, problem
+                USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = table_name, COLUMN = 'attachments',
+                      CONSTRAINT = table_name || '_attachments_valid',
+                      HINT = 'An attachment is {"name": text, "url": "https://...", "size": bytes, '
+                             '"content_type": "type/subtype"}, optionally with "uploaded_at" '
+                             '(docs/schema.md, "Attachments").';
+        END IF;
+    END LOOP;
+    RETURN true;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.check_attachments(jsonb, text) IS
+    'True when every entry is an attachment (name, url, size, content_type, optionally uploaded_at); else 23514 naming the entry and key';
+
+DO $$
+DECLARE
+    t text;
+    r record;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['deliverables', 'comments'] LOOP
+        BEGIN
+            EXECUTE format('ALTER TABLE mycelium.%1$I ADD CONSTRAINT %2$I '
+                           'CHECK (mycelium.check_attachments(attachments, %1$L))', t, t || '_attachments_valid');
+        EXCEPTION WHEN check_violation THEN
+            -- Which row: one subtransaction per row with attachments, only on
+            -- this path.
+            FOR r IN EXECUTE format('SELECT organization_id, id, attachments FROM mycelium.%I '
+                                    'WHERE attachments IS NOT NULL ORDER BY organization_id, id', t) LOOP
+                BEGIN
+                    PERFORM mycelium.check_attachments(r.attachments, t);
+                EXCEPTION WHEN check_violation THEN
+                    RAISE EXCEPTION 'mycelium: % % of organization % has attachments 0.2.0 refuses: %',
+                                    t, r.id, r.organization_id, SQLERRM
+                        USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = t, COLUMN = 'attachments',
+                              CONSTRAINT = t || '_attachments_valid',
+                              HINT = 'Correct or remove the entries that are not attachments (docs/schema.md, '
+                                     '"Attachments"; docs/operations.md, "Upgrading"), then update again.';
+                END;
+            END LOOP;
+            RAISE;
+        END;
+    END LOOP;
+END;
+$$;
+
+-- Earlier versions of attachments (src/sql/code/59_attachments.sql).
+CREATE TABLE mycelium.attachment_versions (
+    id                        uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id           uuid        NOT NULL,
+    deliverable_id            uuid        NOT NULL,
+    -- The comment (on deliverable_id) whose attachment it was; NULL: the
+    -- deliverable's own.
+    comment_id                uuid,
+    -- The entry as it was before the update.
+    attachment                jsonb       NOT NULL,
+    -- REPLACED: the update left an entry with the same url or name, changed;
+    -- REMOVED: none.
+    change                    text        NOT NULL,
+    -- Who made the change: a staff user, or a portal user; neither for the
+    -- owner or a job.
+    changed_by_id             uuid,
+    changed_by_client_user_id uuid,
+    changed_at                timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT attachment_versions_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT attachment_versions_deliverable_fkey FOREIGN KEY (organization_id, deliverable_id)
+        REFERENCES mycelium.deliverables (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT attachment_versions_comment_fkey FOREIGN KEY (organization_id, comment_id)
+        REFERENCES mycelium.comments (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT attachment_versions_changed_by_fkey FOREIGN KEY (organization_id, changed_by_id)
+        REFERENCES mycelium.users (organization_id, id) ON DELETE SET NULL (changed_by_id),
+    CONSTRAINT attachment_versions_changed_by_client_user_fkey FOREIGN KEY (organization_id, changed_by_client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE SET NULL (changed_by_client_user_id),
+    CONSTRAINT attachment_versions_attachment_object CHECK (jsonb_typeof(attachment) = 'object'),
+    CONSTRAINT attachment_versions_change_known CHECK (change IN ('REPLACED', 'REMOVED')),
+    CONSTRAINT attachment_versions_one_author CHECK (num_nonnulls(changed_by_id, changed_by_client_user_id) <= 1)
+);
+CREATE INDEX attachment_versions_org_deliverable_idx
+    ON mycelium.attachment_versions (organization_id, deliverable_id, changed_at);
+CREATE INDEX attachment_versions_org_comment_idx ON mycelium.attachment_versions (organization_id, comment_id)
+    WHERE comment_id IS NOT NULL;
+CREATE INDEX attachment_versions_org_changed_by_idx ON mycelium.attachment_versions (organization_id, changed_by_id)
+    WHERE changed_by_id IS NOT NULL;
+CREATE INDEX attachment_versions_org_changed_by_client_user_idx
+    ON mycelium.attachment_versions (organization_id, changed_by_client_user_id)
+    WHERE changed_by_client_user_id IS NOT NULL;
+
 -- Roles equipped by 0.1.0's grant_access, which granted privileges to each role
 -- directly, become members of the group roles instead (src/sql/code/90_catalog.sql
 -- makes and equips them): each update equips the groups, so members keep up with
@@ -399,3 +592,25 @@ BEGIN
     END LOOP;
 END;
 $$;
+
+-- Portal users receive notifications too (src/sql/code/55_notifications.sql): a
+-- recipient is a staff user or a portal user.
+ALTER TABLE mycelium.notification_recipients
+    ALTER COLUMN user_id DROP NOT NULL,
+    ADD COLUMN client_user_id uuid,
+    ADD CONSTRAINT notification_recipients_notification_client_user_channel_key
+        UNIQUE (organization_id, notification_id, client_user_id, channel),
+    ADD CONSTRAINT notification_recipients_client_user_fkey FOREIGN KEY (organization_id, client_user_id)
+        REFERENCES mycelium.client_users (organization_id, id) ON DELETE CASCADE,
+    ADD CONSTRAINT notification_recipients_one_recipient CHECK (num_nonnulls(user_id, client_user_id) = 1);
+CREATE INDEX notification_recipients_org_client_user_idx
+    ON mycelium.notification_recipients (organization_id, client_user_id) WHERE client_user_id IS NOT NULL;
+-- What claim_deliveries hands out: the portal recipient and the e-mail branding.
+ALTER TYPE mycelium.delivery
+    ADD ATTRIBUTE client_user_id uuid,
+    ADD ATTRIBUTE email_header_html text,
+    ADD ATTRIBUTE email_footer_html text,
+    ADD ATTRIBUTE email_signature text;
+-- send_notifications gained the portal recipients (portal_users).
+DROP FUNCTION mycelium_internal.send_notifications(mycelium.notification_type, timestamptz, uuid, uuid[], uuid[],
+                                                   uuid[], uuid[]);
