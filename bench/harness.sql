@@ -472,9 +472,10 @@ AS $$
                                 FROM (SELECT array_to_string(p.cols, ', ') AS cols, cardinality(p.cols) AS n,
                                              string_agg(p.part, ', ' ORDER BY p.part) AS parts
                                       FROM bench.compare_answers(coalesce(k.answers, '{}')) p
-                                      WHERE p.agree IS NOT NULL
+                                      WHERE p.agree
                                       GROUP BY p.cols) g),
-                               'nothing compared')) AS line
+                               CASE k.verdict WHEN 'differ' THEN 'no part agreed' ELSE 'nothing compared' END)
+                      || CASE k.verdict WHEN 'differ' THEN '; the rest differ (error below)' ELSE '' END) AS line
         FROM bench.answer_check k
         UNION ALL
         SELECT w.ord, 1, w.col, format('          %s / %s computes something else: %s', w.workload, w.col, w.answer_note)
