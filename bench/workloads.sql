@@ -10,6 +10,11 @@
 -- Placeholders ({org}, {admin}, {editor}, {editor_role}, {month}) are replaced by
 -- bench.expand() (bench/harness.sql). Every statement runs in a subtransaction
 -- that is rolled back, so writing workloads leave the data as they found it.
+--
+-- Each group of workloads is followed by its answers (bench.workloads.answer,
+-- answer_note): what each column computed, checked on the warm-up; the columns
+-- must agree on every part they share (docs/performance.md, "Checking the
+-- answers").
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
