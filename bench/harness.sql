@@ -7,6 +7,11 @@
 -- subtransaction that is always rolled back (by raising a private SQLSTATE once
 -- the clock has stopped): a writing workload leaves nothing behind, and each
 -- repetition starts from the same data. The rollback itself is not timed.
+--
+-- Answers are checked before times are compared: on the warm-up, each column's
+-- answer query runs right after its statement, in the same subtransaction (so it
+-- sees what a writing workload wrote, before the rollback), and the columns of a
+-- workload must agree on every part of the answer they share (bench.answer_check).
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -54,6 +59,15 @@ CREATE TABLE bench.workloads (
     -- subtransaction: bench/run measures such a column itself, one top-level CALL
     -- per repetition (bench.plan_outside), after the others.
     outside   boolean NOT NULL DEFAULT false,
+    -- What the column computed: a query returning one jsonb object of named parts
+    -- (each a text, usually bench.digest() of some rows), run on the warm-up only,
+    -- after sql and before the rollback, with the same placeholders plus {sql} (the
+    -- statement itself, to wrap a read). Parts that two or more columns of the
+    -- workload have must be equal; a part only one column has is not compared.
+    answer      text,
+    -- What this column computes differently from the others (so what its answer
+    -- leaves out), printed with the answers. NULL: it computes the same thing.
+    answer_note text,
     PRIMARY KEY (workload, col)
 );
 
@@ -68,6 +82,8 @@ CREATE TABLE bench.results (
     detail      text,
     measured_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     loadavg     float8,     -- the machine's 1-minute load average just after
+    answer      jsonb,      -- the warm-up's answer (bench.workloads.answer)
+    answer_detail text,     -- why a warm-up that has an answer query has no answer
     PRIMARY KEY (workload, col, rep)
 );
 
@@ -87,6 +103,35 @@ AS $$
            '{editor}', quote_literal(bench.param('editor')) || '::uuid'),
            '{month}',  quote_literal(bench.param('month'))  || '::date'),
            '{editor_role}', quote_literal(bench.param('editor_role')));
+$$;
+
+-- digest(query): what the rows of a query are, independent of their order: how
+-- many, and the md5 of their text forms sorted. Answers cast what they digest to
+-- one type per value (bigint, numeric rounded, text) so that columns which
+-- compute the same value in other types still agree.
+CREATE FUNCTION bench.digest(query text) RETURNS text
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    n bigint;
+    h text;
+BEGIN
+    EXECUTE format('SELECT count(*), md5(coalesce(string_agg(r::text, E''\n'' ORDER BY r::text), '''')) FROM (%s) r',
+                   query) INTO n, h;
+    RETURN n || ' rows, md5 ' || left(h, 16);
+END;
+$$;
+
+-- mine(xmin): whether a row version was written by the current transaction (its
+-- subtransactions included): their xids are all at least the top-level one, which
+-- a subtransaction's write assigns first, and every earlier transaction's are
+-- lower. Valid in the benchmark's fresh cluster, whose xids are far from
+-- wrapping around (epoch 0). The answers of writing workloads find what the
+-- measurement wrote with it.
+CREATE FUNCTION bench.mine(x xid) RETURNS boolean
+    LANGUAGE sql VOLATILE
+AS $$
+    SELECT x::text::bigint >= pg_current_xact_id()::text::bigint % 4294967296;
 $$;
 
 -- The 1-minute load average of the machine (Linux), to tell a quiet run from one
@@ -116,6 +161,10 @@ DECLARE
     v_rows   bigint;
     v_status text := 'ok';
     v_detail text;
+    a        text;
+    v_answer jsonb;
+    v_answer_detail text;
+    v_break  boolean;
 BEGIN
     SELECT * INTO STRICT w FROM bench.workloads WHERE workload = p_workload AND col = p_col;
     IF EXISTS (SELECT FROM bench.results r
@@ -125,6 +174,12 @@ BEGIN
     -- Expanded first: the setup may switch to a role that cannot read bench.params.
     setup := ARRAY(SELECT bench.expand(x) FROM unnest(w.setup) WITH ORDINALITY AS u(x, i) ORDER BY i);
     s := bench.expand(w.sql);
+    -- The answer, on the warm-up only. BENCH_BREAK=<workload> (bench/run) perturbs
+    -- the mycelium column's answer of that workload, to prove that the check fails.
+    IF p_rep = 0 AND w.answer IS NOT NULL THEN
+        a := bench.expand(replace(w.answer, '{sql}', w.sql));
+        v_break := p_col = 'mycelium' AND bench.param('break') = p_workload;
+    END IF;
     BEGIN
         FOR i IN 1 .. coalesce(cardinality(setup), 0) LOOP
             EXECUTE setup[i];
@@ -137,27 +192,49 @@ BEGIN
             GET DIAGNOSTICS v_rows = ROW_COUNT;
         END IF;
         v_ms := 1000 * extract(epoch FROM clock_timestamp() - t0);
+        -- What it computed, in the state it left (untimed).
+        IF a IS NOT NULL THEN
+            EXECUTE a INTO v_answer;
+            IF v_break THEN
+                v_answer := (SELECT jsonb_object_agg(key, (value #>> '{}') || ' (BENCH_BREAK)')
+                             FROM jsonb_each(v_answer));
+            END IF;
+        END IF;
         -- Undo everything the workload (and its setup) did.
         RAISE EXCEPTION USING ERRCODE = 'BNCH0', MESSAGE = 'bench: roll back';
     EXCEPTION
         WHEN SQLSTATE 'BNCH0' THEN
             NULL;
         WHEN query_canceled THEN
-            v_status := 'timeout';
-            v_ms := NULL;
-            v_rows := NULL;
+            IF v_ms IS NOT NULL THEN
+                -- The statement finished in time, its answer did not: the
+                -- measurement stands, the answer is missing (and says so).
+                v_answer := NULL;
+                v_answer_detail := 'no answer: the answer query ran past the statement_timeout';
+            ELSE
+                v_status := 'timeout';
+                v_ms := NULL;
+                v_rows := NULL;
+            END IF;
         WHEN OTHERS THEN
             v_status := 'error';
-            v_detail := SQLERRM;
+            -- A failing answer query is the benchmark's bug, and fails the run too.
+            v_detail := CASE WHEN v_ms IS NOT NULL THEN 'answer query: ' ELSE '' END || SQLERRM;
             v_ms := NULL;
             v_rows := NULL;
+            v_answer := NULL;
     END;
-    INSERT INTO bench.results (workload, col, rep, ms, rows, status, detail, loadavg)
-    VALUES (p_workload, p_col, p_rep, v_ms, v_rows, v_status, v_detail, bench.loadavg());
-    RETURN format('%s / %s rep %s: %s', p_workload, p_col, p_rep,
+    IF a IS NOT NULL AND v_status <> 'ok' THEN
+        v_answer_detail := 'no answer: ' || v_status;
+    END IF;
+    INSERT INTO bench.results (workload, col, rep, ms, rows, status, detail, loadavg, answer, answer_detail)
+    VALUES (p_workload, p_col, p_rep, v_ms, v_rows, v_status, v_detail, bench.loadavg(), v_answer, v_answer_detail);
+    RETURN format('%s / %s rep %s: %s%s', p_workload, p_col, p_rep,
                   CASE v_status WHEN 'ok' THEN round(v_ms::numeric, 1) || ' ms, ' || v_rows || ' rows'
                                 WHEN 'timeout' THEN 'timeout'
-                                ELSE 'error: ' || v_detail END);
+                                ELSE 'error: ' || v_detail END,
+                  CASE WHEN v_answer IS NOT NULL THEN '; answer ' || v_answer::text
+                       WHEN v_answer_detail IS NOT NULL THEN '; ' || v_answer_detail ELSE '' END);
 END;
 $$;
 
@@ -235,6 +312,82 @@ FROM bench.workloads w
 JOIN bench.results r ON r.workload = w.workload AND r.col = w.col
 GROUP BY w.ord, w.workload, w.title, w.col;
 
+-- ------ Answers ------
+
+-- compare_answers({"mycelium": {part: value, ...}, "limit": {...}, ...}): per part
+-- of the answers, the columns that have it and whether they agree (NULL: only one
+-- column has it, so nothing is compared), with every column's value.
+CREATE FUNCTION bench.compare_answers(answers jsonb)
+    RETURNS TABLE (part text, cols text[], agree boolean, detail text)
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT p.key,
+           array_agg(c.key ORDER BY array_position(ARRAY['mycelium', 'document', 'limit'], c.key)),
+           CASE WHEN count(*) > 1 THEN count(DISTINCT p.value) = 1 END,
+           string_agg(c.key || ' ' || (p.value #>> '{}'), ', '
+                      ORDER BY array_position(ARRAY['mycelium', 'document', 'limit'], c.key))
+    FROM jsonb_each(answers) AS c
+    CROSS JOIN LATERAL jsonb_each(c.value) AS p
+    GROUP BY p.key
+    ORDER BY p.key;
+$$;
+
+-- Per workload: the warm-up answers of its columns and the verdict: 'differ' when
+-- the columns disagree on any part they share, 'agree' when they share at least
+-- one part and agree on all, 'unchecked' when fewer than two columns answered.
+CREATE VIEW bench.answer_check AS
+SELECT w.ord, w.workload, a.answers,
+       CASE WHEN bool_or(NOT c.agree) THEN 'differ'
+            WHEN bool_or(c.agree) THEN 'agree'
+            ELSE 'unchecked' END AS verdict,
+       coalesce(jsonb_agg(jsonb_build_object('part', c.part, 'columns', to_jsonb(c.cols),
+                                             'agree', c.agree, 'values', c.detail) ORDER BY c.part)
+                    FILTER (WHERE c.part IS NOT NULL), '[]') AS parts,
+       string_agg(c.part || ': ' || c.detail, '; ' ORDER BY c.part) FILTER (WHERE NOT c.agree) AS differences
+FROM (SELECT DISTINCT ord, workload FROM bench.workloads) w
+LEFT JOIN LATERAL (SELECT jsonb_object_agg(r.col, r.answer) AS answers
+                   FROM bench.results r
+                   WHERE r.workload = w.workload AND r.rep = 0 AND r.status = 'ok' AND r.answer IS NOT NULL) a ON true
+LEFT JOIN LATERAL bench.compare_answers(coalesce(a.answers, '{}')) c ON true
+GROUP BY w.ord, w.workload, a.answers;
+
+-- The check checked, end to end and cheaply: the cheapest workload whose columns
+-- agreed has its mycelium column's warm-up measured again, with BENCH_BREAK's
+-- perturbation switched on, and must then be reported as differing. All of it in
+-- a subtransaction that is rolled back, so the recorded run is unchanged. Raises
+-- when the perturbed answer is not caught (bench/run then fails).
+CREATE FUNCTION bench.self_check() RETURNS text
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    w text;
+    verdict text;
+BEGIN
+    SELECT k.workload INTO w
+    FROM bench.answer_check k
+    JOIN bench.results r ON r.workload = k.workload AND r.col = 'mycelium' AND r.rep = 0 AND r.answer IS NOT NULL
+    WHERE k.verdict = 'agree'
+    ORDER BY r.ms LIMIT 1;
+    IF w IS NULL THEN
+        RAISE EXCEPTION 'bench.self_check: no workload''s columns agreed, so the check cannot be checked';
+    END IF;
+    BEGIN
+        DELETE FROM bench.results WHERE workload = w AND col = 'mycelium' AND rep = 0;
+        INSERT INTO bench.params (key, value) VALUES ('break', w)
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+        PERFORM bench.measure(w, 'mycelium', 0);
+        SELECT k.verdict INTO verdict FROM bench.answer_check k WHERE k.workload = w;
+        RAISE EXCEPTION USING ERRCODE = 'BNCH0', MESSAGE = 'bench: roll back';
+    EXCEPTION WHEN SQLSTATE 'BNCH0' THEN
+        NULL;
+    END;
+    IF verdict IS DISTINCT FROM 'differ' THEN
+        RAISE EXCEPTION 'bench.self_check: %''s mycelium answer, perturbed, was not caught (verdict %)', w, verdict;
+    END IF;
+    RETURN format('self-check: %s measured again with its mycelium answer perturbed: reported as differing', w);
+END;
+$$;
+
 CREATE FUNCTION bench.fmt_ms(ms float8) RETURNS text
     LANGUAGE sql IMMUTABLE
 AS $$
@@ -278,18 +431,21 @@ AS $$
                 ELSE 'error' END;
 $$;
 
+-- A workload whose columns disagree on their answers has no ratios: a fast wrong
+-- answer is not a speed-up. Its ratio cells say 'wrong'.
 CREATE VIEW bench.report AS
 SELECT w.ord, w.workload, w.title,
        coalesce(l.rows, d.rows, m.rows) AS rows,
-       m, d, l,
+       m, d, l, k.verdict,
        bench.cell(m, t.ms) AS mycelium_text,
        bench.cell(d, t.ms) AS document_text,
        bench.cell(l, t.ms) AS limit_text,
-       bench.ratio_text(m, d, t.ms) AS mycelium_document,
-       bench.ratio_text(m, l, t.ms) AS mycelium_limit,
-       bench.ratio_text(d, l, t.ms) AS document_limit
+       CASE WHEN k.verdict = 'differ' THEN 'wrong' ELSE bench.ratio_text(m, d, t.ms) END AS mycelium_document,
+       CASE WHEN k.verdict = 'differ' THEN 'wrong' ELSE bench.ratio_text(m, l, t.ms) END AS mycelium_limit,
+       CASE WHEN k.verdict = 'differ' THEN 'wrong' ELSE bench.ratio_text(d, l, t.ms) END AS document_limit
 FROM (SELECT DISTINCT ord, workload, title FROM bench.workloads) w
 CROSS JOIN (SELECT bench.param('timeout_ms')::float8 AS ms) t
+JOIN bench.answer_check k ON k.workload = w.workload
 LEFT JOIN bench.summary m ON m.workload = w.workload AND m.col = 'mycelium'
 LEFT JOIN bench.summary d ON d.workload = w.workload AND d.col = 'document'
 LEFT JOIN bench.summary l ON l.workload = w.workload AND l.col = 'limit';
@@ -299,6 +455,48 @@ CREATE FUNCTION bench.load_steps() RETURNS TABLE (step text, seconds numeric)
 AS $$
     SELECT step, round(extract(epoch FROM lead(started_at) OVER (ORDER BY n) - started_at)::numeric, 1)
     FROM bench.load_log ORDER BY n;
+$$;
+
+-- The answers, printed under the table: per workload, what the columns agreed on
+-- (each part with the columns that computed it); what a column leaves out; which
+-- column gave no answer and why; and an error line for each disagreement.
+CREATE FUNCTION bench.answer_text() RETURNS TABLE (answer_text text)
+    LANGUAGE sql STABLE
+AS $$
+    WITH lines AS (
+        SELECT k.ord, 0 AS sub, '' AS col,
+               format('  %-7s %-20s %s', CASE k.verdict WHEN 'agree' THEN 'agree' WHEN 'differ' THEN 'DIFFER'
+                                                        ELSE '–' END,
+                      k.workload,
+                      coalesce((SELECT string_agg(g.parts || ' (' || g.cols || ')', '; ' ORDER BY g.n DESC, g.cols)
+                                FROM (SELECT array_to_string(p.cols, ', ') AS cols, cardinality(p.cols) AS n,
+                                             string_agg(p.part, ', ' ORDER BY p.part) AS parts
+                                      FROM bench.compare_answers(coalesce(k.answers, '{}')) p
+                                      WHERE p.agree
+                                      GROUP BY p.cols) g),
+                               CASE k.verdict WHEN 'differ' THEN 'no part agreed' ELSE 'nothing compared' END)
+                      || CASE k.verdict WHEN 'differ' THEN '; the rest differ (error below)' ELSE '' END) AS line
+        FROM bench.answer_check k
+        UNION ALL
+        SELECT w.ord, 1, w.col, format('          %s / %s computes something else: %s', w.workload, w.col, w.answer_note)
+        FROM bench.workloads w WHERE w.answer_note IS NOT NULL
+        UNION ALL
+        SELECT w.ord, 2, w.col, format('          %s / %s: %s', w.workload, w.col, r.answer_detail)
+        FROM bench.workloads w JOIN bench.results r ON r.workload = w.workload AND r.col = w.col AND r.rep = 0
+        WHERE r.answer_detail IS NOT NULL
+        UNION ALL
+        SELECT k.ord, 3, '', format('error: %s: the columns'' answers differ (%s)', k.workload, k.differences)
+        FROM bench.answer_check k WHERE k.verdict = 'differ'
+    )
+    SELECT x.line FROM (
+        SELECT -1 AS ord, -1 AS sub, '' AS col, '' AS line
+        UNION ALL
+        SELECT -1, 0, '', 'Answers, checked on the warm-up (docs/performance.md, "Checking the answers"); '
+                          || 'each part with the columns that agree on it:'
+        UNION ALL
+        SELECT * FROM lines
+    ) x
+    ORDER BY x.ord, x.sub, array_position(ARRAY['mycelium', 'document', 'limit'], x.col);
 $$;
 
 -- The printed table. Column widths fit "> 60000 ms (timeout)".
@@ -336,6 +534,9 @@ BEGIN
     END LOOP;
     FOR r IN SELECT s.workload, s.col, s.detail FROM bench.summary s WHERE s.status = 'error' ORDER BY s.ord, s.col LOOP
         RETURN NEXT format('error in %s / %s: %s', r.workload, r.col, r.detail);
+    END LOOP;
+    FOR r IN SELECT * FROM bench.answer_text() LOOP
+        RETURN NEXT r.answer_text;
     END LOOP;
 END;
 $$;
@@ -395,6 +596,8 @@ AS $$
         'finished_at', bench.param('finished_at'),
         'repetitions', bench.param('reps')::integer,
         'statement_timeout_ms', bench.param('timeout_ms')::integer,
+        'break', nullif(bench.param('break'), ''),
+        'answers_differ', (SELECT count(*) FROM bench.answer_check WHERE verdict = 'differ'),
         'load_seconds', (SELECT jsonb_object_agg(step, seconds) FROM bench.load_steps() WHERE seconds IS NOT NULL),
         'workloads', (SELECT jsonb_agg(jsonb_build_object(
                           'workload', r.workload,
@@ -403,12 +606,27 @@ AS $$
                           'mycelium', bench.column_json(r.m),
                           'document', bench.column_json(r.d),
                           'limit', bench.column_json(r.l),
+                          'answers', (SELECT jsonb_build_object(
+                                              'verdict', k.verdict,
+                                              'columns', coalesce(k.answers, '{}'),
+                                              'parts', k.parts,
+                                              'not_computed', (SELECT jsonb_object_agg(x.col, x.answer_note)
+                                                               FROM bench.workloads x
+                                                               WHERE x.workload = r.workload AND x.answer_note IS NOT NULL),
+                                              'missing', (SELECT jsonb_object_agg(x.col, x.answer_detail)
+                                                          FROM bench.results x
+                                                          WHERE x.workload = r.workload AND x.rep = 0
+                                                            AND x.answer_detail IS NOT NULL))
+                                      FROM bench.answer_check k WHERE k.workload = r.workload),
                           'ratios', jsonb_build_object(
                               'mycelium_document', CASE WHEN (r.m).status = 'ok' AND (r.d).status = 'ok'
+                                                             AND r.verdict <> 'differ'
                                                         THEN round(((r.m).median_ms / (r.d).median_ms)::numeric, 4) END,
                               'mycelium_limit', CASE WHEN (r.m).status = 'ok' AND (r.l).status = 'ok'
+                                                          AND r.verdict <> 'differ'
                                                      THEN round(((r.m).median_ms / (r.l).median_ms)::numeric, 4) END,
                               'document_limit', CASE WHEN (r.d).status = 'ok' AND (r.l).status = 'ok'
+                                                          AND r.verdict <> 'differ'
                                                      THEN round(((r.d).median_ms / (r.l).median_ms)::numeric, 4) END),
                           'printed', jsonb_build_object(
                               'mycelium', r.mycelium_text, 'document', r.document_text, 'limit', r.limit_text,

@@ -10,6 +10,11 @@
 -- Placeholders ({org}, {admin}, {editor}, {editor_role}, {month}) are replaced by
 -- bench.expand() (bench/harness.sql). Every statement runs in a subtransaction
 -- that is rolled back, so writing workloads leave the data as they found it.
+--
+-- Each group of workloads is followed by its answers (bench.workloads.answer,
+-- answer_note): what each column computed, checked on the warm-up; the columns
+-- must agree on every part they share (docs/performance.md, "Checking the
+-- answers").
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -91,6 +96,26 @@ WHERE c.status = 'ACTIVE' AND NOT c.is_paused AND st.workflow_type = 'RECURRING'
                 AND ca.is_active)$q$,
  'count');
 
+-- Answers (docs/performance.md, "Checking the answers"): the rows the measurement
+-- inserted (bench.mine). Mycelium and the limit write the same rows; the
+-- document's titles, due dates, creator and (absent) assignees differ by design
+-- (docs/differences.md, "Recurring generation"), so with it only which clients
+-- and services got a deliverable is compared.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'clients and services', bench.digest($d$SELECT organization_id, client_id, service_type_id, status::text, is_recurring
+                                            FROM mycelium.deliverables WHERE bench.mine(xmin)$d$),
+    'rows', bench.digest($d$SELECT organization_id, client_id, service_type_id, title, status::text, assigned_user_id,
+                                   created_by_id, due_date, start_date, is_recurring, recurrence_period
+                            FROM mycelium.deliverables WHERE bench.mine(xmin)$d$))$a$
+WHERE workload IN ('generation_one', 'generation_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'clients and services', bench.digest($d$SELECT organization_id, client_id, service_type_id, status::text, is_recurring
+                                            FROM mycelium.deliverables WHERE bench.mine(xmin)$d$))$a$,
+    answer_note = 'its titles (English "Month YYYY", joined with " - "), due dates (midnight before the last day), '
+                  'creator (any ADMIN) and assignees (none) differ by design (docs/differences.md, "Recurring '
+                  'generation"): only the clients and services that got a deliverable are compared'
+WHERE workload IN ('generation_one', 'generation_all') AND col = 'document';
+
 -- ------ Productivity of every user ------
 -- document: calculate_user_productivity(user, 30) once per user. mycelium:
 -- productivity_scores, every user in one call. limit: the same GROUP BY and
@@ -143,6 +168,23 @@ FROM (SELECT u.id AS user_id, count(d.id) AS total_assigned,
             AND d.created_at >= now() - interval '30 days' AND d.created_at < now() AND d.status <> 'CANCELLED'
       
       GROUP BY u.organization_id, u.id) a$q$);
+
+-- Answers: the users scored, and (mycelium and limit) every figure of every
+-- user, each cast to one type and rounded to the hundredth. The document's
+-- figures use other windows (docs/differences.md, "Notifications, sweeps and
+-- productivity"), so with it only the users scored are compared.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'users', bench.digest($d$SELECT user_id FROM ({sql}) r$d$),
+    'scores', bench.digest($d$SELECT user_id, total_assigned::bigint, total_completed::bigint,
+                                     round(completion_rate::numeric, 2), round(avg_completion_hours::numeric, 2),
+                                     overdue_count::bigint, round(productivity_score::numeric, 2)
+                              FROM ({sql}) r$d$))$a$
+WHERE workload IN ('productivity_one', 'productivity_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'users', bench.digest($d$SELECT (r.j ->> 'user_id')::uuid FROM (SELECT x::jsonb AS j FROM ({sql}) s(x)) r$d$))$a$,
+    answer_note = 'its windows differ (assigned = created in the period, completed = completed in it, overdue = '
+                  'every OVERDUE ever; docs/differences.md): only the users scored are compared, not the scores'
+WHERE workload IN ('productivity_one', 'productivity_all') AND col = 'document';
 
 -- ------ The overdue sweep ------
 -- document: its only overdue mechanism is the BEFORE UPDATE trigger
@@ -236,6 +278,33 @@ r AS (
     RETURNING 1)
 SELECT count(*) FROM swept$q$, 'value');
 
+-- Answers: what the measurement wrote (bench.mine): the deliverables it set
+-- OVERDUE, the deliverables it notified about, and (mycelium and limit) the
+-- channels of those notifications and their recipients. The document's trigger
+-- writes notifications without recipients, so with it only the first two are
+-- compared.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'overdue', bench.digest($d$SELECT organization_id, id FROM mycelium.deliverables
+                               WHERE bench.mine(xmin) AND status = 'OVERDUE'$d$),
+    'notified', bench.digest($d$SELECT organization_id, related_type, related_id, type::text
+                                FROM mycelium.notifications WHERE bench.mine(xmin)$d$),
+    'channels', bench.digest($d$SELECT related_id, channels FROM mycelium.notifications WHERE bench.mine(xmin)$d$),
+    'recipients', bench.digest($d$SELECT n.related_id, r.user_id, r.channel, r.email_address
+                                  FROM mycelium.notification_recipients r
+                                  JOIN mycelium.notifications n
+                                    ON n.organization_id = r.organization_id AND n.id = r.notification_id
+                                  WHERE bench.mine(r.xmin)$d$))$a$
+WHERE workload IN ('overdue_sweep_one', 'overdue_sweep_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'overdue', bench.digest($d$SELECT organization_id, id FROM mycelium.deliverables
+                               WHERE bench.mine(xmin) AND status = 'OVERDUE'$d$),
+    'notified', bench.digest($d$SELECT organization_id, related_type, related_id, type::text
+                                FROM mycelium.notifications WHERE bench.mine(xmin)$d$))$a$,
+    answer_note = 'its sweep (the BEFORE UPDATE trigger) writes no recipients, and its notifications no channels '
+                  '(the default, {}): the deliverables set OVERDUE and notified are compared, not the channels '
+                  'or recipients'
+WHERE workload IN ('overdue_sweep_one', 'overdue_sweep_all') AND col = 'document';
+
 -- ------ A sweep with nothing to do ------
 -- The usual scheduled run: nothing is newly overdue. Both sweep up to the earliest
 -- open due date (found through the partial index of open, dated deliverables), so
@@ -250,6 +319,14 @@ INSERT INTO bench.workloads (ord, workload, title, col, writes, sql, rows_mode) 
 WHERE due_date < (SELECT min(due_date) FROM mycelium.deliverables
                   WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL'))
   AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$, 'count');
+
+-- Answers: nothing set OVERDUE, nothing notified.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'overdue', bench.digest($d$SELECT organization_id, id FROM mycelium.deliverables
+                               WHERE bench.mine(xmin) AND status = 'OVERDUE'$d$),
+    'notified', bench.digest($d$SELECT organization_id, related_type, related_id, type::text
+                                FROM mycelium.notifications WHERE bench.mine(xmin)$d$))$a$
+WHERE workload = 'overdue_sweep_idle';
 
 -- ------ Delivering notifications ------
 -- The delivery worker's two calls on the data set's backlog (3% of its overdue
@@ -299,6 +376,23 @@ settled AS (
     RETURNING 1)
 SELECT count(*) FROM done$q$, 'value');
 
+-- Answers: the deliveries claimed (attempt counted, leased for 5 minutes from the
+-- transaction's now()); for the report, the deliveries' new state and the
+-- notifications settled. The claim in the setup writes the same deliveries in
+-- both columns; times are compared as "set or not" (each measurement has its own
+-- now()).
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'claimed', bench.digest($d$SELECT organization_id, id, attempts, next_attempt_at - now()
+                               FROM mycelium.notification_recipients WHERE bench.mine(xmin)$d$))$a$
+WHERE workload = 'delivery_claim';
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'deliveries', bench.digest($d$SELECT organization_id, id, attempts, delivered_at IS NOT NULL, failed_at IS NOT NULL,
+                                         next_attempt_at IS NULL, last_error, email_status
+                                  FROM mycelium.notification_recipients WHERE bench.mine(xmin)$d$),
+    'notifications', bench.digest($d$SELECT organization_id, id, status::text, sent_at IS NOT NULL
+                                     FROM mycelium.notifications WHERE bench.mine(xmin)$d$))$a$
+WHERE workload = 'delivery_finish';
+
 -- ------ The custom-field trigger on a bulk insert ------
 -- The same INSERT ... SELECT of one organization's social deliverables (copies, with
 -- new ids), with every trigger of the table in place (mycelium), and with only the
@@ -325,6 +419,13 @@ FROM mycelium.deliverables
 WHERE organization_id = {org} AND custom_fields IS NOT NULL
   AND client_id IN (SELECT c.id FROM mycelium.clients c
                     WHERE c.organization_id = {org} AND c.status NOT IN ('TERMINATED', 'ARCHIVED'))$q$);
+
+-- Answers: the rows inserted, but for their new ids.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'rows', bench.digest($d$SELECT organization_id, client_id, service_type_id, title, status::text, priority::text,
+                                   assigned_user_id, created_by_id, due_date, custom_fields
+                            FROM mycelium.deliverables WHERE bench.mine(xmin)$d$))$a$
+WHERE workload = 'trigger_insert';
 
 -- ------ Custom-field validation ------
 -- "Could these values be submitted?" for every deliverable whose service type has
@@ -390,6 +491,13 @@ FROM mycelium.deliverables d
 JOIN mycelium.deliverable_fields f ON f.organization_id = d.organization_id AND f.service_type_id = d.service_type_id
 CROSS JOIN LATERAL (SELECT d.custom_fields -> f.slug AS value) v
 GROUP BY d.organization_id, d.id$q$);
+
+-- Answers: the deliverables found invalid, and the verdict on every one checked.
+-- (The limit checks less than the native function; on this data they agree.)
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'invalid', bench.digest($d$SELECT id FROM ({sql}) r WHERE NOT valid$d$),
+    'verdicts', bench.digest($d$SELECT id, valid FROM ({sql}) r$d$))$a$
+WHERE workload IN ('validation_one', 'validation_all');
 
 -- ------ The four dashboard views ------
 -- mycelium: Mycelium's view (security_invoker; run here as the superuser, to whom
@@ -591,6 +699,91 @@ LEFT JOIN mycelium.users ru
        ON al.resource_type = 'user' AND ru.organization_id = al.organization_id AND ru.id = al.resource_id
 ORDER BY al."timestamp" DESC$q$);
 
+-- Answers: the rows returned (as a set: the views do not sort, or sort with ties),
+-- which the view and the limit must give alike; and, also with the document's
+-- view, the columns it computes the same way (docs/differences.md, "Views").
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'rows', bench.digest($d$SELECT * FROM ({sql}) r$d$),
+    'users and counts by status', bench.digest($d$SELECT user_id, organization_id, user_name, role::text,
+                                                         pending_tasks::bigint, active_tasks::bigint,
+                                                         overdue_tasks::bigint FROM ({sql}) r$d$))$a$
+WHERE workload IN ('user_dashboard_one', 'user_dashboard_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'users and counts by status', bench.digest($d$SELECT user_id, organization_id, user_name, role::text,
+                                                         pending_tasks::bigint, active_tasks::bigint,
+                                                         overdue_tasks::bigint FROM ({sql}) r$d$))$a$,
+    answer_note = 'due_today and due_this_week count closed work too, on the server''s calendar: not compared'
+WHERE workload IN ('user_dashboard_one', 'user_dashboard_all') AND col = 'document';
+
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'rows', bench.digest($d$SELECT * FROM ({sql}) r$d$),
+    'clients and counts', bench.digest($d$SELECT id, organization_id, name, status::text, contact_email,
+                                                 total_deliverables::bigint, overdue_deliverables::bigint
+                                          FROM ({sql}) r$d$))$a$
+WHERE workload IN ('client_overview_one', 'client_overview_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'clients and counts', bench.digest($d$SELECT id, organization_id, name, status::text, contact_email,
+                                                 total_deliverables::bigint, overdue_deliverables::bigint
+                                          FROM ({sql}) r$d$))$a$,
+    answer_note = 'service_types (inactive assignments too), completed_deliverables (COMPLETED only) and '
+                  'next_deadline (the latest due date ever) differ by design: not compared'
+WHERE workload IN ('client_overview_one', 'client_overview_all') AND col = 'document';
+
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'rows', bench.digest($d$SELECT * FROM ({sql}) r$d$),
+    'counts', bench.digest($d$SELECT organization_id, organization_name, active_users::bigint, active_clients::bigint,
+                                     total_deliverables::bigint, overdue_deliverables::bigint, total_projects::bigint,
+                                     service_types_count::bigint
+                              FROM ({sql}) r$d$))$a$
+WHERE workload IN ('analytics_one', 'analytics_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'counts', bench.digest($d$SELECT organization_id, organization_name, active_users::bigint, active_clients::bigint,
+                                     total_deliverables::bigint, overdue_deliverables::bigint, total_projects::bigint,
+                                     service_types_count::bigint
+                              FROM ({sql}) r$d$))$a$,
+    answer_note = 'completed_deliverables and completion_rate count COMPLETED only (not ARCHIVED): not compared'
+WHERE workload IN ('analytics_one', 'analytics_all') AND col = 'document';
+
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'rows', bench.digest($d$SELECT * FROM ({sql}) r$d$),
+    'log rows and actors', bench.digest($d$SELECT id, organization_id, action, resource_type, resource_id, "timestamp",
+                                                  user_name, user_avatar FROM ({sql}) r$d$))$a$
+WHERE workload IN ('activity_one', 'activity_all') AND col IN ('mycelium', 'limit');
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'log rows and actors', bench.digest($d$SELECT id, organization_id, action, resource_type, resource_id, "timestamp",
+                                                  user_name, user_avatar FROM ({sql}) r$d$))$a$,
+    answer_note = 'resource_name names no user, and nothing deleted: not compared'
+WHERE workload IN ('activity_one', 'activity_all') AND col = 'document';
+
+-- The newest 50: the log's timestamps have ties (a statement logs all its rows at
+-- one time), so which of the rows tied at the oldest timestamp returned make the
+-- 50 is the plan's choice. Compared: the 50 timestamps; that each row returned is
+-- a distinct row of the organization's log, as logged; and the rows newer than
+-- the tie (whole with the limit, their log columns and actors with the document).
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'timestamps', bench.digest($d$SELECT "timestamp" FROM ({sql}) r$d$),
+    'rows of the log', (SELECT count(DISTINCT r.id) FILTER (
+                                   WHERE EXISTS (SELECT FROM mycelium.activity_logs al
+                                                 WHERE al.organization_id = {org} AND al.organization_id = r.organization_id
+                                                   AND al.id = r.id AND al.action = r.action
+                                                   AND al.resource_type = r.resource_type
+                                                   AND al.resource_id IS NOT DISTINCT FROM r.resource_id
+                                                   AND al."timestamp" = r."timestamp"))
+                               || ' distinct of ' || count(*) || ' returned'
+                        FROM ({sql}) r),
+    'log rows and actors newer than the tie',
+        bench.digest($d$SELECT id, organization_id, action, resource_type, resource_id, "timestamp", user_name, user_avatar
+                        FROM ({sql}) r WHERE r."timestamp" > (SELECT min(m."timestamp") FROM ({sql}) m)$d$))
+    || CASE WHEN {whole} THEN jsonb_build_object(
+    'rows newer than the tie', bench.digest($d$SELECT * FROM ({sql}) r
+                                               WHERE r."timestamp" > (SELECT min(m."timestamp") FROM ({sql}) m)$d$))
+            ELSE '{}' END$a$
+WHERE workload = 'activity_feed_one';
+UPDATE bench.workloads SET answer = replace(answer, '{whole}', (col <> 'document')::text)
+WHERE workload = 'activity_feed_one';
+UPDATE bench.workloads SET answer_note = 'resource_name names no user, and nothing deleted: not compared'
+WHERE workload = 'activity_feed_one' AND col = 'document';
+
 -- ------ Tenant-scoped dashboard under row-level security ------
 -- mycelium: the application role bench_app (granted mycelium.grant_access(..,
 -- 'app')) with a context set by mycelium.set_context (in the untimed setup) counts
@@ -620,6 +813,27 @@ INSERT INTO bench.workloads (ord, workload, title, col, setup, sql, rows_mode) V
                              GROUP BY status) s$q$,
  'value');
 
+-- Answers: the deliverables counted, by status, and which ones (the md5 of their
+-- ids): under row-level security (as bench_app, which cannot read the bench
+-- schema, so no bench.digest here) and with the same scope written as a WHERE.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'by status', (SELECT string_agg(status || ' ' || n, ', ' ORDER BY status)
+                  FROM (SELECT status::text, count(*) AS n FROM mycelium.deliverables GROUP BY status) s),
+    'ids', (SELECT md5(string_agg(id::text, ',' ORDER BY id)) FROM mycelium.deliverables))$a$
+WHERE workload IN ('rls_admin', 'rls_editor') AND col = 'mycelium';
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'by status', (SELECT string_agg(status || ' ' || n, ', ' ORDER BY status)
+                  FROM (SELECT status::text, count(*) AS n FROM mycelium.deliverables d WHERE {scope} GROUP BY status) s),
+    'ids', (SELECT md5(string_agg(id::text, ',' ORDER BY id)) FROM mycelium.deliverables d WHERE {scope}))$a$
+WHERE workload IN ('rls_admin', 'rls_editor') AND col = 'limit';
+UPDATE bench.workloads SET answer = replace(answer, '{scope}', $s$d.organization_id = {org}$s$)
+WHERE workload = 'rls_admin' AND col = 'limit';
+UPDATE bench.workloads SET answer = replace(answer, '{scope}', $s$d.organization_id = {org}
+    AND (d.assigned_user_id = {editor}
+         OR d.client_id IN (SELECT ca.client_id FROM mycelium.client_assignments ca
+                            WHERE ca.organization_id = {org} AND ca.user_id = {editor} AND ca.is_active))$s$)
+WHERE workload = 'rls_editor' AND col = 'limit';
+
 -- ------ Signing in ------
 -- mycelium: CALL mycelium.sign_in with the right password, as an application
 -- signs a user in: the account's row locked, its Argon2id hash (today's default
@@ -634,3 +848,7 @@ INSERT INTO bench.workloads (ord, workload, title, col, outside, sql, rows_mode)
  $q$CALL mycelium.sign_in({org}, {admin_email}, 'a benchmark password of some length')$q$, 'value'),
 (95, 'sign_in', 'One sign-in, default Argon2id parameters', 'limit', false,
  $q$SELECT mycelium_internal.hash_password('a benchmark password of some length')$q$, 'count');
+
+-- Nothing to compare: a sign-in returns a token, the limit a bare hash.
+UPDATE bench.workloads SET answer_note = 'a sign-in returns a signed token, the limit a bare hash: nothing to compare'
+WHERE workload = 'sign_in' AND col = 'mycelium';
