@@ -217,9 +217,9 @@ int attnum(TupleDesc desc, const char *name) {
 }
 
 // The organization of a service type, for a caller without a tenant context:
-// the one organization that has this id, or "" when none has (or, after a
-// restore, two have). Kept until a service type changes, so that validating row
-// after row plans and runs no query.
+// the one organization that has this id, or "" when none has (or two have: the
+// key of service_types is the organization and the id). Kept until a service
+// type changes, so that validating row after row runs no query.
 std::string organization_of(const std::string &service_type) {
     Cache &c = fresh_cache();
     auto it = c.organization_of.find(service_type);
