@@ -29,7 +29,6 @@ extern "C" {
 #include "utils/datum.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
-#include "utils/uuid.h"
 #include "utils/rel.h"
 #include "utils/uuid.h"
 }
@@ -56,6 +55,10 @@ struct CachedService {
 // dropped at the next look-up, outside any validation's use.
 struct Cache {
     std::unordered_map<std::string, std::shared_ptr<const CachedService>> services;  // org/service
+    // A service type's organization, for callers without a tenant context: the
+    // service type id -> the one organization that has it (a missing or ambiguous
+    // id is not kept, and is looked up again).
+    std::unordered_map<std::string, std::string> organization_of;
     Oid fields_relid = InvalidOid;
     Oid service_types_relid = InvalidOid;
     bool callback_registered = false;
@@ -78,10 +81,8 @@ std::optional<std::int32_t> int_cell(const std::optional<std::string> &s) {
     return static_cast<std::int32_t>(std::stol(*s));
 }
 
-// The compiled validator of a service type, or nullptr when the organization has
-// no such service type.
-std::shared_ptr<const CachedService> service(const std::string &org,
-                                             const std::string &service_type) {
+// The cache, emptied first if a change was announced since the last look-up.
+Cache &fresh_cache() {
     Cache &c = cache();
     if (!c.callback_registered) {
         mycelium::pg::guard([] { CacheRegisterRelcacheCallback(forget_validators, 0); });
@@ -89,23 +90,37 @@ std::shared_ptr<const CachedService> service(const std::string &org,
     }
     if (c.stale) {
         c.services.clear();
+        c.organization_of.clear();
+        // Read again: the extension may have been dropped and created since.
+        c.fields_relid = InvalidOid;
         c.stale = false;
     }
+    if (c.fields_relid == InvalidOid) {
+        c.fields_relid = mycelium::pg::mycelium_relid("deliverable_fields");
+        c.service_types_relid = mycelium::pg::mycelium_relid("service_types");
+    }
+    return c;
+}
+
+// The compiled validator of a service type, or nullptr when the organization has
+// no such service type.
+std::shared_ptr<const CachedService> service(const std::string &org,
+                                             const std::string &service_type) {
+    Cache &c = fresh_cache();
     const std::string key = org + "/" + service_type;
     auto it = c.services.find(key);
     if (it != c.services.end()) return it->second;
 
-    c.fields_relid = mycelium::pg::mycelium_relid("deliverable_fields");
-    c.service_types_relid = mycelium::pg::mycelium_relid("service_types");
-    const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
+    static mycelium::pg::SavedQuery definitions(
         "SELECT st.name, f.slug, f.name, f.type, f.is_required, f.sort_order, "
         "       f.default_value, f.min_length, f.max_length, f.min_value, "
         "       f.max_value, f.pattern, f.options "
         "  FROM mycelium.service_types st "
         "  LEFT JOIN mycelium.deliverable_fields f "
         "         ON f.organization_id = st.organization_id AND f.service_type_id = st.id "
-        " WHERE st.organization_id = $1 AND st.id = $2",
-        {QueryParam::uuid(org), QueryParam::uuid(service_type)});
+        " WHERE st.organization_id = $1 AND st.id = $2");
+    const mycelium::pg::TextRows rows = mycelium::pg::query_as_owner(
+        definitions, {QueryParam::uuid(org), QueryParam::uuid(service_type)});
     if (rows.size() == 0) return nullptr;
     std::vector<FieldDefinition> fields;
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -136,17 +151,19 @@ std::shared_ptr<const CachedService> service(const std::string &org,
 class OrganizationReferences : public mycelium::core::ReferenceChecker {
   public:
     explicit OrganizationReferences(std::string org) : org_(std::move(org)) {}
+    // Saved plans: these run once per USER_SELECT or CLIENT_SELECT value.
     bool active_user_exists(const std::string &uuid) const override {
-        return mycelium::pg::query_as_owner(
-                   "SELECT true FROM mycelium.users u "
-                   " WHERE u.organization_id = $1 AND u.id = $2 AND u.status = 'ACTIVE'",
-                   {QueryParam::uuid(org_), QueryParam::uuid(uuid)})
+        static mycelium::pg::SavedQuery user(
+            "SELECT true FROM mycelium.users u "
+            " WHERE u.organization_id = $1 AND u.id = $2 AND u.status = 'ACTIVE'");
+        return mycelium::pg::query_as_owner(user, {QueryParam::uuid(org_), QueryParam::uuid(uuid)})
                    .size() == 1;
     }
     bool client_exists(const std::string &uuid) const override {
-        return mycelium::pg::query_as_owner(
-                   "SELECT true FROM mycelium.clients c WHERE c.organization_id = $1 AND c.id = $2",
-                   {QueryParam::uuid(org_), QueryParam::uuid(uuid)})
+        static mycelium::pg::SavedQuery client(
+            "SELECT true FROM mycelium.clients c WHERE c.organization_id = $1 AND c.id = $2");
+        return mycelium::pg::query_as_owner(client,
+                                            {QueryParam::uuid(org_), QueryParam::uuid(uuid)})
                    .size() == 1;
     }
 
@@ -154,9 +171,19 @@ class OrganizationReferences : public mycelium::core::ReferenceChecker {
     std::string org_;
 };
 
+// uuid_out's text (lower-case hex, 8-4-4-4-12), written without the function
+// call and palloc: this runs on every validated row, twice in the trigger.
 std::string uuid_text(Datum d) {
-    return std::string(
-        mycelium::pg::guard([&] { return DatumGetCString(DirectFunctionCall1(uuid_out, d)); }));
+    static constexpr char hex[] = "0123456789abcdef";
+    const unsigned char *bytes = DatumGetUUIDP(d)->data;
+    std::string out;
+    out.reserve(36);
+    for (int i = 0; i < UUID_LEN; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+        out.push_back(hex[bytes[i] >> 4]);
+        out.push_back(hex[bytes[i] & 0x0F]);
+    }
+    return out;
 }
 
 std::string jsonb_text(Datum d) {
@@ -187,6 +214,52 @@ int attnum(TupleDesc desc, const char *name) {
     if (n <= 0)
         throw Error(ErrorKind::Internal, std::string("check_custom_fields: no column ") + name);
     return n;
+}
+
+// The organization of a service type, for a caller without a tenant context:
+// the one organization that has this id, or "" when none has (or two have: the
+// key of service_types is the organization and the id). Kept until a service
+// type changes, so that validating row after row runs no query.
+std::string organization_of(const std::string &service_type) {
+    Cache &c = fresh_cache();
+    auto it = c.organization_of.find(service_type);
+    if (it != c.organization_of.end()) return it->second;
+    static mycelium::pg::SavedQuery owner_of(
+        "SELECT st.organization_id FROM mycelium.service_types st WHERE st.id = $1");
+    const auto rows = mycelium::pg::query_as_owner(owner_of, {QueryParam::uuid(service_type)});
+    if (rows.size() != 1) return std::string();
+    c.organization_of.emplace(service_type, *rows.at(0, 0));
+    return *rows.at(0, 0);
+}
+
+// Materialize mode, as InitMaterializedSRF sets it up (the same checks and
+// errors), but cheaper when the answer is empty, as it is for every valid row:
+// no result descriptor built from the catalogue and no tuplestore; a
+// materialize-mode function that leaves setResult NULL returns no rows (both
+// nodeFunctionscan's and ProjectSet's callers say so). With rows, the descriptor
+// is the one the caller expects, when it gives one.
+ReturnSetInfo *materialize_problems(FunctionCallInfo fcinfo, bool has_rows) {
+    return mycelium::pg::guard([&] {
+        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+        if (has_rows) {
+            const bool expected =
+                rsinfo != nullptr && IsA(rsinfo, ReturnSetInfo) && rsinfo->expectedDesc != nullptr;
+            InitMaterializedSRF(fcinfo, expected ? MAT_SRF_USE_EXPECTED_DESC : 0);
+            return rsinfo;
+        }
+        if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo))
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("set-valued function called in context that cannot accept a set")));
+        if (!(rsinfo->allowedModes & SFRM_Materialize))
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("materialize mode required, but it is not allowed in this context")));
+        rsinfo->returnMode = SFRM_Materialize;
+        rsinfo->setResult = nullptr;
+        rsinfo->setDesc = nullptr;
+        return rsinfo;
+    });
 }
 
 }  // namespace
@@ -345,10 +418,7 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
             throw Error(ErrorKind::InsufficientPrivilege,
                         "validate_custom_fields: needs a tenant context", "",
                         "Call mycelium.authenticate(token) or mycelium.set_context(...) first.");
-        const auto rows = mycelium::pg::query_as_owner(
-            "SELECT st.organization_id FROM mycelium.service_types st WHERE st.id = $1",
-            {QueryParam::uuid(service_type)});
-        if (rows.size() == 1) org = *rows.at(0, 0);
+        org = organization_of(service_type);
     }
     const std::shared_ptr<const CachedService> svc =
         org.empty() ? nullptr : service(org, service_type);
@@ -357,8 +427,7 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
                                                      service_type + " in this organization");
     const auto problems = svc->validator.validate(values, true, OrganizationReferences(org));
 
-    mycelium::pg::guard([&] { InitMaterializedSRF(fcinfo, 0); });
-    auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    auto *rsinfo = materialize_problems(fcinfo, !problems.empty());
     for (const auto &p : problems) {
         text *slug = p.field_slug.empty() ? nullptr : mycelium::pg::utf8_to_text(p.field_slug);
         text *code = mycelium::pg::utf8_to_text(p.code);

@@ -52,8 +52,8 @@ Oid extension_owner() {
     return owner;
 }
 
-RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_owner,
-             bool read_only) {
+RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_owner, bool read_only,
+             SavedQuery *saved = nullptr) {
     const int nargs = static_cast<int>(params.size());
     const QueryParam *param_data = params.data();
     return guard([&] {
@@ -82,7 +82,21 @@ RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_own
             (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
                                     PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
             SPI_connect();
-            SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
+            if (saved == nullptr) {
+                SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
+            } else {
+                // Prepared under the same user and search_path as it runs, so the
+                // plan cache never sees a reason to re-plan it for either.
+                if (saved->plan == nullptr) {
+                    SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
+                    if (plan == nullptr)
+                        elog(ERROR, "mycelium: SPI_prepare failed: %s",
+                             SPI_result_code_string(SPI_result));
+                    SPI_keepplan(plan);
+                    saved->plan = plan;
+                }
+                SPI_execute_plan(static_cast<SPIPlanPtr>(saved->plan), values, nulls, read_only, 0);
+            }
             out = static_cast<RawRows *>(MemoryContextAllocZero(caller, sizeof(RawRows)));
             if (SPI_tuptable != nullptr) {
                 out->rows = static_cast<int>(SPI_processed);
@@ -134,6 +148,10 @@ QueryParam QueryParam::text(const std::string &utf8) {
 
 TextRows query_as_owner(const char *sql, const std::vector<QueryParam> &params) {
     return to_text_rows(run(sql, params, true, true));
+}
+
+TextRows query_as_owner(SavedQuery &query, const std::vector<QueryParam> &params) {
+    return to_text_rows(run(query.sql, params, true, true, &query));
 }
 
 TextRows query_as_caller(const char *sql, const std::vector<QueryParam> &params) {

@@ -54,6 +54,20 @@ TextRows query_as_owner(const char *sql, const std::vector<QueryParam> &params);
 // The same, as the current user (row-level security applies).
 TextRows query_as_caller(const char *sql, const std::vector<QueryParam> &params);
 
+// A query that a hot path runs often (a USER_SELECT look-up per validated value):
+// parsed and planned once per backend, then kept (SPI_keepplan) and executed as
+// the same query_as_owner would run it, as the owner with the pinned search_path.
+// Planning costs more than such a look-up itself. PostgreSQL's plan cache re-plans
+// it when a table it reads changes. A SavedQuery is a static of its caller: the
+// parameter types of the first call are those of every call.
+struct SavedQuery {
+    const char *sql;
+    void *plan = nullptr;  // SPIPlanPtr, kept in CacheMemoryContext
+
+    explicit SavedQuery(const char *text) : sql(text) {}
+};
+TextRows query_as_owner(SavedQuery &query, const std::vector<QueryParam> &params);
+
 // A statement that writes, as the extension's owner, with the same pinned
 // search_path: for the few native paths that must write what no caller may
 // (a sign-in's record of itself).
