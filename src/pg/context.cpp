@@ -361,6 +361,24 @@ MYCELIUM_FUNCTION(mycelium_current_organization_id) {
     return uuid_datum(ctx->organization_id);
 }
 
+// current_organization_id_for(kind): the organization of the current context
+// when its role is of that kind ('admin': ADMIN, 'portal': CLIENT, 'staff':
+// any other), else NULL: the one test of a policy specialized for a kind of
+// context (95_role_policies.sql), compared with the index key, so that it is
+// computed once per scan and a context of another kind matches no row.
+MYCELIUM_FUNCTION(mycelium_current_organization_id_for) {
+    const std::string kind = mycelium::pg::text_arg_utf8(fcinfo, 0);
+    if (kind != "admin" && kind != "staff" && kind != "portal")
+        throw Error(ErrorKind::InvalidParameter,
+                    "current_organization_id_for: kind must be admin, staff or portal");
+    auto ctx = mycelium::pg::current_context();
+    if (!ctx) PG_RETURN_NULL();
+    const bool admin = ctx->role == "ADMIN", portal = ctx->role == "CLIENT";
+    const bool match = kind == "admin" ? admin : kind == "portal" ? portal : !admin && !portal;
+    if (!match) PG_RETURN_NULL();
+    return uuid_datum(ctx->organization_id);
+}
+
 MYCELIUM_FUNCTION(mycelium_current_app_user_id) {
     auto ctx = mycelium::pg::current_context();
     if (!ctx) PG_RETURN_NULL();

@@ -14,6 +14,9 @@ void define_context_settings();
 // The database role a portal (CLIENT) context acts as (docs/security.md,
 // "What a portal user sees").
 inline constexpr const char *kPortalRole = "mycelium_portal";
+// The roles an ADMIN's and a staff member's contexts act as.
+inline constexpr const char *kAdminRole = "mycelium_admin";
+inline constexpr const char *kStaffRole = "mycelium_staff";
 
 // The context of the current transaction: a valid sealed mycelium.context, else
 // (unless require_signed_context) the request.jwt.claims setting, else none; a

@@ -3,9 +3,10 @@
 // same names in mycelium_internal (10_context.sql); these run as the caller and
 // then choose the database role the transaction acts as, which only code
 // outside every SECURITY DEFINER function may do (PostgreSQL refuses SET ROLE
-// there). A portal user's context acts as mycelium_portal, whose column
-// privileges leave out the agency's internal columns (docs/security.md, "What a
-// portal user sees"); a staff context keeps the caller's role.
+// there): mycelium_admin, mycelium_staff or mycelium_portal, whose policies
+// are specialized for their kind of context (95_role_policies.sql); the
+// portal's column privileges also leave out the agency's internal columns
+// (docs/security.md, "Database roles").
 #include "pg/boundary.hpp"
 #include "pg/context.hpp"
 
@@ -52,56 +53,83 @@ void call_internal(FunctionCallInfo outer, const char *name, const Oid (&types)[
     });
 }
 
-// The setting "role" as it was when this transaction switched to the portal
-// role, so that a staff context set later in the same transaction acts as the
-// role the application had chosen. Plain data: the value is copied into it.
+// The setting "role" as it was when this transaction first switched to a
+// context's role, so that a later context in the same transaction acts as
+// another kind's role, or as the role the application had chosen when its
+// kind has none to switch to. Plain data: the value is copied into it.
 struct Switched {
     LocalTransactionId transaction = InvalidLocalTransactionId;
     char previous[NAMEDATALEN + 1] = "";
+    Oid previous_role = InvalidOid;
 };
 Switched switched;
 
-// Makes the rest of the transaction act as the portal role when the context
-// just sealed is a portal user's, and as the role it acted as before when a
-// staff context follows one. A transaction that acts as the portal role
-// without having switched here (SET ROLE by hand) keeps it: the role to go
-// back to is the application's to say.
+// The role a context of this application role acts as (95_role_policies.sql).
+const char *role_for(const std::optional<mycelium::core::Context> &ctx) {
+    if (!ctx) return nullptr;
+    if (ctx->role == "ADMIN") return mycelium::pg::kAdminRole;
+    if (ctx->role == "CLIENT") return mycelium::pg::kPortalRole;
+    return mycelium::pg::kStaffRole;
+}
+
+bool is_context_role(Oid role) {
+    for (const char *name :
+         {mycelium::pg::kAdminRole, mycelium::pg::kStaffRole, mycelium::pg::kPortalRole})
+        if (get_role_oid(name, true) == role) return true;
+    return false;
+}
+
+void set_role(const char *name) {
+    (void)set_config_option("role", name, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
+                            false);
+}
+
+// Makes the rest of the transaction act as the role of the context just
+// sealed: mycelium_admin, mycelium_staff or mycelium_portal, when the role the
+// transaction acts as is a member of it (an application's role is; a
+// reporting role, even one a superuser's session switched to, keeps its own,
+// under the general policies, but cannot act for a portal user). A transaction already switched
+// here moves to the new context's role, or back to the one it had; one switched to a context's role
+// by hand (SET ROLE) keeps it, and may only set a context of that kind.
 void act_for_context(const char *via) {
-    const std::optional<mycelium::core::Context> ctx = mycelium::pg::context_for_any_role();
-    const bool portal = ctx && ctx->role == "CLIENT";
+    const char *target = role_for(mycelium::pg::context_for_any_role());
     mycelium::pg::guard([&] {
-        const Oid role = get_role_oid(mycelium::pg::kPortalRole, false);
-        if (GetOuterUserId() == role) {
-            if (portal) return;
-            if (switched.transaction != MyProc->lxid)
-                ereport(ERROR,
-                        (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-                         errmsg("%s: this transaction acts as a portal user", via),
-                         errdetail("It was switched to %s by hand; a staff context needs the "
-                                   "application's role.",
-                                   mycelium::pg::kPortalRole),
-                         errhint("RESET ROLE first, or set the context in a new transaction.")));
-            (void)set_config_option("role", switched.previous, PGC_USERSET, PGC_S_SESSION,
-                                    GUC_ACTION_LOCAL, true, 0, false);
-            return;
-        }
-        if (!portal) return;
-        if (!is_member_of_role(GetSessionUserId(), role))
+        const Oid target_oid = target != nullptr ? get_role_oid(target, false) : InvalidOid;
+        const Oid current = GetOuterUserId();
+        const bool switched_here = is_context_role(current) && switched.transaction == MyProc->lxid;
+        // The role whose rights count: the one the transaction had before it
+        // was switched here.
+        const Oid acting = switched_here ? switched.previous_role : current;
+        const bool may = OidIsValid(target_oid) && is_member_of_role(acting, target_oid);
+        if (target_oid == get_role_oid(mycelium::pg::kPortalRole, false) && !may)
             ereport(ERROR,
                     (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                      errmsg("%s: role \"%s\" may not act for portal users", via,
-                            GetUserNameFromId(GetSessionUserId(), false)),
+                            GetUserNameFromId(acting, false)),
                      errdetail("A portal user's context holds only under the role %s, of which "
                                "the session's role must be a member.",
                                mycelium::pg::kPortalRole),
                      errhint("SELECT mycelium.grant_access('%s', 'app');",
-                             GetUserNameFromId(GetSessionUserId(), false))));
+                             GetUserNameFromId(acting, false))));
+        if (current == target_oid) return;
+        if (is_context_role(current)) {
+            if (!switched_here)
+                ereport(ERROR,
+                        (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+                         errmsg("%s: this transaction acts as %s, set by hand", via,
+                                GetUserNameFromId(current, false)),
+                         errdetail("A context of another kind needs its own role."),
+                         errhint("RESET ROLE first, or set the context in a new transaction.")));
+            set_role(may ? target : switched.previous);
+            return;
+        }
+        if (!may) return;
         const char *previous = GetConfigOption("role", false, false);
         strlcpy(switched.previous, previous != nullptr ? previous : "none",
                 sizeof switched.previous);
         switched.transaction = MyProc->lxid;
-        (void)set_config_option("role", mycelium::pg::kPortalRole, PGC_USERSET, PGC_S_SESSION,
-                                GUC_ACTION_LOCAL, true, 0, false);
+        switched.previous_role = current;
+        set_role(target);
     });
 }
 

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1938);
+SELECT plan(1940);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -1644,11 +1644,15 @@ SELECT is(
 -- Row-level security policies
 -- ====================================================================
 
+-- Each declared policy, and its three specializations for the kinds of
+-- context (95_role_policies.sql, rule r11 below).
 SELECT policies_are(t.sch, t.tbl,
                     coalesce(array_agg(w.pol ORDER BY w.ord) FILTER (WHERE w.pol IS NOT NULL), '{}'),
                     format('Table %I.%I has exactly the declared policies', t.sch, t.tbl))
   FROM (SELECT sch, tbl, min(ord) AS o FROM want_columns GROUP BY sch, tbl) t
-  LEFT JOIN want_policies w ON w.sch = t.sch AND w.tbl = t.tbl
+  LEFT JOIN (SELECT w0.sch, w0.tbl, w0.ord, w0.pol || k.suffix AS pol
+               FROM want_policies w0, (VALUES (''), ('_admin'), ('_staff'), ('_portal')) AS k(suffix)) w
+         ON w.sch = t.sch AND w.tbl = t.tbl
  GROUP BY t.sch, t.tbl, t.o ORDER BY t.o;
 
 SELECT policy_cmd_is(sch, tbl, pol, cmd,
@@ -1659,8 +1663,9 @@ SELECT set_eq(
     $$SELECT c.oid::regclass::text, p.polname::text FROM pg_catalog.pg_policy p
         JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
        WHERE c.relnamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace)$$,
-    $$SELECT format('%I.%I', sch, tbl), pol::text FROM want_policies$$,
-    'Schemas mycelium and mycelium_internal have exactly the declared policies');
+    $$SELECT format('%I.%I', sch, tbl), pol || k.suffix FROM want_policies,
+             (VALUES (''), ('_admin'), ('_staff'), ('_portal')) AS k(suffix)$$,
+    'Schemas mycelium and mycelium_internal have exactly the declared policies, each with its three specializations');
 
 -- ====================================================================
 -- Views
@@ -1707,7 +1712,8 @@ SELECT ok(coalesce((SELECT 'security_invoker=true' = ANY (c.reloptions)
 SELECT functions_are('mycelium', ARRAY[
     'uuid_v7', 'uuid_v7_time', 'slugify', 'is_valid_time_zone', 'require_writable', 'configure',
     'set_password', 'change_password', 'import_password_hash', 'sign_in', 'unlock_account', 'sign_out',
-    'current_organization_id', 'current_app_user_id', 'current_app_role', 'current_client_id',
+    'current_organization_id', 'current_organization_id_for', 'current_app_user_id', 'current_app_role',
+    'current_client_id',
     'current_service_access', 'signed_context_required', 'set_context',
     'authenticate', 'portal_columns', 'set_jwt_secret', 'restoring', 'open_statuses', 'validate_custom_fields',
     'create_organization', 'cleanup_old_activity_logs', 'archive_old_deliverables', 'database_health_check',
@@ -1730,7 +1736,7 @@ SELECT functions_are('mycelium', ARRAY[
 -- SECURITY DEFINER functions and of its install and update scripts, and the
 -- restore's and the schema guard's. No role but the owner may call them (h).
 SELECT functions_are('mycelium_internal', ARRAY[
-    'tenant_tables', 'extension_tables', 'seal_context', 'set_context', 'authenticate', 'verify_token', 'check_member', 'establish_context',
+    'tenant_tables', 'extension_tables', 'specialize_policy', 'seal_context', 'set_context', 'authenticate', 'verify_token', 'check_member', 'establish_context',
     'is_supported_hash', 'hash_password', 'verify_password', 'password_needs_rehash', 'password_problem',
     'account', 'store_password', 'password_target', 'record_sign_in', 'end_sessions', 'end_sessions_on_change',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
@@ -1860,6 +1866,8 @@ SELECT set_eq(
         ('mycelium_internal.set_context(uuid,uuid,text,uuid,text[])', 'plpgsql', 'v', 'u', true),
         ('mycelium_internal.authenticate(text)',                  'plpgsql', 'v', 'u', true),
         ('mycelium.portal_columns()',                             'sql',     'i', 's', false),
+        ('mycelium.current_organization_id_for(text)',            'c',       's', 's', false),
+        ('mycelium_internal.specialize_policy(text,text)',        'plpgsql', 'i', 's', false),
         ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
         ('mycelium_internal.announce_change()',                   'c',       'v', 'u', false),
         ('mycelium.restoring()',                                  'c',       's', 's', false),
@@ -2221,6 +2229,7 @@ SELECT is(
           'mycelium.current_app_user_id()',
           'mycelium.current_client_id()',
           'mycelium.current_organization_id()',
+          'mycelium.current_organization_id_for(text)',
           'mycelium.current_service_access()',
           'mycelium.date_label(date,text,text)',
           'mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
@@ -2439,11 +2448,14 @@ SELECT is(
            WHERE p.oid IN ('mycelium.restoring()'::regprocedure, 'mycelium.open_statuses()'::regprocedure)
              AND g.grantee <> p.proowner
            ORDER BY 1),
-    ARRAY['mycelium.open_statuses() mycelium_app EXECUTE', 'mycelium.open_statuses() mycelium_portal EXECUTE',
-          'mycelium.open_statuses() mycelium_readonly EXECUTE',
+    ARRAY['mycelium.open_statuses() mycelium_admin EXECUTE', 'mycelium.open_statuses() mycelium_app EXECUTE',
+          'mycelium.open_statuses() mycelium_portal EXECUTE', 'mycelium.open_statuses() mycelium_readonly EXECUTE',
+          'mycelium.open_statuses() mycelium_staff EXECUTE',
+          'mycelium.restoring() mycelium_admin EXECUTE',
           'mycelium.restoring() mycelium_app EXECUTE', 'mycelium.restoring() mycelium_billing EXECUTE',
-          'mycelium.restoring() mycelium_portal EXECUTE', 'mycelium.restoring() mycelium_readonly EXECUTE'],
-    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app, mycelium_portal and '
+          'mycelium.restoring() mycelium_portal EXECUTE', 'mycelium.restoring() mycelium_readonly EXECUTE',
+          'mycelium.restoring() mycelium_staff EXECUTE'],
+    'mycelium.restoring() and open_statuses() are executable by their owner, mycelium_app, the context roles and '
     'mycelium_readonly only (restoring() also by mycelium_billing, which writes subscriptions)');
 
 -- A portal user's context acts as mycelium_portal (52_portal.sql): it reads
@@ -2472,10 +2484,13 @@ SELECT set_eq(
 SELECT is(
     ARRAY(SELECT format('%s %s', r.rolname, m.rolname) COLLATE "C" FROM pg_catalog.pg_auth_members a
             JOIN pg_catalog.pg_roles r ON r.oid = a.roleid JOIN pg_catalog.pg_roles m ON m.oid = a.member
-           WHERE 'mycelium_portal' IN (r.rolname, m.rolname) AND m.rolname LIKE 'mycelium%'
+           WHERE (r.rolname IN ('mycelium_admin', 'mycelium_staff', 'mycelium_portal')
+                  OR m.rolname IN ('mycelium_admin', 'mycelium_staff', 'mycelium_portal'))
+             AND m.rolname LIKE 'mycelium%'
            ORDER BY 1),
-    ARRAY['mycelium_portal mycelium_app'],
-    'mycelium_app may switch to mycelium_portal, which is a member of no role of the extension');
+    ARRAY['mycelium_admin mycelium_app', 'mycelium_portal mycelium_app', 'mycelium_staff mycelium_app'],
+    'mycelium_app may switch to mycelium_admin, mycelium_staff and mycelium_portal, which are members of no role '
+    'of the extension');
 
 -- Ids: uuid, NOT NULL, generated by mycelium.uuid_v7() on every table but the
 -- system tables.
@@ -2593,12 +2608,13 @@ SELECT is(
            CROSS JOIN (VALUES ('r'::"char", 'SELECT'), ('a', 'INSERT'), ('w', 'UPDATE'), ('d', 'DELETE'))
                    AS k(code, cmd)
             JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid AND p.polcmd IN (k.code, '*')
+           CROSS JOIN LATERAL unnest(p.polroles) AS r(role)
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind IN ('r', 'p')
-           GROUP BY c.relname, k.cmd
+           GROUP BY c.relname, k.cmd, r.role
           HAVING count(*) > 1
            ORDER BY 1),
     ARRAY[]::text[],
-    '(r2) every table has at most one policy for each of SELECT, INSERT, UPDATE and DELETE');
+    '(r2) every table has at most one policy for each of SELECT, INSERT, UPDATE and DELETE and each role');
 
 -- (r3) Every table can be read under some policy, except the system tables.
 SELECT is(
@@ -2632,8 +2648,9 @@ SELECT is(
     '(r4) only these tables and commands have no policy: activity_logs and attachment_versions '
     'INSERT/UPDATE/DELETE, organizations INSERT/DELETE');
 
--- (r5) Policies are permissive and apply to every role (PUBLIC): which role may do
--- what is the context's business, not the policy's.
+-- (r5) Policies are permissive. The general ones apply to the roles that act
+-- without switching (an application's own, reporting, billing); each
+-- specialization to its kind's role only (r11).
 SELECT is(
     ARRAY(SELECT format('%s.%s %s to %s', c.relname, p.polname,
                         CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
@@ -2641,10 +2658,15 @@ SELECT is(
                                                 FROM unnest(p.polroles) AS r), ', ')) COLLATE "C"
             FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
            WHERE c.relnamespace = 'mycelium'::regnamespace
-             AND NOT (p.polpermissive AND p.polroles = ARRAY[0]::oid[])
+             AND NOT (p.polpermissive
+                      AND (p.polroles = ARRAY['mycelium_app'::regrole, 'mycelium_readonly'::regrole,
+                                              'mycelium_billing'::regrole]::oid[]
+                           OR (p.polname ~ '_(admin|staff|portal)$'
+                               AND p.polroles = ARRAY[('mycelium_' || substring(p.polname FROM '_(admin|staff|portal)$'))::regrole]::oid[])))
            ORDER BY 1),
     ARRAY[]::text[],
-    '(r5) every policy is PERMISSIVE and TO PUBLIC');
+    '(r5) every policy is PERMISSIVE; the general ones TO mycelium_app, mycelium_readonly and mycelium_billing, '
+    'each specialization TO its kind''s role');
 
 -- (r6) Policies call the context functions only inside a scalar sub-select,
 -- (SELECT mycelium.current_organization_id()), which PostgreSQL evaluates once per
@@ -2660,6 +2682,7 @@ SELECT is(
                                       ('WITH CHECK', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
                    AS e(kind, expr)
            WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND p.polname !~ '_(admin|staff|portal)$'
              AND regexp_count(e.expr, 'mycelium\.current_')
                  <> regexp_count(e.expr, '\(\s*SELECT\s+mycelium\.current_')
            ORDER BY 1),
@@ -2677,6 +2700,7 @@ SELECT is(
                                       ('WITH CHECK', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
                    AS e(kind, expr)
            WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND p.polname !~ '_(admin|staff|portal)$'
              AND regexp_count(e.expr, 'mycelium\.\w+\(')
                  <> regexp_count(e.expr, '\(\s*SELECT\s+mycelium\.\w+\(')
            ORDER BY 1),
@@ -2699,6 +2723,7 @@ SELECT is(
                                       || ' = ( SELECT mycelium.current_organization_id() AS current_organization_id)'
                                       AS tenant) t
            WHERE c.relnamespace = 'mycelium'::regnamespace AND e.expr IS NOT NULL
+             AND p.polname !~ '_(admin|staff|portal)$'
              AND c.relname <> 'subscriptions'
              AND e.expr <> '(' || t.tenant || ')'
              AND left(e.expr, length(t.tenant) + 8) <> '((' || t.tenant || ') AND '
@@ -2712,7 +2737,8 @@ SELECT is(
 SELECT set_eq(
     $$SELECT p.polname::text AS pol, coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '-') AS using_expr,
              coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '-') AS check_expr
-        FROM pg_catalog.pg_policy p WHERE p.polrelid = 'mycelium.subscriptions'::regclass$$,
+        FROM pg_catalog.pg_policy p WHERE p.polrelid = 'mycelium.subscriptions'::regclass
+         AND p.polname !~ '_(admin|staff|portal)$'$$,
     $$VALUES ('subscriptions_select',
               '(((organization_id = ( SELECT mycelium.current_organization_id() AS current_organization_id)) AND '
               '(( SELECT mycelium.current_app_role() AS current_app_role) = ''ADMIN''::text)) OR '
@@ -2751,7 +2777,7 @@ SELECT is(
                              ELSE format('provolatile %s, proparallel %s', p.provolatile, p.proparallel) END) COLLATE "C"
             FROM unnest(ARRAY['mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
                               'mycelium.current_app_role()', 'mycelium.current_client_id()',
-                              'mycelium.current_service_access()']) AS f(sig)
+                              'mycelium.current_service_access()', 'mycelium.current_organization_id_for(text)']) AS f(sig)
             LEFT JOIN pg_catalog.pg_proc p ON p.oid = to_regprocedure(f.sig)
            WHERE p.oid IS NULL OR p.provolatile <> 's' OR p.proparallel <> 's'
            ORDER BY 1),
@@ -2764,8 +2790,9 @@ SELECT is(
            WHERE p.pronamespace = 'mycelium'::regnamespace AND p.proname LIKE 'current\_%'
            ORDER BY 1),
     ARRAY['mycelium.current_app_role()', 'mycelium.current_app_user_id()', 'mycelium.current_client_id()',
-          'mycelium.current_organization_id()', 'mycelium.current_service_access()'],
-    '(r9) the context functions (mycelium.current_*) are exactly these five');
+          'mycelium.current_organization_id()', 'mycelium.current_organization_id_for(text)',
+          'mycelium.current_service_access()'],
+    '(r9) the context functions (mycelium.current_*) are exactly these six');
 
 -- Every function a policy calls (pg_depend records them) is STABLE (or
 -- IMMUTABLE) and PARALLEL SAFE, and they are exactly these: four context
@@ -2782,10 +2809,45 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.current_app_role() s s', 'mycelium.current_app_user_id() s s',
           'mycelium.current_client_id() s s', 'mycelium.current_organization_id() s s',
+          'mycelium.current_organization_id_for(text) s s',
           'mycelium.database_notification_types() i s',
           'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s',
           'mycelium.my_writable_client_ids() s s', 'mycelium.portal_can(text) s s'],
     '(r9) the functions policies call are exactly these, each STABLE (s) or IMMUTABLE (i), and PARALLEL SAFE (s)');
+
+-- (r11) Every general policy has exactly three specializations, one per kind of
+-- context, each exactly what mycelium_internal.specialize_policy makes of it
+-- (no drift), and no specialization calls current_app_role() or reads the
+-- organization in a sub-select: the organization's test is the kind's gate
+-- (current_organization_id_for), computed once per scan (95_role_policies.sql).
+-- The user and client stay in sub-selects, computed once per statement.
+SELECT set_eq(
+    $$SELECT c.relname::text, s.polname::text, s.polcmd::text,
+             coalesce(pg_catalog.pg_get_expr(s.polqual, s.polrelid), '-') AS using_expr,
+             coalesce(pg_catalog.pg_get_expr(s.polwithcheck, s.polrelid), '-') AS check_expr
+        FROM pg_catalog.pg_policy s JOIN pg_catalog.pg_class c ON c.oid = s.polrelid
+       WHERE c.relnamespace = 'mycelium'::regnamespace AND s.polname ~ '_(admin|staff|portal)$'$$,
+    $$SELECT c.relname::text, g.polname || '_' || k.kind, g.polcmd::text,
+             coalesce(mycelium_internal.specialize_policy(pg_catalog.pg_get_expr(g.polqual, g.polrelid, false), k.kind), '-')
+                 AS using_expr,
+             coalesce(mycelium_internal.specialize_policy(pg_catalog.pg_get_expr(g.polwithcheck, g.polrelid, false), k.kind), '-')
+                 AS check_expr
+        FROM pg_catalog.pg_policy g JOIN pg_catalog.pg_class c ON c.oid = g.polrelid,
+             unnest(ARRAY['admin', 'staff', 'portal']) AS k(kind)
+       WHERE c.relnamespace = 'mycelium'::regnamespace AND g.polname !~ '_(admin|staff|portal)$'$$,
+    '(r11) each general policy has its three specializations, exactly as specialize_policy makes them');
+SELECT is(
+    ARRAY(SELECT p.polname::text COLLATE "C" FROM pg_catalog.pg_policy p
+            JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+           WHERE c.relnamespace = 'mycelium'::regnamespace AND p.polname ~ '_(admin|staff|portal)$'
+             AND (concat(pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
+                  ~ 'current_app_role|SELECT mycelium\.current_organization_id'
+                  OR NOT concat(pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
+                         ~ ('^\(\(?(organization_id|id) = mycelium\.current_organization_id_for\(''' || substring(p.polname FROM '(admin|staff|portal)$')
+                            || '''::text\)|^\(\(mycelium\.current_organization_id_for\(''' || substring(p.polname FROM '(admin|staff|portal)$') || '''::text\) IS NOT NULL\)'))
+           ORDER BY 1),
+    ARRAY[]::text[],
+    '(r11) every specialization starts with its kind''s gate, and reads no role and no organization in a sub-select');
 
 -- (r10) The writing functions are VOLATILE (docs/operations.md: writers fail on a
 -- standby, readers work there).

@@ -483,9 +483,9 @@ CREATE ROLE regress_mycelium_readonly NOLOGIN NOSUPERUSER NOBYPASSRLS;
 CREATE ROLE regress_mycelium_bypass NOLOGIN NOSUPERUSER BYPASSRLS;
 SELECT mycelium.grant_access('regress_mycelium_app', 'app');
 SELECT mycelium.grant_access('regress_mycelium_readonly', 'readonly');
--- A portal user's context acts as mycelium_portal (set_context switches to it).
+-- A context acts as the role of its kind (set_context switches to it).
 GRANT SELECT ON regress_tables, regress_log_ids, regress_expected TO regress_mycelium_app, regress_mycelium_readonly,
-    mycelium_portal;
+    mycelium_admin, mycelium_staff, mycelium_portal;
 
 SELECT mycelium.set_jwt_secret('regress-mycelium-jwt-secret-0123456789abcdef');
 
@@ -1240,8 +1240,11 @@ SELECT ok(current_setting('mycelium.context') LIKE '%.ADMIN.%' AND mycelium.curr
           AND pg_temp.nrows('SELECT 1 FROM mycelium.deliverables') = 0,
           'forged: an editor''s seal rewritten to ADMIN is no context');
 
--- Replaying the untouched value in the same transaction, after a savepoint, still works.
+-- Replaying the untouched value in the same transaction, after a savepoint, still works,
+-- under the role an ADMIN's context acts as (the seal is the context; the role is the
+-- transaction's, and set_context above made it the editor's).
 SAVEPOINT regress_replay;
+SET LOCAL ROLE mycelium_admin;
 SELECT FROM set_config('mycelium.context', current_setting('regress.sealed'), true);
 SELECT ok(mycelium.current_organization_id() = pg_temp.id('a', 'organization') AND mycelium.current_app_role() = 'ADMIN'
           AND pg_temp.nrows('SELECT 1 FROM mycelium.deliverables') = 6,
@@ -1336,7 +1339,9 @@ SELECT ok(mycelium.current_app_role() = 'ADMIN' AND pg_temp.nrows('SELECT 1 FROM
                                    pg_temp.id('b', 'organization'))) = 0,
           'authenticate: A''s ADMIN sees A''s six deliverables and none of B''s');
 
--- request.jwt.claims (PostgREST): used when no sealed context is set.
+-- request.jwt.claims (PostgREST): used when no sealed context is set, here under the
+-- application's own role (a PostgREST server would switch to the claims' "role").
+SET LOCAL ROLE regress_mycelium_app;
 SELECT FROM set_config('mycelium.context', '', true);
 SELECT FROM set_config('request.jwt.claims',
                   jsonb_build_object('organization_id', pg_temp.id('a', 'organization'), 'sub', pg_temp.id('a', 'user', 2),

@@ -10,6 +10,7 @@ SELECT plan(9);
 -- Claims are checked once per value and transaction; each call here makes a new
 -- value (its iat), as a new request would, so that each is checked anew.
 CREATE SEQUENCE pg_temp.requests;
+GRANT USAGE ON SEQUENCE pg_temp.requests TO mycelium_admin, mycelium_staff, mycelium_portal;
 CREATE FUNCTION pg_temp.portal_claims(o text) RETURNS text LANGUAGE sql AS $$
     SELECT json_build_object('organization_id', sec.id(o, 'organization'), 'sub', sec.id(o, 'client_user', 1),
                              'app_role', 'CLIENT', 'client_id', sec.id(o, 'client', 1),

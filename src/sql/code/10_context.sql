@@ -29,7 +29,12 @@ CREATE OR REPLACE FUNCTION mycelium.current_client_id() RETURNS uuid
 CREATE OR REPLACE FUNCTION mycelium.current_service_access() RETURNS text[]
     AS 'MODULE_PATHNAME', 'mycelium_current_service_access'
     LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION mycelium.current_organization_id_for(kind text) RETURNS uuid
+    AS 'MODULE_PATHNAME', 'mycelium_current_organization_id_for'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.current_organization_id() IS 'The organization of the current context, or NULL';
+COMMENT ON FUNCTION mycelium.current_organization_id_for(text) IS
+    'The organization of the current context if its role is of that kind (admin, staff or portal), else NULL';
 COMMENT ON FUNCTION mycelium.current_app_user_id() IS
     'The acting user of the current context (users.id, or client_users.id for role CLIENT), or NULL';
 COMMENT ON FUNCTION mycelium.current_app_role() IS 'The application role of the current context, or NULL';

@@ -36,8 +36,9 @@ REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 --   billing      the service that follows the payment provider (Stripe): reads
 --                and writes every organization's subscription (its policies,
 --                50_rls.sql), without a tenant context, and nothing else.
--- And one role that is not a kind: mycelium_portal, which an app role's
--- transaction acts as for a portal user (52_portal.sql).
+-- And three roles that are not kinds: mycelium_admin, mycelium_staff and
+-- mycelium_portal, which an app role's transaction acts as once a context is
+-- set (95_role_policies.sql).
 -- The one list of the kinds is access_kinds().
 -- Each kind's privileges belong to a group role, mycelium_<kind> (NOLOGIN), which
 -- this script equips on every install and update: a role made a member with
@@ -73,7 +74,7 @@ DECLARE
     writable text;
     context_functions constant text[] := ARRAY[
         'mycelium.current_organization_id()', 'mycelium.current_app_user_id()',
-        'mycelium.current_app_role()', 'mycelium.current_client_id()',
+        'mycelium.current_app_role()', 'mycelium.current_client_id()', 'mycelium.current_organization_id_for(text)',
         'mycelium.current_service_access()', 'mycelium.my_client_ids()', 'mycelium.my_writable_client_ids()',
         'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
         -- The notifications policies and address_recipient call it.
@@ -241,14 +242,19 @@ BEGIN
         END IF;
         PERFORM mycelium_internal.equip_role(('mycelium_' || k)::regrole, k);
     END LOOP;
-    -- The role a portal user's context acts as (52_portal.sql): not a kind of
-    -- client to grant, but a role an application's connections switch to, so
-    -- its group is a member.
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'mycelium_portal') THEN
-        CREATE ROLE mycelium_portal NOLOGIN;
-    END IF;
+    -- The roles contexts act as (95_role_policies.sql): not kinds of client to
+    -- grant, but roles an application's connections switch to, so its group is
+    -- a member of each. An ADMIN's and a staff member's have what the
+    -- application has; a portal user's, what 52_portal.sql lists.
+    FOREACH k IN ARRAY ARRAY['mycelium_admin', 'mycelium_staff', 'mycelium_portal'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = k) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', k);
+        END IF;
+    END LOOP;
+    PERFORM mycelium_internal.equip_role('mycelium_admin'::regrole, 'app');
+    PERFORM mycelium_internal.equip_role('mycelium_staff'::regrole, 'app');
     PERFORM mycelium_internal.equip_role('mycelium_portal'::regrole, 'portal');
-    GRANT mycelium_portal TO mycelium_app;
+    GRANT mycelium_admin, mycelium_staff, mycelium_portal TO mycelium_app;
 END;
 $$;
 

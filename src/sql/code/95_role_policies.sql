@@ -1,0 +1,94 @@
+-- ====== Policies chosen when the plan is made ======
+-- A context acts as a database role of its kind (src/pg/context_entry.cpp):
+--   ADMIN                      mycelium_admin
+--   CLIENT (a portal user)     mycelium_portal
+--   every other (staff) role   mycelium_staff
+-- and PostgreSQL applies only the policies whose roles include the current one.
+-- So each policy of 50_rls.sql, written once for every role, is specialized
+-- here for each of the three: its role tests answered, so that the arms of
+-- other roles fold away when the plan is made (an ADMIN's query costs the
+-- organization's test alone, and may use an index-only scan), and the
+-- organization's test made the gate: organization_id =
+-- current_organization_id_for(kind), a STABLE function compared with the
+-- index key, computed once per scan and NULL for a context of another kind,
+-- so that a role switched to by hand without its context sees nothing. No
+-- role test is left per row. The general policies stay for the roles that
+-- act without switching: the application's own (a context set by claims
+-- under it, and what it does before any context), reporting and billing.
+-- docs/security.md, "Database roles"; docs/performance.md.
+
+-- The expression of a policy of 50_rls.sql (as pg_get_expr prints it) for one
+-- kind of context: 'admin', 'staff' or 'portal'. Pure text. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.specialize_policy(expr text, kind text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    role_call constant text := '( SELECT mycelium.current_app_role() AS current_app_role)';
+    org_call constant text := '( SELECT mycelium.current_organization_id() AS current_organization_id)';
+    org_for text;
+    is_admin text;
+    is_client text;
+BEGIN
+    IF expr IS NULL THEN
+        RETURN NULL;
+    END IF;
+    is_admin := CASE kind WHEN 'admin' THEN 'true' ELSE 'false' END;
+    is_client := CASE kind WHEN 'portal' THEN 'true' ELSE 'false' END;
+    expr := replace(expr, '(' || role_call || ' = ''ADMIN''::text)', is_admin);
+    expr := replace(expr, '(' || role_call || ' = ''CLIENT''::text)', is_client);
+    expr := replace(expr, '(' || role_call || ' <> ''CLIENT''::text)', CASE is_client WHEN 'true' THEN 'false' ELSE 'true' END);
+    IF position(role_call IN expr) > 0 THEN
+        RAISE EXCEPTION 'specialize_policy: a role test it does not know in %', expr;
+    END IF;
+    -- The organization, for this kind of context only: the gate and the index
+    -- key's comparison in one.
+    org_for := format('mycelium.current_organization_id_for(%L::text)', kind);
+    IF NOT (starts_with(expr, '((organization_id = ' || org_call || ') AND ')
+            OR starts_with(expr, '((id = ' || org_call || ') AND ')
+            OR expr IN ('(organization_id = ' || org_call || ')', '(id = ' || org_call || ')')) THEN
+        -- Not an organization's row first (the billing service's arm of
+        -- subscriptions): the kind is tested beside it.
+        expr := format('((%s IS NOT NULL) AND %s)', org_for, expr);
+    END IF;
+    -- The user and client stay in their sub-selects: compared per row (an
+    -- assignee, a client), a parameter computed once per statement costs less
+    -- than a call per row (docs/performance.md).
+    RETURN replace(expr, org_call, org_for);
+END;
+$$;
+REVOKE ALL ON FUNCTION mycelium_internal.specialize_policy(text, text) FROM PUBLIC;
+
+DO $$
+DECLARE
+    p record;
+    kind text;
+    qual text;
+    chk text;
+    saved constant text := current_setting('search_path');
+BEGIN
+    -- pg_get_expr leaves out the schema of what the search_path finds, and an
+    -- extension script runs with mycelium first on it.
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    FOR p IN SELECT pol.polname, pol.polrelid::regclass AS tbl, pol.polcmd,
+                    pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS qual,
+                    pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS chk
+               FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+              WHERE c.relnamespace = 'mycelium'::regnamespace AND pol.polroles = '{0}'::oid[]
+              ORDER BY pol.polrelid, pol.polname
+    LOOP
+        EXECUTE format('ALTER POLICY %I ON %s TO mycelium_app, mycelium_readonly, mycelium_billing', p.polname, p.tbl);
+        FOREACH kind IN ARRAY ARRAY['admin', 'staff', 'portal'] LOOP
+            qual := mycelium_internal.specialize_policy(p.qual, kind);
+            chk := mycelium_internal.specialize_policy(p.chk, kind);
+            EXECUTE format('CREATE POLICY %I ON %s FOR %s TO %I%s%s', p.polname || '_' || kind, p.tbl,
+                           CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                         WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                           'mycelium_' || kind,
+                           CASE WHEN qual IS NOT NULL THEN format(' USING %s', qual) ELSE '' END,
+                           CASE WHEN chk IS NOT NULL THEN format(' WITH CHECK %s', chk) ELSE '' END);
+        END LOOP;
+    END LOOP;
+    PERFORM set_config('search_path', saved, true);
+END;
+$$;
