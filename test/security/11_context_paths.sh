@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./tap.sh
-plan 21
+plan 22
 super_user=$PGUSER
 super_password=${PGPASSWORD:-}
 
@@ -55,6 +55,11 @@ is "$(with_claims "$(claims "$portal1_a" CLIENT "$client2_a")" \
    'a portal user claiming another client gets no context'
 is "$(with_claims "$(claims "$admin_a" CLIENT)" "$portal SELECT coalesce(mycelium.current_app_role(), \$\$none\$\$)")" \
    none 'a staff user claiming CLIENT gets no context'
+# The role a context switches to ends with its transaction: a pooled connection's
+# next request starts as the application's own role.
+is "$(as_app -c 'BEGIN' -c "SELECT mycelium.set_context('$org_a', '$admin_a', 'ADMIN')" -c 'COMMIT' \
+      -c 'SELECT current_user' | tail -n 1)" regress_sec_app \
+   "after the transaction that set an ADMIN context, the connection is the application's role again"
 # A role that is not a member of mycelium_portal (a reporting role) cannot act
 # for a portal user, and is told why.
 as_super -c "CREATE ROLE regress_sec_reader LOGIN PASSWORD 'regress_sec_reader'" \

@@ -251,6 +251,8 @@ COMMIT;
 CALL mycelium.sign_in(:'org', 'christiaan@isemediaagency.com', 'a valgrind password, long enough') \gset
 BEGIN;
 SELECT mycelium.authenticate(:'token');
+-- The context acts as mycelium_admin; the workload reads mycelium_internal as itself.
+RESET ROLE;
 SELECT (mycelium_internal.current_token()).token_id IS NOT NULL AS remembered;
 SELECT mycelium.sign_out();
 COMMIT;

@@ -1,0 +1,40 @@
+-- Contexts act as database roles whose policies PostgreSQL chooses when it plans
+-- a query (docs/security.md, "Database roles"). A statement prepared once and run
+-- under contexts of every kind, as a pooled connection reuses it across
+-- requests, answers for each context: PostgreSQL plans it again for each role.
+-- A role switched to by hand without a context of its kind sees nothing.
+-- Everything is rolled back.
+BEGIN;
+SELECT plan(10);
+
+PREPARE seen AS SELECT count(*) FROM mycelium.deliverables;
+
+SELECT sec.act_as('a', 1);
+SELECT results_eq('seen', ARRAY[3::bigint], 'prepared once: A''s ADMIN sees A''s three deliverables');
+SELECT sec.act_as('a', 2);
+SELECT results_eq('seen', ARRAY[2::bigint], 'the same statement for A''s editor: the two of its client');
+SELECT sec.act_as('a', 3);
+SELECT results_eq('seen', ARRAY[1::bigint], 'for A''s CUSTOM user: the one of its service');
+SELECT sec.act_as('a', 1, true);
+SELECT results_eq('seen', ARRAY[2::bigint], 'for A''s portal user of client 1: its client''s two');
+SELECT sec.act_as('b', 1);
+SELECT results_eq('seen', ARRAY[3::bigint], 'for B''s ADMIN: B''s three');
+SELECT is((SELECT count(*) FROM mycelium.deliverables WHERE organization_id = sec.id('a', 'organization')),
+          0::bigint, 'and none of A''s');
+
+-- By hand: an editor's context under the ADMIN's role, and no context at all.
+SELECT sec.act_as('a', 2);
+SET LOCAL ROLE mycelium_admin;
+SELECT results_eq('seen', ARRAY[0::bigint], 'an editor''s context under mycelium_admin, switched by hand, sees nothing');
+RESET ROLE;
+SELECT results_eq('seen', ARRAY[2::bigint],
+                  'under the application''s own role the general policies answer for the same context');
+SELECT set_config('mycelium.context', '', true);
+SET LOCAL ROLE mycelium_admin;
+SELECT results_eq('seen', ARRAY[0::bigint], 'mycelium_admin without a context sees nothing');
+SET LOCAL ROLE mycelium_portal;
+SELECT results_eq('seen', ARRAY[0::bigint], 'nor does mycelium_portal');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
