@@ -204,13 +204,26 @@ SET mycelium.require_signed_context = off;
 RESET ROLE;
 RESET mycelium.require_signed_context;
 
--- ------ Policies evaluate the context once per statement ------
--- Each context function is an InitPlan, computed once and passed to every row
--- as a parameter; the organization becomes the index condition.
+-- ------ Policies evaluate the context once per scan ------
+-- An ADMIN's context acts as mycelium_admin, whose policy is the organization's
+-- test for that kind of context alone: the index condition, computed once, and
+-- no filter per row (95_role_policies.sql).
 SET ROLE regress_mycelium_app;
 BEGIN;
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN');
 EXPLAIN (COSTS OFF) SELECT status, count(*) FROM mycelium.deliverables GROUP BY status;
+-- The organization for the context's kind only; NULL for the others, and for NULL.
+SELECT mycelium.current_organization_id_for('admin') AS for_admin,
+       mycelium.current_organization_id_for('staff') IS NULL AS not_for_staff,
+       mycelium.current_organization_id_for('portal') IS NULL AS not_for_portal,
+       mycelium.current_organization_id_for(NULL) IS NULL AS not_for_null;
+SELECT t.description, regress.try(t.statement) AS outcome
+FROM (VALUES
+    ('empty kind', $$SELECT mycelium.current_organization_id_for('')$$),
+    ('a role, not a kind', $$SELECT mycelium.current_organization_id_for('ADMIN')$$),
+    ('huge kind', $$SELECT mycelium.current_organization_id_for(repeat('admin', 200000))$$),
+    ('not UTF-8 clean', $$SELECT mycelium.current_organization_id_for(E'adm\u00efn')$$)
+) AS t(description, statement);
 COMMIT;
 RESET ROLE;
 REVOKE ALL ON ALL TABLES IN SCHEMA mycelium FROM regress_mycelium_app;

@@ -293,7 +293,10 @@ FROM (VALUES
     ('no message', $$SELECT mycelium.announce_maintenance('x', NULL, now())$$),
     ('no start', $$SELECT mycelium.announce_maintenance('x', 'x', NULL)$$),
     ('infinite start', $$SELECT mycelium.announce_maintenance('x', 'x', 'infinity')$$),
-    ('ends before it starts', $$SELECT mycelium.announce_maintenance('x', 'x', '2026-12-24', '2026-12-23')$$)
+    ('ends before it starts', $$SELECT mycelium.announce_maintenance('x', 'x', '2026-12-24', '2026-12-23')$$),
+    ('huge title', $$SELECT mycelium.announce_maintenance(repeat('é', 1000000), 'x', now())$$),
+    ('huge message', $$SELECT mycelium.announce_maintenance('x', repeat('x', 1000000), now())$$),
+    ('NULL title', $$SELECT mycelium.announce_maintenance(NULL, 'x', now())$$)
 ) AS t(description, statement);
 RESET ROLE;
 SELECT org, type, title, recipient, channel, message FROM regress.heard WHERE type = 'SYSTEM_MAINTENANCE';

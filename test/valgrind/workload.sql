@@ -272,6 +272,10 @@ SELECT subject, email_verified, token_id
 SELECT * FROM mycelium_internal.token_header(:'foreign');
 BEGIN;
 SELECT mycelium.set_context(:'org', :'admin', 'ADMIN');
+SELECT mycelium.current_organization_id_for('admin') = :'org' AS for_admin,
+       mycelium.current_organization_id_for('staff') IS NULL AS not_for_staff;
+SELECT pg_temp.try(format('SELECT mycelium.current_organization_id_for(%L)', k)) AS bad_kind
+FROM (VALUES (''), ('ADMIN'), (repeat('admin', 100000))) AS x(k);
 SELECT mycelium.set_identity_provider('https://idp.valgrind.example', :'jwks') IS NOT NULL AS registered;
 COMMIT;
 BEGIN;
