@@ -14,7 +14,7 @@
 -- the failing call it ran in: a sequence advances whatever happens to the
 -- transaction.
 BEGIN;
-SELECT plan(26);
+SELECT plan(36);
 
 CREATE SEQUENCE public.spy_privileged;
 CREATE TABLE public.spy_log (who pg_catalog.text, what pg_catalog.text);
@@ -203,6 +203,45 @@ INSERT INTO mycelium.time_entries (organization_id, deliverable_id, user_id, des
 VALUES (sec.id('a', 'organization'), sec.id('a', 'deliverable', 3), sec.id('a', 'user', 1), 'work',
         now() - interval '1 hour', now())
 $$, 'a time entry');
+-- 0.2.0's privileged triggers: attachment history, and the notifications of
+-- clients, projects and integrations.
+SELECT lives_ok($$
+UPDATE mycelium.organization_settings SET enable_file_versioning = true WHERE organization_id = sec.id('a', 'organization')
+$$, 'file versioning on');
+SELECT lives_ok($$
+UPDATE mycelium.deliverables
+   SET attachments = '[{"name": "a.png", "url": "https://example.com/a.png", "size": 1, "content_type": "image/png"}]'
+ WHERE id = sec.id('a', 'deliverable', 3)
+$$, 'an attachment, checked');
+SELECT lives_ok($$UPDATE mycelium.deliverables SET attachments = '[]' WHERE id = sec.id('a', 'deliverable', 3)$$,
+                'and removed, kept in the history');
+SELECT lives_ok($$
+INSERT INTO mycelium.clients (organization_id, id, name)
+VALUES (sec.id('a', 'organization'), '0193c000-0000-7000-8000-0000000000c9', 'Shadowed client')
+$$, 'a client added, its admins told');
+SELECT lives_ok($$
+UPDATE mycelium.clients SET name = 'Shadowed client, renamed' WHERE id = '0193c000-0000-7000-8000-0000000000c9'
+$$, 'and updated');
+SELECT lives_ok($$
+INSERT INTO mycelium.projects (organization_id, id, client_id, name, manager_id)
+VALUES (sec.id('a', 'organization'), '0193c000-0000-7000-8000-0000000000e9', sec.id('a', 'client', 1), 'Shadowed',
+        sec.id('a', 'user', 2))
+$$, 'a project created');
+SELECT lives_ok($$
+UPDATE mycelium.projects SET status = 'COMPLETED' WHERE id = '0193c000-0000-7000-8000-0000000000e9'
+$$, 'and completed');
+SELECT lives_ok($$
+INSERT INTO mycelium.integrations (organization_id, id, type, name, config)
+VALUES (sec.id('a', 'organization'), '0193c000-0000-7000-8000-0000000000f9', 'SLACK', 'Shadowed', '{}')
+$$, 'an integration');
+SELECT lives_ok($$
+UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'timeout'
+ WHERE id = '0193c000-0000-7000-8000-0000000000f9'
+$$, 'whose failure its admins hear of');
+-- A portal user's context, which switches the role, and its files.
+SELECT sec.act_as('a', 1, true);
+SELECT lives_ok($$SELECT count(*) FROM mycelium.portal_attachments$$, 'a portal user''s context and files');
+SELECT sec.act_as('a', 1);
 SELECT lives_ok($$
 SELECT count(*) FROM mycelium.generate_recurring_deliverables(NULL, date_trunc('month', now())::date, true)
 $$, 'generation, dry run');
