@@ -109,6 +109,35 @@ SELECT * FROM mycelium.schedule_jobs();
 SELECT * FROM mycelium.schedule_jobs(sweep_overdue => '*/5 * * * *', generate_recurring => NULL);
 SELECT mycelium.unschedule_jobs();
 
+-- ------ database_health_check: the runs that should have happened and did not ------
+-- schedule_jobs records what it gave pg_cron (it could not, above: no dblink);
+-- here, as if it had, two days ago. A job is missed when its last due time is
+-- more than half an hour ago and no run started since.
+UPDATE mycelium_internal.jobs j
+   SET schedule = s.schedule, scheduled_at = now() - interval '2 days'
+  FROM (VALUES ('archive_deliverables', '* * * * *'), ('sweep_due_soon', '@hourly'),
+               ('cleanup_activity_logs', '@reboot')) AS s(name, schedule)
+ WHERE j.name = s.name;
+-- archive_deliverables runs now; sweep_due_soon has no run, and was due at the
+-- last full hour at least half an hour ago; @reboot has no time to miss.
+DELETE FROM mycelium.job_runs WHERE job = 'sweep_due_soon';
+SELECT mycelium.run_job('archive_deliverables') IS NOT NULL AS archive_ran;
+SELECT m.job, m.schedule, m.due_at = date_trunc('hour', now() - interval '30 minutes') AS due_at_last_hour,
+       m.last_started_at IS NULL AS never_ran
+FROM mycelium_internal.missed_job_runs(interval '30 minutes') AS m;
+SELECT h->'jobs'->'scheduled' AS scheduled, h->'jobs'->'missed'->0->>'job' AS missed,
+       h->'jobs'->>'scheduler' IN ('running', 'stopped', 'not loaded') AS scheduler_known
+FROM mycelium.database_health_check() AS h;
+-- A run clears it; a schedule given again unchanged keeps its date (so
+-- schedule_jobs does not hide a missed run), a new one starts afresh.
+SELECT mycelium.run_job('sweep_due_soon') IS NOT NULL AS ran;
+SELECT count(*) AS missed FROM mycelium_internal.missed_job_runs(interval '30 minutes');
+SELECT mycelium_internal.remember_job_schedule(ARRAY['archive_deliverables', 'sweep_due_soon'],
+                                               ARRAY['* * * * *', '0 0 * * *']);
+SELECT name, schedule, scheduled_at < now() - interval '1 day' AS kept_date
+FROM mycelium_internal.jobs WHERE schedule IS NOT NULL ORDER BY name;
+UPDATE mycelium_internal.jobs SET schedule = NULL, scheduled_at = NULL;
+
 -- ------ Who may ------
 -- Maintenance roles run jobs and read job_runs; application roles do neither.
 CREATE ROLE regress_mycelium_ops;

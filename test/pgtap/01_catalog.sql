@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(1940);
+SELECT plan(1946);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -444,7 +444,9 @@ INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
     ('mycelium_internal', 'rate_limits',     'window_start',    'timestamp with time zone', true,  NULL),
     ('mycelium_internal', 'rate_limits',     'hits',            'integer',                  true,  NULL),
     ('mycelium_internal', 'jobs',            'name',        'text',                     true,  NULL),
-    ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL);
+    ('mycelium_internal', 'jobs',            'description', 'text',                     true,  NULL),
+    ('mycelium_internal', 'jobs',            'schedule',    'text',                     false, NULL),
+    ('mycelium_internal', 'jobs',            'scheduled_at', 'timestamp with time zone', false, NULL);
 
 -- Every foreign key of schema mycelium: its columns, the referenced table and
 -- columns, and its full definition as pg_get_constraintdef() prints it (ON DELETE
@@ -672,6 +674,7 @@ INSERT INTO want_checks (sch, tbl, conname) VALUES
     ('mycelium_internal', 'auth_keys', 'auth_keys_secret_length'),
     ('mycelium_internal', 'schema_manifest', 'schema_manifest_one_row'),
     ('mycelium_internal', 'settings', 'settings_name_known'),
+    ('mycelium_internal', 'jobs', 'jobs_scheduled'),
     ('mycelium_internal', 'settings', 'settings_value_valid'),
     ('mycelium_internal', 'credentials', 'credentials_one_account'),
     ('mycelium_internal', 'credentials', 'credentials_temporary_must_change'),
@@ -1741,6 +1744,7 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'account', 'store_password', 'password_target', 'record_sign_in', 'end_sessions', 'end_sessions_on_change',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
     'touch_updated_at', 'fill_slug', 'log_activity', 'job_lock_timeout',
+    'remember_job_schedule', 'cron_scheduler_state', 'missed_job_runs',
     'derive_time_entry', 'sum_time_entries', 'guard_actual_hours', 'keep_attachment_versions',
     'stamp_deliverable', 'stamp_pause', 'stamp_assigner', 'default_due_date', 'check_staff_row',
     'permissions_problem', 'custom_services', 'check_new_work', 'request_info', 'admin_organization',
@@ -1885,6 +1889,9 @@ SELECT set_eq(
         ('mycelium.cleanup_old_activity_logs(interval)',          'plpgsql', 'v', 'u', true),
         ('mycelium.archive_old_deliverables(interval,uuid)',      'plpgsql', 'v', 'u', true),
         ('mycelium_internal.job_lock_timeout()',                  'sql',     's', 'u', false),
+        ('mycelium_internal.remember_job_schedule(text[],text[])', 'sql',    'v', 'u', false),
+        ('mycelium_internal.cron_scheduler_state()',              'sql',     's', 'u', false),
+        ('mycelium_internal.missed_job_runs(interval)',           'plpgsql', 's', 'u', false),
         ('mycelium.database_health_check()',                      'sql',     's', 'u', true),
         ('mycelium.my_client_ids()',                              'plpgsql', 's', 's', true),
         ('mycelium.my_service_type_ids()',                        'plpgsql', 's', 's', true),

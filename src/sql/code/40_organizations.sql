@@ -112,28 +112,6 @@ BEGIN
 END;
 $$;
 
--- Counts and the ten largest Mycelium tables (with their indexes and TOAST), in MB.
-CREATE OR REPLACE FUNCTION mycelium.database_health_check() RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT jsonb_build_object(
-        'timestamp', now(),
-        'extension_version', (SELECT extversion FROM pg_extension WHERE extname = 'mycelium'),
-        'total_organizations', (SELECT count(*) FROM mycelium.organizations),
-        'total_users', (SELECT count(*) FROM mycelium.users WHERE status = 'ACTIVE'),
-        'total_clients', (SELECT count(*) FROM mycelium.clients WHERE status = 'ACTIVE'),
-        'total_deliverables', (SELECT count(*) FROM mycelium.deliverables),
-        'table_sizes_mb', (
-            SELECT coalesce(jsonb_object_agg(t.table_name, t.size_mb), '{}'::jsonb)
-            FROM (SELECT c.oid::regclass::text AS table_name,
-                         round(pg_total_relation_size(c.oid) / 1024.0 / 1024.0, 2) AS size_mb
-                    FROM pg_class c
-                   WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
-                   ORDER BY pg_total_relation_size(c.oid) DESC, c.relname
-                   LIMIT 10) t));
-$$;
-
 -- ------ Who a job acts for ------
 -- The organizations a cross-tenant job (generation, the sweeps) may act for, given
 -- the organization asked for (NULL: all it may). With a tenant context: only an

@@ -45,7 +45,9 @@ COMMENT ON COLUMN mycelium.job_runs.run_id IS 'On an organization''s row: the jo
 -- failure; the record stays. So pg_cron's cron.job_run_details says "succeeded" for
 -- a run whose job failed: mycelium.job_runs (and the server log) has the error.
 -- query_canceled (statement_timeout, a cancel request) fails the whole run, which
--- WHEN OTHERS alone would not catch; a terminated backend leaves no row.
+-- WHEN OTHERS alone would not catch; a terminated backend leaves no row. The run's
+-- row is written before it queues behind a previous run of the job, so a timeout
+-- that fires while it waits, before any work, is recorded as well.
 CREATE OR REPLACE FUNCTION mycelium.run_job(job text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -67,12 +69,10 @@ DECLARE
     failed_finished timestamptz[] := '{}';
     failed_messages text[] := '{}';
     failed_states text[] := '{}';
+    queued boolean := true;
 BEGIN
     PERFORM mycelium.require_writable('run_job');
-    -- Runs of one job queue behind each other (a run by hand while pg_cron's is
-    -- still going), so that no two sweeps notify about the same deliverable.
-    PERFORM FROM mycelium_internal.jobs j WHERE j.name = run_job.job FOR UPDATE;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM mycelium_internal.jobs j WHERE j.name = run_job.job) THEN
         RAISE EXCEPTION 'run_job: unknown job %', coalesce(quote_literal(job), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'One of ' || (SELECT string_agg(j.name, ', ' ORDER BY j.name) FROM mycelium_internal.jobs j) || '.';
@@ -80,6 +80,11 @@ BEGIN
 
     INSERT INTO mycelium.job_runs (job) VALUES (run_job.job) RETURNING id INTO this_run;
     BEGIN
+        -- Runs of one job queue behind each other (a run by hand while pg_cron's is
+        -- still going), so that no two sweeps notify about the same deliverable.
+        -- The wait is not bounded by job_lock_timeout: the previous run is ours.
+        PERFORM FROM mycelium_internal.jobs j WHERE j.name = run_job.job FOR UPDATE;
+        queued := false;
         PERFORM set_config('lock_timeout', mycelium_internal.job_lock_timeout(), true);
         WHILE targets IS NOT NULL LOOP
             pending := targets;
@@ -133,6 +138,9 @@ BEGIN
         END IF;
     EXCEPTION WHEN OTHERS OR query_canceled THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+        IF queued THEN
+            message := 'while waiting for the previous run of the job to finish: ' || message;
+        END IF;
         affected := NULL;
     END;
     PERFORM set_config('lock_timeout', lock_wait_before, true);
@@ -156,6 +164,25 @@ $$;
 COMMENT ON FUNCTION mycelium.run_job(text) IS
     'Runs one Mycelium job now and records it in mycelium.job_runs; an organization that fails is recorded and '
     'the others'' work kept; a failure is a WARNING, and NULL when nothing was done';
+
+-- What pg_cron was given, kept beside the job list for database_health_check
+-- (the cron database may be another one, out of reach). A schedule given again
+-- unchanged keeps its date, so calling schedule_jobs does not hide a missed run.
+CREATE OR REPLACE FUNCTION mycelium_internal.remember_job_schedule(names text[], schedules text[]) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE mycelium_internal.jobs j
+       SET schedule = s.schedule,
+           scheduled_at = CASE WHEN s.schedule IS NULL THEN NULL
+                               WHEN s.schedule IS NOT DISTINCT FROM j.schedule THEN j.scheduled_at
+                               ELSE pg_catalog.now() END
+      FROM unnest(names, schedules) AS s(name, schedule)
+     WHERE j.name = s.name;
+$$;
+REVOKE ALL ON FUNCTION mycelium_internal.remember_job_schedule(text[], text[]) FROM PUBLIC;
+COMMENT ON FUNCTION mycelium_internal.remember_job_schedule(text[], text[]) IS
+    'Records the schedules schedule_jobs gave pg_cron, for database_health_check';
 
 -- The engine of schedule_jobs and unschedule_jobs. schedules[i] is the cron
 -- schedule of the i-th job below, NULL to remove it; operation names the caller in
@@ -254,6 +281,7 @@ BEGIN
                 END;
             END IF;
         END LOOP;
+        PERFORM mycelium_internal.remember_job_schedule(jobs, trimmed);
         RETURN;
     END IF;
 
@@ -307,6 +335,7 @@ BEGIN
             '  JOIN unnest($3, $4, $5) AS s(job, schedule, name) ON s.job = r.job '
             ' ORDER BY array_position($3, r.job)', dblink_schema)
             USING conn, array_to_string(remote, ' UNION ALL '), jobs, trimmed, names;
+        PERFORM mycelium_internal.remember_job_schedule(jobs, trimmed);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE, why = PG_EXCEPTION_DETAIL;
         -- dblink raises connection failures as class 08 and passes on the SQLSTATE
@@ -358,6 +387,14 @@ BEGIN
           FROM mycelium_internal.apply_job_schedule('schedule_jobs',
                    ARRAY[schedule_jobs.sweep_overdue, schedule_jobs.sweep_due_soon, schedule_jobs.generate_recurring,
                          schedule_jobs.cleanup_activity_logs, schedule_jobs.archive_deliverables]) AS a;
+    -- pg_cron accepts schedules while its scheduler is gone; nothing would run.
+    IF mycelium_internal.cron_scheduler_state() = 'stopped' THEN
+        RAISE WARNING 'schedule_jobs: pg_cron''s scheduler is not running: the jobs will not run until the server restarts'
+            USING DETAIL = 'pg_cron''s scheduler stops for good when it is terminated or its database '
+                           '(cron.database_name) is dropped.',
+                  HINT = 'Restart the PostgreSQL server. mycelium.database_health_check() reports the scheduler '
+                         'and the runs that were missed.';
+    END IF;
 END;
 $$;
 COMMENT ON FUNCTION mycelium.schedule_jobs(text, text, text, text, text) IS
@@ -376,3 +413,104 @@ END;
 $$;
 COMMENT ON FUNCTION mycelium.unschedule_jobs() IS
     'Removes the Mycelium jobs of this database from pg_cron; returns how many were removed';
+
+-- ------ Health ------
+-- pg_cron's scheduler is one background worker for the whole cluster. It stops for
+-- good, until the server restarts, when it is terminated or its database is
+-- dropped (then pg_cron runs nothing, and says nothing): 'stopped'. 'not loaded':
+-- pg_cron is not in shared_preload_libraries.
+CREATE OR REPLACE FUNCTION mycelium_internal.cron_scheduler_state() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_settings s
+                          WHERE s.name = 'cron.database_name' AND s.context = 'postmaster') THEN 'not loaded'
+        WHEN EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.backend_type = 'pg_cron launcher')
+            THEN 'running'
+        ELSE 'stopped'
+    END;
+$$;
+REVOKE ALL ON FUNCTION mycelium_internal.cron_scheduler_state() FROM PUBLIC;
+COMMENT ON FUNCTION mycelium_internal.cron_scheduler_state() IS
+    'Whether pg_cron''s scheduler runs: running, stopped (until a restart) or not loaded';
+
+-- The scheduled jobs whose last due time (by the schedule schedule_jobs gave, in
+-- UTC) is more than `grace` ago and that have no run started since: pg_cron did
+-- not start them, or a run is still going that long after. The due time is looked
+-- for in ever wider windows back from now, so that an every-minute schedule is
+-- not expanded over a year (expand_recurrence refuses more than 10,000
+-- occurrences in one call).
+CREATE OR REPLACE FUNCTION mycelium_internal.missed_job_runs(grace interval)
+    RETURNS TABLE (job text, schedule text, due_at timestamptz, last_started_at timestamptz)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    j record;
+    rule text;
+    latest timestamptz;
+    span interval;
+    newest constant timestamptz := now() - grace;
+BEGIN
+    FOR j IN SELECT k.name, k.schedule, k.scheduled_at FROM mycelium_internal.jobs k
+              WHERE k.schedule IS NOT NULL ORDER BY k.name LOOP
+        -- pg_cron's @ words, as five fields; @reboot has no time to miss.
+        rule := CASE j.schedule
+                    WHEN '@yearly' THEN '0 0 1 1 *' WHEN '@annually' THEN '0 0 1 1 *'
+                    WHEN '@monthly' THEN '0 0 1 * *' WHEN '@weekly' THEN '0 0 * * 0'
+                    WHEN '@daily' THEN '0 0 * * *' WHEN '@hourly' THEN '0 * * * *'
+                    WHEN '@reboot' THEN NULL
+                    ELSE j.schedule
+                END;
+        CONTINUE WHEN rule IS NULL OR j.scheduled_at >= newest;
+        latest := NULL;
+        FOREACH span IN ARRAY ARRAY['1 hour', '1 day', '32 days', '366 days']::interval[] LOOP
+            SELECT max(t) INTO latest
+              FROM mycelium.expand_recurrence(rule, j.scheduled_at, greatest(j.scheduled_at, newest - span), newest,
+                                              'UTC') AS t;
+            EXIT WHEN latest IS NOT NULL OR newest - span <= j.scheduled_at;
+        END LOOP;
+        CONTINUE WHEN latest IS NULL;
+        RETURN QUERY
+            SELECT j.name, j.schedule, latest, r.started_at
+              FROM (SELECT max(x.started_at) AS started_at FROM mycelium.job_runs x
+                     WHERE x.job = j.name AND x.run_id IS NULL) r
+             WHERE r.started_at IS NULL OR r.started_at < latest;
+    END LOOP;
+END;
+$$;
+REVOKE ALL ON FUNCTION mycelium_internal.missed_job_runs(interval) FROM PUBLIC;
+COMMENT ON FUNCTION mycelium_internal.missed_job_runs(interval) IS
+    'Scheduled jobs with no run started since their last due time, when that is more than grace ago';
+
+-- Counts, the ten largest Mycelium tables (with their indexes and TOAST) in MB,
+-- and the jobs: whether pg_cron's scheduler runs, and the runs that should have
+-- happened and did not (none started within half an hour of the time due).
+CREATE OR REPLACE FUNCTION mycelium.database_health_check() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+        'timestamp', now(),
+        'extension_version', (SELECT extversion FROM pg_extension WHERE extname = 'mycelium'),
+        'total_organizations', (SELECT count(*) FROM mycelium.organizations),
+        'total_users', (SELECT count(*) FROM mycelium.users WHERE status = 'ACTIVE'),
+        'total_clients', (SELECT count(*) FROM mycelium.clients WHERE status = 'ACTIVE'),
+        'total_deliverables', (SELECT count(*) FROM mycelium.deliverables),
+        'table_sizes_mb', (
+            SELECT coalesce(jsonb_object_agg(t.table_name, t.size_mb), '{}'::jsonb)
+            FROM (SELECT c.oid::regclass::text AS table_name,
+                         round(pg_total_relation_size(c.oid) / 1024.0 / 1024.0, 2) AS size_mb
+                    FROM pg_class c
+                   WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
+                   ORDER BY pg_total_relation_size(c.oid) DESC, c.relname
+                   LIMIT 10) t),
+        'jobs', jsonb_build_object(
+            'scheduler', mycelium_internal.cron_scheduler_state(),
+            'scheduled', (SELECT coalesce(jsonb_object_agg(j.name, j.schedule ORDER BY j.name), '{}'::jsonb)
+                            FROM mycelium_internal.jobs j WHERE j.schedule IS NOT NULL),
+            'missed', (SELECT coalesce(jsonb_agg(to_jsonb(m) ORDER BY m.job), '[]'::jsonb)
+                         FROM mycelium_internal.missed_job_runs(interval '30 minutes') AS m)));
+$$;

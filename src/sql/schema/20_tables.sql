@@ -887,9 +887,14 @@ COMMENT ON TABLE mycelium_internal.settings IS 'Switches kept with the data (myc
 -- the key would stall every run. No role but the owner has any privilege on it,
 -- and row-level security without a policy hides it even from a mistaken grant.
 CREATE TABLE mycelium_internal.jobs (
-    name        text NOT NULL,
-    description text NOT NULL,
-    CONSTRAINT jobs_pkey PRIMARY KEY (name)
+    name         text NOT NULL,
+    description  text NOT NULL,
+    -- What schedule_jobs last gave pg_cron (UTC), and when: database_health_check
+    -- compares them with job_runs to find runs that should have happened.
+    schedule     text,
+    scheduled_at timestamptz,
+    CONSTRAINT jobs_pkey PRIMARY KEY (name),
+    CONSTRAINT jobs_scheduled CHECK ((schedule IS NULL) = (scheduled_at IS NULL))
 );
 INSERT INTO mycelium_internal.jobs (name, description) VALUES
     ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),

@@ -64,9 +64,14 @@ $$;
 
 -- The job list, and the queue of runs on its rows (src/sql/schema/20_tables.sql).
 CREATE TABLE mycelium_internal.jobs (
-    name        text NOT NULL,
-    description text NOT NULL,
-    CONSTRAINT jobs_pkey PRIMARY KEY (name)
+    name         text NOT NULL,
+    description  text NOT NULL,
+    -- What schedule_jobs last gave pg_cron (UTC), and when: database_health_check
+    -- compares them with job_runs to find runs that should have happened.
+    schedule     text,
+    scheduled_at timestamptz,
+    CONSTRAINT jobs_pkey PRIMARY KEY (name),
+    CONSTRAINT jobs_scheduled CHECK ((schedule IS NULL) = (scheduled_at IS NULL))
 );
 INSERT INTO mycelium_internal.jobs (name, description) VALUES
     ('sweep_overdue', 'Marks open deliverables past due OVERDUE and notifies (mycelium.sweep_overdue)'),
