@@ -2,6 +2,7 @@
 #include "pg/boundary.hpp"
 #include "pg/context.hpp"
 #include "pg/interrupts.hpp"
+#include "pg/strict.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -31,6 +32,8 @@ void _PG_init(void) {
     // Long work in the core (pattern matching above all) stops when the statement
     // is cancelled, times out or the backend is terminated.
     mycelium::pg::install_interrupt_check();
+    // mycelium.require_context: no tenant context is an error, not an empty answer.
+    mycelium::pg::install_strict_mode();
     // Mycelium's own bulk jobs (generation, the overdue sweep) write one summary
     // row per organization to the activity log instead of one per deliverable,
     // and make their own notifications. They turn this on around their one
