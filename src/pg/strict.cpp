@@ -14,6 +14,7 @@
 #include "pg/boundary.hpp"
 
 extern "C" {
+#include "access/parallel.h"
 #include "catalog/namespace.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
@@ -55,7 +56,8 @@ Oid first_tenant_table(const PlannedStmt *stmt) {
 }
 
 void check_then_run(QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once) {
-    if (require_context && query->plannedstmt != nullptr) {
+    // A parallel worker runs part of a statement its leader has already checked.
+    if (require_context && !IsParallelWorker() && query->plannedstmt != nullptr) {
         const Oid table = first_tenant_table(query->plannedstmt);
         if (OidIsValid(table) && !has_context()) {
             const char *name = get_rel_name(table);
