@@ -129,7 +129,9 @@ SELECT regress.try($$SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('00
 SELECT regress.try($$SELECT mycelium.set_jwt_secret('too short')$$) AS short_secret;
 SELECT mycelium.set_jwt_secret('mycelium-regression-secret-of-32-bytes+');
 BEGIN;
-SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
+-- authenticate returns the context it set, and when the token expires.
+SELECT organization_id, user_id, role, client_id, expires_at > now() AS unexpired, must_change_password
+FROM mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
     '0000000a-0000-7000-8000-0000000000a1', 'ADMIN')));
 SELECT pg_temp.context() AS from_token;
 COMMIT;
@@ -194,7 +196,7 @@ SELECT pg_temp.context() = '{}' AS claims_ignored;
 SET LOCAL SESSION AUTHORIZATION regress_mycelium_app;
 SELECT regress.try($$SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000',
     '0000000a-0000-7000-8000-0000000000a1', 'ADMIN')$$) AS set_context_by_app;
-SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
     '0000000a-0000-7000-8000-0000000000a1', 'ADMIN')));
 SELECT mycelium.current_app_role() AS authenticated_role, count(*) AS visible_clients FROM mycelium.clients;
 COMMIT;

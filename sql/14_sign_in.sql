@@ -27,7 +27,7 @@ SELECT :'user_id' AS user_id, :'role' AS role, :'password_change_required' AS ch
        :'expires_at'::timestamptz BETWEEN now() + interval '23 hours 59 minutes' AND now() + interval '24 hours 1 minute'
            AS expires_in_a_day;
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT mycelium.current_app_role() AS role, mycelium.current_app_user_id() AS user_id;
 COMMIT;
 SELECT login_attempts, locked_at IS NULL AS unlocked, last_login_at IS NOT NULL AS signed_in_before
@@ -124,7 +124,7 @@ SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000d1', 'dee''s por
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'dee@bakery.example', 'dee''s portal password',
                       portal => true) \gset portal_
 BEGIN;
-SELECT mycelium.authenticate(:'portal_token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'portal_token');
 SELECT mycelium.current_app_role() AS role, mycelium.current_client_id() AS client_id;
 COMMIT;
 -- A staff e-mail is no portal login, nor the other way round.
@@ -163,7 +163,7 @@ SELECT regress.try(format('SELECT mycelium.authenticate(%L)', :'old_token')) AS 
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'ann@a.example', 'a brand new password here') \gset new_
 SELECT pg_sleep(1.1) AS pause;
 BEGIN;
-SELECT mycelium.authenticate(:'new_token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'new_token');
 SELECT mycelium.current_app_role() AS with_the_new_token;
 SELECT mycelium.sign_out();
 COMMIT;

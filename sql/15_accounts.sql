@@ -47,7 +47,7 @@ SELECT :'password_change_required' AS change_required;
 -- ...and may do nothing but change the password: no tenant context, no rows,
 -- no writes, not even through request.jwt.claims.
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT mycelium.current_organization_id() AS org, mycelium.current_app_role() AS role,
        (SELECT count(*) FROM mycelium.users) AS users_seen;
 SELECT regress.try($$INSERT INTO mycelium.clients (organization_id, name, slug)
@@ -61,7 +61,7 @@ ROLLBACK;
 -- A second sign-in with it fails as any other failure does.
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'bo@a.example', :'temporary');
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT regress.try($$SELECT mycelium.change_password('wrong', 'bo''s own long password')$$);
 SELECT mycelium.change_password(:'temporary', 'bo''s own long password');
 COMMIT;
@@ -71,7 +71,7 @@ SELECT regress.try(format('SELECT mycelium.authenticate(%L)', :'token'));
 ROLLBACK;
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'bo@a.example', 'bo''s own long password') \gset
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT :'password_change_required' AS change_required, mycelium.current_app_role() AS role;
 COMMIT;
 -- An expired temporary password opens nothing.
@@ -99,7 +99,7 @@ SELECT mycelium.set_password('0000000a-0000-7000-8000-0000000000a3', 'bo''s own 
 SET ROLE regress_accounts_app;
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'bo@a.example', 'bo''s own long password') \gset
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT regress.try($$SELECT mycelium.set_temporary_password('0000000a-0000-7000-8000-0000000000a1')$$);
 SELECT regress.try($$SELECT mycelium.lock_account('0000000a-0000-7000-8000-0000000000a1')$$);
 ROLLBACK;
@@ -114,7 +114,7 @@ COMMIT;
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'bo@a.example', 'a password ann chose') \gset
 SELECT :'password_change_required' AS change_required;
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT mycelium.current_app_role() AS role;
 SELECT mycelium.change_password('a password ann chose', 'bo''s own long password');
 COMMIT;
@@ -129,7 +129,7 @@ SELECT regress.try(format('SELECT mycelium.authenticate(%L)', :'token'));
 ROLLBACK;
 CALL mycelium.sign_in('0000000a-0000-7000-8000-000000000000', 'bo@a.example', 'bo''s own long password') \gset
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT :'password_change_required' AS change_required, mycelium.current_app_role() AS role;
 SELECT mycelium.change_password('bo''s own long password', 'bo''s newest long password');
 COMMIT;
@@ -271,7 +271,7 @@ SELECT mycelium.request_email_verification('0000000a-0000-7000-8000-000000000000
 SELECT portal FROM mycelium.verify_email(:'verification');
 SELECT regress.try(format('SELECT * FROM mycelium.verify_email(%L)', :'verification'));
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT mycelium.current_app_role() AS role_once_verified;
 COMMIT;
 RESET ROLE;
@@ -290,7 +290,7 @@ SELECT regress.try($$SELECT mycelium.request_password_reset('0000000a-0000-7000-
 SELECT regress.try('SELECT count(*) FROM mycelium.users');
 SET ROLE regress_accounts_app;
 BEGIN;
-SELECT mycelium.authenticate(:'token');
+SELECT role, expires_at > now() AS unexpired, must_change_password FROM mycelium.authenticate(:'token');
 SELECT o.name, o.slug, s.timezone, (SELECT count(*) FROM mycelium.service_types) AS service_types,
        (SELECT count(*) FROM mycelium.users) AS users
   FROM mycelium.organizations o JOIN mycelium.organization_settings s ON s.organization_id = o.id;

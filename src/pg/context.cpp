@@ -480,6 +480,10 @@ std::optional<mycelium::core::Context> open_here(const char *value, const std::s
 
 }  // namespace
 
+std::optional<mycelium::core::Context> mycelium::pg::password_change_context() {
+    return open_here(password_change_setting, password_change_key());
+}
+
 // seal_context(organization_id, user_id, role, client_id, service_access, expires_at)
 MYCELIUM_FUNCTION(mycelium_seal_context) {
     for (int i : {0, 1, 2, 5})

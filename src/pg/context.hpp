@@ -27,6 +27,10 @@ std::optional<core::Context> current_context();
 // have just sealed a context and choose that role.
 std::optional<core::Context> context_for_any_role();
 
+// The account of this transaction's password-change session (an account that
+// must change its password gets this instead of a context), if any.
+std::optional<core::Context> password_change_context();
+
 // Whether the transaction acts as kPortalRole (SET ROLE; a SECURITY DEFINER
 // function does not change it).
 bool acting_as_portal();

@@ -7,6 +7,7 @@
 // are specialized for their kind of context (95_role_policies.sql); the
 // portal's column privileges also leave out the agency's internal columns
 // (docs/security.md, "Database roles").
+#include "core/error.hpp"
 #include "pg/boundary.hpp"
 #include "pg/context.hpp"
 
@@ -15,6 +16,7 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
@@ -29,10 +31,10 @@ namespace {
 // as fmgr calls any function (its SECURITY DEFINER and pinned search_path
 // included). By oid, so that no role needs USAGE on mycelium_internal or
 // EXECUTE on the body: the caller may run the entry point, and that is the
-// privilege that counts.
+// privilege that counts. Returns its result; *isnull says whether it is NULL.
 template <int N>
-void call_internal(FunctionCallInfo outer, const char *name, const Oid (&types)[N]) {
-    mycelium::pg::guard([&] {
+Datum call_internal(FunctionCallInfo outer, const char *name, const Oid (&types)[N], bool *isnull) {
+    return mycelium::pg::guard([&] {
         const Oid nsp = get_namespace_oid("mycelium_internal", false);
         oidvector *args = buildoidvector(types, N);
         const Oid fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(name),
@@ -49,7 +51,9 @@ void call_internal(FunctionCallInfo outer, const char *name, const Oid (&types)[
             call->args[i].value = i < outer->nargs ? outer->args[i].value : Datum(0);
             call->args[i].isnull = i < outer->nargs ? outer->args[i].isnull : true;
         }
-        (void)FunctionCallInvoke(call);
+        const Datum result = FunctionCallInvoke(call);
+        *isnull = call->isnull;
+        return result;
     });
 }
 
@@ -137,14 +141,45 @@ void act_for_context(const char *via) {
 
 // set_context(organization_id, user_id, role, client_id, service_access)
 MYCELIUM_FUNCTION(mycelium_set_context) {
-    call_internal(fcinfo, "set_context", {UUIDOID, UUIDOID, TEXTOID, UUIDOID, TEXTARRAYOID});
+    bool isnull;
+    (void)call_internal(fcinfo, "set_context", {UUIDOID, UUIDOID, TEXTOID, UUIDOID, TEXTARRAYOID},
+                        &isnull);
     act_for_context("set_context");
     PG_RETURN_VOID();
 }
 
-// authenticate(token)
+// authenticate(token) -> (organization_id, user_id, role, client_id, expires_at,
+// must_change_password): the context it set, or the account of the session that
+// may only change its password, and the token's expiry.
 MYCELIUM_FUNCTION(mycelium_authenticate) {
-    call_internal(fcinfo, "authenticate", {TEXTOID});
+    bool no_expiry;
+    const Datum expires_at = call_internal(fcinfo, "authenticate", {TEXTOID}, &no_expiry);
     act_for_context("authenticate");
-    PG_RETURN_VOID();
+    std::optional<mycelium::core::Context> ctx = mycelium::pg::context_for_any_role();
+    const bool must_change_password = !ctx;
+    if (!ctx) ctx = mycelium::pg::password_change_context();
+    if (!ctx)
+        throw mycelium::core::Error(mycelium::core::ErrorKind::Internal,
+                                    "authenticate: no context after a token was accepted");
+    const char *organization = ctx->organization_id.c_str(), *user = ctx->user_id.c_str(),
+               *role = ctx->role.c_str(), *client = ctx->client_id.c_str();
+    return mycelium::pg::guard([&] {
+        TupleDesc shape;
+        if (get_call_result_type(fcinfo, nullptr, &shape) != TYPEFUNC_COMPOSITE ||
+            shape->natts != 6)
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("authenticate: its declared result is not the context's six columns"),
+                     errhint("Run ALTER EXTENSION mycelium UPDATE.")));
+        shape = BlessTupleDesc(shape);
+        Datum values[6];
+        bool nulls[6] = {false, false, false, client[0] == '\0', no_expiry, false};
+        values[0] = DirectFunctionCall1(uuid_in, CStringGetDatum(organization));
+        values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(user));
+        values[2] = CStringGetTextDatum(role);
+        values[3] = nulls[3] ? Datum(0) : DirectFunctionCall1(uuid_in, CStringGetDatum(client));
+        values[4] = expires_at;
+        values[5] = BoolGetDatum(must_change_password);
+        return HeapTupleGetDatum(heap_form_tuple(shape, values, nulls));
+    });
 }

@@ -351,7 +351,9 @@ CREATE OR REPLACE FUNCTION mycelium_internal.current_token(OUT organization_id u
 -- transaction: an HS256 token signed with the database's key (sign_in's, or
 -- an application's), or an RS256, ES256 or EdDSA token from an identity
 -- service an ADMIN registered (mycelium.set_identity_provider).
-CREATE OR REPLACE FUNCTION mycelium_internal.authenticate(token text) RETURNS void
+-- Returns when the token expires: mycelium.authenticate reports it with the
+-- context it sets.
+CREATE OR REPLACE FUNCTION mycelium_internal.authenticate(token text) RETURNS timestamptz
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -364,20 +366,29 @@ BEGIN
     -- The asymmetric algorithms go to the identity services' keys; everything
     -- else to the HS256 verifier, which names any other algorithm as refused.
     IF (mycelium_internal.token_header(token)).algorithm IN ('RS256', 'ES256', 'EdDSA') THEN
-        PERFORM mycelium_internal.authenticate_foreign(token);
-        RETURN;
+        RETURN mycelium_internal.authenticate_foreign(token);
     END IF;
     SELECT * INTO claims FROM mycelium_internal.verify_token(token);
     PERFORM mycelium_internal.accept_token(claims.organization_id, claims.user_id, claims.role, claims.client_id,
                                            claims.service_access, claims.expires_at, claims.issued_at,
                                            claims.session, claims.token_id);
+    RETURN claims.expires_at;
 END;
 $$;
-CREATE OR REPLACE FUNCTION mycelium.authenticate(token text) RETURNS void
+-- Returns the context it set, one row, so that a client can show who is signed in
+-- and until when: SELECT * FROM mycelium.authenticate($1). user_id is a portal
+-- user's client_users.id when role is CLIENT, and client_id that user's client.
+-- must_change_password: the account must change its password first, and the
+-- session may do nothing else (no context is set; the columns name the account).
+CREATE OR REPLACE FUNCTION mycelium.authenticate(token text, OUT organization_id uuid, OUT user_id uuid,
+                                                 OUT role text, OUT client_id uuid, OUT expires_at timestamptz,
+                                                 OUT must_change_password boolean)
+    RETURNS record
     AS 'MODULE_PATHNAME', 'mycelium_authenticate'
     LANGUAGE C VOLATILE SECURITY INVOKER;
 COMMENT ON FUNCTION mycelium.authenticate(text) IS
-    'Verifies a signed token (HS256, or a registered identity service''s) and sets the tenant context for the rest of the transaction';
+    'Verifies a signed token (HS256, or a registered identity service''s), sets the tenant context for the rest of '
+    'the transaction and returns it (organization, user, role, client, expiry)';
 
 -- Administrators set the token key here; it is never readable back.
 CREATE OR REPLACE FUNCTION mycelium.set_jwt_secret(secret text) RETURNS void

@@ -131,7 +131,7 @@ COMMENT ON FUNCTION mycelium.link_identity(uuid, text, text) IS
 -- same service) names; the token verified with that provider's keys, issuer
 -- and audiences; the account found by match_by among the active staff, then
 -- the portal users; the role taken from the account's row. Private.
-CREATE OR REPLACE FUNCTION mycelium_internal.authenticate_foreign(token text) RETURNS void
+CREATE OR REPLACE FUNCTION mycelium_internal.authenticate_foreign(token text) RETURNS timestamptz
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -195,5 +195,6 @@ BEGIN
     -- is built; until then a foreign token grants a CUSTOM user none.
     PERFORM mycelium_internal.accept_token(provider.organization_id, account, account_role, NULL, '{}',
                                            claims.expires_at, claims.issued_at, NULL, claims.token_id);
+    RETURN claims.expires_at;
 END;
 $$;

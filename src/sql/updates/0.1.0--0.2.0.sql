@@ -4,6 +4,8 @@
 
 -- verify_token returns one column more (issued_at): made anew in mycelium_internal.
 DROP FUNCTION mycelium.verify_token(text);
+-- authenticate returns the context it set (organization, user, role, client, expiry).
+DROP FUNCTION mycelium.authenticate(text);
 
 -- What only the extension uses moves out of the schema applications see
 -- (src/sql/schema/00_internal_schema.sql): the keys, and the helpers and trigger
