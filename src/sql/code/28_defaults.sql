@@ -59,3 +59,33 @@ $$;
 CREATE OR REPLACE TRIGGER check_new_work AFTER INSERT ON mycelium.deliverables
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_new_work();
+
+-- ====== Who and whose: defaults from the tenant context ======
+-- An insert under a context need not repeat what the context says: every tenant
+-- table's organization_id defaults to the context's organization, and the
+-- columns naming the acting person to that person: a staff member
+-- (deliverables.created_by_id, comments.user_id, time_entries.user_id) or a
+-- portal user (comments.client_user_id). Without a context (or for a person of
+-- the other kind) the default is NULL, and the insert fails as before, on NOT
+-- NULL or the row's checks; a value given explicitly is checked by the
+-- policies and triggers as any value is. Set here rather than in the table
+-- definitions, so that a new tenant table cannot miss it.
+DO $$
+DECLARE
+    t name;
+BEGIN
+    FOREACH t IN ARRAY mycelium_internal.tenant_tables() LOOP
+        CONTINUE WHEN t = 'organizations';
+        EXECUTE format('ALTER TABLE mycelium.%I ALTER COLUMN organization_id SET DEFAULT '
+                       'mycelium.current_organization_id()', t);
+    END LOOP;
+END;
+$$;
+ALTER TABLE mycelium.deliverables ALTER COLUMN created_by_id SET DEFAULT
+    CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
+ALTER TABLE mycelium.time_entries ALTER COLUMN user_id SET DEFAULT
+    CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
+ALTER TABLE mycelium.comments ALTER COLUMN user_id SET DEFAULT
+    CASE WHEN mycelium.current_app_role() <> 'CLIENT' THEN mycelium.current_app_user_id() END;
+ALTER TABLE mycelium.comments ALTER COLUMN client_user_id SET DEFAULT
+    CASE WHEN mycelium.current_app_role() = 'CLIENT' THEN mycelium.current_app_user_id() END;
