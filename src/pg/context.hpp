@@ -32,7 +32,8 @@ std::optional<core::Context> context_for_any_role();
 bool acting_as_portal();
 
 // A key of mycelium_internal.auth_keys ('context' or 'jwt'), read as the bootstrap
-// superuser; empty when the row does not exist.
+// superuser; empty when the row does not exist. The 'jwt' key is kept for the
+// backend until the table changes (announce_change).
 std::string load_key(const char *purpose);
 
 }  // namespace mycelium::pg
