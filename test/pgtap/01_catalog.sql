@@ -2809,7 +2809,7 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium.current_app_role() s s', 'mycelium.current_app_user_id() s s',
           'mycelium.current_client_id() s s', 'mycelium.current_organization_id() s s',
-          'mycelium.current_organization_id_for(text) s s',
+          'mycelium.current_organization_id_for(text) s s', 'mycelium.current_service_access() s s',
           'mycelium.database_notification_types() i s',
           'mycelium.my_client_ids() s s', 'mycelium.my_service_type_ids() s s',
           'mycelium.my_writable_client_ids() s s', 'mycelium.portal_can(text) s s'],
