@@ -577,3 +577,16 @@ CROSS JOIN LATERAL (VALUES ('editor', e.user_id::text), ('editor_role', e.role))
 UNION ALL
 SELECT 'month', (date_trunc('month', bench.anchor()) + interval '1 month')::date::text
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+-- The portal user of the organization's active client with the most
+-- deliverables, and its client: the portal's row-level security workload and
+-- page load.
+INSERT INTO bench.params (key, value)
+SELECT x.k, x.v
+FROM (SELECT cu.id, cu.client_id
+      FROM mycelium.client_users cu JOIN mycelium.clients c ON c.id = cu.client_id
+      WHERE cu.organization_id = bench.param('org')::uuid AND cu.is_active AND c.status = 'ACTIVE'
+      ORDER BY (SELECT count(*) FROM mycelium.deliverables d
+                WHERE d.organization_id = cu.organization_id AND d.client_id = cu.client_id) DESC, cu.id
+      LIMIT 1) p
+CROSS JOIN LATERAL (VALUES ('portal', p.id::text), ('portal_client', p.client_id::text)) AS x(k, v)
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;

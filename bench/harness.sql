@@ -45,7 +45,9 @@ $$;
 -- Placeholders, replaced by typed literals before EXECUTE: {org} (uuid of the
 -- single organization), {admin}, {editor} (uuids of its first ADMIN and of the
 -- non-admin with the most assignments, preferably a VIDEO_EDITOR), {editor_role}
--- (that user's role, text), {month} (date: the month after the anchor day).
+-- (that user's role, text), {month} (date: the month after the anchor day),
+-- {portal}, {client} (uuids of the portal user of the active client with the
+-- most deliverables, and of that client).
 CREATE TABLE bench.workloads (
     ord       integer NOT NULL,
     workload  text    NOT NULL,
@@ -96,11 +98,13 @@ $$;
 CREATE FUNCTION bench.expand(s text) RETURNS text
     LANGUAGE sql STABLE
 AS $$
-    SELECT replace(replace(replace(replace(replace(replace(s,
+    SELECT replace(replace(replace(replace(replace(replace(replace(replace(s,
            '{admin_email}', quote_literal(bench.param('admin_email'))),
            '{org}',    quote_literal(bench.param('org'))    || '::uuid'),
            '{admin}',  quote_literal(bench.param('admin'))  || '::uuid'),
            '{editor}', quote_literal(bench.param('editor')) || '::uuid'),
+           '{portal}', quote_literal(bench.param('portal')) || '::uuid'),
+           '{client}', quote_literal(bench.param('portal_client')) || '::uuid'),
            '{month}',  quote_literal(bench.param('month'))  || '::date'),
            '{editor_role}', quote_literal(bench.param('editor_role')));
 $$;

@@ -811,6 +811,15 @@ INSERT INTO bench.workloads (ord, workload, title, col, setup, sql, rows_mode) V
                                                      WHERE ca.organization_id = {org} AND ca.user_id = {editor}
                                                        AND ca.is_active))
                              GROUP BY status) s$q$,
+ 'value'),
+(62, 'rls_portal', 'Deliverables by status, one organization, portal user, RLS', 'mycelium',
+ ARRAY['SET LOCAL ROLE bench_app', $q$SELECT mycelium.set_context({org}, {portal}, 'CLIENT')$q$],
+ $q$SELECT sum(n)::bigint FROM (SELECT status, count(*) AS n FROM mycelium.deliverables GROUP BY status) s$q$,
+ 'value'),
+(62, 'rls_portal', 'Deliverables by status, one organization, portal user, RLS', 'limit', NULL,
+ $q$SELECT sum(n)::bigint FROM (SELECT status, count(*) AS n FROM mycelium.deliverables
+                             WHERE organization_id = {org} AND client_id = {client}
+                             GROUP BY status) s$q$,
  'value');
 
 -- Answers: the deliverables counted, by status, and which ones (the md5 of their
@@ -820,12 +829,12 @@ UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
     'by status', (SELECT string_agg(status || ' ' || n, ', ' ORDER BY status)
                   FROM (SELECT status::text, count(*) AS n FROM mycelium.deliverables GROUP BY status) s),
     'ids', (SELECT md5(string_agg(id::text, ',' ORDER BY id)) FROM mycelium.deliverables))$a$
-WHERE workload IN ('rls_admin', 'rls_editor') AND col = 'mycelium';
+WHERE workload IN ('rls_admin', 'rls_editor', 'rls_portal') AND col = 'mycelium';
 UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
     'by status', (SELECT string_agg(status || ' ' || n, ', ' ORDER BY status)
                   FROM (SELECT status::text, count(*) AS n FROM mycelium.deliverables d WHERE {scope} GROUP BY status) s),
     'ids', (SELECT md5(string_agg(id::text, ',' ORDER BY id)) FROM mycelium.deliverables d WHERE {scope}))$a$
-WHERE workload IN ('rls_admin', 'rls_editor') AND col = 'limit';
+WHERE workload IN ('rls_admin', 'rls_editor', 'rls_portal') AND col = 'limit';
 UPDATE bench.workloads SET answer = replace(answer, '{scope}', $s$d.organization_id = {org}$s$)
 WHERE workload = 'rls_admin' AND col = 'limit';
 UPDATE bench.workloads SET answer = replace(answer, '{scope}', $s$d.organization_id = {org}
@@ -833,6 +842,8 @@ UPDATE bench.workloads SET answer = replace(answer, '{scope}', $s$d.organization
          OR d.client_id IN (SELECT ca.client_id FROM mycelium.client_assignments ca
                             WHERE ca.organization_id = {org} AND ca.user_id = {editor} AND ca.is_active))$s$)
 WHERE workload = 'rls_editor' AND col = 'limit';
+UPDATE bench.workloads SET answer = replace(answer, '{scope}', $s$d.organization_id = {org} AND d.client_id = {client}$s$)
+WHERE workload = 'rls_portal' AND col = 'limit';
 
 -- ------ Signing in ------
 -- mycelium: CALL mycelium.sign_in with the right password, as an application

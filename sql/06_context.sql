@@ -167,6 +167,18 @@ FROM (VALUES
 ) AS t(description, token);
 -- A failed authenticate leaves no context behind.
 SELECT pg_temp.context() = '{}' AS no_context_after_failures;
+-- The token key is kept per backend until auth_keys changes: a new key holds
+-- at once, and a token of the old one is refused, in this session too.
+SELECT mycelium.set_jwt_secret('another-secret-of-thirty-two-bytes-long');
+SELECT t.description, regress.try('SELECT mycelium.authenticate(' || quote_nullable(t.token) || ')') AS outcome
+FROM (VALUES
+    ('old key, after the change', pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN'))),
+    ('new key', pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN'),
+                            'another-secret-of-thirty-two-bytes-long'))
+) AS t(description, token);
+SELECT mycelium.set_jwt_secret('mycelium-regression-secret-of-32-bytes+');
+SELECT regress.try($$SELECT mycelium.authenticate(pg_temp.jwt(pg_temp.claims('0000000a-0000-7000-8000-000000000000',
+    '0000000a-0000-7000-8000-0000000000a1', 'ADMIN'), 'another-secret-of-thirty-two-bytes-long'))$$) AS replaced_key_after_change_back;
 
 -- ------ Signed contexts only ------
 CREATE ROLE regress_mycelium_app;

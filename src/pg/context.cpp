@@ -62,7 +62,9 @@ bool require_signed = false;
 // backend's static destructors would run after PostgreSQL has torn down).
 struct State {
     std::string context_key;  // empty = not loaded
+    std::string jwt_key;      // empty = not loaded
     Oid keys_relid = InvalidOid;
+    std::uint64_t keys_changes = 0;  // invalidations seen, so a load racing one is not kept
 
     std::optional<bool> signed_by_table;  // mycelium_internal.settings' require_signed_context
     Oid settings_relid = InvalidOid;
@@ -89,7 +91,11 @@ State &state() {
 
 void forget_keys(Datum, Oid relid) {
     State &s = state();
-    if (relid == InvalidOid || relid == s.keys_relid) s.context_key.clear();
+    if (relid == InvalidOid || relid == s.keys_relid) {
+        s.context_key.clear();
+        s.jwt_key.clear();
+        ++s.keys_changes;
+    }
     if (relid == InvalidOid || relid == s.settings_relid) {
         s.signed_by_table.reset();
         ++s.settings_changes;
@@ -261,10 +267,17 @@ void define_context_settings() {
 
 // Keys are read as the owner: no application role may read
 // mycelium_internal.auth_keys, but every role's policies need the context key.
+// The token key is kept for the backend, as the context key is (context_key()),
+// until announce_change reports a change of the table: authenticate runs once
+// per request, and the query cost more than verifying the token.
 std::string load_key(const char *purpose) {
+    State &s = state();
+    const bool jwt = std::strcmp(purpose, "jwt") == 0;
+    if (jwt && !s.jwt_key.empty()) return s.jwt_key;
     const InternalTable keys = internal_table("auth_keys");
     if (keys.relid == InvalidOid) return std::string();
-    state().keys_relid = keys.relid;
+    s.keys_relid = keys.relid;
+    const std::uint64_t changes = s.keys_changes;
     const std::string sql = "SELECT pg_catalog.encode(k.secret, 'hex') FROM " + keys.qualified +
                             " k WHERE k.purpose = $1";
     const TextRows rows = query_as_owner(sql.c_str(), {QueryParam::text(purpose)});
@@ -273,6 +286,7 @@ std::string load_key(const char *purpose) {
     std::string key(hex.size() / 2, '\0');
     for (size_t i = 0; i < key.size(); ++i)
         key[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    if (jwt && changes == s.keys_changes) s.jwt_key = key;
     return key;
 }
 

@@ -36,7 +36,8 @@ std::optional<core::Context> password_change_context();
 bool acting_as_portal();
 
 // A key of mycelium_internal.auth_keys ('context' or 'jwt'), read as the bootstrap
-// superuser; empty when the row does not exist.
+// superuser; empty when the row does not exist. The 'jwt' key is kept for the
+// backend until the table changes (announce_change).
 std::string load_key(const char *purpose);
 
 }  // namespace mycelium::pg

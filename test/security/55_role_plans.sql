@@ -3,9 +3,13 @@
 -- under contexts of every kind, as a pooled connection reuses it across
 -- requests, answers for each context: PostgreSQL plans it again for each role.
 -- A role switched to by hand without a context of its kind sees nothing.
--- Everything is rolled back.
+-- A staff member's policies look up a CUSTOM role's service types only when
+-- its context has service access (95_role_policies.sql): the look-up never
+-- runs for the others. Everything is rolled back.
 BEGIN;
-SELECT plan(10);
+SELECT plan(14);
+-- The current transaction's calls of each function (pg_stat_get_xact_function_calls)
+-- are counted: setup.psql turns track_functions on for this role.
 
 PREPARE seen AS SELECT count(*) FROM mycelium.deliverables;
 
@@ -21,6 +25,18 @@ SELECT sec.act_as('b', 1);
 SELECT results_eq('seen', ARRAY[3::bigint], 'for B''s ADMIN: B''s three');
 SELECT is((SELECT count(*) FROM mycelium.deliverables WHERE organization_id = sec.id('a', 'organization')),
           0::bigint, 'and none of A''s');
+
+-- The CUSTOM arm's look-up, per kind of staff member.
+SELECT sec.act_as('a', 2);
+SELECT coalesce(pg_stat_get_xact_function_calls('mycelium.my_service_type_ids()'::regprocedure), 0) AS before_editor \gset
+SELECT results_eq('seen', ARRAY[2::bigint], 'A''s editor again: the two of its client');
+SELECT is(coalesce(pg_stat_get_xact_function_calls('mycelium.my_service_type_ids()'::regprocedure), 0) - :before_editor,
+          0::bigint, 'without service access, the editor''s statement never looks up service types');
+SELECT sec.act_as('a', 3);
+SELECT coalesce(pg_stat_get_xact_function_calls('mycelium.my_service_type_ids()'::regprocedure), 0) AS before_custom \gset
+SELECT results_eq('seen', ARRAY[1::bigint], 'A''s CUSTOM user again: the one of its service');
+SELECT cmp_ok(coalesce(pg_stat_get_xact_function_calls('mycelium.my_service_type_ids()'::regprocedure), 0) - :before_custom,
+              '>', 0::bigint, 'with service access, the CUSTOM user''s statement looks its service types up');
 
 -- By hand: an editor's context under the ADMIN's role, and no context at all.
 SELECT sec.act_as('a', 2);

@@ -274,32 +274,39 @@ COMMENT ON FUNCTION mycelium.set_context(uuid, uuid, text, uuid, text[]) IS
 -- carry the count of ended sessions they were issued under (session); any
 -- other token is judged by its "iat" against the floor, in whole seconds, and
 -- one without "iat" cannot show it is newer. Private.
+-- This and session_end run at every authenticate: PL/pgSQL rather than SQL,
+-- which would plan their query again at every call (a SQL function with SET
+-- is never inlined); PL/pgSQL keeps the plan for the session.
 CREATE OR REPLACE FUNCTION mycelium_internal.token_revoked(organization_id uuid, account_id uuid,
                                                           issued_at timestamptz, session bigint, token_id text)
     RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT EXISTS (SELECT FROM mycelium_internal.session_floors f
+BEGIN
+    RETURN EXISTS (SELECT FROM mycelium_internal.session_floors f
                     WHERE f.organization_id = token_revoked.organization_id AND f.account_id = token_revoked.account_id
-                      AND CASE WHEN session IS NOT NULL THEN session < f.generation
-                               ELSE issued_at IS NULL OR issued_at < f.not_before END)
-        OR (token_id IS NOT NULL
+                      AND CASE WHEN token_revoked.session IS NOT NULL THEN token_revoked.session < f.generation
+                               ELSE token_revoked.issued_at IS NULL OR token_revoked.issued_at < f.not_before END)
+        OR (token_revoked.token_id IS NOT NULL
             AND EXISTS (SELECT FROM mycelium_internal.revoked_tokens r
                          WHERE r.organization_id = token_revoked.organization_id
-                           AND r.token_id = token_revoked.token_id))
+                           AND r.token_id = token_revoked.token_id));
+END;
 $$;
 
 -- How long a session of the organization may last from its start: its
 -- session_timeout_hours (no settings row: 24). Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.session_end(organization_id uuid, started timestamptz)
     RETURNS timestamptz
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT started + make_interval(hours => coalesce(
+BEGIN
+    RETURN started + make_interval(hours => coalesce(
         (SELECT s.session_timeout_hours FROM mycelium.organization_settings s
-          WHERE s.organization_id = session_end.organization_id), 24))
+          WHERE s.organization_id = session_end.organization_id), 24));
+END;
 $$;
 
 -- A token's context for the rest of the transaction: refused if revoked, and

@@ -54,6 +54,15 @@ BEGIN
     -- The user and client stay in their sub-selects: compared per row (an
     -- assignee, a client), a parameter computed once per statement costs less
     -- than a call per row (docs/performance.md).
+    -- A CUSTOM role's arm is gated by a sub-select that asks whether the
+    -- context has any service access (every other role's is empty): PostgreSQL
+    -- computes an InitPlan when a row first needs it, so the AND keeps the
+    -- look-up of service types (a SECURITY DEFINER call per statement) from
+    -- ever running for the others, who would find none. The same rows match.
+    expr := regexp_replace(expr,
+        '\(([a-z_.]+) = ANY \(\( SELECT mycelium\.my_service_type_ids\(\) AS my_service_type_ids\)::uuid\[\]\)\)',
+        '(( SELECT (cardinality(mycelium.current_service_access()) > 0) AS custom) AND (\1 = ANY (( SELECT mycelium.my_service_type_ids() AS my_service_type_ids)::uuid[])))',
+        'g');
     RETURN replace(expr, org_call, org_for);
 END;
 $$;
