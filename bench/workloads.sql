@@ -336,7 +336,9 @@ WHERE workload = 'overdue_sweep_idle';
 -- them with their notification and user) with the table's user triggers disabled.
 -- finish: reporting those 100 as delivered, one finish_delivery call each as a
 -- worker does (each settles its notification), against one set-based UPDATE of the
--- same deliveries and notifications. The claim is in the untimed setup.
+-- same deliveries and notifications; finish_deliveries: the same 100 reported in
+-- one call, as a worker that reports its batch at once does, against the same
+-- floor. The claim is in the untimed setup.
 INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode) VALUES
 (33, 'delivery_claim', 'Claim 100 due e-mails (claim_deliveries)', 'mycelium', true, NULL,
  $q$SELECT count(*) FROM mycelium.claim_deliveries('email', 100)$q$, 'value'),
@@ -374,6 +376,26 @@ settled AS (
     UPDATE mycelium.notifications n SET status = 'SENT', sent_at = now()
     FROM done d WHERE n.organization_id = d.organization_id AND n.id = d.notification_id
     RETURNING 1)
+SELECT count(*) FROM done$q$, 'value'),
+(35, 'delivery_finish_batch', 'Report 100 e-mails delivered (finish_deliveries)', 'mycelium', true,
+ ARRAY[$q$CREATE TEMP TABLE bench_claimed ON COMMIT DROP AS SELECT * FROM mycelium.claim_deliveries('email', 100)$q$],
+ $q$SELECT count(*) FILTER (WHERE f.outcome = 'delivered')
+FROM mycelium.finish_deliveries(ARRAY(SELECT organization_id FROM bench_claimed),
+                                ARRAY(SELECT recipient_id FROM bench_claimed),
+                                ARRAY(SELECT attempt FROM bench_claimed)) f$q$, 'value'),
+(35, 'delivery_finish_batch', 'Report 100 e-mails delivered (finish_deliveries)', 'limit', true,
+ ARRAY[$q$CREATE TEMP TABLE bench_claimed ON COMMIT DROP AS SELECT * FROM mycelium.claim_deliveries('email', 100)$q$,
+       'ALTER TABLE mycelium.notification_recipients DISABLE TRIGGER USER',
+       'ALTER TABLE mycelium.notifications DISABLE TRIGGER USER'],
+ $q$WITH done AS (
+    UPDATE mycelium.notification_recipients r
+    SET delivered_at = now(), next_attempt_at = NULL, last_error = NULL, email_status = 'sent'
+    FROM bench_claimed c WHERE r.organization_id = c.organization_id AND r.id = c.recipient_id
+    RETURNING r.organization_id, r.notification_id),
+settled AS (
+    UPDATE mycelium.notifications n SET status = 'SENT', sent_at = now()
+    FROM done d WHERE n.organization_id = d.organization_id AND n.id = d.notification_id
+    RETURNING 1)
 SELECT count(*) FROM done$q$, 'value');
 
 -- Answers: the deliveries claimed (attempt counted, leased for 5 minutes from the
@@ -391,7 +413,7 @@ UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
                                   FROM mycelium.notification_recipients WHERE bench.mine(xmin)$d$),
     'notifications', bench.digest($d$SELECT organization_id, id, status::text, sent_at IS NOT NULL
                                      FROM mycelium.notifications WHERE bench.mine(xmin)$d$))$a$
-WHERE workload = 'delivery_finish';
+WHERE workload IN ('delivery_finish', 'delivery_finish_batch');
 
 -- ------ The custom-field trigger on a bulk insert ------
 -- The same INSERT ... SELECT of one organization's social deliverables (copies, with

@@ -212,3 +212,131 @@ SELECT regress.try(format($$SELECT mycelium.finish_delivery(%L, %L, 1)$$, :'post
 RESET ROLE;
 DROP OWNED BY regress_mycelium_postman, regress_mycelium_webapp;
 DROP ROLE regress_mycelium_postman, regress_mycelium_webapp;
+
+-- ------ Reporting many at once: finish_deliveries ------
+-- The same rules as finish_delivery, for a batch: each report's outcome, in the
+-- order of the reports. Two notifications, to Ada and Eve.
+INSERT INTO mycelium.notifications (organization_id, type, title, message, channels)
+VALUES (:'post', 'SYSTEM_MAINTENANCE', 'Batch one', 'Batch one', '{email,slack}') RETURNING id AS one \gset
+INSERT INTO mycelium.notifications (organization_id, type, title, message, channels)
+VALUES (:'post', 'SYSTEM_MAINTENANCE', 'Batch two', 'Batch two', '{email}') RETURNING id AS two \gset
+INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
+VALUES (:'post', :'one', '0000000d-0000-7000-8000-0000000000a1', 'email', 'ada@post.test'),
+       (:'post', :'one', '0000000d-0000-7000-8000-0000000000e1', 'email', 'eve@post.test'),
+       (:'post', :'one', '0000000d-0000-7000-8000-0000000000a1', 'slack', NULL),
+       (:'post', :'two', '0000000d-0000-7000-8000-0000000000a1', 'email', 'ada@post.test'),
+       (:'post', :'two', '0000000d-0000-7000-8000-0000000000e1', 'email', 'eve@post.test');
+CREATE TEMP TABLE claimed AS
+SELECT d.message, d.channel, d.user_name, d.organization_id, d.recipient_id, d.attempt
+FROM (SELECT * FROM mycelium.claim_deliveries('email', 10) UNION ALL SELECT * FROM mycelium.claim_deliveries('slack', 10)) d;
+SELECT message, channel, user_name, attempt FROM claimed ORDER BY message, channel, user_name;
+-- A mixed batch: Ada's e-mail delivered, Eve's to be retried, Ada's Slack
+-- message failed for good, and a late report (an attempt that is not the
+-- current one) of Batch two's e-mail to Ada.
+WITH reports AS (
+    SELECT c.*, v.ord, v.attempt_offset, v.error, v.permanent
+    FROM (VALUES (1, 'Batch one', 'email', 'Ada', 0, NULL, false),
+                 (2, 'Batch one', 'email', 'Eve', 0, 'SMTP 451 try later', false),
+                 (3, 'Batch one', 'slack', 'Ada', 0, 'channel_not_found', true),
+                 (4, 'Batch two', 'email', 'Ada', -1, NULL, false))
+         AS v(ord, message, channel, user_name, attempt_offset, error, permanent)
+    JOIN claimed c USING (message, channel, user_name)
+)
+SELECT c.message, c.channel, c.user_name, f.outcome
+FROM mycelium.finish_deliveries(ARRAY(SELECT organization_id FROM reports ORDER BY ord),
+                                ARRAY(SELECT recipient_id FROM reports ORDER BY ord),
+                                ARRAY(SELECT attempt + attempt_offset FROM reports ORDER BY ord),
+                                ARRAY(SELECT error FROM reports ORDER BY ord),
+                                ARRAY(SELECT permanent FROM reports ORDER BY ord)) WITH ORDINALITY AS f
+JOIN claimed c ON c.organization_id = f.organization_id AND c.recipient_id = f.recipient_id
+ORDER BY f.ordinality;
+SELECT * FROM pg_temp.outbox() WHERE notification LIKE 'Batch%';
+SELECT channel, round(extract(epoch FROM next_attempt_at - now()) / 60) AS retry_in_minutes, last_error, email_status
+FROM mycelium.notification_recipients WHERE notification_id IN (:'one', :'two') ORDER BY channel, user_id;
+-- Reported again: what is done stays done ('stale'). Without errors (NULL), a
+-- batch reports deliveries.
+SELECT c.user_name, f.outcome
+FROM claimed c, mycelium.finish_deliveries(ARRAY[c.organization_id], ARRAY[c.recipient_id], ARRAY[c.attempt]) f
+WHERE c.message = 'Batch one' AND c.channel = 'email' AND c.user_name = 'Ada';
+-- Later, one batch delivers the rest: Eve's second attempt of Batch one, and
+-- both of Batch two, which settle their notifications in the same call: Batch
+-- one FAILED (its Slack message failed for good), Batch two SENT.
+SELECT pg_temp.time_passes();
+DELETE FROM claimed;
+INSERT INTO claimed
+SELECT d.message, d.channel, d.user_name, d.organization_id, d.recipient_id, d.attempt
+FROM mycelium.claim_deliveries('email', 10) d;
+SELECT message, channel, user_name, attempt FROM claimed ORDER BY message, channel, user_name;
+SELECT count(*) FILTER (WHERE f.outcome = 'delivered') AS delivered, count(*) AS reports
+FROM mycelium.finish_deliveries(ARRAY(SELECT organization_id FROM claimed ORDER BY recipient_id),
+                                ARRAY(SELECT recipient_id FROM claimed ORDER BY recipient_id),
+                                ARRAY(SELECT attempt FROM claimed ORDER BY recipient_id)) f;
+SELECT * FROM pg_temp.outbox() WHERE notification LIKE 'Batch%';
+SELECT message, sent_at IS NOT NULL AS sent FROM mycelium.notifications WHERE id IN (:'one', :'two') ORDER BY message;
+
+-- Bad input: the whole batch is refused and nothing changes, also when only one
+-- report is bad. A third notification with one due e-mail to Eve:
+INSERT INTO mycelium.notifications (organization_id, type, title, message, channels)
+VALUES (:'post', 'SYSTEM_MAINTENANCE', 'Batch three', 'Batch three', '{email}') RETURNING id AS three \gset
+INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
+VALUES (:'post', :'three', '0000000d-0000-7000-8000-0000000000e1', 'email', 'eve@post.test')
+RETURNING id AS third \gset
+SELECT attempt AS third_attempt FROM mycelium.claim_deliveries('email', 10) \gset
+SELECT t.description, regexp_replace(regress.try(t.statement), '[0-9a-f-]{36}', '<uuid>', 'g') AS outcome
+FROM (VALUES
+    ('organization_ids NULL', format($$SELECT mycelium.finish_deliveries(NULL, ARRAY[%L]::uuid[], '{1}')$$, :'third')),
+    ('recipient_ids NULL', format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], NULL, '{1}')$$, :'post')),
+    ('attempts NULL', format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], NULL)$$,
+                             :'post', :'third')),
+    ('empty', $$SELECT mycelium.finish_deliveries('{}', '{}', '{}')$$),
+    ('two dimensions', format($$SELECT mycelium.finish_deliveries(ARRAY[[%L]]::uuid[], ARRAY[[%L]]::uuid[], '{{1}}')$$,
+                              :'post', :'third')),
+    ('lengths differ', format($$SELECT mycelium.finish_deliveries(ARRAY[%L, %L]::uuid[], ARRAY[%L]::uuid[], '{1}')$$,
+                              :'post', :'post', :'third')),
+    ('errors longer', format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], '{1}', '{a,b}')$$,
+                             :'post', :'third')),
+    ('too many', $$SELECT mycelium.finish_deliveries(array_fill(NULL::uuid, '{10001}'), array_fill(NULL::uuid, '{10001}'),
+                                                     array_fill(1, '{10001}'))$$),
+    ('an element NULL', format($$SELECT mycelium.finish_deliveries(ARRAY[%L, %L]::uuid[], ARRAY[%L, NULL]::uuid[], '{%s,1}')$$,
+                               :'post', :'post', :'third', :'third_attempt')),
+    ('permanent element NULL', format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], '{%s}',
+                                                                        '{x}', ARRAY[NULL]::boolean[])$$,
+                                      :'post', :'third', :'third_attempt')),
+    ('empty error', format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], '{%s}', '{" "}')$$,
+                           :'post', :'third', :'third_attempt')),
+    ('permanent, no error', format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], '{%s}',
+                                                                     NULL, '{true}')$$, :'post', :'third', :'third_attempt')),
+    ('reported twice', format($$SELECT mycelium.finish_deliveries(ARRAY[%L, %L]::uuid[], ARRAY[%L, %L]::uuid[], '{%s,%s}')$$,
+                              :'post', :'post', :'third', :'third', :'third_attempt', :'third_attempt')),
+    ('a delivery unknown', format($$SELECT mycelium.finish_deliveries(ARRAY[%L, %L]::uuid[], ARRAY[%L, %L]::uuid[], '{%s,1}')$$,
+                                  :'post', :'post', :'third', :'post', :'third_attempt')),
+    ('of the other organization', format($$SELECT mycelium.finish_deliveries(ARRAY[%L, %L]::uuid[], ARRAY[%L, %L]::uuid[], '{%s,1}')$$,
+                                         :'post', :'digest', :'third', :'third', :'third_attempt')),
+    ('in_app', format($$SELECT mycelium.finish_deliveries(ARRAY[%L, %L]::uuid[], ARRAY[%L, %L]::uuid[], '{%s,0}')$$,
+                      :'post', :'post', :'third', :'in_app', :'third_attempt'))
+) AS t(description, statement);
+-- None of them changed the due e-mail; a good batch then delivers it.
+SELECT * FROM pg_temp.outbox() WHERE notification = 'Batch three';
+SELECT * FROM mycelium.finish_deliveries(ARRAY[:'post']::uuid[], ARRAY[:'third']::uuid[], ARRAY[:'third_attempt']::integer[])
+\gset batch_
+SELECT :'batch_recipient_id' = :'third' AS same_delivery, :'batch_outcome' AS outcome;
+-- Read-only: 25006 before any work.
+BEGIN READ ONLY;
+SELECT regress.try(format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], '{1}')$$,
+                          :'post', :'third')) AS read_only_batch;
+ROLLBACK;
+-- Who may: the delivery kind, not an application.
+CREATE ROLE regress_mycelium_postman;
+CREATE ROLE regress_mycelium_webapp;
+SELECT mycelium.grant_access('regress_mycelium_postman', 'delivery');
+SELECT mycelium.grant_access('regress_mycelium_webapp', 'app');
+SET ROLE regress_mycelium_postman;
+SELECT outcome AS postman_batch
+FROM mycelium.finish_deliveries(ARRAY[:'post']::uuid[], ARRAY[:'third']::uuid[], ARRAY[:'third_attempt']::integer[]);
+RESET ROLE;
+SET ROLE regress_mycelium_webapp;
+SELECT regress.try(format($$SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], '{1}')$$,
+                          :'post', :'third')) AS app_batch;
+RESET ROLE;
+DROP OWNED BY regress_mycelium_postman, regress_mycelium_webapp;
+DROP ROLE regress_mycelium_postman, regress_mycelium_webapp;

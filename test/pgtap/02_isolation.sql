@@ -52,7 +52,7 @@
 
 BEGIN;
 
-SELECT plan(698);
+SELECT plan(699);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -1522,6 +1522,10 @@ SELECT throws_ok(format('SELECT mycelium.finish_delivery(%L, %L, 1)', pg_temp.id
                         pg_temp.id('b', 'recipient', 1)), '42501',
                  'permission denied for function finish_delivery',
                  'finish_delivery of B''s delivery as A''s ADMIN through the app role: 42501');
+SELECT throws_ok(format('SELECT mycelium.finish_deliveries(ARRAY[%L]::uuid[], ARRAY[%L]::uuid[], ''{1}'')',
+                        pg_temp.id('b', 'organization'), pg_temp.id('b', 'recipient', 1)), '42501',
+                 'permission denied for function finish_deliveries',
+                 'finish_deliveries of B''s delivery as A''s ADMIN through the app role: 42501');
 
 RESET ROLE;
 SELECT is((SELECT status::text FROM mycelium.deliverables WHERE id = pg_temp.id('b', 'deliverable', 1)), 'PENDING',

@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 . ./tap.sh
-plan 25
+plan 26
 
 A=$(as_super -c "SELECT sec.id('a', 'organization')")
 B=$(as_super -c "SELECT sec.id('b', 'organization')")
@@ -196,6 +196,12 @@ gotA=$(report "$orgA" "$ridA" "$attA")
 took=$(( $(date +%s) - t0 ))
 ok "$([ "$took" -le 10 ]; echo $?)" "reporting A's locked delivery waits no longer than the bound (took ${took}s)"
 is "$gotA" 55P03 "and fails with 55P03, so that the worker goes on and reports it again later"
+# A batch that includes A's locked delivery waits as long, fails as a whole, and
+# changes nothing: B's delivery in it stays undelivered (reported next).
+gotAB=$(PGUSER=regress_sec_delivery PGPASSWORD=regress_sec_delivery timeout 30 psql -X -q -At -v ON_ERROR_STOP=1 \
+        -v VERBOSITY=verbose -c "SELECT count(*) FROM mycelium.finish_deliveries('{$orgB,$orgA}', '{$ridB,$ridA}', '{$attB,$attA}')" 2>&1 |
+        sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p; /^[0-9]*$/p' | head -n 1)
+is "$gotAB" 55P03 "a batch report with A's locked delivery fails with 55P03 too"
 is "$(report "$orgB" "$ridB" "$attB")" delivered "B's delivery is reported as delivered"
 release delivery
 for pid in "${holders[@]}"; do wait "$pid" 2>/dev/null; done

@@ -91,6 +91,7 @@ my %writing = (
     announce_maintenance => q{SELECT mycelium.announce_maintenance('Upgrade', 'Down for ten minutes', now())},
     claim_deliveries => q{SELECT count(*) FROM mycelium.claim_deliveries('EMAIL')},
     finish_delivery => "SELECT mycelium.finish_delivery('$recipient_org', '$recipient_id', 1)",
+    finish_deliveries => "SELECT count(*) FROM mycelium.finish_deliveries('{$recipient_org}', '{$recipient_id}', '{1}')",
     run_job => q{SELECT mycelium.run_job('sweep_overdue')},
     schedule_jobs => q{SELECT count(*) FROM mycelium.schedule_jobs()},
     unschedule_jobs => q{SELECT mycelium.unschedule_jobs()},

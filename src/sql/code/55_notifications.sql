@@ -37,7 +37,14 @@ COMMENT ON FUNCTION mycelium_internal.next_delivery_time(timestamptz, text, text
 -- members asked for: 'assignee', 'creator', 'primary' (the client's active
 -- PRIMARY assignee for the service) and 'admins' (the organization's ACTIVE
 -- ADMINs). Set-based: one join per kind of member, not a look-up per deliverable.
-CREATE OR REPLACE FUNCTION mycelium_internal.deliverable_audience(orgs uuid[], ids uuid[], members text[])
+-- A caller that has the deliverables' rows already (the overdue sweep, from its
+-- UPDATE) passes their assignees, creators, clients and service types, aligned
+-- with ids, and the deliverables are not read again; clients NULL: they are read.
+CREATE OR REPLACE FUNCTION mycelium_internal.deliverable_audience(orgs uuid[], ids uuid[], members text[],
+                                                                  assignees uuid[] DEFAULT NULL,
+                                                                  creators uuid[] DEFAULT NULL,
+                                                                  clients uuid[] DEFAULT NULL,
+                                                                  service_types uuid[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, user_id uuid)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -46,6 +53,12 @@ AS $$
         SELECT d.organization_id, d.id, d.assigned_user_id, d.created_by_id, d.client_id, d.service_type_id
         FROM unnest(orgs, ids) AS x(org, id)
         JOIN mycelium.deliverables d ON d.organization_id = x.org AND d.id = x.id
+        WHERE clients IS NULL
+        UNION ALL
+        SELECT x.org, x.id, x.assignee, x.creator, x.client, x.service_type
+        FROM unnest(orgs, ids, assignees, creators, clients, service_types)
+             AS x(org, id, assignee, creator, client, service_type)
+        WHERE clients IS NOT NULL
     )
     SELECT d.organization_id, d.id, NULL::uuid FROM d
     UNION ALL
@@ -95,16 +108,23 @@ $$;
 -- conflict, also with a concurrent sweep, makes nothing. Returns what it made.
 -- Its kinds are mycelium.database_notification_types() (50_rls.sql):
 -- no application may make one, so no application can take their keys first.
+-- The notification names the deliverable's title and (DUE_SOON, OVERDUE) its due
+-- date: a caller that has them already (the overdue sweep, from its UPDATE)
+-- passes them in titles and due_dates, aligned with ids, and the deliverables
+-- are not read again; titles NULL: they are read.
 CREATE OR REPLACE FUNCTION mycelium_internal.send_notifications(kind mycelium.notification_type, as_of timestamptz, sender uuid,
                                             orgs uuid[], ids uuid[], users uuid[], senders uuid[] DEFAULT NULL,
-                                            portal_users uuid[] DEFAULT NULL)
+                                            portal_users uuid[] DEFAULT NULL, titles text[] DEFAULT NULL,
+                                            due_dates timestamptz[] DEFAULT NULL)
     RETURNS TABLE (organization_id uuid, deliverable_id uuid, notification_id uuid)
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
     WITH pairs AS MATERIALIZED (
-        SELECT DISTINCT p.org, p.id, p.usr, p.cusr, coalesce(p.sender, send_notifications.sender) AS sender
-        FROM unnest(orgs, ids, users, senders, portal_users) AS p(org, id, usr, sender, cusr)
+        SELECT DISTINCT p.org, p.id, p.usr, p.cusr, coalesce(p.sender, send_notifications.sender) AS sender,
+               p.title, p.due_date
+        FROM unnest(orgs, ids, users, senders, portal_users, titles, due_dates)
+             AS p(org, id, usr, sender, cusr, title, due_date)
         WHERE p.org IS NOT NULL AND p.id IS NOT NULL
     ),
     -- Channels and delivery time once per organization, not per notification.
@@ -145,8 +165,14 @@ AS $$
     events AS MATERIALIZED (
         SELECT mycelium.uuid_v7() AS notification_id, d.organization_id, d.id, d.title, d.due_date, e.sender,
                o.channels, o.scheduled_for
-        FROM (SELECT p.org, p.id, min(p.sender::text)::uuid AS sender FROM pairs p GROUP BY p.org, p.id) e
-        JOIN mycelium.deliverables d ON d.organization_id = e.org AND d.id = e.id
+        FROM (SELECT p.org, p.id, min(p.sender::text)::uuid AS sender, min(p.title) AS title,
+                     min(p.due_date) AS due_date
+              FROM pairs p GROUP BY p.org, p.id) e
+        CROSS JOIN LATERAL (SELECT x.organization_id, x.id, x.title, x.due_date
+                            FROM mycelium.deliverables x
+                            WHERE titles IS NULL AND x.organization_id = e.org AND x.id = e.id
+                            UNION ALL
+                            SELECT e.org, e.id, e.title, e.due_date WHERE titles IS NOT NULL) d
         JOIN delivery o ON o.organization_id = e.org
         WHERE EXISTS (SELECT FROM people a WHERE a.org = e.org AND a.id = e.id)
     ),
@@ -218,9 +244,7 @@ AS $$
 DECLARE
     fn constant text := 'sweep_overdue';
     orgs uuid[];
-    swept_orgs uuid[];
-    swept_ids uuid[];
-    swept_before mycelium.deliverable_status[];
+    marked record;
     audience record;
 BEGIN
     PERFORM mycelium.require_writable(fn);
@@ -253,7 +277,8 @@ BEGIN
                 AND o.organization_id = ANY (orgs)) old
         WHERE d.organization_id = old.organization_id AND d.id = old.id
           AND d.due_date < as_of AND d.status = ANY (mycelium.open_statuses())
-        RETURNING d.organization_id, d.id, old.status
+        RETURNING d.organization_id, d.id, old.status, d.title, d.due_date, d.assigned_user_id, d.client_id,
+                  d.service_type_id
     ),
     logged AS (
         INSERT INTO mycelium.activity_logs (organization_id, user_id, action, resource_type, resource_id,
@@ -267,23 +292,33 @@ BEGIN
         FROM swept s JOIN mycelium.organizations g ON g.id = s.organization_id
         GROUP BY s.organization_id, g.name
     )
-    SELECT array_agg(s.organization_id), array_agg(s.id), array_agg(s.status)
-      INTO swept_orgs, swept_ids, swept_before
+    SELECT array_agg(s.organization_id) AS orgs, array_agg(s.id) AS ids, array_agg(s.status) AS before,
+           array_agg(s.title) AS titles, array_agg(s.due_date) AS due_dates,
+           array_agg(s.assigned_user_id) AS assignees, array_agg(s.client_id) AS clients,
+           array_agg(s.service_type_id) AS service_types
+      INTO marked
       FROM swept s;
     PERFORM set_config('mycelium.in_job_statement', 'off', true);
-    IF swept_ids IS NULL THEN
+    IF marked.ids IS NULL THEN
         RETURN;
     END IF;
 
-    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users
+    -- Who to tell, and what, from the rows the UPDATE returned: the deliverables
+    -- are not read again.
+    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users,
+           array_agg(s.title) AS titles, array_agg(s.due_date) AS due_dates
       INTO audience
-      FROM mycelium_internal.deliverable_audience(swept_orgs, swept_ids, ARRAY['assignee', 'primary', 'admins']) a;
+      FROM mycelium_internal.deliverable_audience(marked.orgs, marked.ids, ARRAY['assignee', 'primary', 'admins'],
+                                                  marked.assignees, NULL, marked.clients, marked.service_types) a
+      JOIN unnest(marked.orgs, marked.ids, marked.titles, marked.due_dates) AS s(org, id, title, due_date)
+        ON s.org = a.organization_id AND s.id = a.deliverable_id;
 
     RETURN QUERY
     SELECT s.id, s.org, s.before, n.notification_id
-    FROM unnest(swept_orgs, swept_ids, swept_before) AS s(org, id, before)
+    FROM unnest(marked.orgs, marked.ids, marked.before) AS s(org, id, before)
     LEFT JOIN mycelium_internal.send_notifications('DELIVERABLE_OVERDUE', as_of, NULL,
-                                          audience.orgs, audience.ids, audience.users) n
+                                          audience.orgs, audience.ids, audience.users, NULL, NULL,
+                                          audience.titles, audience.due_dates) n
            ON n.organization_id = s.org AND n.deliverable_id = s.id;
 END;
 $$;
@@ -302,8 +337,7 @@ AS $$
 DECLARE
     fn constant text := 'sweep_due_soon';
     orgs uuid[];
-    due_orgs uuid[];
-    due_ids uuid[];
+    due record;
     audience record;
 BEGIN
     PERFORM mycelium.require_writable(fn);
@@ -325,7 +359,10 @@ BEGIN
     -- Not for an organization whose subscription made it read-only (44_subscriptions.sql).
     orgs := mycelium_internal.writable_organizations(fn, orgs);
 
-    SELECT array_agg(d.organization_id), array_agg(d.id) INTO due_orgs, due_ids
+    SELECT array_agg(d.organization_id) AS orgs, array_agg(d.id) AS ids, array_agg(d.title) AS titles,
+           array_agg(d.due_date) AS due_dates, array_agg(d.assigned_user_id) AS assignees,
+           array_agg(d.client_id) AS clients, array_agg(d.service_type_id) AS service_types
+      INTO due
     FROM mycelium.deliverables d
     WHERE d.due_date >= as_of AND d.due_date < as_of + within
       AND d.status = ANY (mycelium.open_statuses())
@@ -335,19 +372,27 @@ BEGIN
                         AND n.related_id = d.id
                         AND n.metadata ->> 'due_date'
                             = to_char(d.due_date AT TIME ZONE 'UTC', mycelium_internal.due_key_format()));
-    IF due_ids IS NULL THEN
+    IF due.ids IS NULL THEN
         RETURN;
     END IF;
 
-    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users
+    -- Who to tell, and what, from the rows read above: the deliverables are not
+    -- read again.
+    SELECT array_agg(a.organization_id) AS orgs, array_agg(a.deliverable_id) AS ids, array_agg(a.user_id) AS users,
+           array_agg(s.title) AS titles, array_agg(s.due_date) AS due_dates
       INTO audience
-      FROM mycelium_internal.deliverable_audience(due_orgs, due_ids, ARRAY['assignee', 'primary', 'admins']) a;
+      FROM mycelium_internal.deliverable_audience(due.orgs, due.ids, ARRAY['assignee', 'primary', 'admins'],
+                                                  due.assignees, NULL, due.clients, due.service_types) a
+      JOIN unnest(due.orgs, due.ids, due.titles, due.due_dates) AS s(org, id, title, due_date)
+        ON s.org = a.organization_id AND s.id = a.deliverable_id;
 
     RETURN QUERY
-    SELECT n.deliverable_id, n.organization_id, d.due_date, n.notification_id
+    SELECT n.deliverable_id, n.organization_id, s.due_date, n.notification_id
     FROM mycelium_internal.send_notifications('DELIVERABLE_DUE_SOON', as_of, NULL,
-                                     audience.orgs, audience.ids, audience.users) n
-    JOIN mycelium.deliverables d ON d.organization_id = n.organization_id AND d.id = n.deliverable_id;
+                                     audience.orgs, audience.ids, audience.users, NULL, NULL,
+                                     audience.titles, audience.due_dates) n
+    JOIN unnest(due.orgs, due.ids, due.due_dates) AS s(org, id, due_date)
+      ON s.org = n.organization_id AND s.id = n.deliverable_id;
 END;
 $$;
 COMMENT ON FUNCTION mycelium.sweep_due_soon(interval, timestamptz, uuid) IS

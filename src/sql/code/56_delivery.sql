@@ -2,7 +2,8 @@
 -- The notifications of 55_notifications.sql reach people through a worker
 -- outside the database (it sends the e-mail, posts to Slack). Its whole protocol
 -- is two calls: claim_deliveries hands out a batch of due recipient rows of one
--- channel, finish_delivery reports each one's outcome. Every recipient row is one
+-- channel, finish_delivery reports each one's outcome (finish_deliveries many
+-- outcomes at once). Every recipient row is one
 -- delivery: on the external channels (email, slack, push) it is in the outbox
 -- (notification_recipients_outbox_idx) until it is delivered or has failed for
 -- good. in_app rows are not delivered by a worker: the application shows them
@@ -12,7 +13,7 @@
 -- (SKIP LOCKED, so workers never wait on each other) and leases them until
 -- next_attempt_at. A worker that dies loses its lease when it runs out, and the
 -- delivery is handed out again. Each claim counts an attempt, and the attempt
--- number is the fence: finish_delivery ignores the report of a worker whose
+-- number is the fence: a report is ignored when it comes from a worker whose
 -- lease ran out and whose delivery was claimed again.
 
 COMMENT ON TYPE mycelium.delivery IS
@@ -89,51 +90,101 @@ $$;
 COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
     'Hands a worker up to batch_size due deliveries of one channel, leased to it for lease';
 
--- The outcome of one claimed delivery: error NULL means it was delivered. A
--- failure is tried again after a back-off (1, 4, 16, then 64 minutes) and fails
--- for good on the fifth attempt, or at once when permanent (a bounced address).
--- When the last external delivery of a notification is done, the notification
--- becomes SENT (or FAILED, when any failed for good). Returns what became of it:
+-- The outcome of claimed deliveries, the one source of the rules of a report for
+-- finish_delivery (one report) and finish_deliveries (a batch): fn names the
+-- caller in messages, and the batch's also name the report (its position).
+-- Report i says that attempt tries[i] of delivery ids[i] of organization
+-- orgs[i] was delivered (errors[i] NULL) or failed (permanents[i]: for good,
+-- NULL array: none permanent). A failure is tried again after a back-off (1, 4,
+-- 16, then 64 minutes) and fails for good on the fifth attempt, or at once when
+-- permanent (a bounced address). When the last external delivery of a
+-- notification is done, the notification becomes SENT (or FAILED, when any
+-- failed for good). Returns each report's position and what became of it:
 -- 'delivered', 'retrying', 'failed', or 'stale' (the attempt is not the current
--- one, or the delivery is already done: nothing was changed).
-CREATE OR REPLACE FUNCTION mycelium.finish_delivery(organization_id uuid, recipient_id uuid, attempt integer,
-                                         error text DEFAULT NULL, permanent boolean DEFAULT false)
-    RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- one, or the delivery is already done: nothing was changed). Set-based: one
+-- statement checks the reports, one locks the notifications and updates the
+-- deliveries, one settles the notifications. Private: called by the two
+-- SECURITY DEFINER functions, which check that writing is allowed.
+CREATE OR REPLACE FUNCTION mycelium_internal.report_deliveries(fn text, orgs uuid[], ids uuid[], tries integer[],
+                                                               errors text[], permanents boolean[])
+    RETURNS TABLE (report integer, organization_id uuid, recipient_id uuid, outcome text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    fn constant text := 'finish_delivery';
     max_attempts constant integer := 5;
-    org constant uuid := finish_delivery.organization_id;
-    rid constant uuid := finish_delivery.recipient_id;
-    tried constant integer := finish_delivery.attempt;
-    reason text := finish_delivery.error;
+    -- A batch of at most as many reports as a claim hands out.
+    max_reports constant integer := 10000;
+    batch constant boolean := fn = 'finish_deliveries';
+    how_many integer;
+    bad record;
+    found_reports integer;
+    done_reports integer[];
+    done_outcomes text[];
+    done_orgs uuid[];
+    done_notifications uuid[];
     lock_wait_before constant text := current_setting('lock_timeout');
-    r mycelium.notification_recipients;
-    outcome text;
 BEGIN
-    PERFORM mycelium.require_writable(fn);
-    IF org IS NULL OR rid IS NULL OR tried IS NULL THEN
-        RAISE EXCEPTION '%: organization_id, recipient_id and attempt are required', fn
+    -- The arrays: one element per report, errors and permanents optional.
+    IF orgs IS NULL OR ids IS NULL OR tries IS NULL THEN
+        RAISE EXCEPTION '%: organization_ids, recipient_ids and attempts are required', fn
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF permanent IS NULL THEN
-        RAISE EXCEPTION '%: permanent must be true or false, not NULL', fn USING ERRCODE = 'invalid_parameter_value';
+    IF greatest(array_ndims(orgs), array_ndims(ids), array_ndims(tries), array_ndims(errors),
+                array_ndims(permanents)) > 1 THEN
+        RAISE EXCEPTION '%: the reports are one-dimensional arrays', fn USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF reason IS NOT NULL THEN
-        -- An error text is the worker's diagnosis, kept for people to read: an
-        -- empty one would read as success, a huge one is cut to its start.
-        IF btrim(reason) = '' THEN
-            RAISE EXCEPTION '%: error must describe the failure (NULL means delivered)', fn
+    how_many := cardinality(ids);
+    IF how_many = 0 THEN
+        RAISE EXCEPTION '%: no reports (recipient_ids is empty)', fn USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF how_many > max_reports THEN
+        RAISE EXCEPTION '%: at most % reports at a time, not %', fn, max_reports, how_many
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    IF cardinality(orgs) <> how_many OR cardinality(tries) <> how_many
+       OR (errors IS NOT NULL AND cardinality(errors) <> how_many)
+       OR (permanents IS NOT NULL AND cardinality(permanents) <> how_many) THEN
+        RAISE EXCEPTION '%: one element per report in every array: % recipient_ids, % organization_ids, % attempts, '
+                        '% errors, % permanent', fn, how_many, cardinality(orgs), cardinality(tries),
+                        coalesce(cardinality(errors)::text, 'no'), coalesce(cardinality(permanents)::text, 'no')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Each report, the first bad one refused (in the order of finish_delivery's
+    -- checks): nothing is changed unless every report is well formed.
+    SELECT r.i,
+           CASE WHEN r.org IS NULL OR r.id IS NULL OR r.tried IS NULL
+                    THEN 'organization_id, recipient_id and attempt are required'
+                WHEN permanents IS NOT NULL AND r.perm IS NULL THEN 'permanent must be true or false, not NULL'
+                -- An error text is the worker's diagnosis, kept for people to
+                -- read: an empty one would read as success.
+                WHEN btrim(r.reason) = '' THEN 'error must describe the failure (NULL means delivered)'
+                WHEN r.reason IS NULL AND r.perm THEN 'a permanent failure needs an error'
+           END AS problem
+      INTO bad
+      FROM unnest(orgs, ids, tries, errors, permanents) WITH ORDINALITY AS r(org, id, tried, reason, perm, i)
+     WHERE r.org IS NULL OR r.id IS NULL OR r.tried IS NULL OR (permanents IS NOT NULL AND r.perm IS NULL)
+        OR btrim(r.reason) = '' OR (r.reason IS NULL AND r.perm)
+     ORDER BY r.i
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '%: %', fn, bad.problem || CASE WHEN batch THEN format(' (report %s)', bad.i) ELSE '' END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF batch THEN
+        SELECT r.org, r.id, min(r.i) AS first, max(r.i) AS second INTO bad
+          FROM unnest(orgs, ids) WITH ORDINALITY AS r(org, id, i)
+         GROUP BY r.org, r.id
+        HAVING count(*) > 1
+         ORDER BY min(r.i)
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION '%: delivery % of organization % is reported twice (reports % and %)', fn, bad.id,
+                bad.org, bad.first, bad.second
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF length(reason) > 1000 THEN
-            reason := left(reason, 999) || '…';
-        END IF;
-    ELSIF permanent THEN
-        RAISE EXCEPTION '%: a permanent failure needs an error', fn USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
     -- A worker reports every organization's deliveries one after the other, and
@@ -141,56 +192,142 @@ BEGIN
     -- ADMIN edits the notification): a lock its staff keep would stop every report
     -- behind this one. So the wait is bounded (mycelium_internal.job_lock_timeout()); when it
     -- runs out the report fails with 55P03, changes nothing, and the worker goes on
-    -- and reports this delivery again later.
+    -- and reports these deliveries again later.
     PERFORM set_config('lock_timeout', mycelium_internal.job_lock_timeout(), true);
-    -- The notification's lock first: deliveries of one notification finish one
-    -- after the other, so that the last one sees all the others and settles it.
-    SELECT x.* INTO r
-    FROM mycelium.notification_recipients x
-    JOIN mycelium.notifications n ON n.organization_id = x.organization_id AND n.id = x.notification_id
-    WHERE x.organization_id = org AND x.id = rid
-    FOR UPDATE OF n;
-    IF NOT FOUND OR r.channel = 'in_app' THEN
-        RAISE EXCEPTION '%: no delivery % in organization %', fn, rid, org
+    -- The notifications' locks first (in one order, so that two batches do not
+    -- deadlock): deliveries of one notification finish one after the other, so
+    -- that the last one sees all the others and settles it. Then compare and
+    -- set: only the current attempt of an undone delivery changes it (a claim may
+    -- have handed it out again since it was read).
+    WITH reports AS (
+        SELECT r.i::integer AS i, r.org, r.id, r.tried,
+               CASE WHEN length(r.reason) > 1000 THEN left(r.reason, 999) || '…' ELSE r.reason END AS reason,
+               CASE WHEN r.reason IS NULL THEN 'delivered'
+                    WHEN coalesce(r.perm, false) OR r.tried >= max_attempts THEN 'failed'
+                    ELSE 'retrying' END AS outcome
+        FROM unnest(orgs, ids, tries, errors, permanents) WITH ORDINALITY AS r(org, id, tried, reason, perm, i)
+    ),
+    locked AS (
+        SELECT r.i, r.org, r.id, r.tried, r.reason, r.outcome
+        FROM reports r
+        JOIN mycelium.notification_recipients x
+          ON x.organization_id = r.org AND x.id = r.id AND x.channel <> 'in_app'
+        JOIN mycelium.notifications n ON n.organization_id = x.organization_id AND n.id = x.notification_id
+        ORDER BY n.organization_id, n.id
+        FOR UPDATE OF n
+    ),
+    done AS (
+        UPDATE mycelium.notification_recipients x
+        SET delivered_at = CASE WHEN l.outcome = 'delivered' THEN now() END,
+            failed_at = CASE WHEN l.outcome = 'failed' THEN now() END,
+            next_attempt_at = CASE WHEN l.outcome = 'retrying'
+                                   THEN now() + interval '1 minute' * power(4, l.tried - 1) END,
+            last_error = l.reason,
+            email_status = CASE WHEN l.outcome = 'delivered' AND x.channel = 'email' THEN 'sent'
+                                ELSE x.email_status END
+        FROM locked l
+        WHERE x.organization_id = l.org AND x.id = l.id
+          AND x.attempts = l.tried AND x.delivered_at IS NULL AND x.failed_at IS NULL
+        RETURNING l.i, l.outcome, x.organization_id, x.notification_id
+    )
+    SELECT (SELECT count(*) FROM locked), array_agg(d.i), array_agg(d.outcome), array_agg(d.organization_id),
+           array_agg(d.notification_id)
+      INTO found_reports, done_reports, done_outcomes, done_orgs, done_notifications
+      FROM done d;
+    IF found_reports < how_many THEN
+        -- An unknown delivery, one of another organization, or an in_app one:
+        -- the error undoes the statement above.
+        SELECT r.i, r.org, r.id INTO bad
+          FROM unnest(orgs, ids) WITH ORDINALITY AS r(org, id, i)
+         WHERE NOT EXISTS (SELECT FROM mycelium.notification_recipients x
+                            WHERE x.organization_id = r.org AND x.id = r.id AND x.channel <> 'in_app')
+         ORDER BY r.i
+         LIMIT 1;
+        RAISE EXCEPTION '%: no delivery % in organization %', fn, bad.id,
+            bad.org || CASE WHEN batch THEN format(' (report %s)', bad.i) ELSE '' END
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    -- Compare and set: only the current attempt of an undone delivery changes it
-    -- (a claim may have handed it out again since it was read).
-    outcome := CASE WHEN reason IS NULL THEN 'delivered'
-                    WHEN permanent OR tried >= max_attempts THEN 'failed'
-                    ELSE 'retrying' END;
-    UPDATE mycelium.notification_recipients x
-    SET delivered_at = CASE WHEN outcome = 'delivered' THEN now() END,
-        failed_at = CASE WHEN outcome = 'failed' THEN now() END,
-        next_attempt_at = CASE WHEN outcome = 'retrying'
-                               THEN now() + interval '1 minute' * power(4, tried - 1) END,
-        last_error = reason,
-        email_status = CASE WHEN outcome = 'delivered' AND x.channel = 'email' THEN 'sent' ELSE x.email_status END
-    WHERE x.organization_id = org AND x.id = rid
-      AND x.attempts = tried AND x.delivered_at IS NULL AND x.failed_at IS NULL;
-    IF NOT FOUND THEN
-        PERFORM set_config('lock_timeout', lock_wait_before, true);
-        RETURN 'stale';
+    -- Each notification of a delivery done here, once: settled when none of its
+    -- external deliveries is still open.
+    IF done_reports IS NOT NULL THEN
+        UPDATE mycelium.notifications n
+        SET retry_count = s.retries,
+            status = CASE WHEN s.open > 0 THEN n.status WHEN s.failed > 0 THEN 'FAILED' ELSE 'SENT' END,
+            sent_at = CASE WHEN s.open > 0 THEN n.sent_at ELSE s.last_delivered END,
+            failure_reason = CASE WHEN s.failed > 0 THEN s.reason ELSE n.failure_reason END
+        FROM (SELECT x.organization_id, x.notification_id,
+                     count(*) FILTER (WHERE x.delivered_at IS NULL AND x.failed_at IS NULL) AS open,
+                     count(*) FILTER (WHERE x.failed_at IS NOT NULL) AS failed,
+                     coalesce(sum(greatest(x.attempts - 1, 0)), 0)::integer AS retries,
+                     max(x.delivered_at) AS last_delivered,
+                     (array_agg(x.last_error ORDER BY x.failed_at DESC)
+                          FILTER (WHERE x.failed_at IS NOT NULL))[1] AS reason
+              FROM (SELECT DISTINCT t.org, t.id FROM unnest(done_orgs, done_notifications) AS t(org, id)) t
+              JOIN mycelium.notification_recipients x
+                ON x.organization_id = t.org AND x.notification_id = t.id AND x.channel <> 'in_app'
+              GROUP BY x.organization_id, x.notification_id) s
+        WHERE n.organization_id = s.organization_id AND n.id = s.notification_id AND n.status = 'PENDING';
     END IF;
-
-    UPDATE mycelium.notifications n
-    SET retry_count = s.retries,
-        status = CASE WHEN s.open > 0 THEN n.status WHEN s.failed > 0 THEN 'FAILED' ELSE 'SENT' END,
-        sent_at = CASE WHEN s.open > 0 THEN n.sent_at ELSE s.last_delivered END,
-        failure_reason = CASE WHEN s.failed > 0 THEN s.reason ELSE n.failure_reason END
-    FROM (SELECT count(*) FILTER (WHERE x.delivered_at IS NULL AND x.failed_at IS NULL) AS open,
-                 count(*) FILTER (WHERE x.failed_at IS NOT NULL) AS failed,
-                 coalesce(sum(greatest(x.attempts - 1, 0)), 0)::integer AS retries,
-                 max(x.delivered_at) AS last_delivered,
-                 (array_agg(x.last_error ORDER BY x.failed_at DESC)
-                      FILTER (WHERE x.failed_at IS NOT NULL))[1] AS reason
-          FROM mycelium.notification_recipients x
-          WHERE x.organization_id = org AND x.notification_id = r.notification_id AND x.channel <> 'in_app') s
-    WHERE n.organization_id = org AND n.id = r.notification_id AND n.status = 'PENDING';
     PERFORM set_config('lock_timeout', lock_wait_before, true);
+
+    RETURN QUERY
+    SELECT r.i::integer, r.org, r.id, coalesce(d.outcome, 'stale')
+    FROM unnest(orgs, ids) WITH ORDINALITY AS r(org, id, i)
+    LEFT JOIN unnest(done_reports, done_outcomes) AS d(i, outcome) ON d.i = r.i
+    ORDER BY r.i;
+END;
+$$;
+
+-- The outcome of one claimed delivery: error NULL means it was delivered; a
+-- failure is tried again after a back-off, or fails for good (permanent, or the
+-- fifth attempt). Returns 'delivered', 'retrying', 'failed' or 'stale'
+-- (report_deliveries above has the rules).
+CREATE OR REPLACE FUNCTION mycelium.finish_delivery(organization_id uuid, recipient_id uuid, attempt integer,
+                                         error text DEFAULT NULL, permanent boolean DEFAULT false)
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn constant text := 'finish_delivery';
+    outcome text;
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    SELECT r.outcome INTO outcome
+      FROM mycelium_internal.report_deliveries(fn, ARRAY[finish_delivery.organization_id],
+                                               ARRAY[finish_delivery.recipient_id], ARRAY[finish_delivery.attempt],
+                                               ARRAY[finish_delivery.error], ARRAY[finish_delivery.permanent]) r;
     RETURN outcome;
 END;
 $$;
 COMMENT ON FUNCTION mycelium.finish_delivery(uuid, uuid, integer, text, boolean) IS
     'Reports the outcome of a claimed delivery (error NULL: delivered); settles the notification when it was the last';
+
+-- The outcomes of many claimed deliveries in one call, by the rules of
+-- finish_delivery: report i is (organization_ids[i], recipient_ids[i],
+-- attempts[i], errors[i], permanent[i]); errors NULL means all were delivered,
+-- permanent NULL that no failure is permanent. Returns one row per report, in
+-- their order, with its outcome ('delivered', 'retrying', 'failed' or 'stale').
+-- A malformed report, a delivery reported twice or one that does not exist
+-- fails the whole call and changes nothing.
+CREATE OR REPLACE FUNCTION mycelium.finish_deliveries(organization_ids uuid[], recipient_ids uuid[], attempts integer[],
+                                                      errors text[] DEFAULT NULL, permanent boolean[] DEFAULT NULL)
+    RETURNS TABLE (organization_id uuid, recipient_id uuid, outcome text)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn constant text := 'finish_deliveries';
+BEGIN
+    PERFORM mycelium.require_writable(fn);
+    RETURN QUERY
+    SELECT r.organization_id, r.recipient_id, r.outcome
+      FROM mycelium_internal.report_deliveries(fn, finish_deliveries.organization_ids,
+                                               finish_deliveries.recipient_ids, finish_deliveries.attempts,
+                                               finish_deliveries.errors, finish_deliveries.permanent) r
+     ORDER BY r.report;
+END;
+$$;
+COMMENT ON FUNCTION mycelium.finish_deliveries(uuid[], uuid[], integer[], text[], boolean[]) IS
+    'Reports the outcomes of many claimed deliveries at once, by the rules of finish_delivery';

@@ -30,8 +30,9 @@ REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 --   maintenance  onboarding and maintenance: create_organization, archiving,
 --                log retention, the health check, run_job, the pg_cron
 --                schedule and the job_runs record;
---   delivery     a notification delivery worker: claim_deliveries and
---                finish_delivery, for every organization, and nothing else;
+--   delivery     a notification delivery worker: claim_deliveries,
+--                finish_delivery and finish_deliveries, for every
+--                organization, and nothing else;
 --   signup       a public sign-up form: sign_up, and nothing else;
 --   billing      the service that follows the payment provider (Stripe): reads
 --                and writes every organization's subscription (its policies,
@@ -124,7 +125,8 @@ BEGIN
     END IF;
     IF kind = 'delivery' THEN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.claim_deliveries(text, integer, interval), '
-                       'mycelium.finish_delivery(uuid, uuid, integer, text, boolean) TO %s', r);
+                       'mycelium.finish_delivery(uuid, uuid, integer, text, boolean), '
+                       'mycelium.finish_deliveries(uuid[], uuid[], integer[], text[], boolean[]) TO %s', r);
         RETURN;
     END IF;
     IF kind = 'billing' THEN

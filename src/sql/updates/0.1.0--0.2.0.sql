@@ -49,6 +49,8 @@ CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (due_date)
 
 -- Functions whose arguments changed: the new ones are made by the code parts.
 DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
+-- gained the deliverables' columns, which a sweep passes instead of reading them again
+DROP FUNCTION mycelium_internal.deliverable_audience(uuid[], uuid[], text[]);
 
 -- Policies are made anew by src/sql/code/50_rls.sql.
 DO $$
@@ -618,6 +620,7 @@ ALTER TYPE mycelium.delivery
     ADD ATTRIBUTE email_header_html text,
     ADD ATTRIBUTE email_footer_html text,
     ADD ATTRIBUTE email_signature text;
--- send_notifications gained the portal recipients (portal_users).
+-- send_notifications gained the portal recipients (portal_users), and the titles
+-- and due dates that a sweep passes instead of reading them again.
 DROP FUNCTION mycelium_internal.send_notifications(mycelium.notification_type, timestamptz, uuid, uuid[], uuid[],
                                                    uuid[], uuid[]);
