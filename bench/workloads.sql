@@ -852,3 +852,28 @@ INSERT INTO bench.workloads (ord, workload, title, col, outside, sql, rows_mode)
 -- Nothing to compare: a sign-in returns a token, the limit a bare hash.
 UPDATE bench.workloads SET answer_note = 'a sign-in returns a signed token, the limit a bare hash: nothing to compare'
 WHERE workload = 'sign_in' AND col = 'mycelium';
+
+-- ------ Scope and cost per row ------
+-- Whose work each workload does (bench.workloads.scope) and what its rows are
+-- (per_row), for the report's per-organization and per-row tables
+-- (docs/performance.md, "Cost per organization"). Every workload has a scope.
+UPDATE bench.workloads SET scope = 'organization'
+WHERE workload IN ('generation_one', 'productivity_one', 'overdue_sweep_one', 'validation_one', 'trigger_insert',
+                   'user_dashboard_one', 'client_overview_one', 'analytics_one', 'activity_one',
+                   'activity_feed_one', 'rls_admin', 'rls_editor');
+UPDATE bench.workloads SET scope = 'fixed'
+WHERE workload IN ('overdue_sweep_idle', 'delivery_claim', 'delivery_finish', 'sign_in');
+UPDATE bench.workloads SET scope = 'all'
+WHERE workload IN ('generation_all', 'productivity_all', 'overdue_sweep_all', 'validation_all',
+                   'user_dashboard_all', 'client_overview_all', 'analytics_all', 'activity_all');
+UPDATE bench.workloads SET per_row = 'generated' WHERE workload IN ('generation_one', 'generation_all');
+UPDATE bench.workloads SET per_row = 'swept' WHERE workload IN ('overdue_sweep_one', 'overdue_sweep_all');
+UPDATE bench.workloads SET per_row = 'validated' WHERE workload IN ('validation_one', 'validation_all', 'trigger_insert');
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM bench.workloads WHERE scope IS NULL) THEN
+        RAISE EXCEPTION 'bench/workloads.sql: workloads without a scope: %',
+            (SELECT string_agg(DISTINCT workload, ', ') FROM bench.workloads WHERE scope IS NULL);
+    END IF;
+END;
+$$;
