@@ -510,9 +510,9 @@ CREATE FUNCTION bench.fmt_us(us float8) RETURNS text
     LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE WHEN us IS NULL THEN '–'
-                WHEN us < 10 THEN to_char(us, 'FM990.00')
-                WHEN us < 100 THEN to_char(us, 'FM990.0')
-                ELSE to_char(round(us), 'FM999,999,990') END || ' µs';
+                ELSE CASE WHEN us < 10 THEN to_char(us, 'FM990.00')
+                          WHEN us < 100 THEN to_char(us, 'FM990.0')
+                          ELSE to_char(round(us), 'FM999,999,990') END || ' µs' END;
 $$;
 
 CREATE FUNCTION bench.load_steps() RETURNS TABLE (step text, seconds numeric)
@@ -604,9 +604,9 @@ BEGIN
                        bench.organization_shape() ->> 'users', bench.organization_shape() ->> 'clients',
                        to_char((bench.organization_shape() ->> 'deliverables')::bigint, 'FM999,999,999'),
                        round((bench.organization_shape() ->> 'share_of_deliverables')::numeric * 100, 1));
-    RETURN NEXT format('%-54s %-13s %10s %14s %22s %14s', 'workload', 'scope', 'rows', 'mycelium', 'document', 'limit');
+    RETURN NEXT format('%-58s %-13s %10s %14s %22s %14s', 'workload', 'scope', 'rows', 'mycelium', 'document', 'limit');
     FOR r IN SELECT * FROM bench.per_organization ORDER BY ord LOOP
-        RETURN NEXT format('%-54s %-13s %10s %14s %22s %14s', r.title, r.scope,
+        RETURN NEXT format('%-58s %-13s %10s %14s %22s %14s', r.title, r.scope,
                            coalesce(to_char(r.rows, 'FM999,999,999'), '–'),
                            CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE r.mycelium_text END,
                            CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE r.document_text END,
@@ -614,10 +614,10 @@ BEGIN
     END LOOP;
     RETURN NEXT '';
     RETURN NEXT 'Per row: each column''s median / the rows it generated, swept or validated';
-    RETURN NEXT format('%-54s %-13s %-10s %10s %12s %12s %12s', 'workload', 'scope', 'a row is', 'rows',
+    RETURN NEXT format('%-58s %-13s %-10s %10s %12s %12s %12s', 'workload', 'scope', 'a row is', 'rows',
                        'mycelium', 'document', 'limit');
     FOR r IN SELECT * FROM bench.per_row ORDER BY ord LOOP
-        RETURN NEXT format('%-54s %-13s %-10s %10s %12s %12s %12s', r.title, r.scope, r.unit,
+        RETURN NEXT format('%-58s %-13s %-10s %10s %12s %12s %12s', r.title, r.scope, r.unit,
                            coalesce(to_char(coalesce(r.limit_rows, r.mycelium_rows, r.document_rows), 'FM999,999,999'), '–'),
                            CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE bench.fmt_us(r.mycelium_us) END,
                            CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE bench.fmt_us(r.document_us) END,
