@@ -61,6 +61,15 @@ CREATE TABLE bench.workloads (
     -- subtransaction: bench/run measures such a column itself, one top-level CALL
     -- per repetition (bench.plan_outside), after the others.
     outside   boolean NOT NULL DEFAULT false,
+    -- Whose work it is, so that scales can be compared (docs/performance.md, "Cost
+    -- per organization"): 'organization', the single organization's (the same
+    -- shape at every scale); 'fixed', a fixed amount whatever the scale (100
+    -- e-mails, one sign-in, a sweep that finds nothing); 'all', every
+    -- organization's, which grows with the scale. The same in every column.
+    scope     text CHECK (scope IN ('organization', 'fixed', 'all')),
+    -- What one row of the workload's rows is, for its cost per row (µs per row):
+    -- 'generated', 'swept' or 'validated'; NULL: not reported per row.
+    per_row   text CHECK (per_row IN ('generated', 'swept', 'validated')),
     -- What the column computed: a query returning one jsonb object of named parts
     -- (each a text, usually bench.digest() of some rows), run on the warm-up only,
     -- after sql and before the rollback, with the same placeholders plus {sql} (the
@@ -454,6 +463,62 @@ LEFT JOIN bench.summary m ON m.workload = w.workload AND m.col = 'mycelium'
 LEFT JOIN bench.summary d ON d.workload = w.workload AND d.col = 'document'
 LEFT JOIN bench.summary l ON l.workload = w.workload AND l.col = 'limit';
 
+-- The single organization's shape (organization 1, the same at every scale: its
+-- users, clients and share of the deliverables), so that its times can be
+-- compared from one scale to another.
+CREATE FUNCTION bench.organization_shape() RETURNS jsonb
+    LANGUAGE sql STABLE
+AS $$
+    SELECT jsonb_build_object(
+        'organization_id', o.id,
+        'users', (SELECT count(*) FROM mycelium.users u WHERE u.organization_id = o.id),
+        'clients', (SELECT count(*) FROM mycelium.clients c WHERE c.organization_id = o.id),
+        'deliverables', (SELECT count(*) FROM mycelium.deliverables d WHERE d.organization_id = o.id),
+        'share_of_deliverables', (SELECT round(count(*) FILTER (WHERE d.organization_id = o.id) * 1.0
+                                               / nullif(count(*), 0), 4) FROM mycelium.deliverables d))
+    FROM (SELECT bench.param('org')::uuid AS id) o;
+$$;
+
+-- Per workload whose work does not grow with the database (scope 'organization'
+-- or 'fixed'): its columns' medians, to compare with the same rows of a run at
+-- another scale. NULL where a column timed out, failed, or (a fast wrong answer
+-- is no measurement) its columns' answers differ.
+CREATE VIEW bench.per_organization AS
+SELECT r.ord, r.workload, r.title, w.scope, r.rows, r.verdict,
+       CASE WHEN r.verdict <> 'differ' AND (r.m).status = 'ok' THEN (r.m).median_ms END AS mycelium_ms,
+       CASE WHEN r.verdict <> 'differ' AND (r.d).status = 'ok' THEN (r.d).median_ms END AS document_ms,
+       CASE WHEN r.verdict <> 'differ' AND (r.l).status = 'ok' THEN (r.l).median_ms END AS limit_ms,
+       r.mycelium_text, r.document_text, r.limit_text
+FROM bench.report r
+JOIN (SELECT DISTINCT workload, scope FROM bench.workloads) w ON w.workload = r.workload
+WHERE w.scope IN ('organization', 'fixed');
+
+-- Per workload that generates, sweeps or validates rows: each column's median
+-- divided by the rows it touched, in µs per row. Linear work costs the same per
+-- row at every scale; a cost that grows with the database shows here too.
+CREATE VIEW bench.per_row AS
+SELECT r.ord, r.workload, r.title, w.scope, w.per_row AS unit, r.verdict,
+       (r.m).rows AS mycelium_rows, (r.d).rows AS document_rows, (r.l).rows AS limit_rows,
+       CASE WHEN r.verdict <> 'differ' AND (r.m).status = 'ok' AND (r.m).rows > 0
+            THEN 1000 * (r.m).median_ms / (r.m).rows END AS mycelium_us,
+       CASE WHEN r.verdict <> 'differ' AND (r.d).status = 'ok' AND (r.d).rows > 0
+            THEN 1000 * (r.d).median_ms / (r.d).rows END AS document_us,
+       CASE WHEN r.verdict <> 'differ' AND (r.l).status = 'ok' AND (r.l).rows > 0
+            THEN 1000 * (r.l).median_ms / (r.l).rows END AS limit_us
+FROM bench.report r
+JOIN (SELECT DISTINCT workload, scope, per_row FROM bench.workloads) w ON w.workload = r.workload
+WHERE w.per_row IS NOT NULL;
+
+-- A cost per row, printed: µs to two significant digits ("12 µs", "0.85 µs").
+CREATE FUNCTION bench.fmt_us(us float8) RETURNS text
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN us IS NULL THEN '–'
+                ELSE CASE WHEN us < 10 THEN to_char(us, 'FM990.00')
+                          WHEN us < 100 THEN to_char(us, 'FM990.0')
+                          ELSE to_char(round(us), 'FM999,999,990') END || ' µs' END;
+$$;
+
 CREATE FUNCTION bench.load_steps() RETURNS TABLE (step text, seconds numeric)
     LANGUAGE sql STABLE
 AS $$
@@ -536,6 +601,32 @@ BEGIN
                            r.mycelium_text, r.document_text, r.limit_text,
                            r.mycelium_document, r.mycelium_limit, r.document_limit);
     END LOOP;
+    RETURN NEXT '';
+    RETURN NEXT format('Per organization: work that does not grow with the database, to compare with the same rows '
+                       'at another scale (docs/performance.md, "Cost per organization"); the organization: %s users, '
+                       '%s clients, %s deliverables (%s%% of all)',
+                       bench.organization_shape() ->> 'users', bench.organization_shape() ->> 'clients',
+                       to_char((bench.organization_shape() ->> 'deliverables')::bigint, 'FM999,999,999'),
+                       round((bench.organization_shape() ->> 'share_of_deliverables')::numeric * 100, 1));
+    RETURN NEXT format('%-58s %-13s %10s %14s %22s %14s', 'workload', 'scope', 'rows', 'mycelium', 'document', 'limit');
+    FOR r IN SELECT * FROM bench.per_organization ORDER BY ord LOOP
+        RETURN NEXT format('%-58s %-13s %10s %14s %22s %14s', r.title, r.scope,
+                           coalesce(to_char(r.rows, 'FM999,999,999'), '–'),
+                           CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE r.mycelium_text END,
+                           CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE r.document_text END,
+                           CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE r.limit_text END);
+    END LOOP;
+    RETURN NEXT '';
+    RETURN NEXT 'Per row: each column''s median / the rows it generated, swept or validated';
+    RETURN NEXT format('%-58s %-13s %-10s %10s %12s %12s %12s', 'workload', 'scope', 'a row is', 'rows',
+                       'mycelium', 'document', 'limit');
+    FOR r IN SELECT * FROM bench.per_row ORDER BY ord LOOP
+        RETURN NEXT format('%-58s %-13s %-10s %10s %12s %12s %12s', r.title, r.scope, r.unit,
+                           coalesce(to_char(coalesce(r.limit_rows, r.mycelium_rows, r.document_rows), 'FM999,999,999'), '–'),
+                           CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE bench.fmt_us(r.mycelium_us) END,
+                           CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE bench.fmt_us(r.document_us) END,
+                           CASE WHEN r.verdict = 'differ' THEN 'wrong' ELSE bench.fmt_us(r.limit_us) END);
+    END LOOP;
     FOR r IN SELECT s.workload, s.col, s.detail FROM bench.summary s WHERE s.status = 'error' ORDER BY s.ord, s.col LOOP
         RETURN NEXT format('error in %s / %s: %s', r.workload, r.col, r.detail);
     END LOOP;
@@ -603,6 +694,25 @@ AS $$
         'break', nullif(bench.param('break'), ''),
         'answers_differ', (SELECT count(*) FROM bench.answer_check WHERE verdict = 'differ'),
         'load_seconds', (SELECT jsonb_object_agg(step, seconds) FROM bench.load_steps() WHERE seconds IS NOT NULL),
+        -- Work that does not grow with the database, and costs per row
+        -- (docs/performance.md, "Cost per organization"); null: timed out, failed
+        -- or answers differ.
+        'per_organization', jsonb_build_object(
+            'organization', bench.organization_shape(),
+            'workloads', (SELECT jsonb_agg(jsonb_build_object(
+                                  'workload', p.workload, 'scope', p.scope, 'rows', p.rows,
+                                  'mycelium_ms', round(p.mycelium_ms::numeric, 3),
+                                  'document_ms', round(p.document_ms::numeric, 3),
+                                  'limit_ms', round(p.limit_ms::numeric, 3)) ORDER BY p.ord)
+                          FROM bench.per_organization p)),
+        'per_row', (SELECT jsonb_agg(jsonb_build_object(
+                                'workload', p.workload, 'scope', p.scope, 'unit', p.unit,
+                                'rows', jsonb_build_object('mycelium', p.mycelium_rows, 'document', p.document_rows,
+                                                           'limit', p.limit_rows),
+                                'us_per_row', jsonb_build_object('mycelium', round(p.mycelium_us::numeric, 3),
+                                                                 'document', round(p.document_us::numeric, 3),
+                                                                 'limit', round(p.limit_us::numeric, 3))) ORDER BY p.ord)
+                    FROM bench.per_row p),
         'workloads', (SELECT jsonb_agg(jsonb_build_object(
                           'workload', r.workload,
                           'title', r.title,

@@ -307,18 +307,22 @@ WHERE workload IN ('overdue_sweep_one', 'overdue_sweep_all') AND col = 'document
 
 -- ------ A sweep with nothing to do ------
 -- The usual scheduled run: nothing is newly overdue. Both sweep up to the earliest
--- open due date (found through the partial index of open, dated deliverables), so
--- nothing qualifies. Goal: under 5 ms at the default scale.
-INSERT INTO bench.workloads (ord, workload, title, col, writes, sql, rows_mode) VALUES
+-- open due date (found in the untimed setup: the partial index of open, dated
+-- deliverables leads with organization_id, so the earliest across organizations is
+-- a scan of it, which no sweep makes), so nothing qualifies; the limit reads the
+-- same organizations' ranges as the sweep. Goal: under 5 ms at the default scale.
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode) VALUES
 (32, 'overdue_sweep_idle', 'Overdue sweep that finds nothing, all organizations', 'mycelium', true,
- $q$SELECT count(*) FROM mycelium.sweep_overdue(
-     (SELECT min(due_date) FROM mycelium.deliverables
-      WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')))$q$, 'value'),
+ ARRAY[$q$SELECT set_config('bench.idle_as_of', min(due_date)::text, true) FROM mycelium.deliverables
+          WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$],
+ $q$SELECT count(*) FROM mycelium.sweep_overdue(current_setting('bench.idle_as_of')::timestamptz)$q$, 'value'),
 (32, 'overdue_sweep_idle', 'Overdue sweep that finds nothing, all organizations', 'limit', true,
+ ARRAY[$q$SELECT set_config('bench.idle_as_of', min(due_date)::text, true) FROM mycelium.deliverables
+          WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$],
  $q$UPDATE mycelium.deliverables SET status = 'OVERDUE'
-WHERE due_date < (SELECT min(due_date) FROM mycelium.deliverables
-                  WHERE status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL'))
-  AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')$q$, 'count');
+WHERE due_date < current_setting('bench.idle_as_of')::timestamptz
+  AND status IN ('PENDING', 'IN_PROGRESS', 'NEEDS_REVIEW', 'NEEDS_APPROVAL')
+  AND organization_id = ANY (ARRAY(SELECT o.id FROM mycelium.organizations o))$q$, 'count');
 
 -- Answers: nothing set OVERDUE, nothing notified.
 UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
@@ -885,3 +889,28 @@ INSERT INTO bench.workloads (ord, workload, title, col, outside, sql, rows_mode)
 -- Nothing to compare: a sign-in returns a token, the limit a bare hash.
 UPDATE bench.workloads SET answer_note = 'a sign-in returns a signed token, the limit a bare hash: nothing to compare'
 WHERE workload = 'sign_in' AND col = 'mycelium';
+
+-- ------ Scope and cost per row ------
+-- Whose work each workload does (bench.workloads.scope) and what its rows are
+-- (per_row), for the report's per-organization and per-row tables
+-- (docs/performance.md, "Cost per organization"). Every workload has a scope.
+UPDATE bench.workloads SET scope = 'organization'
+WHERE workload IN ('generation_one', 'productivity_one', 'overdue_sweep_one', 'validation_one', 'trigger_insert',
+                   'user_dashboard_one', 'client_overview_one', 'analytics_one', 'activity_one',
+                   'activity_feed_one', 'rls_admin', 'rls_editor');
+UPDATE bench.workloads SET scope = 'fixed'
+WHERE workload IN ('overdue_sweep_idle', 'delivery_claim', 'delivery_finish', 'sign_in');
+UPDATE bench.workloads SET scope = 'all'
+WHERE workload IN ('generation_all', 'productivity_all', 'overdue_sweep_all', 'validation_all',
+                   'user_dashboard_all', 'client_overview_all', 'analytics_all', 'activity_all');
+UPDATE bench.workloads SET per_row = 'generated' WHERE workload IN ('generation_one', 'generation_all');
+UPDATE bench.workloads SET per_row = 'swept' WHERE workload IN ('overdue_sweep_one', 'overdue_sweep_all');
+UPDATE bench.workloads SET per_row = 'validated' WHERE workload IN ('validation_one', 'validation_all', 'trigger_insert');
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM bench.workloads WHERE scope IS NULL) THEN
+        RAISE EXCEPTION 'bench/workloads.sql: workloads without a scope: %',
+            (SELECT string_agg(DISTINCT workload, ', ') FROM bench.workloads WHERE scope IS NULL);
+    END IF;
+END;
+$$;

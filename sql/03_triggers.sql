@@ -66,6 +66,18 @@ INSERT INTO mycelium.service_types (organization_id, name, workflow_type) VALUES
     ('0000000a-0000-7000-8000-000000000000', 'Social', 'RECURRING');
 SELECT slug FROM mycelium.organizations ORDER BY slug;
 SELECT slug FROM mycelium.service_types ORDER BY slug;
+-- A statement that fills many slugs holds one advisory lock per scope, not one per
+-- row: a transaction keeps its locks to the end, and a bulk import of tens of
+-- thousands of clients must not run the shared lock table out of memory.
+BEGIN;
+INSERT INTO mycelium.clients (organization_id, name)
+SELECT o.id, 'Bulk client ' || n
+FROM generate_series(1, 200) AS n
+CROSS JOIN (VALUES ('0000000a-0000-7000-8000-000000000000'::uuid), ('0000000b-0000-7000-8000-000000000000')) AS o(id);
+SELECT count(*) AS slugs_filled, count(DISTINCT (organization_id, slug)) AS distinct_slugs
+FROM mycelium.clients WHERE name LIKE 'Bulk client %';
+SELECT count(*) AS advisory_locks_held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+ROLLBACK;
 
 -- ------ Activity log ------
 TRUNCATE mycelium.activity_logs;

@@ -792,7 +792,7 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('deliverables',            'deliverables_templates_idx',
      'CREATE INDEX deliverables_templates_idx ON mycelium.deliverables USING btree (organization_id) WHERE ((recurrence_rule IS NOT NULL) AND (recurrence_period IS NULL))'),
     ('deliverables',            'deliverables_open_due_idx',
-     'CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables USING btree (due_date) WHERE (status = ANY (mycelium.open_statuses()))'),
+     'CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables USING btree (organization_id, due_date) WHERE (status = ANY (mycelium.open_statuses()))'),
     ('comments',                'comments_pkey',
      'CREATE UNIQUE INDEX comments_pkey ON mycelium.comments USING btree (organization_id, id)'),
     ('comments',                'comments_org_deliverable_idx',

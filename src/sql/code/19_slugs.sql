@@ -26,10 +26,13 @@ BEGIN
     END IF;
     -- slugify caps its result at 80 characters: room for a suffix within 100.
     base := mycelium.slugify(NEW.name);
-    -- Two sessions filling the same base slug in the same scope take turns, so
-    -- that the second sees the first's suffix instead of failing on the key.
-    PERFORM pg_advisory_xact_lock(
-        hashtextextended(TG_TABLE_NAME || '/' || coalesce(org::text, '') || '/' || base, 0));
+    -- Two sessions filling slugs in the same scope take turns, so that the
+    -- second sees the first's suffix instead of failing on the key. One lock per
+    -- scope, not per base slug: a transaction holds each of its advisory locks to
+    -- the end, and one lock per row ran the shared lock table out of memory on a
+    -- bulk import of some ten thousand clients (the lock is re-entrant, so a
+    -- statement that fills many slugs of one organization holds one).
+    PERFORM pg_advisory_xact_lock(hashtextextended(TG_TABLE_NAME || '/' || coalesce(org::text, ''), 0));
     EXECUTE format(
         'SELECT max(CASE WHEN slug = $1 THEN 1 ELSE substring(slug FROM ''-([0-9]+)$'')::integer END)
            FROM %I.%I

@@ -70,8 +70,11 @@ CREATE UNIQUE INDEX deliverables_generated_occurrence_key
 CREATE INDEX deliverables_templates_idx ON mycelium.deliverables (organization_id)
     WHERE recurrence_rule IS NOT NULL AND recurrence_period IS NULL;
 -- The sweeps: only open, dated deliverables, so that a sweep that finds nothing
--- reads an empty range of a small index (the sweeps test the same list).
-CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (due_date)
+-- reads an empty range of a small index (the sweeps test the same list); by
+-- organization first, like every tenant's index, so that a sweep of one
+-- organization reads its own open rows and not every tenant's (on due_date alone,
+-- it read and filtered out the others').
+CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (organization_id, due_date)
     WHERE status = ANY (mycelium.open_statuses());
 CREATE INDEX deliverables_title_search_idx
     ON mycelium.deliverables USING gin (to_tsvector('english', title));

@@ -44,7 +44,7 @@ $$;
 COMMENT ON FUNCTION mycelium.open_statuses() IS
     'The statuses of a deliverable that is open and not yet late (the sweeps''); with OVERDUE, still to be done';
 DROP INDEX mycelium.deliverables_open_due_idx;
-CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (due_date)
+CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (organization_id, due_date)
     WHERE status = ANY (mycelium.open_statuses());
 
 -- Functions whose arguments changed: the new ones are made by the code parts.
