@@ -21,6 +21,8 @@ _Pragma("GCC visibility pop")
     bool in_job_statement = false;
     // Read by mycelium_internal.guard_schema() through current_setting().
     bool allow_schema_changes = false;
+    // Read by mycelium.development_token() through current_setting().
+    bool development_tokens = false;
 
 }  // namespace
 
@@ -56,5 +58,12 @@ void _PG_init(void) {
                              "restores only into tables changed the same way.",
                              &allow_schema_changes, false, PGC_SUSET,
                              GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr, nullptr, nullptr);
+    // Read by mycelium.development_token() through current_setting(). PGC_SIGHUP:
+    // only the server's configuration may turn it on, never a database, a role
+    // or a session, so a database restored onto another server cannot.
+    DefineCustomBoolVariable("mycelium.development_tokens",
+                             "Let mycelium.development_token() issue tokens for seeded accounts.",
+                             "For local development only; off on every other server.",
+                             &development_tokens, false, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("mycelium");
 }

@@ -1731,7 +1731,7 @@ SELECT functions_are('mycelium', ARRAY[
     'set_identity_provider', 'remove_identity_provider', 'link_identity',
     'set_temporary_password', 'force_password_change', 'lock_account',
     'request_password_reset', 'reset_password', 'request_email_verification', 'verify_email',
-    'invite_user', 'invite_client_user', 'accept_invitation', 'sign_up', 'require_organization_writable',
+    'invite_user', 'invite_client_user', 'accept_invitation', 'sign_up', 'development_token', 'require_organization_writable',
     'announce_maintenance'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
@@ -1857,6 +1857,7 @@ SELECT set_eq(
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium.accept_invitation(text,text)',                 'plpgsql', 'v', 'u', true),
         ('mycelium.sign_up(text,text,text,text,text)',            'plpgsql', 'v', 'u', true),
+        ('mycelium.development_token(uuid,text,boolean)',         'plpgsql', 'v', 'u', true),
         ('mycelium_internal.issue_token(uuid,uuid,text,uuid,integer,bigint)',
                                                                   'c',       'v', 'u', false),
         ('mycelium_internal.end_sessions(uuid,uuid)',             'sql',     'v', 'u', false),
@@ -2319,6 +2320,7 @@ SELECT is(
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)',
           'mycelium.database_health_check()',
+          'mycelium.development_token(uuid,text,boolean)',
           'mycelium.finish_deliveries(uuid[],uuid[],integer[],text[],boolean[])',
           'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
           'mycelium.force_password_change(uuid)',

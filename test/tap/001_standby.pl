@@ -112,6 +112,7 @@ my %writing = (
     invite_client_user => q{SELECT * FROM mycelium.invite_client_user('550e8400-e29b-41d4-a716-446655440000', 'new@b.example', 'New')},
     accept_invitation => q{SELECT * FROM mycelium.accept_invitation('an invitation secret', 'a long new password')},
     sign_up => q{SELECT * FROM mycelium.sign_up('Standby Agency', 'new@b.example', 'New', 'a long new password')},
+    development_token => q{SELECT * FROM mycelium.development_token('550e8400-e29b-41d4-a716-446655440000', 'a@b.example')},
     set_identity_provider => q{SELECT mycelium.set_identity_provider('https://idp.example', '{"keys": []}')},
     remove_identity_provider => q{SELECT mycelium.remove_identity_provider('https://idp.example')},
     link_identity => q{SELECT mycelium.link_identity('550e8400-e29b-41d4-a716-446655440001', 'https://idp.example', 'sub')},

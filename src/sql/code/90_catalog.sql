@@ -184,6 +184,8 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.resolve_organization(text) TO %s', r);
         EXECUTE format('GRANT EXECUTE ON PROCEDURE mycelium.sign_in(uuid, text, text, boolean, text, uuid, text, '
                        'timestamptz, boolean) TO %s', r);
+        -- Refused unless the server is a development server (49_development_tokens.sql).
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.development_token(uuid, text, boolean) TO %s', r);
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.unlock_account(uuid), mycelium.lock_account(uuid), '
                        'mycelium.set_temporary_password(uuid, interval), mycelium.force_password_change(uuid), '
                        'mycelium.invite_user(text, text, mycelium.user_role, interval), '
