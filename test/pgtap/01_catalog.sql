@@ -1757,7 +1757,8 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'token_header', 'verify_foreign_token', 'check_jwks', 'authenticate_foreign',
     'new_secret', 'check_lifetime', 'issue_secret', 'take_secret', 'take_rate_limit', 'active_account_by_email',
     'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds', 'lock_holds',
-    'read_only_organizations', 'require_organization_writable', 'writable_organizations', 'check_plan_limits'
+    'read_only_organizations', 'require_organization_writable', 'writable_organizations', 'check_plan_limits',
+    'webhook_signature', 'generate_webhook_secret'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1804,6 +1805,9 @@ SELECT set_eq(
         ('mycelium.remove_identity_provider(text)',               'plpgsql', 'v', 'u', true),
         ('mycelium.link_identity(uuid,text,text)',                'plpgsql', 'v', 'u', true),
         ('mycelium_internal.authenticate_foreign(text)',          'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.webhook_signature(text,text,bigint,text)',
+                                                                  'c',       'i', 's', false),
+        ('mycelium_internal.generate_webhook_secret()',           'c',       'v', 'u', false),
         ('mycelium_internal.is_supported_hash(text)',             'c',       'i', 's', false),
         ('mycelium_internal.hash_password(text)',                 'c',       'v', 'u', false),
         ('mycelium_internal.verify_password(text,text)',          'c',       'i', 'u', false),
@@ -2250,6 +2254,7 @@ SELECT is(
           'mycelium_internal.check_field_definition()',
           'mycelium_internal.check_jwks(text)',
           'mycelium_internal.current_token()',
+          'mycelium_internal.generate_webhook_secret()',
           'mycelium_internal.hash_password(text)',
           'mycelium_internal.in_extension_script()',
           'mycelium_internal.is_supported_hash(text)',
@@ -2264,7 +2269,8 @@ SELECT is(
           'mycelium_internal.touch_updated_at()',
           'mycelium_internal.verify_foreign_token(text,text,text,text[])',
           'mycelium_internal.verify_password(text,text)',
-          'mycelium_internal.verify_token(text)'],
+          'mycelium_internal.verify_token(text)',
+          'mycelium_internal.webhook_signature(text,text,bigint,text)'],
     '(f) the C-language functions of both schemas are exactly these (exempt from the search_path rule)');
 
 -- Every other function sets its search_path, to exactly pg_catalog, pg_temp, and
