@@ -40,4 +40,7 @@ bool acting_as_portal();
 // backend until the table changes (announce_change).
 std::string load_key(const char *purpose);
 
+// The 'context' key, cached per backend until auth_keys changes.
+const std::string &context_key();
+
 }  // namespace mycelium::pg
