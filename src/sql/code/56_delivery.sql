@@ -89,9 +89,19 @@ $$;
 COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
     'Hands a worker up to batch_size due deliveries of one channel, leased to it for lease';
 
+-- How long a delivery that failed on its attempt-th try waits before the next:
+-- 1, 4, 16, then 64 minutes; NULL after the fifth, which was the last. The one
+-- retry schedule of the notifications' and the webhooks' deliveries.
+CREATE OR REPLACE FUNCTION mycelium_internal.delivery_backoff(attempt integer) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN attempt < 5 THEN interval '1 minute' * power(4, greatest(attempt, 1) - 1) END
+$$;
+
 -- The outcome of one claimed delivery: error NULL means it was delivered. A
--- failure is tried again after a back-off (1, 4, 16, then 64 minutes) and fails
--- for good on the fifth attempt, or at once when permanent (a bounced address).
+-- failure is tried again after a back-off (delivery_backoff: 1, 4, 16, then 64
+-- minutes) and fails for good on the fifth attempt, or at once when permanent (a bounced address).
 -- When the last external delivery of a notification is done, the notification
 -- becomes SENT (or FAILED, when any failed for good). Returns what became of it:
 -- 'delivered', 'retrying', 'failed', or 'stale' (the attempt is not the current
@@ -105,7 +115,6 @@ AS $$
 #variable_conflict use_column
 DECLARE
     fn constant text := 'finish_delivery';
-    max_attempts constant integer := 5;
     org constant uuid := finish_delivery.organization_id;
     rid constant uuid := finish_delivery.recipient_id;
     tried constant integer := finish_delivery.attempt;
@@ -158,13 +167,12 @@ BEGIN
     -- Compare and set: only the current attempt of an undone delivery changes it
     -- (a claim may have handed it out again since it was read).
     outcome := CASE WHEN reason IS NULL THEN 'delivered'
-                    WHEN permanent OR tried >= max_attempts THEN 'failed'
+                    WHEN permanent OR mycelium_internal.delivery_backoff(tried) IS NULL THEN 'failed'
                     ELSE 'retrying' END;
     UPDATE mycelium.notification_recipients x
     SET delivered_at = CASE WHEN outcome = 'delivered' THEN now() END,
         failed_at = CASE WHEN outcome = 'failed' THEN now() END,
-        next_attempt_at = CASE WHEN outcome = 'retrying'
-                               THEN now() + interval '1 minute' * power(4, tried - 1) END,
+        next_attempt_at = CASE WHEN outcome = 'retrying' THEN now() + mycelium_internal.delivery_backoff(tried) END,
         last_error = reason,
         email_status = CASE WHEN outcome = 'delivered' AND x.channel = 'email' THEN 'sent' ELSE x.email_status END
     WHERE x.organization_id = org AND x.id = rid
