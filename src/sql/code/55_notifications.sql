@@ -734,13 +734,14 @@ CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.projects
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_project_events();
 
 -- INTEGRATION_ERROR when an integration is disabled for its failures: an
--- update that turns is_enabled off while it records a failure (error_count
--- above 0 and a new last_error_at). finish_webhook_delivery does so after the
--- setting integration_failure_limit's consecutive failures, or at once on a 410
--- Gone; so may the application or the service that runs another integration.
--- A failure that leaves the integration enabled (it will be tried again) tells
--- nobody: the ADMINs hear when they have something to do. To the
--- organization's ACTIVE ADMINs, with the count and the last error.
+-- update that turns is_enabled off while it counts a failure (error_count
+-- rises). finish_webhook_delivery does so after the setting
+-- integration_failure_limit's consecutive failures, or at once on a 410 Gone;
+-- so may the application or the service that runs another integration. A
+-- failure that leaves the integration enabled (it will be tried again) tells
+-- nobody, nor does an ADMIN turning it off by hand: the ADMINs hear when they
+-- have something to do. To the organization's ACTIVE ADMINs, with the count and
+-- the last error.
 CREATE OR REPLACE FUNCTION mycelium_internal.notify_integration_errors() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -760,8 +761,7 @@ BEGIN
       FROM new_rows n
       JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
       JOIN mycelium.users u ON u.organization_id = n.organization_id AND u.role = 'ADMIN' AND u.status = 'ACTIVE'
-     WHERE o.is_enabled AND NOT n.is_enabled AND n.error_count > 0
-       AND n.last_error_at IS DISTINCT FROM o.last_error_at;
+     WHERE o.is_enabled AND NOT n.is_enabled AND n.error_count > o.error_count;
     IF ev.orgs IS NOT NULL THEN
         PERFORM mycelium_internal.send_notices('INTEGRATION_ERROR', 'integration', actor, ev.orgs, ev.ids, ev.users,
                                                ev.titles, ev.messages, ev.metadata);
