@@ -25,6 +25,14 @@ int base64url_value(char c) {
     return -1;
 }
 
+// The standard alphabet (RFC 4648 section 4).
+int base64_value(char c) {
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    if (c == '-' || c == '_') return -1;
+    return base64url_value(c);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -54,16 +62,44 @@ std::string description(const json &value) {
 }
 
 // ---------------------------------------------------------------------------
-// base64url
+// base64 and base64url
 
-std::string base64url_encode(std::string_view data) {
+std::string base64_encode(std::string_view data) {
     if (data.size() > static_cast<std::size_t>(INT_MAX / 2))
-        throw Error(ErrorKind::ProgramLimitExceeded, "base64url: input is too long");
+        throw Error(ErrorKind::ProgramLimitExceeded, "base64: input is too long");
     std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');  // + the NUL it writes
     const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
                                         reinterpret_cast<const unsigned char *>(data.data()),
                                         static_cast<int>(data.size()));
     out.resize(static_cast<std::size_t>(written));
+    return out;
+}
+
+bool base64_decode(std::string_view text, std::string &out) {
+    if (text.size() % 4 != 0 || text.size() > static_cast<std::size_t>(INT_MAX / 2)) return false;
+    std::size_t padding = 0;
+    while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=')
+        ++padding;
+    const std::string_view body = text.substr(0, text.size() - padding);
+    for (const char c : body)
+        if (base64_value(c) < 0) return false;
+    if (!body.empty()) {
+        const int value = base64_value(body.back());
+        if (padding == 2 && (value & 0x0f) != 0) return false;
+        if (padding == 1 && (value & 0x03) != 0) return false;
+    }
+    out.assign(text.size() / 4 * 3, '\0');
+    const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                                        reinterpret_cast<const unsigned char *>(text.data()),
+                                        static_cast<int>(text.size()));
+    // It counts the bytes that the padding stands for too.
+    if (decoded < 0 || static_cast<std::size_t>(decoded) != out.size()) return false;
+    out.resize(out.size() - padding);
+    return true;
+}
+
+std::string base64url_encode(std::string_view data) {
+    std::string out = base64_encode(data);
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char &c : out) {
         if (c == '+')
@@ -79,11 +115,8 @@ bool base64url_decode(std::string_view text, std::string &out) {
     if (rest == 1 || text.size() > static_cast<std::size_t>(INT_MAX / 2)) return false;
     for (const char c : text)
         if (base64url_value(c) < 0) return false;
-    if (rest == 2 && (base64url_value(text.back()) & 0x0f) != 0) return false;
-    if (rest == 3 && (base64url_value(text.back()) & 0x03) != 0) return false;
-
-    // EVP_DecodeBlock knows only the standard alphabet with padding.
-    const std::size_t padding = rest == 0 ? 0 : 4 - rest;
+    // The standard alphabet with padding, which base64_decode checks strictly
+    // (the unused low bits of the last character included).
     std::string standard(text);
     for (char &c : standard) {
         if (c == '-')
@@ -91,15 +124,8 @@ bool base64url_decode(std::string_view text, std::string &out) {
         else if (c == '_')
             c = '/';
     }
-    standard.append(padding, '=');
-    out.assign(standard.size() / 4 * 3, '\0');
-    const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                        reinterpret_cast<const unsigned char *>(standard.data()),
-                                        static_cast<int>(standard.size()));
-    // It counts the bytes that the padding stands for too.
-    if (decoded < 0 || static_cast<std::size_t>(decoded) != out.size()) return false;
-    out.resize(out.size() - padding);
-    return true;
+    standard.append(rest == 0 ? 0 : 4 - rest, '=');
+    return base64_decode(standard, out);
 }
 
 // ---------------------------------------------------------------------------

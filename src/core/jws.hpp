@@ -40,6 +40,15 @@ std::string base64url_encode(std::string_view data);
 // string has exactly one encoding and a changed character always changes the bytes.
 bool base64url_decode(std::string_view text, std::string &out);
 
+// Standard base64 with padding (RFC 4648 section 4), as Standard Webhooks writes
+// its secrets and signatures. Throws Error(ProgramLimitExceeded) as base64url_encode.
+std::string base64_encode(std::string_view data);
+
+// Strict: the standard alphabet, a length that is a multiple of 4 with the padding
+// it needs and no other '=', no whitespace, and the unused low bits of the last
+// character zero (one encoding per byte string).
+bool base64_decode(std::string_view text, std::string &out);
+
 // Parses `text` as a JSON object (the safety rules are json_text::parse's: no NUL
 // byte, exceptions off, iterative, a key repeated at the top level refused, so that
 // an issuer that checked one copy and this code reading the other could not

@@ -1806,7 +1806,8 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'read_only_organizations', 'require_organization_writable', 'writable_organizations', 'check_plan_limits',
     'delivery_backoff', 'check_webhook_subscription', 'webhook_subscriptions', 'webhook_time', 'queue_webhook_events',
     'webhook_organizations', 'webhook_deliverable_events', 'webhook_deliverable', 'webhook_client_events',
-    'webhook_client', 'webhook_project_events', 'webhook_project', 'webhook_comment_events'
+    'webhook_client', 'webhook_project_events', 'webhook_project', 'webhook_comment_events',
+    'webhook_signature', 'generate_webhook_secret'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1853,6 +1854,9 @@ SELECT set_eq(
         ('mycelium.remove_identity_provider(text)',               'plpgsql', 'v', 'u', true),
         ('mycelium.link_identity(uuid,text,text)',                'plpgsql', 'v', 'u', true),
         ('mycelium_internal.authenticate_foreign(text)',          'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.webhook_signature(text,text,bigint,text)',
+                                                                  'c',       'i', 's', false),
+        ('mycelium_internal.generate_webhook_secret()',           'c',       'v', 'u', false),
         ('mycelium_internal.is_supported_hash(text)',             'c',       'i', 's', false),
         ('mycelium_internal.hash_password(text)',                 'c',       'v', 'u', false),
         ('mycelium_internal.verify_password(text,text)',          'c',       'i', 'u', false),
@@ -2322,6 +2326,7 @@ SELECT is(
           'mycelium_internal.check_field_definition()',
           'mycelium_internal.check_jwks(text)',
           'mycelium_internal.current_token()',
+          'mycelium_internal.generate_webhook_secret()',
           'mycelium_internal.hash_password(text)',
           'mycelium_internal.in_extension_script()',
           'mycelium_internal.is_supported_hash(text)',
@@ -2336,7 +2341,8 @@ SELECT is(
           'mycelium_internal.touch_updated_at()',
           'mycelium_internal.verify_foreign_token(text,text,text,text[])',
           'mycelium_internal.verify_password(text,text)',
-          'mycelium_internal.verify_token(text)'],
+          'mycelium_internal.verify_token(text)',
+          'mycelium_internal.webhook_signature(text,text,bigint,text)'],
     '(f) the C-language functions of both schemas are exactly these (exempt from the search_path rule)');
 
 -- Every other function sets its search_path, to exactly pg_catalog, pg_temp, and
