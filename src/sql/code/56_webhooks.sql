@@ -496,9 +496,14 @@ BEGIN
         RETURN 'stale';
     END IF;
 
+    -- A success resets the count: an update only when there is one to reset, so
+    -- that the usual report (all is well) fires none of the integration's triggers.
     IF outcome = 'delivered' THEN
-        UPDATE mycelium.integrations i SET error_count = 0
-        WHERE i.organization_id = org AND i.id = integration AND i.error_count <> 0;
+        IF EXISTS (SELECT FROM mycelium.integrations i
+                   WHERE i.organization_id = org AND i.id = integration AND i.error_count <> 0) THEN
+            UPDATE mycelium.integrations i SET error_count = 0
+            WHERE i.organization_id = org AND i.id = integration;
+        END IF;
     ELSE
         UPDATE mycelium.integrations i
         SET error_count = i.error_count + 1, last_error = reason, last_error_at = now(),
