@@ -444,8 +444,7 @@ DECLARE
     gone constant boolean := finish_webhook_delivery.permanent;
     reason text := finish_webhook_delivery.error;
     lock_wait_before constant text := current_setting('lock_timeout');
-    failure_limit constant integer := coalesce((SELECT s.value::integer FROM mycelium_internal.settings s
-                                                WHERE s.name = 'integration_failure_limit'), 20);
+    failure_limit integer;
     integration uuid;
     outcome text;
 BEGIN
@@ -505,6 +504,8 @@ BEGIN
             WHERE i.organization_id = org AND i.id = integration;
         END IF;
     ELSE
+        failure_limit := coalesce((SELECT s.value::integer FROM mycelium_internal.settings s
+                                   WHERE s.name = 'integration_failure_limit'), 20);
         UPDATE mycelium.integrations i
         SET error_count = i.error_count + 1, last_error = reason, last_error_at = now(),
             is_enabled = i.is_enabled AND NOT gone AND i.error_count + 1 < failure_limit
