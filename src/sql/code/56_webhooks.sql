@@ -138,7 +138,7 @@ DECLARE
     orgs uuid[];
     ev record;
 BEGIN
-    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT n.organization_id FROM new_rows n));
+    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT DISTINCT n.organization_id FROM new_rows n));
     IF cardinality(orgs) = 0 THEN
         RETURN NULL;
     END IF;
@@ -176,7 +176,9 @@ AS $$
     SELECT jsonb_build_object('id', d.id, 'title', d.title, 'status', d.status, 'priority', d.priority,
                               'client_id', d.client_id, 'project_id', d.project_id,
                               'service_type_id', d.service_type_id, 'assigned_user_id', d.assigned_user_id,
-                              'due_date', mycelium_internal.webhook_time(d.due_date), 'completed_at', mycelium_internal.webhook_time(d.completed_at), 'approved_at', mycelium_internal.webhook_time(d.approved_at))
+                              'due_date', mycelium_internal.webhook_time(d.due_date),
+                              'completed_at', mycelium_internal.webhook_time(d.completed_at),
+                              'approved_at', mycelium_internal.webhook_time(d.approved_at))
 $$;
 
 CREATE OR REPLACE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.deliverables
@@ -197,7 +199,7 @@ DECLARE
     orgs uuid[];
     ev record;
 BEGIN
-    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT n.organization_id FROM new_rows n));
+    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT DISTINCT n.organization_id FROM new_rows n));
     IF cardinality(orgs) = 0 THEN
         RETURN NULL;
     END IF;
@@ -263,7 +265,7 @@ DECLARE
     orgs uuid[];
     ev record;
 BEGIN
-    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT n.organization_id FROM new_rows n));
+    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT DISTINCT n.organization_id FROM new_rows n));
     IF cardinality(orgs) = 0 THEN
         RETURN NULL;
     END IF;
@@ -293,7 +295,8 @@ CREATE OR REPLACE FUNCTION mycelium_internal.webhook_project(p mycelium.projects
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT jsonb_build_object('id', p.id, 'name', p.name, 'client_id', p.client_id, 'status', p.status,
-                              'priority', p.priority, 'manager_id', p.manager_id, 'start_date', mycelium_internal.webhook_time(p.start_date),
+                              'priority', p.priority, 'manager_id', p.manager_id,
+                              'start_date', mycelium_internal.webhook_time(p.start_date),
                               'end_date', mycelium_internal.webhook_time(p.end_date))
 $$;
 
@@ -314,7 +317,7 @@ DECLARE
     orgs uuid[];
     ev record;
 BEGIN
-    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT n.organization_id FROM new_rows n));
+    orgs := mycelium_internal.webhook_organizations(ARRAY(SELECT DISTINCT n.organization_id FROM new_rows n));
     IF cardinality(orgs) = 0 THEN
         RETURN NULL;
     END IF;
