@@ -32,7 +32,8 @@ SELECT relname, reloptions FROM pg_class
 WHERE relnamespace = 'mycelium'::regnamespace AND relkind = 'v'
 ORDER BY relname;
 
--- Every table is kept by pg_dump but the job list, which the install writes.
+-- Every table is kept by pg_dump but the job list, which the install writes, and
+-- the keys of integration secrets, which never travel with a dump.
 SELECT count(*) AS tables_in_dump
 FROM pg_extension e, unnest(e.extconfig) AS c(oid)
 WHERE e.extname = 'mycelium';

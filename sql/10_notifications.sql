@@ -43,6 +43,9 @@ SELECT id AS org FROM mycelium.create_organization('Studio Nord', timezone => 'E
 SELECT id AS social FROM mycelium.service_types WHERE organization_id = :'org' AND slug = 'social' \gset
 UPDATE mycelium.organization_settings SET notification_frequency = 'immediate', enable_slack_notifications = true
 WHERE organization_id = :'org';
+-- Slack is queued only for an organization with a connected Slack integration.
+INSERT INTO mycelium.integrations (organization_id, type, name, is_enabled, is_connected, config)
+VALUES (:'org', 'SLACK', 'Slack', true, true, '{"webhook_url": "https://hooks.slack.com/services/T/B/nord"}');
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALUES
     ('0000000c-0000-7000-8000-0000000000a1', :'org', 'ada@nord.test', 'Ada', 'ADMIN', 'ACTIVE'),
     ('0000000c-0000-7000-8000-0000000000a2', :'org', 'zoe@nord.test', 'Zoe', 'ADMIN', 'INACTIVE'),

@@ -30,6 +30,9 @@ SELECT id AS post FROM mycelium.create_organization('Post', timezone => 'Europe/
 SELECT id AS digest FROM mycelium.create_organization('Digest', timezone => 'Asia/Tokyo') \gset
 UPDATE mycelium.organization_settings SET notification_frequency = 'immediate', enable_slack_notifications = true
 WHERE organization_id = :'post';
+-- Slack is queued only for an organization with a connected Slack integration.
+INSERT INTO mycelium.integrations (organization_id, type, name, is_enabled, is_connected, config)
+VALUES (:'post', 'SLACK', 'Slack', true, true, '{"webhook_url": "https://hooks.slack.com/services/T/B/post"}');
 INSERT INTO mycelium.users (id, organization_id, email, name, role, status) VALUES
     ('0000000d-0000-7000-8000-0000000000a1', :'post', 'ada@post.test', 'Ada', 'ADMIN', 'ACTIVE'),
     ('0000000d-0000-7000-8000-0000000000e1', :'post', 'eve@post.test', 'Eve', 'VIDEO_EDITOR', 'ACTIVE'),

@@ -545,4 +545,26 @@ std::optional<Sealed> open_context(std::string_view sealed, std::string_view key
     return out;
 }
 
+std::string listen_channel(std::string_view key, std::string_view organization_id, bool portal,
+                           std::string_view account_id) {
+    require_key(key, "listen_channel");
+    std::string message = "mycelium listen channel v1";
+    message += '\0';
+    message.append(organization_id);
+    message += '\0';
+    message += portal ? "client_user" : "user";
+    message += '\0';
+    message.append(account_id);
+    Mac mac{};
+    if (!hmac_sha256(key, message, mac))
+        throw Error(ErrorKind::Internal, "listen_channel: HMAC-SHA256 failed in OpenSSL");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "mycelium_";
+    for (std::size_t i = 0; i < kListenChannelMacBytes; ++i) {
+        out += kHex[mac[i] >> 4];
+        out += kHex[mac[i] & 0x0f];
+    }
+    return out;
+}
+
 }  // namespace mycelium::core

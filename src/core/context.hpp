@@ -173,4 +173,13 @@ struct Sealed {
 // clock: the caller does.
 std::optional<Sealed> open_context(std::string_view sealed, std::string_view key);
 
+// The LISTEN channel of one account's in-app notifications: "mycelium_" and the
+// hex of the first kListenChannelMacBytes bytes of HMAC-SHA256 under the server's
+// key of the organization, the kind of account (staff user or portal user) and its
+// id. Nobody without the key can tell another account's channel from its ids; 57
+// characters, within PostgreSQL's 63-byte identifiers.
+inline constexpr std::size_t kListenChannelMacBytes = 24;
+std::string listen_channel(std::string_view key, std::string_view organization_id, bool portal,
+                           std::string_view account_id);
+
 }  // namespace mycelium::core

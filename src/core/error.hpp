@@ -19,6 +19,7 @@ enum class ErrorKind {
     InvalidPassword,        // 28P01
     InvalidTransactionTermination,  // 2D000
     ObjectNotInPrerequisiteState,   // 55000
+    DataCorrupted,                  // XX001
 };
 
 class Error : public std::runtime_error {

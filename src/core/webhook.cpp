@@ -1,6 +1,7 @@
 #include "core/webhook.hpp"
 
 #include <array>
+#include <cctype>
 #include <climits>
 #include <string>
 
@@ -78,6 +79,60 @@ std::string webhook_signature(std::string_view secret, std::string_view message_
         throw Error(ErrorKind::Internal, "webhook_signature: HMAC-SHA256 failed in OpenSSL");
     return "v1," + jws::base64_encode(
                        std::string_view(reinterpret_cast<const char *>(mac.data()), mac.size()));
+}
+
+std::optional<std::string> webhook_url_problem(std::string_view url) {
+    if (url.size() > kWebhookUrlMaxBytes)
+        return "it is longer than " + std::to_string(kWebhookUrlMaxBytes) + " bytes";
+    for (const char c : url) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b <= 0x20 || b >= 0x7f || c == '\\')
+            return "it holds whitespace, a control character, a backslash or a non-ASCII byte";
+    }
+    constexpr std::string_view kScheme = "https://";
+    if (url.size() < kScheme.size()) return "it is not an https URL";
+    for (std::size_t i = 0; i < kScheme.size(); ++i)
+        if ((url[i] | (url[i] >= 'A' && url[i] <= 'Z' ? 0x20 : 0)) != kScheme[i])
+            return "it is not an https URL";
+    const std::string_view rest = url.substr(kScheme.size());
+    const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (authority.find('@') != std::string_view::npos) return "it holds a user name or password";
+    std::string_view host = authority;
+    std::string_view port;
+    if (!host.empty() && host.front() == '[') {
+        const std::size_t close = host.find(']');
+        if (close == std::string_view::npos || close == 1) return "its IPv6 host is malformed";
+        for (const char c : host.substr(1, close - 1))
+            if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
+                return "its IPv6 host is malformed";
+        const std::string_view after = host.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return "its IPv6 host is malformed";
+        if (!after.empty()) port = after.substr(1);
+        host = host.substr(0, close + 1);
+    } else {
+        const std::size_t colon = host.find(':');
+        if (colon != std::string_view::npos) {
+            port = host.substr(colon + 1);
+            host = host.substr(0, colon);
+            if (port.empty()) return "its port is empty";
+        }
+        if (host.empty()) return "it has no host";
+        if (host.front() == '.' || host.front() == '-' || host.find("..") != std::string_view::npos)
+            return "its host is malformed";
+        for (const char c : host)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+                return "its host is malformed";
+    }
+    if (!port.empty() || authority.size() > host.size()) {
+        if (port.empty() || port.size() > 5) return "its port is not 1 to 65535";
+        long value = 0;
+        for (const char c : port) {
+            if (!std::isdigit(static_cast<unsigned char>(c))) return "its port is not 1 to 65535";
+            value = value * 10 + (c - '0');
+        }
+        if (value < 1 || value > 65535) return "its port is not 1 to 65535";
+    }
+    return std::nullopt;
 }
 
 std::string generate_webhook_secret() {

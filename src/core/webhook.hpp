@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,5 +41,16 @@ std::string generate_webhook_secret();
 
 // Whether the text is a secret webhook_signature accepts.
 bool is_webhook_secret(std::string_view secret);
+
+// The longest webhook URL accepted.
+inline constexpr std::size_t kWebhookUrlMaxBytes = 2048;
+
+// What makes a text unfit as the URL a webhook is POSTed to, or nothing: it must
+// be an absolute https URL ("https://", any case) with a host (a DNS name or IPv4
+// address of letters, digits, '-' and '.', or a bracketed IPv6 address), an
+// optional port 1 to 65535, no user name or password ('@' in the authority), no
+// whitespace, control character, backslash or non-ASCII byte anywhere, and at
+// most kWebhookUrlMaxBytes bytes. The reason never quotes the URL.
+std::optional<std::string> webhook_url_problem(std::string_view url);
 
 }  // namespace mycelium::core

@@ -45,6 +45,8 @@ int sqlstate_of(core::ErrorKind kind) {
             return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
         case core::ErrorKind::InsufficientPrivilege:
             return ERRCODE_INSUFFICIENT_PRIVILEGE;
+        case core::ErrorKind::DataCorrupted:
+            return ERRCODE_DATA_CORRUPTED;
         case core::ErrorKind::QueryCanceled:
             return ERRCODE_QUERY_CANCELED;
         case core::ErrorKind::Internal:

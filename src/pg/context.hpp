@@ -35,4 +35,7 @@ bool acting_as_portal();
 // superuser; empty when the row does not exist.
 std::string load_key(const char *purpose);
 
+// The 'context' key, cached per backend until auth_keys changes.
+const std::string &context_key();
+
 }  // namespace mycelium::pg

@@ -29,3 +29,9 @@ MYCELIUM_FUNCTION(mycelium_webhook_signature) {
 MYCELIUM_FUNCTION(mycelium_generate_webhook_secret) {
     PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(mycelium::core::generate_webhook_secret()));
 }
+
+// mycelium.is_valid_webhook_url(url): whether a webhook may be POSTed there
+// (https, a host, no credentials); the check of integrations.webhook_url.
+MYCELIUM_FUNCTION(mycelium_is_valid_webhook_url) {
+    PG_RETURN_BOOL(!mycelium::core::webhook_url_problem(mycelium::pg::text_arg_utf8(fcinfo, 0)));
+}

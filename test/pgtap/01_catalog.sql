@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2007);
+SELECT plan(2068);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -52,13 +52,16 @@ SELECT plan(2007);
 -- account_secrets the hashes of the invitation, password-reset and e-mail
 -- verification secrets, and rate_limits the windows of what anyone may call
 -- before signing in (src/sql/code/49_account_secrets.sql, 49_invitations.sql,
--- 49_sign_up.sql).
+-- 49_sign_up.sql); integration_keys the keys of integrations' secrets, and
+-- integration_secret_uses the record of each decryption
+-- (src/sql/code/53_integration_secrets.sql).
 CREATE TEMP TABLE system_tables (sch name NOT NULL, tbl name NOT NULL, PRIMARY KEY (sch, tbl));
 INSERT INTO system_tables (sch, tbl) VALUES
     ('mycelium', 'job_runs'),
     ('mycelium_internal', 'account_secrets'), ('mycelium_internal', 'auth_keys'),
     ('mycelium_internal', 'credentials'), ('mycelium_internal', 'external_identities'),
-    ('mycelium_internal', 'identity_providers'), ('mycelium_internal', 'jobs'),
+    ('mycelium_internal', 'identity_providers'), ('mycelium_internal', 'integration_keys'),
+    ('mycelium_internal', 'integration_secret_uses'), ('mycelium_internal', 'jobs'),
     ('mycelium_internal', 'rate_limits'), ('mycelium_internal', 'revoked_tokens'),
     ('mycelium_internal', 'schema_manifest'), ('mycelium_internal', 'session_floors'),
     ('mycelium_internal', 'settings');
@@ -347,6 +350,7 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('integrations',            'last_error_at',                'timestamp with time zone',     false, NULL),
     ('integrations',            'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('integrations',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
+    ('integrations',            'secrets',                      'jsonb',                        true,  '{}'),
     ('webhook_deliveries',      'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('webhook_deliveries',      'organization_id',              'uuid',                         true,  NULL),
     ('webhook_deliveries',      'integration_id',               'uuid',                         true,  NULL),
@@ -412,6 +416,18 @@ INSERT INTO want_columns (sch, tbl, col, typ, not_null, dflt) VALUES
     ('mycelium_internal', 'settings',        'name',        'text',                     true,  NULL),
     ('mycelium_internal', 'settings',        'value',       'text',                     true,  NULL),
     ('mycelium_internal', 'settings',        'updated_at',  'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'integration_keys', 'id',         'uuid',                     true,  'mycelium.uuid_v7()'),
+    ('mycelium_internal', 'integration_keys', 'key',        'bytea',                    true,  NULL),
+    ('mycelium_internal', 'integration_keys', 'is_current', 'boolean',                  true,  'false'),
+    ('mycelium_internal', 'integration_keys', 'created_at', 'timestamp with time zone', true,  'now()'),
+    ('mycelium_internal', 'integration_secret_uses', 'id',              'uuid',         true,  'mycelium.uuid_v7()'),
+    ('mycelium_internal', 'integration_secret_uses', 'organization_id', 'uuid',         true,  NULL),
+    ('mycelium_internal', 'integration_secret_uses', 'integration_id',  'uuid',         true,  NULL),
+    ('mycelium_internal', 'integration_secret_uses', 'name',            'text',         true,  NULL),
+    ('mycelium_internal', 'integration_secret_uses', 'purpose',         'text',         true,  NULL),
+    ('mycelium_internal', 'integration_secret_uses', 'used_by',         'text',         true,  'SESSION_USER'),
+    ('mycelium_internal', 'integration_secret_uses', 'app_user_id',     'uuid',         false, NULL),
+    ('mycelium_internal', 'integration_secret_uses', 'used_at',         'timestamp with time zone', true, 'now()'),
     ('mycelium_internal', 'credentials', 'id',                   'uuid',                     true,  'mycelium.uuid_v7()'),
     ('mycelium_internal', 'credentials', 'organization_id',      'uuid',                     true,  NULL),
     ('mycelium_internal', 'credentials', 'user_id',              'uuid',                     false, NULL),
@@ -674,6 +690,8 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('webhook_deliveries', 'webhook_deliveries_payload_object'),
     ('webhook_deliveries', 'webhook_deliveries_attempts_non_negative'),
     ('webhook_deliveries', 'webhook_deliveries_delivered_or_failed'),
+    ('integrations', 'integrations_secrets_object'),
+    ('integrations', 'integrations_webhook_url_valid'),
     ('activity_logs', 'activity_logs_action_not_blank'),
     ('activity_logs', 'activity_logs_resource_type_not_blank'),
     ('subscriptions', 'subscriptions_plan_price_non_negative'),
@@ -688,6 +706,7 @@ INSERT INTO want_checks (tbl, conname) VALUES
 INSERT INTO want_checks (sch, tbl, conname) VALUES
     ('mycelium_internal', 'auth_keys', 'auth_keys_purpose_known'),
     ('mycelium_internal', 'auth_keys', 'auth_keys_secret_length'),
+    ('mycelium_internal', 'integration_keys', 'integration_keys_key_length'),
     ('mycelium_internal', 'schema_manifest', 'schema_manifest_one_row'),
     ('mycelium_internal', 'settings', 'settings_name_known'),
     ('mycelium_internal', 'settings', 'settings_value_valid'),
@@ -895,6 +914,12 @@ INSERT INTO want_indexes (sch, tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX settings_pkey ON mycelium_internal.settings USING btree (name)'),
     ('mycelium_internal', 'session_floors',  'session_floors_pkey',
      'CREATE UNIQUE INDEX session_floors_pkey ON mycelium_internal.session_floors USING btree (organization_id, account_id)'),
+    ('mycelium_internal', 'integration_keys', 'integration_keys_pkey',
+     'CREATE UNIQUE INDEX integration_keys_pkey ON mycelium_internal.integration_keys USING btree (id)'),
+    ('mycelium_internal', 'integration_keys', 'integration_keys_one_current',
+     'CREATE UNIQUE INDEX integration_keys_one_current ON mycelium_internal.integration_keys USING btree (is_current) WHERE is_current'),
+    ('mycelium_internal', 'integration_secret_uses', 'integration_secret_uses_pkey',
+     'CREATE UNIQUE INDEX integration_secret_uses_pkey ON mycelium_internal.integration_secret_uses USING btree (organization_id, id)'),
     ('mycelium_internal', 'credentials',     'credentials_pkey',
      'CREATE UNIQUE INDEX credentials_pkey ON mycelium_internal.credentials USING btree (id)'),
     ('mycelium_internal', 'credentials',     'credentials_user_key',
@@ -1141,6 +1166,10 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('webhook_deliveries', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.webhook_deliveries FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
+    ('integrations', 'keep_integration_secrets', 'keep_integration_secrets',
+     'CREATE TRIGGER keep_integration_secrets BEFORE INSERT OR UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.keep_integration_secrets()'),
+    ('notification_recipients', 'announce_notifications', 'announce_notifications',
+     'CREATE TRIGGER announce_notifications AFTER INSERT ON mycelium.notification_recipients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_notifications()'),
     ('activity_logs', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('subscriptions', 'require_context', 'require_context',
@@ -1296,11 +1325,12 @@ SELECT tables_are('mycelium', ARRAY[
 ]::name[], 'Schema mycelium has exactly the 21 tables (18 of the design document, job_runs, attachment_versions '
            'and webhook_deliveries)');
 SELECT tables_are('mycelium_internal', ARRAY['account_secrets', 'auth_keys', 'credentials', 'external_identities',
-                                             'identity_providers', 'jobs', 'rate_limits', 'revoked_tokens',
+                                             'identity_providers', 'integration_keys', 'integration_secret_uses',
+                                             'jobs', 'rate_limits', 'revoked_tokens',
                                              'schema_manifest', 'session_floors', 'settings']::name[],
-                  'Schema mycelium_internal has exactly the 11 tables account_secrets, auth_keys, credentials, '
-                  'external_identities, identity_providers, jobs, rate_limits, revoked_tokens, schema_manifest, '
-                  'session_floors and settings');
+                  'Schema mycelium_internal has exactly the 13 tables account_secrets, auth_keys, credentials, '
+                  'external_identities, identity_providers, integration_keys, integration_secret_uses, jobs, '
+                  'rate_limits, revoked_tokens, schema_manifest, session_floors and settings');
 
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1527,7 +1557,8 @@ SELECT set_eq(
                        ('mycelium_internal.revoked_tokens', 'revoked_tokens_organization_fkey'),
                        ('mycelium_internal.identity_providers', 'identity_providers_organization_fkey'),
                        ('mycelium_internal.external_identities', 'external_identities_provider_fkey'),
-                       ('mycelium_internal.account_secrets', 'account_secrets_organization_fkey')$$,
+                       ('mycelium_internal.account_secrets', 'account_secrets_organization_fkey'),
+                       ('mycelium_internal.integration_secret_uses', 'integration_secret_uses_organization_fkey')$$,
     'Schemas mycelium and mycelium_internal have exactly the declared foreign keys (of mycelium_internal: the '
     'credentials to their accounts; the session floors, revoked tokens, identity services and account secrets to '
     'their organization; the external identities to their identity service), and no other references a table of '
@@ -1564,9 +1595,11 @@ SELECT is(ARRAY(SELECT format('%s: %s', k.conrelid::regclass, pg_catalog.pg_get_
           ARRAY['mycelium_internal.account_secrets: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
                 'mycelium_internal.external_identities: FOREIGN KEY (provider_id) REFERENCES mycelium_internal.identity_providers(id) ON DELETE CASCADE',
                 'mycelium_internal.identity_providers: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
+                'mycelium_internal.integration_secret_uses: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
                 'mycelium_internal.revoked_tokens: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE',
                 'mycelium_internal.session_floors: FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'],
-          'The session floors, revoked tokens, identity services and account secrets go with their organization, '
+          'The session floors, revoked tokens, identity services, account secrets and records of secret uses go with '
+          'their organization, '
           'and the external identities with their identity service (ON DELETE CASCADE)');
 
 SELECT col_is_unique('mycelium', tbl, cols,
@@ -1775,7 +1808,8 @@ SELECT functions_are('mycelium', ARRAY[
     'set_temporary_password', 'force_password_change', 'lock_account',
     'request_password_reset', 'reset_password', 'request_email_verification', 'verify_email',
     'invite_user', 'invite_client_user', 'accept_invitation', 'sign_up', 'require_organization_writable',
-    'announce_maintenance'
+    'announce_maintenance', 'is_valid_webhook_url', 'integration_secret_names', 'reveal_integration_secret',
+    'rotate_integration_key', 'reencrypt_integration_secrets', 'retire_integration_keys', 'notification_channel'
 ]::name[], 'Schema mycelium has exactly the declared functions');
 
 -- The extension's own functions: the trigger functions, the helpers of its
@@ -1807,7 +1841,8 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'delivery_backoff', 'check_webhook_subscription', 'webhook_subscriptions', 'webhook_time', 'queue_webhook_events',
     'webhook_organizations', 'webhook_deliverable_events', 'webhook_deliverable', 'webhook_client_events',
     'webhook_client', 'webhook_project_events', 'webhook_project', 'webhook_comment_events',
-    'webhook_signature', 'generate_webhook_secret'
+    'webhook_signature', 'generate_webhook_secret', 'seal_secret', 'open_secret', 'keep_integration_secrets',
+    'open_integration_secret', 'integration_secret', 'channel_connected', 'listen_channel', 'announce_notifications'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
 
 -- Every function of both schemas: its signature, language, volatility (i/s/v),
@@ -1857,6 +1892,21 @@ SELECT set_eq(
         ('mycelium_internal.webhook_signature(text,text,bigint,text)',
                                                                   'c',       'i', 's', false),
         ('mycelium_internal.generate_webhook_secret()',           'c',       'v', 'u', false),
+        ('mycelium.is_valid_webhook_url(text)',                   'c',       'i', 's', false),
+        ('mycelium.integration_secret_names(mycelium.integration_type)', 'sql', 'i', 's', false),
+        ('mycelium_internal.seal_secret(uuid,uuid,text,text)',    'c',       'v', 'u', false),
+        ('mycelium_internal.open_secret(uuid,uuid,text,text)',    'c',       's', 'u', false),
+        ('mycelium_internal.keep_integration_secrets()',          'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.open_integration_secret(uuid,uuid,text,text)', 'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.integration_secret(uuid,uuid,text)',  'sql',     'v', 'u', false),
+        ('mycelium.reveal_integration_secret(uuid,text)',         'plpgsql', 'v', 'u', true),
+        ('mycelium.rotate_integration_key()',                     'plpgsql', 'v', 'u', false),
+        ('mycelium.reencrypt_integration_secrets(integer)',       'plpgsql', 'v', 'u', false),
+        ('mycelium.retire_integration_keys()',                    'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.channel_connected(uuid,text)',        'sql',     's', 'u', false),
+        ('mycelium_internal.listen_channel(uuid,boolean,uuid)',   'c',       's', 'u', false),
+        ('mycelium.notification_channel()',                       'plpgsql', 's', 'u', true),
+        ('mycelium_internal.announce_notifications()',            'plpgsql', 'v', 'u', true),
         ('mycelium_internal.is_supported_hash(text)',             'c',       'i', 's', false),
         ('mycelium_internal.hash_password(text)',                 'c',       'v', 'u', false),
         ('mycelium_internal.verify_password(text,text)',          'c',       'i', 'u', false),
@@ -2054,7 +2104,7 @@ SELECT is(
              AND p.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)
            ORDER BY 1),
     ARRAY['mycelium_internal.address_recipient() trigger',
-          'mycelium_internal.announce_change() trigger', 'mycelium_internal.check_custom_fields() trigger',
+          'mycelium_internal.announce_change() trigger', 'mycelium_internal.announce_notifications() trigger', 'mycelium_internal.check_custom_fields() trigger',
           'mycelium_internal.check_field_definition() trigger', 'mycelium_internal.check_manifest() trigger',
           'mycelium_internal.check_new_work() trigger', 'mycelium_internal.check_plan_limits() trigger',
           'mycelium_internal.check_references() trigger', 'mycelium_internal.check_staff_row() trigger', 'mycelium_internal.check_webhook_subscription() trigger',
@@ -2065,7 +2115,8 @@ SELECT is(
           'mycelium_internal.guard_portal_deliverable_update() trigger',
           'mycelium_internal.guard_portal_user_insert() trigger',
           'mycelium_internal.guard_schema() event_trigger',
-          'mycelium_internal.keep_attachment_versions() trigger', 'mycelium_internal.limit_changes() trigger',
+          'mycelium_internal.keep_attachment_versions() trigger',
+          'mycelium_internal.keep_integration_secrets() trigger', 'mycelium_internal.limit_changes() trigger',
           'mycelium_internal.load_as_replica() trigger',
           'mycelium_internal.log_activity() trigger', 'mycelium_internal.notify_client_events() trigger',
           'mycelium_internal.notify_comment_events() trigger',
@@ -2109,11 +2160,12 @@ SELECT is(
            ORDER BY 1),
     ARRAY['mycelium_internal.account_secrets', 'mycelium_internal.credentials',
           'mycelium_internal.external_identities', 'mycelium_internal.identity_providers',
+          'mycelium_internal.integration_secret_uses',
           'mycelium_internal.revoked_tokens', 'mycelium_internal.session_floors'],
     '(a) every listed system table exists and has no organization_id (else it is tenant data), but the '
     'credentials, the session floors, the revoked tokens, the account secrets and the external identities, an '
     'account''s secrets, sign-outs and links kept apart from it, keyed by the account''s (organization_id, id), '
-    'and the identity services an organization accepts');
+    'and the identity services an organization accepts, and the record of uses of integration secrets');
 
 -- Schema mycelium_internal holds no tenant data: each of its tables is a listed
 -- system table.
@@ -2268,9 +2320,9 @@ SELECT is(
              AND c.oid <> ALL (coalesce((SELECT e.extconfig FROM pg_catalog.pg_extension e
                                           WHERE e.extname = 'mycelium'), '{}'))
            ORDER BY 1),
-    ARRAY['mycelium_internal.jobs']::text[],
-    '(e) every table of both schemas but mycelium_internal.jobs is registered with pg_extension_config_dump '
-    '(in pg_extension.extconfig)');
+    ARRAY['mycelium_internal.integration_keys', 'mycelium_internal.jobs']::text[],
+    '(e) every table of both schemas but mycelium_internal.jobs and integration_keys (a dump holds no key of '
+    'integration secrets) is registered with pg_extension_config_dump (in pg_extension.extconfig)');
 
 SELECT is(
     ARRAY(SELECT r.tbl::regclass::text COLLATE "C"
@@ -2311,6 +2363,7 @@ SELECT is(
           'mycelium.expand_recurrence(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)',
           'mycelium.is_known_locale(text)',
           'mycelium.is_valid_time_zone(text)',
+          'mycelium.is_valid_webhook_url(text)',
           'mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
           'mycelium.require_writable(text)',
           'mycelium.restoring()',
@@ -2331,12 +2384,15 @@ SELECT is(
           'mycelium_internal.in_extension_script()',
           'mycelium_internal.is_supported_hash(text)',
           'mycelium_internal.issue_token(uuid,uuid,text,uuid,integer,bigint)',
+          'mycelium_internal.listen_channel(uuid,boolean,uuid)',
+          'mycelium_internal.open_secret(uuid,uuid,text,text)',
           'mycelium_internal.password_change_account()',
           'mycelium_internal.password_needs_rehash(text)',
           'mycelium_internal.password_problem(text,text,text)',
           'mycelium_internal.remember_token(uuid,text,timestamp with time zone)',
           'mycelium_internal.seal_context(uuid,uuid,text,uuid,text[],timestamp with time zone)',
           'mycelium_internal.seal_password_change(uuid,uuid,text,uuid,timestamp with time zone)',
+          'mycelium_internal.seal_secret(uuid,uuid,text,text)',
           'mycelium_internal.token_header(text)',
           'mycelium_internal.touch_updated_at()',
           'mycelium_internal.verify_foreign_token(text,text,text,text[])',
@@ -2373,7 +2429,11 @@ SELECT is(
 -- sign_up), guard the schema (guard_schema runs for every role's DDL and
 -- writes only the manifest), or hold the plan's limits and read-only statuses
 -- (check_plan_limits counts rows the writer may not see; require_context calls
--- require_organization_writable as the writer, who may not read the subscription).
+-- require_organization_writable as the writer, who may not read the subscription),
+-- or keep integrations' secrets (keep_integration_secrets seals what a writer puts
+-- in config, reveal_integration_secret decrypts for an ADMIN of the organization,
+-- announce_notifications and notification_channel name LISTEN channels under the
+-- server's key).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
@@ -2399,6 +2459,7 @@ SELECT is(
           'mycelium.my_client_ids()',
           'mycelium.my_service_type_ids()',
           'mycelium.my_writable_client_ids()',
+          'mycelium.notification_channel()',
           'mycelium.portal_can(text)',
           'mycelium.remove_identity_provider(text)',
           'mycelium.request_email_verification(uuid,text,boolean,interval)',
@@ -2406,6 +2467,7 @@ SELECT is(
           'mycelium.require_organization_writable(text)',
           'mycelium.reset_password(text,text)',
           'mycelium.resolve_organization(text)',
+          'mycelium.reveal_integration_secret(uuid,text)',
           'mycelium.run_job(text)',
           'mycelium.schedule_jobs(text,text,text,text,text)',
           'mycelium.set_identity_provider(text,text,text[],text)',
@@ -2420,6 +2482,7 @@ SELECT is(
           'mycelium.verify_custom_domain(text)',
           'mycelium.verify_email(text)',
           'mycelium_internal.acting_organizations(text,uuid)',
+          'mycelium_internal.announce_notifications()',
           'mycelium_internal.authenticate(text)',
           'mycelium_internal.check_new_work()',
           'mycelium_internal.check_plan_limits()',
@@ -2430,6 +2493,7 @@ SELECT is(
           'mycelium_internal.fill_slug()',
           'mycelium_internal.guard_schema()',
           'mycelium_internal.keep_attachment_versions()',
+          'mycelium_internal.keep_integration_secrets()',
           'mycelium_internal.log_activity()',
           'mycelium_internal.notify_client_events()',
           'mycelium_internal.notify_comment_events()',
@@ -2651,6 +2715,8 @@ SELECT is(
           'mycelium_internal.auth_keys: enabled, not forced', 'mycelium_internal.credentials: enabled, not forced',
           'mycelium_internal.external_identities: enabled, not forced',
           'mycelium_internal.identity_providers: enabled, not forced',
+          'mycelium_internal.integration_keys: enabled, not forced',
+          'mycelium_internal.integration_secret_uses: enabled, not forced',
           'mycelium_internal.jobs: enabled, not forced',
           'mycelium_internal.rate_limits: enabled, not forced',
           'mycelium_internal.revoked_tokens: enabled, not forced',
@@ -2674,6 +2740,8 @@ SELECT is(
           'mycelium_internal.credentials: enabled, not forced, 0 policies',
           'mycelium_internal.external_identities: enabled, not forced, 0 policies',
           'mycelium_internal.identity_providers: enabled, not forced, 0 policies',
+          'mycelium_internal.integration_keys: enabled, not forced, 0 policies',
+          'mycelium_internal.integration_secret_uses: enabled, not forced, 0 policies',
           'mycelium_internal.jobs: enabled, not forced, 0 policies',
           'mycelium_internal.rate_limits: enabled, not forced, 0 policies',
           'mycelium_internal.revoked_tokens: enabled, not forced, 0 policies',

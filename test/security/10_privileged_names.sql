@@ -14,7 +14,7 @@
 -- the failing call it ran in: a sequence advances whatever happens to the
 -- transaction.
 BEGIN;
-SELECT plan(38);
+SELECT plan(39);
 
 CREATE SEQUENCE public.spy_privileged;
 CREATE TABLE public.spy_log (who pg_catalog.text, what pg_catalog.text);
@@ -293,6 +293,19 @@ SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiJIUzI1NiJ9.e
 SELECT is(sec.sqlstate_of('SELECT mycelium.set_context(' || quote_literal(sec.id('b', 'organization')) || ', '
                           || quote_literal(sec.id('a', 'user', 1)) || ', ''ADMIN'')'), '42501',
           'set_context reads the users, and refuses a user of another organization');
+-- An integration's secrets, sealed by the trigger and read back by an ADMIN; the
+-- LISTEN channel (issue #17).
+SELECT sec.act_as('a', 1);
+SELECT lives_ok($$
+WITH made AS (
+    INSERT INTO mycelium.integrations (organization_id, type, name, config)
+    VALUES (sec.id('a', 'organization'), 'MICROSOFT_TEAMS', 'Teams',
+            '{"webhook_url": "https://teams.shadow.example/hook", "channel": "x"}')
+    RETURNING id)
+SELECT 1 FROM made;
+SELECT mycelium.reveal_integration_secret(i.id, 'webhook_url') IS NOT NULL, mycelium.notification_channel() IS NOT NULL
+  FROM mycelium.integrations i WHERE i.type = 'MICROSOFT_TEAMS'
+$$, 'an integration''s secret sealed and revealed, and the LISTEN channel');
 
 -- Then every function the attacker may execute, with NULL arguments, with and
 -- without a context.

@@ -118,6 +118,10 @@ my %writing = (
     link_identity => q{SELECT mycelium.link_identity('550e8400-e29b-41d4-a716-446655440001', 'https://idp.example', 'sub')},
     unlock_account => q{SELECT mycelium.unlock_account('550e8400-e29b-41d4-a716-446655440001')},
     import_password_hash => q{SELECT mycelium.import_password_hash('550e8400-e29b-41d4-a716-446655440001', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW')},
+    reveal_integration_secret => q{SELECT mycelium.reveal_integration_secret('550e8400-e29b-41d4-a716-446655440000', 'webhook_url')},
+    rotate_integration_key => q{SELECT mycelium.rotate_integration_key()},
+    reencrypt_integration_secrets => q{SELECT mycelium.reencrypt_integration_secrets()},
+    retire_integration_keys => q{SELECT mycelium.retire_integration_keys()},
 );
 
 # The list above is every function that guards itself with require_writable: a

@@ -131,3 +131,61 @@ TEST(Base64, IsStrictAndRoundTrips) {
 }
 
 }  // namespace
+
+namespace {
+
+using mycelium::core::webhook_url_problem;
+
+TEST(WebhookUrl, AcceptsHttpsUrlsWithAHost) {
+    for (const char *url :
+         {"https://example.com", "https://example.com/", "HTTPS://Example.COM/hooks?x=1#f",
+          "https://hooks.slack.com/services/T000/B000/XXXX", "https://10.0.0.1:8443/in",
+          "https://[::1]:8443/in", "https://[2001:db8::1]/", "https://a-b.example/x%20y"})
+        EXPECT_EQ(webhook_url_problem(url), std::nullopt) << url;
+}
+
+TEST(WebhookUrl, RefusesHostileInputs) {
+    for (const char *url : {"",
+                            "not-a-url",
+                            "http://example.com",
+                            "ftp://example.com",
+                            "javascript:alert(1)",
+                            "https://",
+                            "https:///path",
+                            "https://?q",
+                            "https://#f",
+                            "https:example.com",
+                            "https://user:pass@example.com/",
+                            "https://user@example.com",
+                            "https://@example.com",
+                            "https://example.com@evil.example",
+                            "https://good.example\\@evil.example",
+                            "https://exa mple.com",
+                            "https://example.com/\n",
+                            "https://example.com/\t",
+                            " https://example.com",
+                            "https://ex\xc3\xa4mple.com",
+                            "https://example.com:",
+                            "https://example.com:0",
+                            "https://example.com:65536",
+                            "https://example.com:99999",
+                            "https://example.com:8a",
+                            "https://.example.com",
+                            "https://-example.com",
+                            "https://a..b",
+                            "https://ex_ample.com",
+                            "https://[::1",
+                            "https://[]/",
+                            "https://[zz::1]/",
+                            "https://[::1]x/"})
+        EXPECT_NE(webhook_url_problem(url), std::nullopt) << url;
+    EXPECT_NE(webhook_url_problem("https://example.com/" + std::string(2048, 'a')), std::nullopt);
+}
+
+TEST(WebhookUrl, ItsReasonNeverQuotesTheUrl) {
+    const auto problem = webhook_url_problem("https://user:hunter2@example.com/");
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->find("hunter2"), std::string::npos);
+}
+
+}  // namespace

@@ -93,3 +93,11 @@ CREATE OR REPLACE FUNCTION mycelium.is_known_locale(locale text) RETURNS boolean
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mycelium.is_known_locale(text) IS
     'Whether a BCP 47 language tag (en-US, de-DE) names a language ICU knows';
+
+-- The check of integrations.webhook_url (src/core/webhook.cpp): an absolute https
+-- URL with a host, no user name or password, no whitespace or control character.
+CREATE OR REPLACE FUNCTION mycelium.is_valid_webhook_url(url text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_is_valid_webhook_url'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.is_valid_webhook_url(text) IS
+    'Whether a webhook may be sent to the URL: https, a host, no credentials in it';

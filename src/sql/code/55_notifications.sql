@@ -112,7 +112,9 @@ AS $$
         SELECT s.organization_id,
                ARRAY['in_app']
                || CASE WHEN s.enable_email_notifications THEN ARRAY['email'] ELSE '{}' END
-               || CASE WHEN s.enable_slack_notifications THEN ARRAY['slack'] ELSE '{}' END AS channels,
+               || CASE WHEN s.enable_slack_notifications
+                            AND mycelium_internal.channel_connected(s.organization_id, 'slack')
+                       THEN ARRAY['slack'] ELSE '{}' END AS channels,
                mycelium_internal.next_delivery_time(as_of, s.notification_frequency, s.timezone, s.week_starts_on)
                    AS scheduled_for,
                s.enable_client_portal AS portal
@@ -531,7 +533,9 @@ AS $$
         SELECT o.id AS organization_id,
                ARRAY['in_app']
                || CASE WHEN coalesce(s.enable_email_notifications, true) THEN ARRAY['email'] ELSE '{}' END
-               || CASE WHEN coalesce(s.enable_slack_notifications, false) THEN ARRAY['slack'] ELSE '{}' END
+               || CASE WHEN coalesce(s.enable_slack_notifications, false)
+                            AND mycelium_internal.channel_connected(o.id, 'slack')
+                       THEN ARRAY['slack'] ELSE '{}' END
                    AS channels,
                mycelium_internal.next_delivery_time(now(), coalesce(s.notification_frequency, 'immediate'),
                                                    coalesce(s.timezone, 'UTC'), coalesce(s.week_starts_on, 1))

@@ -77,12 +77,19 @@ BEGIN
     -- then NULL); an e-mail carries the organization's branding.
     SELECT c.id, c.organization_id, c.notification_id, c.attempts, c.channel, c.user_id, coalesce(u.name, cu.name),
            c.email_address, n.type, n.title, n.message, n.related_type, n.related_id, n.metadata, n.scheduled_for,
-           c.client_user_id, b.email_header_html, b.email_footer_html, b.email_signature
+           c.client_user_id, b.email_header_html, b.email_footer_html, b.email_signature,
+           -- Slack: the incoming-webhook URL of the organization's enabled,
+           -- connected SLACK integration, decrypted here (and recorded), or NULL
+           -- when it has none any more (the worker reports a permanent failure).
+           CASE WHEN si.id IS NOT NULL
+                THEN mycelium_internal.integration_secret(c.organization_id, si.id, 'webhook_url') END
     FROM claimed c
     JOIN mycelium.notifications n ON n.organization_id = c.organization_id AND n.id = c.notification_id
     LEFT JOIN mycelium.users u ON u.organization_id = c.organization_id AND u.id = c.user_id
     LEFT JOIN mycelium.client_users cu ON cu.organization_id = c.organization_id AND cu.id = c.client_user_id
     LEFT JOIN mycelium.organization_branding b ON b.organization_id = c.organization_id AND c.channel = 'email'
+    LEFT JOIN mycelium.integrations si ON si.organization_id = c.organization_id AND si.type = 'SLACK'
+                                      AND c.channel = 'slack' AND si.is_enabled AND si.is_connected
     ORDER BY c.next_attempt_at, c.id;
 END;
 $$;

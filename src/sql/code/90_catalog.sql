@@ -10,7 +10,10 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY mycelium_internal.extension_tables()
     LOOP
-        CONTINUE WHEN t IN ('mycelium_internal.auth_keys'::regclass, 'mycelium_internal.jobs'::regclass);
+        -- The keys of integration secrets never go into a dump with the data
+        -- they protect (docs/integrations.md, "Secrets").
+        CONTINUE WHEN t IN ('mycelium_internal.auth_keys'::regclass, 'mycelium_internal.jobs'::regclass,
+                            'mycelium_internal.integration_keys'::regclass);
         PERFORM pg_catalog.pg_extension_config_dump(t, '');
     END LOOP;
 END;
@@ -170,10 +173,15 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.require_organization_writable(text), '
                        'mycelium.change_password(text, text), mycelium.sign_out(boolean), '
                        'mycelium.invite_client_user(uuid, text, text, mycelium.client_user_role, interval), '
-                       'mycelium.portal_columns() TO %s', r);
+                       'mycelium.portal_columns(), mycelium.notification_channel() TO %s', r);
         RETURN;
     END IF;
     IF kind = 'app' THEN
+        -- The check of integrations.webhook_url; an ADMIN's read of a secret (it
+        -- checks the caller); the in-app notifications' LISTEN channel.
+        EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.is_valid_webhook_url(text), '
+                       'mycelium.integration_secret_names(mycelium.integration_type), '
+                       'mycelium.reveal_integration_secret(uuid, text), mycelium.notification_channel() TO %s', r);
         -- require_context calls it, as the writing role, once per write statement.
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.require_organization_writable(text) TO %s', r);
         -- They check themselves that the caller is an ADMIN of the organization.

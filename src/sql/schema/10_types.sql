@@ -98,5 +98,8 @@ CREATE TYPE mycelium.delivery AS (
     client_user_id    uuid,
     email_header_html text,
     email_footer_html text,
-    email_signature   text
+    email_signature   text,
+    -- 0.2.0, issue #17: for slack, the organization's incoming-webhook URL
+    -- (decrypted for this claim; NULL for other channels).
+    slack_webhook_url text
 );

@@ -579,6 +579,8 @@ CREATE TABLE mycelium.integrations (
     is_enabled      boolean                   NOT NULL DEFAULT false,
     is_connected    boolean                   NOT NULL DEFAULT false,
     last_sync_at    timestamptz,
+    -- The settings that are not secret; secret ones are moved to secrets on
+    -- write (mycelium.integration_secret_names, docs/integrations.md).
     config          jsonb                     NOT NULL,
     webhook_url     text,
     error_count     integer                   NOT NULL DEFAULT 0,
@@ -586,12 +588,20 @@ CREATE TABLE mycelium.integrations (
     last_error_at   timestamptz,
     created_at      timestamptz               NOT NULL DEFAULT now(),
     updated_at      timestamptz               NOT NULL DEFAULT now(),
+    -- The secret settings, each "<key id>.<base64 of AES-256-GCM nonce,
+    -- ciphertext and tag>" under mycelium_internal.integration_keys, bound to
+    -- the organization, the integration and its name. Written by the trigger
+    -- keep_integration_secrets only; decrypted only by the extension.
+    secrets         jsonb                     NOT NULL DEFAULT '{}',
     CONSTRAINT integrations_pkey PRIMARY KEY (organization_id, id),
     CONSTRAINT integrations_type_key UNIQUE (organization_id, type),
     CONSTRAINT integrations_organization_fkey FOREIGN KEY (organization_id)
         REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
     CONSTRAINT integrations_config_object CHECK (jsonb_typeof(config) = 'object'),
-    CONSTRAINT integrations_error_count_non_negative CHECK (error_count >= 0)
+    CONSTRAINT integrations_error_count_non_negative CHECK (error_count >= 0),
+    CONSTRAINT integrations_secrets_object CHECK (jsonb_typeof(secrets) = 'object'),
+    -- https, a host, no user name or password (mycelium.is_valid_webhook_url).
+    CONSTRAINT integrations_webhook_url_valid CHECK (mycelium.is_valid_webhook_url(webhook_url))
 );
 
 -- The event outbox of WEBHOOKS and ZAPIER integrations (src/sql/code/56_webhooks.sql):
@@ -700,6 +710,39 @@ CREATE TABLE mycelium_internal.auth_keys (
 INSERT INTO mycelium_internal.auth_keys (purpose, secret)
 SELECT 'context', uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
                   || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+
+-- The keys that encrypt integrations' secrets (AES-256, 32 bytes): new secrets
+-- are sealed under the current one, each sealed value names its key, and a
+-- rotation (mycelium.rotate_integration_key) adds a current key and re-encrypts.
+-- Not in the table it protects, readable by no role but the owner, and left
+-- out of pg_dump (90_catalog.sql): a dump holds ciphertext only, and a restore
+-- loads these rows separately (docs/integrations.md, "Secrets").
+CREATE TABLE mycelium_internal.integration_keys (
+    id         uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    key        bytea       NOT NULL,
+    is_current boolean     NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT integration_keys_pkey PRIMARY KEY (id),
+    CONSTRAINT integration_keys_key_length CHECK (octet_length(key) = 32)
+);
+CREATE UNIQUE INDEX integration_keys_one_current ON mycelium_internal.integration_keys (is_current)
+    WHERE is_current;
+
+-- Who decrypted which secret, when, and for what: one row per use of
+-- integration_secret or reveal_integration_secret (never the value).
+CREATE TABLE mycelium_internal.integration_secret_uses (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    integration_id  uuid        NOT NULL,
+    name            text        NOT NULL,
+    purpose         text        NOT NULL,
+    used_by         text        NOT NULL DEFAULT session_user,
+    app_user_id     uuid,
+    used_at         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT integration_secret_uses_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT integration_secret_uses_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
 
 -- Passwords of staff (users) and portal users (client_users), one row per
 -- account that has one: an Argon2id hash in PHC form, or an imported bcrypt hash

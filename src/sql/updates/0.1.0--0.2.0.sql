@@ -612,10 +612,52 @@ ALTER TYPE mycelium.delivery
     ADD ATTRIBUTE client_user_id uuid,
     ADD ATTRIBUTE email_header_html text,
     ADD ATTRIBUTE email_footer_html text,
-    ADD ATTRIBUTE email_signature text;
+    ADD ATTRIBUTE email_signature text,
+    ADD ATTRIBUTE slack_webhook_url text;
 -- send_notifications gained the portal recipients (portal_users).
 DROP FUNCTION mycelium_internal.send_notifications(mycelium.notification_type, timestamptz, uuid, uuid[], uuid[],
                                                    uuid[], uuid[]);
+
+-- Integrations (issue #17): secrets encrypted at rest, in a column of their own
+-- under keys kept apart (src/sql/code/53_integration_secrets.sql encrypts the
+-- secrets 0.1.0 kept in config), and webhook_url checked.
+ALTER TABLE mycelium.integrations
+    ADD COLUMN secrets jsonb NOT NULL DEFAULT '{}',
+    ADD CONSTRAINT integrations_secrets_object CHECK (jsonb_typeof(secrets) = 'object');
+CREATE TABLE mycelium_internal.integration_keys (
+    id         uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    key        bytea       NOT NULL,
+    is_current boolean     NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT integration_keys_pkey PRIMARY KEY (id),
+    CONSTRAINT integration_keys_key_length CHECK (octet_length(key) = 32)
+);
+CREATE UNIQUE INDEX integration_keys_one_current ON mycelium_internal.integration_keys (is_current)
+    WHERE is_current;
+CREATE TABLE mycelium_internal.integration_secret_uses (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    integration_id  uuid        NOT NULL,
+    name            text        NOT NULL,
+    purpose         text        NOT NULL,
+    used_by         text        NOT NULL DEFAULT session_user,
+    app_user_id     uuid,
+    used_at         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT integration_secret_uses_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT integration_secret_uses_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE
+);
+-- (made here too, for the check below; 00_native.sql makes it the same again)
+CREATE FUNCTION mycelium.is_valid_webhook_url(url text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_is_valid_webhook_url'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- A webhook_url 0.1.0 accepted that is no https URL with a host and without
+-- credentials cannot be sent to: it is cleared (the integration keeps its other
+-- settings) rather than failing the update.
+UPDATE mycelium.integrations SET webhook_url = NULL
+ WHERE webhook_url IS NOT NULL AND NOT mycelium.is_valid_webhook_url(webhook_url);
+ALTER TABLE mycelium.integrations
+    ADD CONSTRAINT integrations_webhook_url_valid CHECK (mycelium.is_valid_webhook_url(webhook_url));
 
 -- ====== Webhook events (src/sql/code/56_webhooks.sql) ======
 -- The event outbox of WEBHOOKS and ZAPIER integrations, and what
