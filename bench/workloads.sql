@@ -419,6 +419,98 @@ UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
                                      FROM mycelium.notifications WHERE bench.mine(xmin)$d$))$a$
 WHERE workload IN ('delivery_finish', 'delivery_finish_batch');
 
+-- ------ Webhook events ------
+-- The event outbox's cost on a bulk update (src/sql/code/56_webhooks.sql): one
+-- organization's IN_PROGRESS deliverables completed in one UPDATE, with a WEBHOOKS
+-- integration subscribed to every event type (mycelium: each row queues
+-- deliverable.status_changed and deliverable.completed, in one INSERT) against
+-- the same UPDATE with no integration subscribed (limit: the triggers only look
+-- the integrations up). Every other trigger runs in both.
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql) VALUES
+(35, 'webhook_events', 'Bulk status update queuing webhook events, one organization', 'mycelium', true,
+ ARRAY[$q$INSERT INTO mycelium.integrations (organization_id, type, name, is_enabled, webhook_url, config)
+          VALUES ({org}, 'WEBHOOKS', 'Bench hook', true, 'https://hooks.bench.example/in',
+                  jsonb_build_object('events', to_jsonb(mycelium.webhook_event_types())))$q$],
+ $q$UPDATE mycelium.deliverables SET status = 'COMPLETED' WHERE organization_id = {org} AND status = 'IN_PROGRESS'$q$),
+(35, 'webhook_events', 'Bulk status update queuing webhook events, one organization', 'limit', true, NULL,
+ $q$UPDATE mycelium.deliverables SET status = 'COMPLETED' WHERE organization_id = {org} AND status = 'IN_PROGRESS'$q$);
+
+-- Answers: the deliverables completed (both columns); the events queued (the
+-- mycelium column: two per deliverable, but for their new ids and times).
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'completed', bench.digest($d$SELECT organization_id, id, status::text FROM mycelium.deliverables
+                                 WHERE bench.mine(xmin)$d$))$a$
+WHERE workload = 'webhook_events' AND col = 'limit';
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'completed', bench.digest($d$SELECT organization_id, id, status::text FROM mycelium.deliverables
+                                 WHERE bench.mine(xmin)$d$),
+    'events', bench.digest($d$SELECT organization_id, event_type, payload #>> '{data,deliverable,id}'
+                              FROM mycelium.webhook_deliveries WHERE bench.mine(xmin)$d$))$a$
+WHERE workload = 'webhook_events' AND col = 'mycelium';
+
+-- The worker's two calls on a backlog of 200 events of one organization (queued
+-- in the untimed setup by the triggers' own function). claim: mycelium's
+-- claim_webhook_deliveries(100), which also decrypts the integration's signing
+-- secret once and signs each delivery, against the bare statement that picks 100
+-- due deliveries with SKIP LOCKED, leases them and returns them with their URL
+-- and body, unsigned. finish: reporting those 100 as delivered, one
+-- finish_webhook_delivery call each as a worker does, against one set-based
+-- UPDATE of the same deliveries and the integration's error count.
+INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows_mode)
+SELECT ord, workload, title, col, true,
+       ARRAY[$q$INSERT INTO mycelium.integrations (organization_id, type, name, is_enabled, webhook_url, config)
+                VALUES ({org}, 'WEBHOOKS', 'Bench hook', true, 'https://hooks.bench.example/in',
+                        '{"events": ["deliverable.created"]}')$q$,
+             $q$SELECT mycelium_internal.queue_webhook_events(
+                    array_agg(d.organization_id), array_agg('deliverable.created'::text),
+                    array_agg(jsonb_build_object('deliverable', mycelium_internal.webhook_deliverable(d))))
+                FROM (SELECT * FROM mycelium.deliverables WHERE organization_id = {org} ORDER BY id LIMIT 200) d$q$]
+       || extra, sql, 'value'
+FROM (VALUES
+(36, 'webhook_claim', 'Claim 100 due webhooks, signed (claim_webhook_deliveries)', 'mycelium', '{}'::text[],
+ $q$SELECT count(webhook_signature) FROM mycelium.claim_webhook_deliveries(100)$q$),
+(36, 'webhook_claim', 'Claim 100 due webhooks, signed (claim_webhook_deliveries)', 'limit',
+ ARRAY['ALTER TABLE mycelium.webhook_deliveries DISABLE TRIGGER USER'],
+ $q$WITH picked AS (
+    SELECT w.organization_id, w.id FROM mycelium.webhook_deliveries w
+    WHERE w.delivered_at IS NULL AND w.failed_at IS NULL
+      AND coalesce(w.next_attempt_at, '-infinity'::timestamptz) <= now()
+    ORDER BY coalesce(w.next_attempt_at, '-infinity'::timestamptz), w.id
+    LIMIT 100 FOR UPDATE OF w SKIP LOCKED),
+claimed AS (
+    UPDATE mycelium.webhook_deliveries w SET attempts = w.attempts + 1, next_attempt_at = now() + interval '5 minutes'
+    FROM picked p WHERE w.organization_id = p.organization_id AND w.id = p.id
+    RETURNING w.organization_id, w.integration_id, w.id, w.payload::text AS body)
+SELECT count(i.webhook_url || c.body) FROM claimed c
+JOIN mycelium.integrations i ON i.organization_id = c.organization_id AND i.id = c.integration_id$q$),
+(37, 'webhook_finish', 'Report 100 webhooks delivered (finish_webhook_delivery)', 'mycelium',
+ ARRAY[$q$CREATE TEMP TABLE bench_claimed ON COMMIT DROP AS SELECT * FROM mycelium.claim_webhook_deliveries(100)$q$],
+ $q$SELECT count(*) FILTER (WHERE mycelium.finish_webhook_delivery(organization_id, id, attempt) = 'delivered')
+FROM bench_claimed$q$),
+(37, 'webhook_finish', 'Report 100 webhooks delivered (finish_webhook_delivery)', 'limit',
+ ARRAY[$q$CREATE TEMP TABLE bench_claimed ON COMMIT DROP AS SELECT * FROM mycelium.claim_webhook_deliveries(100)$q$,
+       'ALTER TABLE mycelium.webhook_deliveries DISABLE TRIGGER USER',
+       'ALTER TABLE mycelium.integrations DISABLE TRIGGER USER'],
+ $q$WITH done AS (
+    UPDATE mycelium.webhook_deliveries w SET delivered_at = now(), next_attempt_at = NULL, last_error = NULL
+    FROM bench_claimed c WHERE w.organization_id = c.organization_id AND w.id = c.id AND w.attempts = c.attempt
+    RETURNING w.organization_id, w.integration_id),
+reset AS (
+    UPDATE mycelium.integrations i SET error_count = 0
+    WHERE (i.organization_id, i.id) IN (SELECT d.organization_id, d.integration_id FROM done d) AND i.error_count <> 0
+    RETURNING 1)
+SELECT count(*) FROM done$q$)
+) AS v(ord, workload, title, col, extra, sql);
+
+-- Answers: the deliveries' state, but for their new ids (made in each
+-- measurement's setup): how many were claimed (attempt counted, leased for 5
+-- minutes from the transaction's now()), and delivered.
+UPDATE bench.workloads SET answer = $a$SELECT jsonb_build_object(
+    'deliveries', bench.digest($d$SELECT organization_id, event_type, attempts, next_attempt_at - now(),
+                                         delivered_at IS NOT NULL, failed_at IS NOT NULL, last_error
+                                  FROM mycelium.webhook_deliveries WHERE bench.mine(xmin)$d$))$a$
+WHERE workload IN ('webhook_claim', 'webhook_finish');
+
 -- ------ The custom-field trigger on a bulk insert ------
 -- The same INSERT ... SELECT of one organization's social deliverables (copies, with
 -- new ids), with every trigger of the table in place (mycelium), and with only the

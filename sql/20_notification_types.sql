@@ -158,17 +158,24 @@ DELETE FROM mycelium.notifications;
 SET ROLE regress_ntf_app;
 
 -- ------ INTEGRATION_ERROR ------
--- A rising error_count tells the ADMINs (but the actor); a sync that does not
--- fail tells nobody. The integration's service, without a tenant context, tells
--- every active ADMIN.
+-- An integration disabled for its failures (an update that records a failure
+-- and turns it off) tells the ADMINs (but the actor). A failure that leaves it
+-- enabled, a sync, and an ADMIN turning it off by hand tell nobody. The
+-- integration's service, without a tenant context, tells every active ADMIN.
 BEGIN;
 SELECT mycelium.set_context('0000000a-0000-7000-8000-000000000000', '0000000a-0000-7000-8000-0000000000a1', 'ADMIN');
-UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'token expired', last_error_at = now();
+UPDATE mycelium.integrations SET is_enabled = true;
+UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'token expired', last_error_at = clock_timestamp();
+UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'token revoked', last_error_at = clock_timestamp(),
+                                 is_enabled = false;
 UPDATE mycelium.integrations SET last_sync_at = now();
 COMMIT;
 RESET ROLE;
-UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'quota exceeded';
-UPDATE mycelium.integrations SET error_count = 0, last_error = NULL;
+UPDATE mycelium.integrations SET is_enabled = true;
+UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'quota exceeded',
+                                 last_error_at = clock_timestamp(), is_enabled = false;
+UPDATE mycelium.integrations SET is_enabled = true, error_count = 0, last_error = NULL;
+UPDATE mycelium.integrations SET is_enabled = false;
 SELECT org, type, recipient, channel, email_address FROM regress.heard;
 SELECT message, metadata FROM mycelium.notifications ORDER BY id;
 DELETE FROM mycelium.notifications;

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2001);
+SELECT plan(2068);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -351,6 +351,17 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('integrations',            'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('integrations',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
     ('integrations',            'secrets',                      'jsonb',                        true,  '{}'),
+    ('webhook_deliveries',      'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
+    ('webhook_deliveries',      'organization_id',              'uuid',                         true,  NULL),
+    ('webhook_deliveries',      'integration_id',               'uuid',                         true,  NULL),
+    ('webhook_deliveries',      'event_type',                   'text',                         true,  NULL),
+    ('webhook_deliveries',      'payload',                      'jsonb',                        true,  NULL),
+    ('webhook_deliveries',      'attempts',                     'integer',                      true,  '0'),
+    ('webhook_deliveries',      'next_attempt_at',              'timestamp with time zone',     false, NULL),
+    ('webhook_deliveries',      'delivered_at',                 'timestamp with time zone',     false, NULL),
+    ('webhook_deliveries',      'failed_at',                    'timestamp with time zone',     false, NULL),
+    ('webhook_deliveries',      'last_error',                   'text',                         false, NULL),
+    ('webhook_deliveries',      'created_at',                   'timestamp with time zone',     true,  'now()'),
     ('activity_logs',           'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
     ('activity_logs',           'organization_id',              'uuid',                         true,  'mycelium.current_organization_id()'),
     ('activity_logs',           'user_id',                      'uuid',                         false, NULL),
@@ -563,6 +574,10 @@ INSERT INTO want_fks (tbl, conname, cols, reftbl, refcols, def) VALUES
      'FOREIGN KEY (organization_id, client_user_id) REFERENCES mycelium.client_users(organization_id, id) ON DELETE CASCADE'),
     ('integrations', 'integrations_organization_fkey', '{organization_id}', 'organizations', '{id}',
      'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('webhook_deliveries', 'webhook_deliveries_organization_fkey', '{organization_id}', 'organizations', '{id}',
+     'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
+    ('webhook_deliveries', 'webhook_deliveries_integration_fkey', '{organization_id,integration_id}', 'integrations', '{organization_id,id}',
+     'FOREIGN KEY (organization_id, integration_id) REFERENCES mycelium.integrations(organization_id, id) ON DELETE CASCADE'),
     ('activity_logs', 'activity_logs_organization_fkey', '{organization_id}', 'organizations', '{id}',
      'FOREIGN KEY (organization_id) REFERENCES mycelium.organizations(id) ON DELETE CASCADE'),
     ('activity_logs', 'activity_logs_user_fkey', '{organization_id,user_id}', 'users', '{organization_id,id}',
@@ -674,6 +689,9 @@ INSERT INTO want_checks (tbl, conname) VALUES
     ('notification_recipients', 'notification_recipients_one_recipient'),
     ('integrations', 'integrations_config_object'),
     ('integrations', 'integrations_error_count_non_negative'),
+    ('webhook_deliveries', 'webhook_deliveries_payload_object'),
+    ('webhook_deliveries', 'webhook_deliveries_attempts_non_negative'),
+    ('webhook_deliveries', 'webhook_deliveries_delivered_or_failed'),
     ('integrations', 'integrations_secrets_object'),
     ('integrations', 'integrations_webhook_url_valid'),
     ('activity_logs', 'activity_logs_action_not_blank'),
@@ -866,6 +884,12 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE UNIQUE INDEX integrations_pkey ON mycelium.integrations USING btree (organization_id, id)'),
     ('integrations',            'integrations_type_key',
      'CREATE UNIQUE INDEX integrations_type_key ON mycelium.integrations USING btree (organization_id, type)'),
+    ('webhook_deliveries',      'webhook_deliveries_pkey',
+     'CREATE UNIQUE INDEX webhook_deliveries_pkey ON mycelium.webhook_deliveries USING btree (organization_id, id)'),
+    ('webhook_deliveries',      'webhook_deliveries_outbox_idx',
+     'CREATE INDEX webhook_deliveries_outbox_idx ON mycelium.webhook_deliveries USING btree (COALESCE(next_attempt_at, ''-infinity''::timestamp with time zone), id) WHERE ((delivered_at IS NULL) AND (failed_at IS NULL))'),
+    ('webhook_deliveries',      'webhook_deliveries_org_integration_idx',
+     'CREATE INDEX webhook_deliveries_org_integration_idx ON mycelium.webhook_deliveries USING btree (organization_id, integration_id)'),
     ('activity_logs',           'activity_logs_pkey',
      'CREATE UNIQUE INDEX activity_logs_pkey ON mycelium.activity_logs USING btree (organization_id, id)'),
     ('activity_logs',           'activity_logs_org_user_idx',
@@ -1081,6 +1105,22 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER notify_events_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_project_events()'),
     ('integrations', 'notify_errors', 'notify_integration_errors',
      'CREATE TRIGGER notify_errors AFTER UPDATE ON mycelium.integrations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_integration_errors()'),
+    ('deliverables', 'webhook_events_insert', 'webhook_deliverable_events',
+     'CREATE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.deliverables REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_deliverable_events()'),
+    ('deliverables', 'webhook_events_update', 'webhook_deliverable_events',
+     'CREATE TRIGGER webhook_events_update AFTER UPDATE ON mycelium.deliverables REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_deliverable_events()'),
+    ('clients', 'webhook_events_insert', 'webhook_client_events',
+     'CREATE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_client_events()'),
+    ('clients', 'webhook_events_update', 'webhook_client_events',
+     'CREATE TRIGGER webhook_events_update AFTER UPDATE ON mycelium.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_client_events()'),
+    ('projects', 'webhook_events_insert', 'webhook_project_events',
+     'CREATE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_project_events()'),
+    ('projects', 'webhook_events_update', 'webhook_project_events',
+     'CREATE TRIGGER webhook_events_update AFTER UPDATE ON mycelium.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_project_events()'),
+    ('comments', 'webhook_events_insert', 'webhook_comment_events',
+     'CREATE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_comment_events()'),
+    ('integrations', 'check_webhook_subscription', 'check_webhook_subscription',
+     'CREATE TRIGGER check_webhook_subscription BEFORE INSERT OR UPDATE OF type, config ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_webhook_subscription()'),
     ('comments', 'check_references_insert', 'check_references',
      'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references()'),
     ('comments', 'check_references_update', 'check_references',
@@ -1127,6 +1167,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.integrations FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('integrations', 'touch_updated_at', 'touch_updated_at',
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
+    ('webhook_deliveries', 'require_context', 'require_context',
+     'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.webhook_deliveries FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('integrations', 'keep_integration_secrets', 'keep_integration_secrets',
      'CREATE TRIGGER keep_integration_secrets BEFORE INSERT OR UPDATE ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.keep_integration_secrets()'),
     ('notification_recipients', 'announce_notifications', 'announce_notifications',
@@ -1250,6 +1292,7 @@ INSERT INTO want_policies (tbl, pol, cmd) VALUES
     ('integrations',            'integrations_insert',             'INSERT'),
     ('integrations',            'integrations_update',             'UPDATE'),
     ('integrations',            'integrations_delete',             'DELETE'),
+    ('webhook_deliveries',      'webhook_deliveries_select',       'SELECT'),
     ('activity_logs',           'activity_logs_select',            'SELECT'),
     ('subscriptions',           'subscriptions_select',            'SELECT'),
     ('subscriptions',           'subscriptions_insert',            'INSERT'),
@@ -1281,8 +1324,9 @@ SELECT tables_are('mycelium', ARRAY[
     'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
     'projects', 'deliverables', 'comments', 'time_entries', 'notifications',
     'notification_recipients', 'integrations', 'activity_logs', 'subscriptions', 'job_runs',
-    'attachment_versions'
-]::name[], 'Schema mycelium has exactly the 20 tables (18 of the design document, job_runs and attachment_versions)');
+    'attachment_versions', 'webhook_deliveries'
+]::name[], 'Schema mycelium has exactly the 21 tables (18 of the design document, job_runs, attachment_versions '
+           'and webhook_deliveries)');
 SELECT tables_are('mycelium_internal', ARRAY['account_secrets', 'auth_keys', 'credentials', 'external_identities',
                                              'identity_providers', 'integration_keys', 'integration_secret_uses',
                                              'jobs', 'rate_limits', 'revoked_tokens',
@@ -1299,7 +1343,7 @@ SELECT is(
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
            WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'c' ORDER BY 1),
-    ARRAY['delivery', 'due_soon_sweep_row', 'overdue_sweep_row'],
+    ARRAY['delivery', 'due_soon_sweep_row', 'overdue_sweep_row', 'webhook_delivery'],
     'The composite types of schema mycelium are exactly the sweeps'' and the delivery worker''s row types');
 SELECT is(
     ARRAY(SELECT DISTINCT c.relkind::text FROM pg_catalog.pg_class c
@@ -1458,6 +1502,8 @@ SELECT col_is_pk('mycelium', 'notification_recipients', ARRAY['organization_id',
                  'Primary key of mycelium.notification_recipients is (organization_id, id)');
 SELECT col_is_pk('mycelium', 'integrations', ARRAY['organization_id', 'id']::name[],
                  'Primary key of mycelium.integrations is (organization_id, id)');
+SELECT col_is_pk('mycelium', 'webhook_deliveries', ARRAY['organization_id', 'id']::name[],
+                 'Primary key of mycelium.webhook_deliveries is (organization_id, id)');
 SELECT col_is_pk('mycelium', 'activity_logs', ARRAY['organization_id', 'id']::name[],
                  'Primary key of mycelium.activity_logs is (organization_id, id)');
 SELECT col_is_pk('mycelium', 'subscriptions', ARRAY['organization_id', 'id']::name[],
@@ -1759,7 +1805,7 @@ SELECT functions_are('mycelium', ARRAY[
     'calling_role', 'expand_recurrence', 'check_recurrence_rule', 'check_attachments', 'date_label',
     'is_known_locale', 'generate_recurring_deliverables',
     'sweep_overdue', 'sweep_due_soon', 'productivity_scores', 'calculate_user_productivity',
-    'claim_deliveries', 'finish_delivery', 'finish_deliveries',
+    'claim_deliveries', 'finish_delivery', 'finish_deliveries', 'webhook_event_types', 'claim_webhook_deliveries', 'finish_webhook_delivery',
     'run_job', 'schedule_jobs', 'unschedule_jobs', 'resolve_organization', 'verify_custom_domain',
     'set_identity_provider', 'remove_identity_provider', 'link_identity',
     'set_temporary_password', 'force_password_change', 'lock_account',
@@ -1796,6 +1842,9 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'new_secret', 'check_lifetime', 'issue_secret', 'take_secret', 'take_rate_limit', 'active_account_by_email',
     'secret_for_email', 'mark_verified', 'notify_admins', 'issue_token', 'access_kinds', 'lock_holds',
     'read_only_organizations', 'require_organization_writable', 'writable_organizations', 'check_plan_limits',
+    'delivery_backoff', 'check_webhook_subscription', 'webhook_subscriptions', 'webhook_time', 'queue_webhook_events',
+    'webhook_organizations', 'webhook_deliverable_events', 'webhook_deliverable', 'webhook_client_events',
+    'webhook_client', 'webhook_project_events', 'webhook_project', 'webhook_comment_events',
     'webhook_signature', 'generate_webhook_secret', 'seal_secret', 'open_secret', 'keep_integration_secrets',
     'open_integration_secret', 'integration_secret', 'channel_connected', 'listen_channel', 'announce_notifications'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
@@ -2020,6 +2069,26 @@ SELECT set_eq(
                                                                   'plpgsql', 'v', 'u', true),
         ('mycelium_internal.report_deliveries(text,uuid[],uuid[],integer[],text[],boolean[])',
                                                                   'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.delivery_backoff(integer)',           'sql',     'i', 's', false),
+        ('mycelium.webhook_event_types()',                        'sql',     'i', 's', false),
+        ('mycelium_internal.check_webhook_subscription()',        'plpgsql', 'v', 'u', false),
+        ('mycelium_internal.webhook_subscriptions(uuid[])',       'sql',     's', 'u', false),
+        ('mycelium_internal.webhook_time(timestamp with time zone)',
+                                                                  'sql',     'i', 's', false),
+        ('mycelium_internal.queue_webhook_events(uuid[],text[],jsonb[])',
+                                                                  'sql',     'v', 'u', false),
+        ('mycelium_internal.webhook_organizations(uuid[])',       'sql',     's', 'u', false),
+        ('mycelium_internal.webhook_deliverable_events()',        'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.webhook_deliverable(mycelium.deliverables)',
+                                                                  'sql',     'i', 'u', false),
+        ('mycelium_internal.webhook_client_events()',             'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.webhook_client(mycelium.clients)',    'sql',     'i', 'u', false),
+        ('mycelium_internal.webhook_project_events()',            'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.webhook_project(mycelium.projects)',  'sql',     'i', 'u', false),
+        ('mycelium_internal.webhook_comment_events()',            'plpgsql', 'v', 'u', true),
+        ('mycelium.claim_webhook_deliveries(integer,interval)',   'plpgsql', 'v', 'u', true),
+        ('mycelium.finish_webhook_delivery(uuid,uuid,integer,text,boolean)',
+                                                                  'plpgsql', 'v', 'u', true),
         ('mycelium.productivity_scores(uuid,integer,timestamp with time zone,uuid)',
                                                                   'c',       's', 'u', false),
         ('mycelium.calculate_user_productivity(uuid,integer)',    'plpgsql', 's', 'u', false),
@@ -2050,7 +2119,7 @@ SELECT is(
           'mycelium_internal.announce_change() trigger', 'mycelium_internal.announce_notifications() trigger', 'mycelium_internal.check_custom_fields() trigger',
           'mycelium_internal.check_field_definition() trigger', 'mycelium_internal.check_manifest() trigger',
           'mycelium_internal.check_new_work() trigger', 'mycelium_internal.check_plan_limits() trigger',
-          'mycelium_internal.check_references() trigger', 'mycelium_internal.check_staff_row() trigger',
+          'mycelium_internal.check_references() trigger', 'mycelium_internal.check_staff_row() trigger', 'mycelium_internal.check_webhook_subscription() trigger',
           'mycelium_internal.default_due_date() trigger', 'mycelium_internal.derive_time_entry() trigger',
           'mycelium_internal.end_sessions_on_change() trigger',
           'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_actual_hours() trigger',
@@ -2068,7 +2137,10 @@ SELECT is(
           'mycelium_internal.notify_project_events() trigger', 'mycelium_internal.require_context() trigger',
           'mycelium_internal.reset_domain_verification() trigger', 'mycelium_internal.stamp_assigner() trigger',
           'mycelium_internal.stamp_deliverable() trigger', 'mycelium_internal.stamp_pause() trigger',
-          'mycelium_internal.sum_time_entries() trigger', 'mycelium_internal.touch_updated_at() trigger'],
+          'mycelium_internal.sum_time_entries() trigger', 'mycelium_internal.touch_updated_at() trigger',
+          'mycelium_internal.webhook_client_events() trigger', 'mycelium_internal.webhook_comment_events() trigger',
+          'mycelium_internal.webhook_deliverable_events() trigger',
+          'mycelium_internal.webhook_project_events() trigger'],
     'The trigger and event trigger functions are exactly these, all in schema mycelium_internal');
 
 -- ====================================================================
@@ -2383,12 +2455,14 @@ SELECT is(
           'mycelium.archive_old_deliverables(interval,uuid)',
           'mycelium.change_password(text,text)',
           'mycelium.claim_deliveries(text,integer,interval)',
+          'mycelium.claim_webhook_deliveries(integer,interval)',
           'mycelium.cleanup_old_activity_logs(interval)',
           'mycelium.create_organization(text,text,text,text,text,text)',
           'mycelium.database_health_check()',
           'mycelium.development_token(uuid,text,boolean)',
           'mycelium.finish_deliveries(uuid[],uuid[],integer[],text[],boolean[])',
           'mycelium.finish_delivery(uuid,uuid,integer,text,boolean)',
+          'mycelium.finish_webhook_delivery(uuid,uuid,integer,text,boolean)',
           'mycelium.force_password_change(uuid)',
           'mycelium.generate_recurring_deliverables(uuid,date,boolean)',
           'mycelium.import_password_hash(uuid,text)',
@@ -2442,7 +2516,11 @@ SELECT is(
           'mycelium_internal.notify_project_events()',
           'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[],uuid[],text[],timestamp with time zone[])',
           'mycelium_internal.set_context(uuid,uuid,text,uuid,text[])',
-          'mycelium_internal.sum_time_entries()'],
+          'mycelium_internal.sum_time_entries()',
+          'mycelium_internal.webhook_client_events()',
+          'mycelium_internal.webhook_comment_events()',
+          'mycelium_internal.webhook_deliverable_events()',
+          'mycelium_internal.webhook_project_events()'],
     '(g) the SECURITY DEFINER functions of both schemas are exactly these');
 
 SELECT is(
@@ -2732,8 +2810,9 @@ SELECT is(
            ORDER BY 1),
     ARRAY['activity_logs DELETE', 'activity_logs INSERT', 'activity_logs UPDATE',
           'attachment_versions DELETE', 'attachment_versions INSERT', 'attachment_versions UPDATE',
-          'organizations DELETE', 'organizations INSERT'],
-    '(r4) only these tables and commands have no policy: activity_logs and attachment_versions '
+          'organizations DELETE', 'organizations INSERT',
+          'webhook_deliveries DELETE', 'webhook_deliveries INSERT', 'webhook_deliveries UPDATE'],
+    '(r4) only these tables and commands have no policy: activity_logs, attachment_versions and webhook_deliveries '
     'INSERT/UPDATE/DELETE, organizations INSERT/DELETE');
 
 -- (r5) Policies are permissive. The general ones apply to the roles that act

@@ -52,7 +52,7 @@
 
 BEGIN;
 
-SELECT plan(699);
+SELECT plan(722);
 
 -- ====================================================================
 -- Helpers (superuser; SECURITY INVOKER, so they run as whoever calls them)
@@ -65,7 +65,7 @@ DECLARE
     k constant integer := array_position(
         ARRAY['organization', 'branding', 'settings', 'user', 'service_type', 'field', 'client', 'assignment',
               'client_user', 'project', 'deliverable', 'comment', 'time_entry', 'notification', 'recipient',
-              'integration', 'activity_log', 'subscription', 'attachment_version'], kind);
+              'integration', 'activity_log', 'subscription', 'attachment_version', 'webhook_delivery'], kind);
 BEGIN
     IF k IS NULL OR o NOT IN ('a', 'b') THEN
         RAISE EXCEPTION 'pg_temp.id: unknown organization % or kind %', o, kind;
@@ -211,7 +211,8 @@ INSERT INTO regress_tables VALUES
     (16, 'integrations',            'integration',  'organization_id', $$config = '{"bot_token": "stolen"}'$$, 'IUD'),
     (17, 'activity_logs',           'activity_log', 'organization_id', $$action = 'tampered'$$,         ''),
     (18, 'subscriptions',           'subscription', 'organization_id', $$plan_name = 'Free'$$,          ''),
-    (19, 'attachment_versions',     'attachment_version', 'organization_id', $$change = 'REMOVED'$$,    '');
+    (19, 'attachment_versions',     'attachment_version', 'organization_id', $$change = 'REMOVED'$$,    ''),
+    (20, 'webhook_deliveries',      'webhook_delivery', 'organization_id', $$attempts = 99$$,           '');
 
 -- A new row of table tbl in organization o, referring to o's own rows.
 CREATE FUNCTION pg_temp.sample_insert(tbl text, o text) RETURNS text LANGUAGE plpgsql STABLE AS $$
@@ -293,6 +294,11 @@ BEGIN
             pg_temp.id(o, 'attachment_version', 9), org, pg_temp.id(o, 'deliverable', 1),
             '{"name": "forged.png", "url": "https://example.com/forged.png", "size": 1, "content_type": "image/png"}',
             'REMOVED')
+        WHEN 'webhook_deliveries' THEN format(
+            'INSERT INTO mycelium.webhook_deliveries (id, organization_id, integration_id, event_type, payload) '
+            'VALUES (%L, %L, %L, %L, %L)',
+            pg_temp.id(o, 'webhook_delivery', 9), org, pg_temp.id(o, 'integration'), 'deliverable.created',
+            '{"type": "deliverable.created", "version": 1}')
     END;
 END;
 $$;
@@ -413,6 +419,14 @@ BEGIN
            (pg_temp.id(o, 'attachment_version', 4), org, d2, pg_temp.id(o, 'comment', 3),
             '{"name": "draft.pdf", "url": "https://example.com/draft.pdf", "size": 1, "content_type": "application/pdf"}',
             'REPLACED', u2);
+    -- Written as the owner, as only the event triggers would (56_webhooks.sql).
+    INSERT INTO mycelium.webhook_deliveries (id, organization_id, integration_id, event_type, payload)
+    VALUES (pg_temp.id(o, 'webhook_delivery', 1), org, pg_temp.id(o, 'integration'), 'deliverable.created',
+            jsonb_build_object('type', 'deliverable.created', 'version', 1, 'organization_id', org,
+                               'data', jsonb_build_object('deliverable', jsonb_build_object('id', d1)))),
+           (pg_temp.id(o, 'webhook_delivery', 2), org, pg_temp.id(o, 'integration'), 'comment.created',
+            jsonb_build_object('type', 'comment.created', 'version', 1, 'organization_id', org,
+                               'data', jsonb_build_object('comment', jsonb_build_object('id', pg_temp.id(o, 'comment', 1)))));
 END;
 $$;
 
@@ -475,7 +489,8 @@ INSERT INTO regress_expected VALUES
     ('integrations',               1,     0,      0,      0,      -1,     -1),
     ('activity_logs',             15,     0,      0,      0,      -1,     -1),
     ('subscriptions',              1,     0,      0,      0,      -1,     -1),
-    ('attachment_versions',        4,     3,      1,      1,      2,      1);
+    ('attachment_versions',        4,     3,      1,      1,      2,      1),
+    ('webhook_deliveries',         2,     0,      0,      0,      -1,     -1);
 
 -- The roles: NOLOGIN, not superusers, no BYPASSRLS, owning nothing.
 CREATE ROLE regress_mycelium_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
@@ -498,7 +513,7 @@ SELECT set_eq(
        WHERE c.relnamespace = 'mycelium'::regnamespace AND c.relkind = 'r'
          AND c.relname <> 'job_runs'$$,
     $$SELECT tbl FROM regress_tables$$,
-    'the 19 tables tried below are all the tenant tables of schema mycelium');
+    'the 20 tables tried below are all the tenant tables of schema mycelium');
 
 SELECT ok(pg_temp.nrows(format('SELECT 1 FROM mycelium.%I WHERE %I = %L', tbl, org_col, pg_temp.id('a', 'organization'))) > 0
           AND pg_temp.nrows(format('SELECT 1 FROM mycelium.%I WHERE %I = %L', tbl, org_col, pg_temp.id('b', 'organization'))) > 0,

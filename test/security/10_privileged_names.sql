@@ -14,7 +14,7 @@
 -- the failing call it ran in: a sequence advances whatever happens to the
 -- transaction.
 BEGIN;
-SELECT plan(37);
+SELECT plan(39);
 
 CREATE SEQUENCE public.spy_privileged;
 CREATE TABLE public.spy_log (who pg_catalog.text, what pg_catalog.text);
@@ -170,6 +170,13 @@ SELECT ok((SELECT 'a'::text = 'a'::text) AND EXISTS (SELECT FROM public.spy_log 
 -- Contexts and every trigger path, as A's ADMIN: a deliverable with every field
 -- type (USER_SELECT and CLIENT_SELECT included) inserted, updated and checked.
 SELECT sec.act_as('a', 1);
+-- A webhook that hears every event: from here on, each change below also runs
+-- the privileged event triggers and queues its deliveries (56_webhooks.sql).
+SELECT lives_ok($$
+INSERT INTO mycelium.integrations (organization_id, type, name, is_enabled, webhook_url, config)
+VALUES (sec.id('a', 'organization'), 'WEBHOOKS', 'Shadowed hook', true, 'https://hooks.shadow.example/in',
+        jsonb_build_object('events', to_jsonb(mycelium.webhook_event_types())))
+$$, 'a webhook subscribed to every event, its subscription checked');
 SELECT lives_ok($$
 INSERT INTO mycelium.deliverables (organization_id, client_id, service_type_id, title, status,
                                    assigned_user_id, created_by_id, custom_fields)
@@ -231,13 +238,16 @@ SELECT lives_ok($$
 UPDATE mycelium.projects SET status = 'COMPLETED' WHERE id = '0193c000-0000-7000-8000-0000000000e9'
 $$, 'and completed');
 SELECT lives_ok($$
-INSERT INTO mycelium.integrations (organization_id, id, type, name, config)
-VALUES (sec.id('a', 'organization'), '0193c000-0000-7000-8000-0000000000f9', 'SLACK', 'Shadowed', '{}')
+INSERT INTO mycelium.integrations (organization_id, id, type, name, is_enabled, config)
+VALUES (sec.id('a', 'organization'), '0193c000-0000-7000-8000-0000000000f9', 'SLACK', 'Shadowed', true, '{}')
 $$, 'an integration');
 SELECT lives_ok($$
-UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'timeout'
+UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'timeout', last_error_at = now(),
+                                 is_enabled = false
  WHERE id = '0193c000-0000-7000-8000-0000000000f9'
-$$, 'whose failure its admins hear of');
+$$, 'disabled for its failure, which its admins hear of');
+SELECT is((SELECT count(*) FROM mycelium.webhook_deliveries), 6::bigint,
+          'the changes above queued their six webhook events (as the ADMIN reads them)');
 -- A portal user's context, which switches the role, and its files.
 SELECT sec.act_as('a', 1, true);
 SELECT lives_ok($$SELECT count(*) FROM mycelium.portal_attachments$$, 'a portal user''s context and files');

@@ -10,7 +10,8 @@ AS $$
     SELECT ARRAY['organizations', 'organization_branding', 'organization_settings', 'users',
                  'service_types', 'deliverable_fields', 'clients', 'client_assignments', 'client_users',
                  'projects', 'deliverables', 'comments', 'attachment_versions', 'time_entries', 'notifications',
-                 'notification_recipients', 'integrations', 'activity_logs', 'subscriptions']::name[]
+                 'notification_recipients', 'integrations', 'webhook_deliveries', 'activity_logs',
+                 'subscriptions']::name[]
 $$;
 COMMENT ON FUNCTION mycelium_internal.tenant_tables() IS 'The tables of schema mycelium that hold tenant rows';
 

@@ -685,3 +685,13 @@ CREATE POLICY activity_logs_select ON mycelium.activity_logs FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND user_id = (SELECT mycelium.current_app_user_id()))));
+
+-- ------ Webhook deliveries ------
+-- The event outbox of the organization's integrations (56_webhooks.sql): its
+-- ADMINs read it (what went out, what failed and why), like the integrations
+-- themselves; nobody else, and no portal user. Nobody writes it but the event
+-- triggers and the delivery worker's functions (SECURITY DEFINER): no INSERT,
+-- UPDATE or DELETE policy exists.
+CREATE POLICY webhook_deliveries_select ON mycelium.webhook_deliveries FOR SELECT
+    USING (organization_id = (SELECT mycelium.current_organization_id())
+           AND (SELECT mycelium.current_app_role()) = 'ADMIN');

@@ -782,9 +782,15 @@ CREATE OR REPLACE TRIGGER notify_events_update AFTER UPDATE ON mycelium.projects
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.notify_project_events();
 
--- INTEGRATION_ERROR when an integration's error_count rises (the application,
--- or the service that runs the integration, records a failure): to the
--- organization's ACTIVE ADMINs, with the count and the last error.
+-- INTEGRATION_ERROR when an integration is disabled for its failures: an
+-- update that turns is_enabled off while it counts a failure (error_count
+-- rises). finish_webhook_delivery does so after the setting
+-- integration_failure_limit's consecutive failures, or at once on a 410 Gone;
+-- so may the application or the service that runs another integration. A
+-- failure that leaves the integration enabled (it will be tried again) tells
+-- nobody, nor does an ADMIN turning it off by hand: the ADMINs hear when they
+-- have something to do. To the organization's ACTIVE ADMINs, with the count and
+-- the last error.
 CREATE OR REPLACE FUNCTION mycelium_internal.notify_integration_errors() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -795,7 +801,8 @@ DECLARE
 BEGIN
     SELECT array_agg(n.organization_id) AS orgs, array_agg(n.id) AS ids, array_agg(u.id) AS users,
            array_agg('Integration error'::text) AS titles,
-           array_agg(format('Integration "%s" failed: %s', n.name, coalesce(n.last_error, 'no error recorded')))
+           array_agg(format('Integration "%s" failed and was disabled: %s', n.name,
+                             coalesce(n.last_error, 'no error recorded')))
                AS messages,
            array_agg(jsonb_build_object('error_count', n.error_count, 'last_error', n.last_error,
                                         'integration_type', n.type)) AS metadata
@@ -803,7 +810,7 @@ BEGIN
       FROM new_rows n
       JOIN old_rows o ON o.organization_id = n.organization_id AND o.id = n.id
       JOIN mycelium.users u ON u.organization_id = n.organization_id AND u.role = 'ADMIN' AND u.status = 'ACTIVE'
-     WHERE n.error_count > o.error_count;
+     WHERE o.is_enabled AND NOT n.is_enabled AND n.error_count > o.error_count;
     IF ev.orgs IS NOT NULL THEN
         PERFORM mycelium_internal.send_notices('INTEGRATION_ERROR', 'integration', actor, ev.orgs, ev.ids, ev.users,
                                                ev.titles, ev.messages, ev.metadata);

@@ -97,13 +97,23 @@ $$;
 COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
     'Hands a worker up to batch_size due deliveries of one channel, leased to it for lease';
 
+-- How long a delivery that failed on its attempt-th try waits before the next:
+-- 1, 4, 16, then 64 minutes; NULL after the fifth, which was the last. The one
+-- retry schedule of the notifications' and the webhooks' deliveries.
+CREATE OR REPLACE FUNCTION mycelium_internal.delivery_backoff(attempt integer) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN attempt < 5 THEN interval '1 minute' * power(4, greatest(attempt, 1) - 1) END
+$$;
+
 -- The outcome of claimed deliveries, the one source of the rules of a report for
 -- finish_delivery (one report) and finish_deliveries (a batch): fn names the
 -- caller in messages, and the batch's also name the report (its position).
 -- Report i says that attempt tries[i] of delivery ids[i] of organization
 -- orgs[i] was delivered (errors[i] NULL) or failed (permanents[i]: for good,
 -- NULL array: none permanent). A failure is tried again after a back-off (1, 4,
--- 16, then 64 minutes) and fails for good on the fifth attempt, or at once when
+-- 16, then 64 minutes: delivery_backoff) and fails for good on the fifth attempt, or at once when
 -- permanent (a bounced address). When the last external delivery of a
 -- notification is done, the notification becomes SENT (or FAILED, when any
 -- failed for good). Returns each report's position and what became of it:
@@ -120,7 +130,6 @@ CREATE OR REPLACE FUNCTION mycelium_internal.report_deliveries(fn text, orgs uui
 AS $$
 #variable_conflict use_column
 DECLARE
-    max_attempts constant integer := 5;
     -- A batch of at most as many reports as a claim hands out.
     max_reports constant integer := 10000;
     batch constant boolean := fn = 'finish_deliveries';
@@ -210,7 +219,7 @@ BEGIN
         SELECT r.i::integer AS i, r.org, r.id, r.tried,
                CASE WHEN length(r.reason) > 1000 THEN left(r.reason, 999) || '…' ELSE r.reason END AS reason,
                CASE WHEN r.reason IS NULL THEN 'delivered'
-                    WHEN coalesce(r.perm, false) OR r.tried >= max_attempts THEN 'failed'
+                    WHEN coalesce(r.perm, false) OR mycelium_internal.delivery_backoff(r.tried) IS NULL THEN 'failed'
                     ELSE 'retrying' END AS outcome
         FROM unnest(orgs, ids, tries, errors, permanents) WITH ORDINALITY AS r(org, id, tried, reason, perm, i)
     ),
@@ -228,7 +237,7 @@ BEGIN
         SET delivered_at = CASE WHEN l.outcome = 'delivered' THEN now() END,
             failed_at = CASE WHEN l.outcome = 'failed' THEN now() END,
             next_attempt_at = CASE WHEN l.outcome = 'retrying'
-                                   THEN now() + interval '1 minute' * power(4, l.tried - 1) END,
+                                   THEN now() + mycelium_internal.delivery_backoff(l.tried) END,
             last_error = l.reason,
             email_status = CASE WHEN l.outcome = 'delivered' AND x.channel = 'email' THEN 'sent'
                                 ELSE x.email_status END

@@ -33,8 +33,9 @@ REVOKE ALL ON ALL ROUTINES IN SCHEMA mycelium_internal FROM PUBLIC;
 --   maintenance  onboarding and maintenance: create_organization, archiving,
 --                log retention, the health check, run_job, the pg_cron
 --                schedule and the job_runs record;
---   delivery     a notification delivery worker: claim_deliveries,
---                finish_delivery and finish_deliveries, for every
+--   delivery     a delivery worker: claim_deliveries, finish_delivery and
+--                finish_deliveries (notifications), claim_webhook_deliveries
+--                and finish_webhook_delivery (webhooks), for every
 --                organization, and nothing else;
 --   signup       a public sign-up form: sign_up, and nothing else;
 --   billing      the service that follows the payment provider (Stripe): reads
@@ -83,6 +84,8 @@ DECLARE
         'mycelium.my_service_type_ids()', 'mycelium.portal_can(text)',
         -- The notifications policies and address_recipient call it.
         'mycelium.database_notification_types()',
+        -- The integrations' check_webhook_subscription trigger calls it.
+        'mycelium.webhook_event_types()',
         'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
         'mycelium.set_request_info(inet, text, text)',
         'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
@@ -129,7 +132,9 @@ BEGIN
     IF kind = 'delivery' THEN
         EXECUTE format('GRANT EXECUTE ON FUNCTION mycelium.claim_deliveries(text, integer, interval), '
                        'mycelium.finish_delivery(uuid, uuid, integer, text, boolean), '
-                       'mycelium.finish_deliveries(uuid[], uuid[], integer[], text[], boolean[]) TO %s', r);
+                       'mycelium.finish_deliveries(uuid[], uuid[], integer[], text[], boolean[]), '
+                       'mycelium.claim_webhook_deliveries(integer, interval), '
+                       'mycelium.finish_webhook_delivery(uuid, uuid, integer, text, boolean) TO %s', r);
         RETURN;
     END IF;
     IF kind = 'billing' THEN
@@ -230,8 +235,9 @@ BEGIN
             ELSIF t = 'notification_recipients' THEN
                 EXECUTE format('GRANT INSERT (%s), UPDATE (%s), DELETE ON mycelium.%I TO %s',
                                recipient_insert, recipient_update, t, r);
-            -- attachment_versions is written by its trigger only (59_attachments.sql).
-            ELSIF t NOT IN ('activity_logs', 'subscriptions', 'attachment_versions') THEN
+            -- attachment_versions is written by its trigger only (59_attachments.sql),
+            -- webhook_deliveries by the event triggers and the worker (56_webhooks.sql).
+            ELSIF t NOT IN ('activity_logs', 'subscriptions', 'attachment_versions', 'webhook_deliveries') THEN
                 EXECUTE format('GRANT INSERT, UPDATE, DELETE ON mycelium.%I TO %s', t, r);
             END IF;
         END IF;

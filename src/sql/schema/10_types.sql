@@ -61,6 +61,21 @@ CREATE TYPE mycelium.due_soon_sweep_row AS (
     notification_id uuid
 );
 
+-- A webhook delivery handed to a worker (src/sql/code/56_webhooks.sql): where to
+-- POST what, with the Standard Webhooks headers' values (webhook-id,
+-- webhook-timestamp, webhook-signature), signed by the database.
+CREATE TYPE mycelium.webhook_delivery AS (
+    id                uuid,
+    organization_id   uuid,
+    integration_id    uuid,
+    attempt           integer,
+    url               text,
+    event_type        text,
+    webhook_id        text,
+    webhook_timestamp bigint,
+    body              text,
+    webhook_signature text
+);
 -- A delivery handed to a worker (src/sql/code/56_delivery.sql).
 CREATE TYPE mycelium.delivery AS (
     recipient_id    uuid,

@@ -604,6 +604,33 @@ CREATE TABLE mycelium.integrations (
     CONSTRAINT integrations_webhook_url_valid CHECK (mycelium.is_valid_webhook_url(webhook_url))
 );
 
+-- The event outbox of WEBHOOKS and ZAPIER integrations (src/sql/code/56_webhooks.sql):
+-- one row per event and subscribed integration, written in the transaction of
+-- the change, and delivered by a worker under the lease protocol of
+-- notification_recipients (attempts, next_attempt_at, delivered_at, failed_at).
+-- payload is the JSON body sent, made once, so every retry sends the same bytes.
+CREATE TABLE mycelium.webhook_deliveries (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    integration_id  uuid        NOT NULL,
+    event_type      text        NOT NULL,
+    payload         jsonb       NOT NULL,
+    attempts        integer     NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    delivered_at    timestamptz,
+    failed_at       timestamptz,
+    last_error      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT webhook_deliveries_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT webhook_deliveries_integration_fkey FOREIGN KEY (organization_id, integration_id)
+        REFERENCES mycelium.integrations (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT webhook_deliveries_payload_object CHECK (jsonb_typeof(payload) = 'object'),
+    CONSTRAINT webhook_deliveries_attempts_non_negative CHECK (attempts >= 0),
+    CONSTRAINT webhook_deliveries_delivered_or_failed CHECK (delivered_at IS NULL OR failed_at IS NULL)
+);
+
 -- ------ Activity log ------
 
 CREATE TABLE mycelium.activity_logs (
@@ -900,7 +927,7 @@ CREATE TABLE mycelium_internal.settings (
                                                    'password_iterations', 'password_parallelism',
                                                    'password_min_length', 'require_verified_email',
                                                    'sign_ups_per_hour', 'lockout_minutes',
-                                                   'past_due_grace_days')),
+                                                   'past_due_grace_days', 'integration_failure_limit')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
@@ -911,6 +938,8 @@ CREATE TABLE mycelium_internal.settings (
         WHEN 'lockout_minutes' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10080 ELSE false END
         -- 0: a PAST_DUE subscription is read-only as soon as its period ends.
         WHEN 'past_due_grace_days' THEN CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 0 AND 365 ELSE false END
+        -- Consecutive failed webhook deliveries that disable an integration.
+        WHEN 'integration_failure_limit' THEN CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 1 AND 1000 ELSE false END
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
         -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford

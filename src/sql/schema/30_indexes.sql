@@ -126,6 +126,15 @@ CREATE INDEX notification_recipients_outbox_idx
     ON mycelium.notification_recipients (channel, (coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
     WHERE delivered_at IS NULL AND failed_at IS NULL AND channel <> 'in_app';
 
+-- The webhook outbox (56_webhooks.sql): what claim_webhook_deliveries may hand
+-- out, by the time it may next be tried; the size of the backlog, like the
+-- notifications' outbox. And an integration's deliveries (its cascade).
+CREATE INDEX webhook_deliveries_outbox_idx
+    ON mycelium.webhook_deliveries ((coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
+    WHERE delivered_at IS NULL AND failed_at IS NULL;
+CREATE INDEX webhook_deliveries_org_integration_idx
+    ON mycelium.webhook_deliveries (organization_id, integration_id);
+
 CREATE INDEX activity_logs_org_user_idx ON mycelium.activity_logs (organization_id, user_id);
 CREATE INDEX activity_logs_org_resource_idx
     ON mycelium.activity_logs (organization_id, resource_type, resource_id);

@@ -285,7 +285,7 @@ CREATE TABLE mycelium_internal.settings (
                                                    'password_iterations', 'password_parallelism',
                                                    'password_min_length', 'require_verified_email',
                                                    'sign_ups_per_hour', 'lockout_minutes',
-                                                   'past_due_grace_days')),
+                                                   'past_due_grace_days', 'integration_failure_limit')),
     -- base_domain: a host name as organization_branding_custom_domain_format has it.
     CONSTRAINT settings_value_valid CHECK (CASE name
         WHEN 'require_signed_context' THEN value IN ('on', 'off')
@@ -296,6 +296,8 @@ CREATE TABLE mycelium_internal.settings (
         WHEN 'lockout_minutes' THEN CASE WHEN value ~ '^[0-9]{1,5}$' THEN value::integer BETWEEN 0 AND 10080 ELSE false END
         -- 0: a PAST_DUE subscription is read-only as soon as its period ends.
         WHEN 'past_due_grace_days' THEN CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 0 AND 365 ELSE false END
+        -- Consecutive failed webhook deliveries that disable an integration.
+        WHEN 'integration_failure_limit' THEN CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 1 AND 1000 ELSE false END
         WHEN 'base_domain' THEN value ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
                                 AND length(value) <= 200
         -- Argon2id's parameters, from OWASP's minimum to what a sign-in can afford
@@ -666,3 +668,45 @@ UPDATE mycelium.integrations SET webhook_url = NULL
  WHERE webhook_url IS NOT NULL AND NOT mycelium.is_valid_webhook_url(webhook_url);
 ALTER TABLE mycelium.integrations
     ADD CONSTRAINT integrations_webhook_url_valid CHECK (mycelium.is_valid_webhook_url(webhook_url));
+
+-- ====== Webhook events (src/sql/code/56_webhooks.sql) ======
+-- The event outbox of WEBHOOKS and ZAPIER integrations, and what
+-- claim_webhook_deliveries hands a worker.
+CREATE TABLE mycelium.webhook_deliveries (
+    id              uuid        NOT NULL DEFAULT mycelium.uuid_v7(),
+    organization_id uuid        NOT NULL,
+    integration_id  uuid        NOT NULL,
+    event_type      text        NOT NULL,
+    payload         jsonb       NOT NULL,
+    attempts        integer     NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    delivered_at    timestamptz,
+    failed_at       timestamptz,
+    last_error      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (organization_id, id),
+    CONSTRAINT webhook_deliveries_organization_fkey FOREIGN KEY (organization_id)
+        REFERENCES mycelium.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT webhook_deliveries_integration_fkey FOREIGN KEY (organization_id, integration_id)
+        REFERENCES mycelium.integrations (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT webhook_deliveries_payload_object CHECK (jsonb_typeof(payload) = 'object'),
+    CONSTRAINT webhook_deliveries_attempts_non_negative CHECK (attempts >= 0),
+    CONSTRAINT webhook_deliveries_delivered_or_failed CHECK (delivered_at IS NULL OR failed_at IS NULL)
+);
+CREATE INDEX webhook_deliveries_org_integration_idx
+    ON mycelium.webhook_deliveries (organization_id, integration_id);
+CREATE INDEX webhook_deliveries_outbox_idx
+    ON mycelium.webhook_deliveries ((coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
+    WHERE delivered_at IS NULL AND failed_at IS NULL;
+CREATE TYPE mycelium.webhook_delivery AS (
+    id                uuid,
+    organization_id   uuid,
+    integration_id    uuid,
+    attempt           integer,
+    url               text,
+    event_type        text,
+    webhook_id        text,
+    webhook_timestamp bigint,
+    body              text,
+    webhook_signature text
+);
