@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2068);
+SELECT plan(2074);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -352,7 +352,7 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('integrations',            'updated_at',                   'timestamp with time zone',     true,  'now()'),
     ('integrations',            'secrets',                      'jsonb',                        true,  '{}'),
     ('webhook_deliveries',      'id',                           'uuid',                         true,  'mycelium.uuid_v7()'),
-    ('webhook_deliveries',      'organization_id',              'uuid',                         true,  NULL),
+    ('webhook_deliveries',      'organization_id',              'uuid',                         true,  'mycelium.current_organization_id()'),
     ('webhook_deliveries',      'integration_id',               'uuid',                         true,  NULL),
     ('webhook_deliveries',      'event_type',                   'text',                         true,  NULL),
     ('webhook_deliveries',      'payload',                      'jsonb',                        true,  NULL),
