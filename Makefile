@@ -79,12 +79,13 @@ EXTRA_CLEAN += $(FLAGS_STAMP)
 # mycelium-worker (worker/, docs/integrations.md "The worker"): a program of its
 # own, linked with libpq and libcurl, never loaded into the server.
 WORKER         = worker/mycelium-worker
-WORKER_SOURCES = $(sort $(wildcard worker/*.cpp))
+# It shares the core's excerpt (src/core is pure C++), nothing of the extension.
+WORKER_SOURCES = $(sort $(wildcard worker/*.cpp)) src/core/excerpt.cpp
 WORKER_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) \
-	-I$(shell $(PG_CONFIG) --includedir)
-WORKER_LIBS    = -L$(shell $(PG_CONFIG) --libdir) -lpq -lcurl
+	-Isrc -I$(shell $(PG_CONFIG) --includedir)
+WORKER_LIBS    = -L$(shell $(PG_CONFIG) --libdir) -lpq -lcurl -lcrypto
 all: $(WORKER)
-$(WORKER): $(WORKER_SOURCES) $(wildcard worker/*.hpp) $(FLAGS_STAMP)
+$(WORKER): $(WORKER_SOURCES) $(wildcard worker/*.hpp) src/core/excerpt.hpp $(FLAGS_STAMP)
 	$(CXX) $(WORKER_CXXFLAGS) -o $@ $(WORKER_SOURCES) $(WORKER_LIBS)
 install: install-worker
 install-worker: $(WORKER)

@@ -370,7 +370,7 @@ class Worker {
         if (!valid_mailbox(to)) {
             Sent s;
             s.outcome.permanent = true;
-            s.outcome.error = "not an address the worker can send to: '" + excerpt(to, 100) + "'";
+            s.outcome.error = "not an address the worker can send to: '" + one_line(to, 100) + "'";
             return s;
         }
         Email e;

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include "core/excerpt.hpp"
 
 namespace mycelium_worker {
 
@@ -90,28 +93,11 @@ std::string html_escape(const std::string &s) {
 }  // namespace
 
 std::string base64(const std::string &bytes) {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                           (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                           static_cast<unsigned char>(bytes[i + 2]);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
-    }
-    if (i < bytes.size()) {
-        unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += i + 1 < bytes.size() ? alphabet[(n >> 6) & 63] : '=';
-        out += '=';
-    }
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                                  reinterpret_cast<const unsigned char *>(bytes.data()),
+                                  static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
     return out;
 }
 
@@ -149,7 +135,7 @@ std::string compose_email(const Email &e) {
     m += "Message-ID: " + e.message_id + crlf;
     m += "MIME-Version: 1.0\r\n";
     m += "Auto-Submitted: auto-generated\r\n";
-    m += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n";
+    m += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n";
     m += crlf;
     m += "--" + boundary + crlf;
     m += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
@@ -182,17 +168,12 @@ std::string slack_payload(const std::string &title, const std::string &message) 
     return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string excerpt(const std::string &text, std::size_t max_bytes) {
-    std::size_t n = std::min(text.size(), max_bytes);
-    // Never cut a UTF-8 sequence.
-    while (n < text.size() && n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) {
-        const unsigned char c = static_cast<unsigned char>(text[i]);
-        out += (c < 0x20 || c == 0x7f) ? ' ' : text[i];
+std::string one_line(const std::string &text, std::size_t max_chars) {
+    std::string flat = text;
+    for (char &c : flat) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
     }
-    if (n < text.size()) out += "...";
-    return out;
+    return mycelium::core::excerpt(flat, max_chars);
 }
 
 Outcome http_outcome(Channel channel, long status, const std::string &response_body) {
@@ -202,7 +183,7 @@ Outcome http_outcome(Channel channel, long status, const std::string &response_b
         return o;
     }
     o.error = "HTTP " + std::to_string(status);
-    const std::string said = excerpt(response_body, 200);
+    const std::string said = one_line(response_body, 200);
     if (!said.empty()) o.error += ": " + said;
     if (channel == Channel::webhook) {
         o.permanent = status == 410;

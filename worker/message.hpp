@@ -49,9 +49,12 @@ struct Outcome {
 };
 Outcome http_outcome(Channel channel, long status, const std::string &response_body);
 
-// The first bytes of a receiver's answer, on one line and printable, for error texts and logs.
-std::string excerpt(const std::string &text, std::size_t max_bytes = 200);
+// Text of the outside world (a receiver's answer, an address) for an error text
+// or a log line: control characters made spaces, cut to max_chars characters
+// (mycelium::core::excerpt).
+std::string one_line(const std::string &text, std::size_t max_chars);
 
+// Standard, padded base64 (RFC 4648 section 4), by libcrypto.
 std::string base64(const std::string &bytes);
 
 }  // namespace mycelium_worker
