@@ -108,9 +108,15 @@ class Database {
         const char *s = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
         return s ? s : "";
     }
+    // The server's message and SQLSTATE, without the query text and context
+    // that a PL/pgSQL error carries (one log line, not a page).
     std::string error(const Result &r) const {
-        const char *m = r ? PQresultErrorMessage(r.get()) : nullptr;
-        return one_line(m && *m ? m : PQerrorMessage(conn_));
+        const char *primary = r ? PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+        if (!primary) return one_line(PQerrorMessage(conn_));
+        const char *hint = PQresultErrorField(r.get(), PG_DIAG_MESSAGE_HINT);
+        std::string e = one_line(primary) + " (SQLSTATE " + sqlstate(r) + ")";
+        if (hint) e += " HINT: " + one_line(hint);
+        return e;
     }
     static std::string one_line(const char *text) {
         std::string s = text ? text : "";
@@ -564,17 +570,23 @@ int run(int argc, char **argv) {
              " lease=" + std::to_string(config.lease_seconds) + "s" + (config.once ? " once" : ""));
 
     Worker worker(config, db);
-    double reconnect_wait = config.poll_seconds;
+    // After a failure (no connection, a claim refused), the wait grows from the
+    // poll interval to a minute, so that a broken database is not hammered.
+    double failure_wait = config.poll_seconds;
+    int status = 0;
     while (!stop_requested) {
         if (!db.healthy()) {
             if (std::string e = db.connect(); !e.empty()) {
                 log_line("database connection lost, retrying: " + e);
-                nap(reconnect_wait);
-                reconnect_wait = std::min(reconnect_wait * 2, 60.0);
+                if (config.once) {
+                    status = 1;
+                    break;
+                }
+                nap(failure_wait);
+                failure_wait = std::min(failure_wait * 2, 60.0);
                 continue;
             }
             log_line("database connection restored");
-            reconnect_wait = config.poll_seconds;
         }
         worker.flush_pending();
         bool full = false, failed = false;
@@ -586,7 +598,17 @@ int run(int argc, char **argv) {
             claimed += std::max(n, 0);
             full = full || n == config.batch_size;
         }
-        if (config.once && claimed == 0 && !failed) break;
+        if (config.once && failed) {
+            status = 1;
+            break;
+        }
+        if (config.once && claimed == 0) break;
+        if (failed) {
+            nap(failure_wait);
+            failure_wait = std::min(failure_wait * 2, 60.0);
+            continue;
+        }
+        failure_wait = config.poll_seconds;
         // A full batch means more may be due: go on at once.
         if (!full) nap(config.poll_seconds);
     }
@@ -595,9 +617,11 @@ int run(int argc, char **argv) {
                  " reports could not be made: those deliveries are sent again when their lease "
                  "runs out");
     }
-    log_line(stop_requested ? "stopped by a signal" : "nothing more is due: done");
+    log_line(stop_requested ? "stopped by a signal"
+             : status       ? "stopped: the database failed (see above)"
+                            : "nothing more is due: done");
     curl_global_cleanup();
-    return 0;
+    return status;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@ openssl; the receivers write their ports to DIR/ports ("SMTP HTTPS") and every
 message or request they see, before they answer it, as one JSON line to
 DIR/received.jsonl. DIR/secrets.json (read at each request, may be absent) maps a
 request path to the signing secret of its integration: such a request's
-Standard Webhooks signature is verified.
+Standard Webhooks signature is verified, and the result recorded.
 
 What a receiver answers depends on where it is sent:
   SMTP RCPT TO an address with "bounce": 550 (the address does not exist)
@@ -132,7 +132,7 @@ def verify(path, headers, body):
             secrets = json.load(f)
     except FileNotFoundError:
         return None
-    secret = next((s for p, s in secrets.items() if path.startswith(p)), None)
+    secret = secrets.get(path)
     if secret is None:
         return None
     key = base64.b64decode(secret.split("_", 1)[1])
