@@ -3,6 +3,8 @@
 #   make install         install both into the PostgreSQL found by PG_CONFIG
 #   make installcheck    pg_regress suite (sql/, expected/) and the isolation specs
 #                        (test/isolation/) against a running server
+#   make                 also builds worker/mycelium-worker, the delivery worker,
+#                        which make install puts in PostgreSQL's bindir
 #   make WERROR=1        turn every warning in our own C++ into an error (scripts/test
 #                        builds this way, so CI fails on a new warning)
 # The GoogleTest suites of src/core build with CMake (see CMakeLists.txt);
@@ -73,3 +75,24 @@ $(OBJS): $(FLAGS_STAMP)
 .PHONY: FORCE
 FORCE:
 EXTRA_CLEAN += $(FLAGS_STAMP)
+
+# mycelium-worker (worker/, docs/integrations.md "The worker"): a program of its
+# own, linked with libpq and libcurl, never loaded into the server.
+WORKER         = worker/mycelium-worker
+# It shares the core's excerpt (src/core is pure C++), nothing of the extension.
+WORKER_SOURCES = $(sort $(wildcard worker/*.cpp)) src/core/excerpt.cpp
+WORKER_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) \
+	-Isrc -I$(shell $(PG_CONFIG) --includedir)
+WORKER_LIBS    = -L$(shell $(PG_CONFIG) --libdir) -lpq -lcurl -lcrypto
+all: $(WORKER)
+$(WORKER): $(WORKER_SOURCES) $(wildcard worker/*.hpp) src/core/excerpt.hpp $(FLAGS_STAMP)
+	$(CXX) $(WORKER_CXXFLAGS) -o $@ $(WORKER_SOURCES) $(WORKER_LIBS)
+install: install-worker
+install-worker: $(WORKER)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(WORKER) '$(DESTDIR)$(bindir)/mycelium-worker'
+uninstall: uninstall-worker
+uninstall-worker:
+	rm -f '$(DESTDIR)$(bindir)/mycelium-worker'
+.PHONY: install-worker uninstall-worker
+EXTRA_CLEAN += $(WORKER)
