@@ -198,6 +198,8 @@ Config load_config(const std::function<std::optional<std::string>(const std::str
     c.poll_seconds =
         parse_seconds("MYCELIUM_WORKER_POLL_INTERVAL", get_or("POLL_INTERVAL", "5"), 0.05, 3600);
     c.once = parse_boolean("MYCELIUM_WORKER_ONCE", get_or("ONCE", ""));
+    c.allow_private_addresses = parse_boolean("MYCELIUM_WORKER_ALLOW_PRIVATE_ADDRESSES",
+                                              get_or("ALLOW_PRIVATE_ADDRESSES", ""));
     return c;
 }
 
@@ -223,6 +225,9 @@ MYCELIUM_WORKER_CONFIG; the environment wins):
   MYCELIUM_WORKER_LEASE           seconds a claimed delivery is leased (default 300)
   MYCELIUM_WORKER_POLL_INTERVAL   seconds to wait when nothing is due (default 5)
   MYCELIUM_WORKER_ONCE            true: send what is due, then exit (as --once)
+  MYCELIUM_WORKER_ALLOW_PRIVATE_ADDRESSES
+                                  true: Slack and webhook POSTs may reach loopback, private and
+                                  link-local addresses (default false: refused, for good)
 Stops cleanly on SIGTERM or SIGINT. Exit status: 0 stopped, 1 could not run, 2 configuration error.
 )";
 }

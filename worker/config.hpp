@@ -37,6 +37,9 @@ struct Config {
     int lease_seconds = 300;
     double poll_seconds = 5;
     bool once = false;  // drain what is due, then exit
+    // Let Slack and webhook POSTs reach loopback, private and link-local
+    // addresses (worker/address.hpp); for tests and closed networks only.
+    bool allow_private_addresses = false;
 
     bool serves(const std::string &channel) const;
 };

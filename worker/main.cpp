@@ -4,6 +4,7 @@
 // claim_webhook_deliveries / finish_webhook_delivery, each claim leased, each
 // report fenced by its attempt number; the back-off is computed by the database.
 #include <curl/curl.h>
+#include <sys/socket.h>
 #include <libpq-fe.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "address.hpp"
 #include "config.hpp"
 #include "message.hpp"
 
@@ -197,6 +199,11 @@ class Sender {
         list.reset(curl_slist_append(list.release(), "Content-Type: application/json"));
         list.reset(curl_slist_append(list.release(), "Expect:"));
         common(c, error_buffer);
+        // The address each connection uses is checked before it is made: a
+        // tenant's URL must not reach the operator's own network.
+        Guard guard{config_.allow_private_addresses, false};
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public_socket);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
         curl_easy_setopt(c, CURLOPT_URL, url.c_str());
         // Only https, never a redirect: a receiver answers at its own address.
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
@@ -210,6 +217,14 @@ class Sender {
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
         const CURLcode rc = curl_easy_perform(c);
         Sent s;
+        if (guard.refused) {
+            // Not the receiver's failure: the URL itself is not allowed, so
+            // trying again cannot help.
+            s.outcome.error =
+                "refused: the URL's host is a loopback, private or link-local address";
+            s.outcome.permanent = true;
+            return s;
+        }
         if (rc != CURLE_OK) {
             s.outcome.error = transfer_error(rc, error_buffer);
             return s;
@@ -262,6 +277,19 @@ class Sender {
     }
 
   private:
+    struct Guard {
+        bool allow_private;
+        bool refused;
+    };
+    static curl_socket_t open_public_socket(void *data, curlsocktype, curl_sockaddr *address) {
+        auto *guard = static_cast<Guard *>(data);
+        if (!guard->allow_private && !is_public_address(&address->addr)) {
+            guard->refused = true;
+            return CURL_SOCKET_BAD;
+        }
+        return socket(address->family, address->socktype, address->protocol);
+    }
+
     void common(CURL *c, char *error_buffer) {
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -1,4 +1,8 @@
 // mycelium-worker's pure parts: its configuration and what it sends.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -6,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "worker/address.hpp"
 #include "worker/config.hpp"
 #include "worker/message.hpp"
 
@@ -288,3 +293,53 @@ TEST(WorkerMessage, HttpOutcomes) {
 }
 
 }  // namespace
+
+// ------ Which addresses a POST may reach ------
+
+namespace {
+
+bool public_v4(const char *text) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    EXPECT_EQ(inet_pton(AF_INET, text, &a.sin_addr), 1) << text;
+    return mycelium_worker::is_public_address(reinterpret_cast<const sockaddr *>(&a));
+}
+
+bool public_v6(const char *text) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    EXPECT_EQ(inet_pton(AF_INET6, text, &a.sin6_addr), 1) << text;
+    return mycelium_worker::is_public_address(reinterpret_cast<const sockaddr *>(&a));
+}
+
+}  // namespace
+
+TEST(WorkerAddress, PublicIPv4IsAllowed) {
+    for (const char *a : {"93.184.216.34", "8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1",
+                          "169.253.255.255", "192.169.0.1", "11.0.0.1"})
+        EXPECT_TRUE(public_v4(a)) << a;
+}
+
+TEST(WorkerAddress, OperatorNetworksAreRefused) {
+    for (const char *a :
+         {"127.0.0.1", "127.255.255.254", "10.0.0.1", "10.255.255.255", "172.16.0.1",
+          "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
+          "255.255.255.255", "198.18.0.1", "192.0.0.8"})
+        EXPECT_FALSE(public_v4(a)) << a;
+}
+
+TEST(WorkerAddress, IPv6) {
+    EXPECT_TRUE(public_v6("2606:2800:220:1:248:1893:25c8:1946"));
+    EXPECT_TRUE(public_v6("2001:4860:4860::8888"));
+    for (const char *a : {"::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1",
+                          "::ffff:127.0.0.1", "::ffff:10.1.2.3", "::ffff:169.254.169.254"})
+        EXPECT_FALSE(public_v6(a)) << a;
+    EXPECT_TRUE(public_v6("::ffff:8.8.8.8"));
+}
+
+TEST(WorkerAddress, OtherFamiliesAndNullAreRefused) {
+    sockaddr other{};
+    other.sa_family = AF_UNIX;
+    EXPECT_FALSE(mycelium_worker::is_public_address(&other));
+    EXPECT_FALSE(mycelium_worker::is_public_address(nullptr));
+}

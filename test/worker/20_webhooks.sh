@@ -17,7 +17,7 @@ if [ "$(as_super -c "SELECT to_regprocedure('mycelium_internal.integration_secre
     echo "1..0 # SKIP this build has no mycelium_internal.integration_secret, so no signed webhook delivery"
     exit 0
 fi
-plan 17
+plan 19
 export RECEIVER_SLOW=2   # the /slow receiver answers after the worker's timeout (1 s)
 start_receivers
 worker_env
@@ -93,5 +93,20 @@ counts=$(received "sorted(__import__('collections').Counter(m['webhook_id'] for 
 dups=$(received "sum(m['path'] == '/slowish' for m in r) - len({m['webhook_id'] for m in r if m['path'] == '/slowish'})")
 is "$(received "len({m['webhook_id'] for m in r if m['path'] == '/slowish'})")/$([ "$dups" -le 1 ] && echo at-most-one)" \
    '6/at-most-one' "the receiver saw six webhook-ids, at most the one in flight twice (arrivals per id: $counts)"
+
+
+# ------ A URL on the operator's own network ------
+# By default the worker refuses to connect to a loopback, private or link-local
+# address (a tenant's URL must not reach the operator's services): the delivery
+# fails for good without a request, and nothing arrives.
+as_super -c "SELECT worker.webhook_org('inside', 'https://localhost:$https_port/inside')" >/dev/null
+as_super -c "UPDATE mycelium.integrations SET is_enabled = (organization_id = (SELECT id FROM worker.orgs WHERE name = 'inside'))"
+as_super -c "SELECT worker.assign('inside', 'probe', 1)" >/dev/null
+MYCELIUM_WORKER_ALLOW_PRIVATE_ADDRESSES=false "$WORKER" --once 2>"$work/inside.log"
+is "$(as_super -c "SELECT worker.webhooks('inside')" | sed -E 's/\|[0-9]+//g')/$(received "sum(m['path'] == '/inside' for m in r)")" \
+   'failed/0' 'a webhook to a loopback address fails for good, and no request is made'
+is "$(as_super -c "SELECT w.last_error FROM mycelium.webhook_deliveries w
+                   WHERE w.organization_id = (SELECT id FROM worker.orgs WHERE name = 'inside')")" \
+   "refused: the URL's host is a loopback, private or link-local address" 'its error says why'
 
 finish

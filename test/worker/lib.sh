@@ -41,6 +41,8 @@ worker_env() {
     export MYCELIUM_WORKER_SMTP_FROM=notify@mycelium.test MYCELIUM_WORKER_SMTP_FROM_NAME='Mycelium notices'
     export MYCELIUM_WORKER_CA_FILE=$work/ca.pem MYCELIUM_WORKER_HTTP_TIMEOUT=1 MYCELIUM_WORKER_LEASE=4
     export MYCELIUM_WORKER_POLL_INTERVAL=0.2 MYCELIUM_WORKER_BATCH_SIZE=50
+    # The receivers are on loopback, which the worker refuses by default.
+    export MYCELIUM_WORKER_ALLOW_PRIVATE_ADDRESSES=true
 }
 
 received() {   # received JQ-LIKE-PYTHON-EXPRESSION: evaluates it over the list r of received entries
