@@ -989,9 +989,10 @@ WHERE workload = 'sign_in' AND col = 'mycelium';
 UPDATE bench.workloads SET scope = 'organization'
 WHERE workload IN ('generation_one', 'productivity_one', 'overdue_sweep_one', 'validation_one', 'trigger_insert',
                    'user_dashboard_one', 'client_overview_one', 'analytics_one', 'activity_one',
-                   'activity_feed_one', 'rls_admin', 'rls_editor');
+                   'activity_feed_one', 'rls_admin', 'rls_editor', 'rls_portal', 'webhook_events');
 UPDATE bench.workloads SET scope = 'fixed'
-WHERE workload IN ('overdue_sweep_idle', 'delivery_claim', 'delivery_finish', 'sign_in');
+WHERE workload IN ('overdue_sweep_idle', 'delivery_claim', 'delivery_finish', 'delivery_finish_batch', 'sign_in',
+                   'webhook_claim', 'webhook_finish');
 UPDATE bench.workloads SET scope = 'all'
 WHERE workload IN ('generation_all', 'productivity_all', 'overdue_sweep_all', 'validation_all',
                    'user_dashboard_all', 'client_overview_all', 'analytics_all', 'activity_all');
