@@ -49,6 +49,8 @@ int sqlstate_of(core::ErrorKind kind) {
             return ERRCODE_DATA_CORRUPTED;
         case core::ErrorKind::QueryCanceled:
             return ERRCODE_QUERY_CANCELED;
+        case core::ErrorKind::NoTenantContext:
+            return kNoTenantContext;
         case core::ErrorKind::Internal:
             break;
     }
@@ -76,6 +78,13 @@ struct PendingReport {
     const char *message = nullptr;
     char *detail = nullptr;
     char *hint = nullptr;
+    // The fields clients read (docs/errors.md): every error of the extension's
+    // C++ names the schema "mycelium" unless it names another.
+    const char *schema = kSchema;
+    char *table = nullptr;
+    char *column = nullptr;
+    char *constraint = nullptr;
+    char *datatype = nullptr;
     bool interrupted = false;
 };
 
@@ -93,6 +102,12 @@ Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo) {
         report.message = copy_or_null("", e.what());
         report.detail = copy_or_null("", e.detail().c_str());
         report.hint = copy_or_null("", e.hint().c_str());
+        const core::ErrorFields &f = e.fields();
+        if (char *schema = copy_or_null("", f.schema.c_str())) report.schema = schema;
+        report.table = copy_or_null("", f.table.c_str());
+        report.column = copy_or_null("", f.column.c_str());
+        report.constraint = copy_or_null("", f.constraint.c_str());
+        report.datatype = copy_or_null("", f.datatype.c_str());
         if (report.message == nullptr)
             report.message = "mycelium: out of memory reporting an error";
     } catch (const std::bad_alloc &) {
@@ -111,9 +126,15 @@ Datum call_guarded(Implementation impl, FunctionCallInfo fcinfo) {
     // timeout", "... user request", the FATAL of a terminate). The core's own 57014
     // below is for when CHECK_FOR_INTERRUPTS() finds nothing to raise.
     if (report.interrupted) CHECK_FOR_INTERRUPTS();
-    ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
-                    report.detail ? errdetail_internal("%s", report.detail) : 0,
-                    report.hint ? errhint("%s", report.hint) : 0));
+    ereport(ERROR,
+            (errcode(report.sqlstate), errmsg_internal("%s", report.message),
+             report.detail ? errdetail_internal("%s", report.detail) : 0,
+             report.hint ? errhint("%s", report.hint) : 0,
+             err_generic_string(PG_DIAG_SCHEMA_NAME, report.schema),
+             report.table ? err_generic_string(PG_DIAG_TABLE_NAME, report.table) : 0,
+             report.column ? err_generic_string(PG_DIAG_COLUMN_NAME, report.column) : 0,
+             report.constraint ? err_generic_string(PG_DIAG_CONSTRAINT_NAME, report.constraint) : 0,
+             report.datatype ? err_generic_string(PG_DIAG_DATATYPE_NAME, report.datatype) : 0));
     pg_unreachable();
 }
 

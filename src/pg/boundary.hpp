@@ -33,6 +33,15 @@ extern "C" {
 
 namespace mycelium::pg {
 
+// The schema every error of the extension names in its SCHEMA_NAME field, and
+// the project's SQLSTATE for a statement or call without a tenant context
+// (docs/errors.md).
+inline constexpr const char *kSchema = "mycelium";
+inline constexpr int kNoTenantContext = MAKE_SQLSTATE('2', '8', 'M', '0', '1');
+
+// For an ereport's list: the SCHEMA_NAME field of the extension's errors.
+inline int errschema() { return err_generic_string(PG_DIAG_SCHEMA_NAME, kSchema); }
+
 // A PostgreSQL error travelling through C++ frames. It owns nothing the C++
 // runtime must free: the ErrorData lives in the current memory context.
 class PgError : public std::exception {

@@ -531,7 +531,8 @@ MYCELIUM_FUNCTION(mycelium_password_change_account) {
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
             ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                            errmsg("password_change_account: must return a record")));
+                            errmsg("password_change_account: must return a record"),
+                            mycelium::pg::errschema()));
         desc = BlessTupleDesc(desc);
         Datum values[2] = {0, 0};
         bool nulls[2] = {!ctx, !ctx};
@@ -560,8 +561,9 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
     HeapTuple tuple = guard([&] {
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                            errmsg("verify_token: must return a record")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("verify_token: must return a record"), mycelium::pg::errschema()));
         desc = BlessTupleDesc(desc);
         Datum values[9];
         bool nulls[9] = {false,
@@ -623,8 +625,9 @@ MYCELIUM_FUNCTION(mycelium_current_token) {
     HeapTuple tuple = mycelium::pg::guard([&] {
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                            errmsg("current_token: must return a record")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("current_token: must return a record"), mycelium::pg::errschema()));
         desc = BlessTupleDesc(desc);
         Datum values[3] = {0, 0, 0};
         bool nulls[3] = {!known, !known, !known};

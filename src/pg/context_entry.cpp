@@ -40,9 +40,10 @@ Datum call_internal(FunctionCallInfo outer, const char *name, const Oid (&types)
         const Oid fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(name),
                                        PointerGetDatum(args), ObjectIdGetDatum(nsp));
         if (!OidIsValid(fn))
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_FUNCTION),
-                            errmsg("mycelium: function mycelium_internal.%s is missing", name),
-                            errhint("Run ALTER EXTENSION mycelium UPDATE.")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_UNDEFINED_FUNCTION),
+                     errmsg("mycelium: function mycelium_internal.%s is missing", name),
+                     errhint("Run ALTER EXTENSION mycelium UPDATE."), mycelium::pg::errschema()));
         FmgrInfo flinfo;
         fmgr_info(fn, &flinfo);
         LOCAL_FCINFO(call, N);
@@ -114,7 +115,8 @@ void act_for_context(const char *via) {
                                "the session's role must be a member.",
                                mycelium::pg::kPortalRole),
                      errhint("SELECT mycelium.grant_access('%s', 'app');",
-                             GetUserNameFromId(acting, false))));
+                             GetUserNameFromId(acting, false)),
+                     mycelium::pg::errschema()));
         if (current == target_oid) return;
         if (is_context_role(current)) {
             if (!switched_here)
@@ -123,7 +125,8 @@ void act_for_context(const char *via) {
                          errmsg("%s: this transaction acts as %s, set by hand", via,
                                 GetUserNameFromId(current, false)),
                          errdetail("A context of another kind needs its own role."),
-                         errhint("RESET ROLE first, or set the context in a new transaction.")));
+                         errhint("RESET ROLE first, or set the context in a new transaction."),
+                         mycelium::pg::errschema()));
             set_role(may ? target : switched.previous);
             return;
         }
@@ -170,7 +173,7 @@ MYCELIUM_FUNCTION(mycelium_authenticate) {
             ereport(ERROR,
                     (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                      errmsg("authenticate: its declared result is not the context's six columns"),
-                     errhint("Run ALTER EXTENSION mycelium UPDATE.")));
+                     errhint("Run ALTER EXTENSION mycelium UPDATE."), mycelium::pg::errschema()));
         shape = BlessTupleDesc(shape);
         Datum values[6];
         bool nulls[6] = {false, false, false, client[0] == '\0', no_expiry, false};

@@ -29,6 +29,7 @@ extern "C" {
 #include "utils/datum.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/uuid.h"
 }
@@ -250,11 +251,13 @@ ReturnSetInfo *materialize_problems(FunctionCallInfo fcinfo, bool has_rows) {
         if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo))
             ereport(ERROR,
                     (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                     errmsg("set-valued function called in context that cannot accept a set")));
+                     errmsg("set-valued function called in context that cannot accept a set"),
+                     mycelium::pg::errschema()));
         if (!(rsinfo->allowedModes & SFRM_Materialize))
             ereport(ERROR,
                     (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                     errmsg("materialize mode required, but it is not allowed in this context")));
+                     errmsg("materialize mode required, but it is not allowed in this context"),
+                     mycelium::pg::errschema()));
         rsinfo->returnMode = SFRM_Materialize;
         rsinfo->setResult = nullptr;
         rsinfo->setDesc = nullptr;
@@ -347,12 +350,23 @@ MYCELIUM_FUNCTION(mycelium_check_custom_fields) {
     }
     const auto problems =
         svc->validator.validate(values, enforce_required, OrganizationReferences(org));
-    if (!problems.empty())
+    // Named as a CHECK violation names itself (docs/errors.md): the rule is the
+    // trigger check_custom_fields, reported under the constraint name
+    // <table>_custom_fields_valid, as the attachments' CHECK is <table>_attachments_valid.
+    if (!problems.empty()) {
+        Relation rel = trigdata->tg_relation;
+        const char *schema =
+            mycelium::pg::guard([&] { return get_namespace_name(RelationGetNamespace(rel)); });
+        const std::string table = RelationGetRelationName(rel);
         throw Error(
             ErrorKind::CheckViolation,
             "deliverable custom_fields do not satisfy service type \"" + svc->name + "\"",
             mycelium::core::problems_to_json(problems),
-            "The detail lists each problem as JSON: field, code, message (docs/custom-fields.md).");
+            "The detail lists each problem as JSON: field, code, message (docs/custom-fields.md).")
+            .in_table(schema, table)
+            .in_column("custom_fields")
+            .for_constraint(table + "_custom_fields_valid");
+    }
     if (!changed) return PointerGetDatum(tuple);
     HeapTuple modified = mycelium::pg::guard([&] {
         Datum jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(values.c_str()));
@@ -415,7 +429,7 @@ MYCELIUM_FUNCTION(mycelium_validate_custom_fields) {
         const bool bypass =
             mycelium::pg::guard([] { return superuser() || has_bypassrls_privilege(GetUserId()); });
         if (!bypass)
-            throw Error(ErrorKind::InsufficientPrivilege,
+            throw Error(ErrorKind::NoTenantContext,
                         "validate_custom_fields: needs a tenant context", "",
                         "Call mycelium.authenticate(token) or mycelium.set_context(...) first.");
         org = organization_of(service_type);

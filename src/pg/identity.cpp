@@ -30,7 +30,8 @@ TupleDesc result_descriptor(FunctionCallInfo fcinfo, const char *fn) {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg("%s: declared without its output parameters", fn)));
+                        errmsg("%s: declared without its output parameters", fn),
+                        mycelium::pg::errschema()));
     return BlessTupleDesc(desc);
 }
 

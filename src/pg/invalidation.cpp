@@ -38,7 +38,8 @@ MYCELIUM_FUNCTION(mycelium_announce_change) {
     mycelium::pg::guard([&] {
         if (!CALLED_AS_TRIGGER(fcinfo))
             ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                            errmsg("announce_change: not called by trigger manager")));
+                            errmsg("announce_change: not called by trigger manager"),
+                            mycelium::pg::errschema()));
         auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
         CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
     });

@@ -281,7 +281,8 @@ MYCELIUM_FUNCTION(mycelium_sign_in) {
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
             ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg("sign_in: declared without its output parameters")));
+                            errmsg("sign_in: declared without its output parameters"),
+                            mycelium::pg::errschema()));
         desc = BlessTupleDesc(desc);
         Datum values[5];
         bool nulls[5] = {false, false, false, false, false};
@@ -322,7 +323,8 @@ MYCELIUM_FUNCTION(mycelium_issue_token) {
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
             ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg("issue_token: declared without its output parameters")));
+                            errmsg("issue_token: declared without its output parameters"),
+                            mycelium::pg::errschema()));
         desc = BlessTupleDesc(desc);
         Datum values[2];
         bool nulls[2] = {false, false};

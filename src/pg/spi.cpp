@@ -44,7 +44,7 @@ Oid extension_owner() {
     HeapTuple tuple = systable_getnext(scan);
     if (!HeapTupleIsValid(tuple))
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                        errmsg("mycelium: the extension's catalogue row is missing")));
+                        errmsg("mycelium: the extension's catalogue row is missing"), errschema()));
     owner = reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extowner;
     systable_endscan(scan);
     table_close(rel, AccessShareLock);
@@ -90,8 +90,10 @@ RawRows *run(const char *sql, const std::vector<QueryParam> &params, bool as_own
                 if (saved->plan == nullptr) {
                     SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
                     if (plan == nullptr)
-                        elog(ERROR, "mycelium: SPI_prepare failed: %s",
-                             SPI_result_code_string(SPI_result));
+                        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                                        errmsg_internal("mycelium: SPI_prepare failed: %s",
+                                                        SPI_result_code_string(SPI_result)),
+                                        errschema()));
                     SPI_keepplan(plan);
                     saved->plan = plan;
                 }

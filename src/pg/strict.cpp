@@ -63,7 +63,7 @@ void check_then_run(QueryDesc *query, ScanDirection direction, uint64 count, boo
             const char *name = get_rel_name(table);
             ereport(
                 ERROR,
-                (errcode(MAKE_SQLSTATE('2', '8', 'M', '0', '1')),
+                (errcode(kNoTenantContext),
                  errmsg("mycelium.%s needs a tenant context: mycelium.require_context is on", name),
                  errdetail("Without a context the statement would see no rows and change none."),
                  errhint("Call mycelium.authenticate(token) or mycelium.set_context(...) first, in "
