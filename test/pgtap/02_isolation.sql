@@ -555,24 +555,24 @@ SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.' || v), 0::bigint, format('no c
 
 SELECT is(mycelium.my_client_ids(), '{}'::uuid[], 'no context: my_client_ids() is empty');
 
-SELECT throws_ok(pg_temp.sample_insert(tbl, 'a'), '42501',
+SELECT throws_ok(pg_temp.sample_insert(tbl, 'a'), CASE WHEN app_writes LIKE '%I%' THEN '28M01' ELSE '42501' END,
                  CASE WHEN app_writes LIKE '%I%' THEN format('mycelium: INSERT on mycelium.%s needs a tenant context', tbl)
                       ELSE format('permission denied for table %s', tbl) END,
-                 format('no context: INSERT into %s throws 42501 (%s)', tbl,
+                 format('no context: INSERT into %s throws %s (%s)', tbl, CASE WHEN app_writes LIKE '%I%' THEN '28M01' ELSE '42501' END,
                         CASE WHEN app_writes LIKE '%I%' THEN 'needs a tenant context' ELSE 'app has no INSERT privilege' END))
   FROM regress_tables ORDER BY ord;
 
-SELECT throws_ok(format('UPDATE mycelium.%I SET %s WHERE id = %L', tbl, set_clause, pg_temp.row_id(kind, 'a')), '42501',
+SELECT throws_ok(format('UPDATE mycelium.%I SET %s WHERE id = %L', tbl, set_clause, pg_temp.row_id(kind, 'a')), CASE WHEN app_writes LIKE '%U%' THEN '28M01' ELSE '42501' END,
                  CASE WHEN app_writes LIKE '%U%' THEN format('mycelium: UPDATE on mycelium.%s needs a tenant context', tbl)
                       ELSE format('permission denied for table %s', tbl) END,
-                 format('no context: UPDATE of %s throws 42501 (%s)', tbl,
+                 format('no context: UPDATE of %s throws %s (%s)', tbl, CASE WHEN app_writes LIKE '%U%' THEN '28M01' ELSE '42501' END,
                         CASE WHEN app_writes LIKE '%U%' THEN 'needs a tenant context' ELSE 'app has no UPDATE privilege' END))
   FROM regress_tables ORDER BY ord;
 
-SELECT throws_ok(format('DELETE FROM mycelium.%I WHERE id = %L', tbl, pg_temp.row_id(kind, 'a')), '42501',
+SELECT throws_ok(format('DELETE FROM mycelium.%I WHERE id = %L', tbl, pg_temp.row_id(kind, 'a')), CASE WHEN app_writes LIKE '%D%' THEN '28M01' ELSE '42501' END,
                  CASE WHEN app_writes LIKE '%D%' THEN format('mycelium: DELETE on mycelium.%s needs a tenant context', tbl)
                       ELSE format('permission denied for table %s', tbl) END,
-                 format('no context: DELETE from %s throws 42501 (%s)', tbl,
+                 format('no context: DELETE from %s throws %s (%s)', tbl, CASE WHEN app_writes LIKE '%D%' THEN '28M01' ELSE '42501' END,
                         CASE WHEN app_writes LIKE '%D%' THEN 'needs a tenant context' ELSE 'app has no DELETE privilege' END))
   FROM regress_tables ORDER BY ord;
 
@@ -1145,39 +1145,39 @@ SELECT ok((SELECT read_at IS NOT NULL FROM mycelium.notification_recipients WHER
 -- ====================================================================
 
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'ADMIN')$$, pg_temp.id('a', 'organization'), pg_temp.id('b', 'user', 1)),
-                 '42501', format('set_context: %s is not an active user of organization %s',
+                 '28000', format('set_context: %s is not an active user of organization %s',
                                  pg_temp.id('b', 'user', 1), pg_temp.id('a', 'organization')),
-                 'set_context: B''s ADMIN in organization A throws 42501');
+                 'set_context: B''s ADMIN in organization A throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'ADMIN')$$, pg_temp.id('a', 'organization'),
                         '00000000-0000-4000-8000-0000000000ff'),
-                 '42501', format('set_context: %s is not an active user of organization %s',
+                 '28000', format('set_context: %s is not an active user of organization %s',
                                  '00000000-0000-4000-8000-0000000000ff', pg_temp.id('a', 'organization')),
                  'set_context: ...with the same message as a user who exists nowhere');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'VIDEO_EDITOR')$$, pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 5)),
-                 '42501', format('set_context: %s is not an active user of organization %s',
+                 '28000', format('set_context: %s is not an active user of organization %s',
                                  pg_temp.id('a', 'user', 5), pg_temp.id('a', 'organization')),
-                 'set_context: an INACTIVE user throws 42501');
+                 'set_context: an INACTIVE user throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'ADMIN')$$, pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 2)),
-                 '42501', format('set_context: user %s has role VIDEO_EDITOR, not ADMIN', pg_temp.id('a', 'user', 2)),
-                 'set_context: a VIDEO_EDITOR claiming ADMIN throws 42501');
+                 '28000', format('set_context: user %s has role VIDEO_EDITOR, not ADMIN', pg_temp.id('a', 'user', 2)),
+                 'set_context: a VIDEO_EDITOR claiming ADMIN throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT', %L)$$, pg_temp.id('a', 'organization'),
                         pg_temp.id('a', 'client_user', 1), pg_temp.id('a', 'client', 2)),
-                 '42501', format('set_context: portal user %s belongs to another client', pg_temp.id('a', 'client_user', 1)),
-                 'set_context: a CLIENT user paired with another client throws 42501');
+                 '28000', format('set_context: portal user %s belongs to another client', pg_temp.id('a', 'client_user', 1)),
+                 'set_context: a CLIENT user paired with another client throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT', %L)$$, pg_temp.id('a', 'organization'),
                         pg_temp.id('a', 'client_user', 4), pg_temp.id('a', 'client', 1)),
-                 '42501', format('set_context: %s is not an active portal user of organization %s',
+                 '28000', format('set_context: %s is not an active portal user of organization %s',
                                  pg_temp.id('a', 'client_user', 4), pg_temp.id('a', 'organization')),
-                 'set_context: an inactive portal user throws 42501');
+                 'set_context: an inactive portal user throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT')$$, pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 2)),
-                 '42501', format('set_context: %s is not an active portal user of organization %s',
+                 '28000', format('set_context: %s is not an active portal user of organization %s',
                                  pg_temp.id('a', 'user', 2), pg_temp.id('a', 'organization')),
-                 'set_context: a staff user as CLIENT throws 42501');
+                 'set_context: a staff user as CLIENT throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(%L, %L, 'VIDEO_EDITOR')$$, pg_temp.id('a', 'organization'),
                         pg_temp.id('a', 'client_user', 1)),
-                 '42501', format('set_context: %s is not an active user of organization %s',
+                 '28000', format('set_context: %s is not an active user of organization %s',
                                  pg_temp.id('a', 'client_user', 1), pg_temp.id('a', 'organization')),
-                 'set_context: a portal user as staff throws 42501');
+                 'set_context: a portal user as staff throws 28000');
 SELECT throws_ok(format($$SELECT mycelium.set_context(NULL, %L, 'ADMIN')$$, pg_temp.id('a', 'user', 1)),
                  '22023', 'set_context: organization_id, user_id and role are required',
                  'set_context: a NULL organization throws 22023');
@@ -1208,8 +1208,8 @@ SET LOCAL mycelium.context = 'v2.garbage';
 SELECT ok(mycelium.current_organization_id() IS NULL AND mycelium.current_app_role() IS NULL,
           'forged: a hand-written ''v2.garbage'' context is no context');
 SELECT is(pg_temp.nrows('SELECT 1 FROM mycelium.deliverables'), 0::bigint, 'forged: deliverables returns no rows');
-SELECT throws_ok(pg_temp.sample_insert('comments', 'a'), '42501', 'mycelium: INSERT on mycelium.comments needs a tenant context',
-                 'forged: a write throws 42501, needs a tenant context');
+SELECT throws_ok(pg_temp.sample_insert('comments', 'a'), '28M01', 'mycelium: INSERT on mycelium.comments needs a tenant context',
+                 'forged: a write throws 28M01, needs a tenant context');
 
 -- The sealed value of A's ADMIN, rewritten to name B's organization and ADMIN.
 SELECT FROM set_config('mycelium.context',
@@ -1315,19 +1315,19 @@ SELECT throws_ok(format('SELECT mycelium.authenticate(%L)',
 SELECT throws_ok('SELECT mycelium.authenticate(NULL)', '28000', 'authenticate: no token', 'authenticate: NULL throws 28000');
 SELECT throws_ok(format('SELECT mycelium.authenticate(%L)',
                         pg_temp.jwt(pg_temp.claims('a', pg_temp.id('b', 'user', 1), 'ADMIN'))),
-                 '42501', format('authenticate: %s is not an active user of organization %s',
+                 '28000', format('authenticate: %s is not an active user of organization %s',
                                  pg_temp.id('b', 'user', 1), pg_temp.id('a', 'organization')),
-                 'authenticate: a validly signed token naming B''s ADMIN in organization A throws 42501');
+                 'authenticate: a validly signed token naming B''s ADMIN in organization A throws 28000');
 SELECT throws_ok(format('SELECT mycelium.authenticate(%L)',
                         pg_temp.jwt(pg_temp.claims('a', pg_temp.id('a', 'user', 5), 'VIDEO_EDITOR'))),
-                 '42501', format('authenticate: %s is not an active user of organization %s',
+                 '28000', format('authenticate: %s is not an active user of organization %s',
                                  pg_temp.id('a', 'user', 5), pg_temp.id('a', 'organization')),
-                 'authenticate: a valid token of an INACTIVE user throws 42501');
+                 'authenticate: a valid token of an INACTIVE user throws 28000');
 SELECT throws_ok(format('SELECT mycelium.authenticate(%L)',
                         pg_temp.jwt(pg_temp.claims('a', pg_temp.id('a', 'client_user', 1), 'CLIENT',
                                                    jsonb_build_object('client_id', pg_temp.id('a', 'client', 2))))),
-                 '42501', format('authenticate: portal user %s belongs to another client', pg_temp.id('a', 'client_user', 1)),
-                 'authenticate: a portal user''s token naming another client throws 42501');
+                 '28000', format('authenticate: portal user %s belongs to another client', pg_temp.id('a', 'client_user', 1)),
+                 'authenticate: a portal user''s token naming another client throws 28000');
 SELECT is(mycelium.current_app_user_id(), pg_temp.id('a', 'user', 2),
           'authenticate: after the refusals the context is still the editor''s');
 
@@ -1482,11 +1482,11 @@ SELECT count(*) AS b_notifications FROM mycelium.notifications WHERE organizatio
 SET ROLE regress_mycelium_app;
 SET LOCAL mycelium.context = '';
 SET LOCAL request.jwt.claims = '';
-SELECT throws_ok('SELECT mycelium.sweep_overdue()', '42501', 'sweep_overdue: needs a tenant context',
-                 'sweep_overdue without a context: 42501');
-SELECT throws_ok('SELECT mycelium.generate_recurring_deliverables()', '42501',
+SELECT throws_ok('SELECT mycelium.sweep_overdue()', '28M01', 'sweep_overdue: needs a tenant context',
+                 'sweep_overdue without a context: 28M01');
+SELECT throws_ok('SELECT mycelium.generate_recurring_deliverables()', '28M01',
                  'generate_recurring_deliverables: needs a tenant context',
-                 'generate_recurring_deliverables without a context: 42501');
+                 'generate_recurring_deliverables without a context: 28M01');
 
 SELECT mycelium.set_context(pg_temp.id('a', 'organization'), pg_temp.id('a', 'user', 2), 'VIDEO_EDITOR');
 SELECT throws_ok('SELECT mycelium.sweep_overdue()', '42501', 'sweep_overdue: only an ADMIN may run it',

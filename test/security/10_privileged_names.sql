@@ -291,7 +291,7 @@ SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiAiRVMyNTYiLC
 SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiJIUzI1NiJ9.e30.c2ln'')'), '28000',
           'authenticate reads the token key, and refuses the token');
 SELECT is(sec.sqlstate_of('SELECT mycelium.set_context(' || quote_literal(sec.id('b', 'organization')) || ', '
-                          || quote_literal(sec.id('a', 'user', 1)) || ', ''ADMIN'')'), '42501',
+                          || quote_literal(sec.id('a', 'user', 1)) || ', ''ADMIN'')'), '28000',
           'set_context reads the users, and refuses a user of another organization');
 -- An integration's secrets, sealed by the trigger and read back by an ADMIN; the
 -- LISTEN channel (issue #17).

@@ -42,7 +42,7 @@ SELECT set_config('mycelium.context', '', true);
 
 SELECT is(sec.sqlstate_of(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT')$$,
                                  sec.id('a', 'organization'), sec.id('a', 'client_user', 1))),
-          '42501', 'with the portal off, set_context refuses a portal user (42501)');
+          '28000', 'with the portal off, set_context refuses a portal user (28000)');
 SELECT alike(sec.error_of(format($$SELECT mycelium.set_context(%L, %L, 'CLIENT')$$,
                                  sec.id('a', 'organization'), sec.id('a', 'client_user', 1))),
              '%has switched its client portal off%', 'saying why');

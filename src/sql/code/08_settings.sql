@@ -15,7 +15,8 @@ DECLARE
 BEGIN
     PERFORM mycelium.require_writable('configure');
     IF setting IS NULL THEN
-        RAISE EXCEPTION 'configure: setting is required' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'configure: setting is required'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     IF value IS NULL THEN
         DELETE FROM mycelium_internal.settings s WHERE s.name = setting;
@@ -34,7 +35,7 @@ BEGIN
     EXCEPTION WHEN check_violation THEN
         IF SQLERRM LIKE '%settings_name_known%' THEN
             RAISE EXCEPTION 'configure: unknown setting %', quote_literal(left(setting, 100))
-                USING ERRCODE = 'invalid_parameter_value',
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                       HINT = 'Known settings: ' || (
                           SELECT string_agg(m[1], ', ')
                           FROM pg_catalog.pg_constraint c,
@@ -42,7 +43,7 @@ BEGIN
                           WHERE c.conrelid = 'mycelium_internal.settings'::regclass AND c.conname = 'settings_name_known') || '.';
         END IF;
         RAISE EXCEPTION 'configure: % cannot be %', setting, quote_literal(left(value, 100))
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = CASE setting WHEN 'base_domain' THEN 'A host name such as agency.example.'
                                       WHEN 'require_signed_context' THEN 'Use on or off.'
                                       WHEN 'require_verified_email' THEN 'Use on or off.'

@@ -147,21 +147,24 @@ DECLARE
 BEGIN
     IF organization_id IS NULL OR user_id IS NULL OR role IS NULL THEN
         RAISE EXCEPTION '%: organization_id, user_id and role are required', via
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     -- The roles are the labels of the enum mycelium.user_role, their one source.
     IF role <> ALL (enum_range(NULL::mycelium.user_role)::text[]) THEN
         RAISE EXCEPTION '%: unknown role %', via, quote_literal(left(role, 100))
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', DATATYPE = 'user_role',
                   HINT = 'One of ' || array_to_string(enum_range(NULL::mycelium.user_role), ', ') || '.';
     END IF;
     member := mycelium_internal.check_member(organization_id, user_id, role);
     IF member.problem IS NOT NULL AND NOT member.password_change_only THEN
-        RAISE EXCEPTION '%: %', via, member.problem USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION '%: %', via, member.problem
+            USING ERRCODE = 'invalid_authorization_specification',
+                  SCHEMA = 'mycelium', TABLE = CASE WHEN role = 'CLIENT' THEN 'client_users' ELSE 'users' END;
     END IF;
     IF role = 'CLIENT' AND client_id IS NOT NULL AND client_id <> member.client_id THEN
         RAISE EXCEPTION '%: portal user % belongs to another client', via, user_id
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'invalid_authorization_specification',
+                  SCHEMA = 'mycelium', TABLE = 'client_users', COLUMN = 'client_id';
     END IF;
     -- Whatever the transaction had is gone: a password-change session and a
     -- tenant context never stand together.
@@ -192,16 +195,21 @@ CREATE OR REPLACE FUNCTION mycelium_internal.password_change_account(OUT organiz
     LANGUAGE C STABLE;
 
 -- The organization whose ADMIN the context is, for the functions only an ADMIN
--- may call: 42501 "<fn>: only an ADMIN of the organization may <what>" for
--- anyone else, or without a context. Private.
+-- may call: "<fn>: only an ADMIN of the organization may <what>", 42501 for
+-- anyone else, 28M01 without a context (docs/errors.md). Private.
 CREATE OR REPLACE FUNCTION mycelium_internal.admin_organization(fn text, what text) RETURNS uuid
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF mycelium.current_organization_id() IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
+    IF mycelium.current_organization_id() IS NULL THEN
         RAISE EXCEPTION '%: only an ADMIN of the organization may %', fn, what
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = '28M01', SCHEMA = 'mycelium',
+                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first.';
+    END IF;
+    IF mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
+        RAISE EXCEPTION '%: only an ADMIN of the organization may %', fn, what
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium';
     END IF;
     RETURN mycelium.current_organization_id();
 END;
@@ -229,24 +237,26 @@ BEGIN
     IF mycelium.signed_context_required()
        AND NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) THEN
         RAISE EXCEPTION 'set_context: this database accepts only signed tokens'
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium',
                   HINT = 'Call mycelium.authenticate(token); mycelium.require_signed_context is on.';
     END IF;
     -- A CUSTOM user's services are its row's (users.permissions); a caller that
     -- names others is told so rather than silently given fewer.
     IF cardinality(service_access) > 0 THEN
         IF array_position(service_access, NULL) IS NOT NULL THEN
-            RAISE EXCEPTION 'set_context: service_access holds a NULL' USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION 'set_context: service_access holds a NULL'
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
         END IF;
         IF EXISTS (SELECT FROM unnest(service_access) s WHERE s !~ '^[a-z0-9]+(-[a-z0-9]+)*$' OR length(s) > 100) THEN
-            RAISE EXCEPTION 'set_context: service_access has an invalid slug' USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION 'set_context: service_access has an invalid slug'
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
         END IF;
         IF ARRAY(SELECT DISTINCT s FROM unnest(service_access) s ORDER BY 1)
            IS DISTINCT FROM (SELECT mycelium_internal.custom_services(u.permissions) FROM mycelium.users u
                               WHERE u.organization_id = set_context.organization_id AND u.id = set_context.user_id
                                 AND u.role = 'CUSTOM' AND set_context.role = 'CUSTOM') THEN
             RAISE EXCEPTION 'set_context: service_access is not the user''s'
-                USING ERRCODE = 'invalid_parameter_value',
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                       DETAIL = 'A CUSTOM user''s services are its users.permissions, which an ADMIN writes.',
                       HINT = 'Leave service_access out.';
         END IF;
@@ -326,14 +336,14 @@ DECLARE
 BEGIN
     IF mycelium_internal.token_revoked(organization_id, user_id, issued_at, session, token_id) THEN
         RAISE EXCEPTION 'authenticate: the token was revoked'
-            USING ERRCODE = 'invalid_authorization_specification',
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium',
                   DETAIL = 'Its session ended: a new password, a lock, a new role or status, or a sign-out.',
                   HINT = 'Sign in again.';
     END IF;
     ends := least(expires_at, mycelium_internal.session_end(organization_id, coalesce(issued_at, now())));
     IF ends <= now() THEN
         RAISE EXCEPTION 'authenticate: the session has timed out'
-            USING ERRCODE = 'invalid_authorization_specification',
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium',
                   DETAIL = 'The token was issued longer ago than the organization''s session_timeout_hours.',
                   HINT = 'Sign in again.';
     END IF;
@@ -368,7 +378,8 @@ DECLARE
     claims record;
 BEGIN
     IF token IS NULL OR token = '' THEN
-        RAISE EXCEPTION 'authenticate: no token' USING ERRCODE = 'invalid_authorization_specification';
+        RAISE EXCEPTION 'authenticate: no token'
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium';
     END IF;
     -- The asymmetric algorithms go to the identity services' keys; everything
     -- else to the HS256 verifier, which names any other algorithm as refused.
@@ -406,7 +417,8 @@ BEGIN
     PERFORM mycelium.require_writable('set_jwt_secret');
     IF secret IS NULL OR octet_length(convert_to(secret, 'UTF8')) NOT BETWEEN 32 AND 512 THEN
         RAISE EXCEPTION 'set_jwt_secret: the secret must be 32 to 512 bytes'
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'RFC 7518 requires an HS256 key of 256 bits or more.';
+            USING ERRCODE = 'invalid_parameter_value',
+                  SCHEMA = 'mycelium', HINT = 'RFC 7518 requires an HS256 key of 256 bits or more.';
     END IF;
     INSERT INTO mycelium_internal.auth_keys (purpose, secret) VALUES ('jwt', convert_to(secret, 'UTF8'))
     ON CONFLICT (purpose) DO UPDATE SET secret = EXCLUDED.secret, created_at = now();

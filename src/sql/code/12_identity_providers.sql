@@ -51,15 +51,17 @@ BEGIN
     PERFORM mycelium.require_writable('set_identity_provider');
     org := mycelium_internal.admin_organization('set_identity_provider', 'register an identity service');
     IF issuer IS NULL OR btrim(issuer) = '' OR jwks IS NULL THEN
-        RAISE EXCEPTION 'set_identity_provider: issuer and jwks are required' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'set_identity_provider: issuer and jwks are required'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     IF match_by IS NULL OR match_by NOT IN ('verified_email', 'email', 'subject') THEN
         RAISE EXCEPTION 'set_identity_provider: match_by must be verified_email, email or subject, not %',
             coalesce(quote_literal(left(match_by, 100)), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF array_position(audiences, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'set_identity_provider: audiences holds a NULL' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'set_identity_provider: audiences holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.check_jwks(jwks);
     INSERT INTO mycelium_internal.identity_providers AS p (organization_id, issuer, jwks, audiences, match_by)
@@ -108,12 +110,12 @@ BEGIN
     IF provider IS NULL THEN
         RAISE EXCEPTION 'link_identity: no identity service with issuer % is registered',
             coalesce(quote_literal(left(issuer, 200)), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     SELECT * INTO acct FROM mycelium_internal.account(org, account_id);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'link_identity: % is not an account of the organization', account_id
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     DELETE FROM mycelium_internal.external_identities x
      WHERE x.provider_id = provider AND (x.account_id = link_identity.account_id OR x.subject = link_identity.subject);
@@ -151,7 +153,7 @@ BEGIN
         RAISE EXCEPTION 'authenticate: %', CASE WHEN found_providers = 0
                 THEN 'no identity service is registered for the token''s issuer'
                 ELSE 'several organizations accept the token''s issuer, and it names none' END
-            USING ERRCODE = 'invalid_authorization_specification',
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium',
                   DETAIL = format('Issuer %s, algorithm %s.', coalesce(quote_literal(left(header.issuer, 200)), 'none'),
                                   coalesce(quote_literal(left(header.algorithm, 20)), 'none')),
                   HINT = CASE WHEN found_providers = 0
@@ -185,7 +187,7 @@ BEGIN
     -- (A link whose account was deleted names nothing.)
     IF account_role IS NULL THEN
         RAISE EXCEPTION 'authenticate: the token names no account of the organization'
-            USING ERRCODE = 'invalid_authorization_specification',
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium',
                   DETAIL = CASE provider.match_by
                       WHEN 'subject' THEN 'Its subject is not linked to an account (mycelium.link_identity).'
                       WHEN 'verified_email' THEN 'No account has its e-mail address, or the address is not verified.'

@@ -43,7 +43,7 @@ BEGIN
         GET DIAGNOSTICS found_rows = ROW_COUNT;
         IF found_rows > 0 THEN
             RAISE EXCEPTION 'comments.mentions: % is not a user of the comment''s organization', bad_id
-                USING ERRCODE = 'foreign_key_violation', TABLE = 'comments', COLUMN = 'mentions';
+                USING ERRCODE = 'foreign_key_violation', SCHEMA = 'mycelium', TABLE = 'comments', COLUMN = 'mentions';
         END IF;
         -- A reply answers a comment on the same deliverable (the foreign key
         -- only says the parent is a comment of the organization).
@@ -61,7 +61,8 @@ BEGIN
         GET DIAGNOSTICS found_rows = ROW_COUNT;
         IF found_rows > 0 THEN
             RAISE EXCEPTION 'comments.parent_id: % is not a comment on the same deliverable', bad_id
-                USING ERRCODE = 'foreign_key_violation', TABLE = 'comments', COLUMN = 'parent_id';
+                USING ERRCODE = 'foreign_key_violation',
+                      SCHEMA = 'mycelium', TABLE = 'comments', COLUMN = 'parent_id';
         END IF;
     ELSIF TG_TABLE_NAME = 'notifications' THEN
         EXECUTE format(
@@ -90,11 +91,12 @@ BEGIN
         IF found_rows > 0 THEN
             RAISE EXCEPTION 'notifications.related_id: % is not a % of the notification''s organization',
                             bad_id, coalesce(bad_type, 'row (related_type is empty)')
-                USING ERRCODE = 'foreign_key_violation', TABLE = 'notifications', COLUMN = 'related_id';
+                USING ERRCODE = 'foreign_key_violation',
+                      SCHEMA = 'mycelium', TABLE = 'notifications', COLUMN = 'related_id';
         END IF;
     ELSE
         RAISE EXCEPTION 'check_references: no references known for table %', TG_TABLE_NAME
-            USING ERRCODE = 'internal_error';
+            USING ERRCODE = 'internal_error', SCHEMA = 'mycelium';
     END IF;
     RETURN NULL;
 END;

@@ -43,13 +43,13 @@ DECLARE
 BEGIN
     IF NEW.role = 'CLIENT' THEN
         RAISE EXCEPTION 'users: % cannot have the role CLIENT', left(NEW.email, 200)
-            USING ERRCODE = 'check_violation', TABLE = 'users', COLUMN = 'role',
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'users', COLUMN = 'role',
                   HINT = 'Portal users are rows of client_users (mycelium.invite_client_user).';
     END IF;
     problem := mycelium_internal.permissions_problem(NEW.permissions);
     IF problem IS NOT NULL THEN
         RAISE EXCEPTION 'users.permissions of % %', left(NEW.email, 200), problem
-            USING ERRCODE = 'check_violation', TABLE = 'users', COLUMN = 'permissions',
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'users', COLUMN = 'permissions',
                   HINT = 'The shape is {"services": ["service-type-slug", ...]}, for the CUSTOM role.';
     END IF;
     RETURN NEW;

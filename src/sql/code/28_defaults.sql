@@ -50,7 +50,7 @@ BEGIN
             CASE WHEN bad.client_status IN ('TERMINATED', 'ARCHIVED')
                  THEN format('client %s, which is %s', quote_literal(left(bad.client, 100)), bad.client_status)
                  ELSE format('service type %s, which is not active', quote_literal(left(bad.service, 100))) END
-            USING ERRCODE = 'check_violation', TABLE = 'deliverables',
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'deliverables',
                   DETAIL = format('The deliverable is %s.', quote_literal(left(bad.title, 100)));
     END IF;
     RETURN NULL;

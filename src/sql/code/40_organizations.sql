@@ -23,11 +23,12 @@ BEGIN
     PERFORM mycelium.require_writable('create_organization');
     IF name IS NULL OR btrim(name) = '' THEN
         RAISE EXCEPTION 'create_organization: the organization name must not be empty'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'organizations', COLUMN = 'name';
     END IF;
     IF timezone IS NULL OR NOT mycelium.is_valid_time_zone(timezone) THEN
         RAISE EXCEPTION 'create_organization: unknown time zone %', coalesce(quote_literal(timezone), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
+                  SCHEMA = 'mycelium', TABLE = 'organization_settings', COLUMN = 'timezone',
                   HINT = 'Use a name from pg_timezone_names, such as Europe/Berlin.';
     END IF;
 
@@ -75,7 +76,7 @@ BEGIN
     IF retain IS NULL OR retain <= interval '0' THEN
         RAISE EXCEPTION 'cleanup_old_activity_logs: retain must be a positive interval, not %',
             coalesce(retain::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     DELETE FROM mycelium.activity_logs WHERE "timestamp" < now() - retain;
     GET DIAGNOSTICS deleted = ROW_COUNT;
@@ -100,7 +101,7 @@ BEGIN
     IF older_than IS NULL OR older_than <= interval '0' THEN
         RAISE EXCEPTION 'archive_old_deliverables: older_than must be a positive interval, not %',
             coalesce(older_than::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     UPDATE mycelium.deliverables d
        SET status = 'ARCHIVED'
@@ -128,11 +129,12 @@ AS $$
 BEGIN
     IF mycelium.current_organization_id() IS NOT NULL THEN
         IF mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
-            RAISE EXCEPTION '%: only an ADMIN may run it', fn USING ERRCODE = 'insufficient_privilege';
+            RAISE EXCEPTION '%: only an ADMIN may run it', fn
+                USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium';
         END IF;
         IF requested IS NOT NULL AND requested <> mycelium.current_organization_id() THEN
             RAISE EXCEPTION '%: organization % is not the organization of the current context', fn, requested
-                USING ERRCODE = 'insufficient_privilege';
+                USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium';
         END IF;
         RETURN ARRAY[mycelium.current_organization_id()];
     END IF;
@@ -141,7 +143,7 @@ BEGIN
                       AND (r.rolsuper OR r.rolbypassrls
                            OR pg_catalog.has_function_privilege(r.oid, 'mycelium.run_job(text)', 'EXECUTE'))) THEN
         RAISE EXCEPTION '%: needs a tenant context', fn
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = '28M01', SCHEMA = 'mycelium',
                   HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first, '
                    'or run it as a role granted mycelium.grant_access(role, ''maintenance'').';
     END IF;
@@ -149,7 +151,8 @@ BEGIN
         RETURN ARRAY(SELECT g.id FROM mycelium.organizations g ORDER BY g.id);
     END IF;
     IF NOT EXISTS (SELECT FROM mycelium.organizations g WHERE g.id = requested) THEN
-        RAISE EXCEPTION '%: organization % does not exist', fn, requested USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: organization % does not exist', fn, requested
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'organizations';
     END IF;
     RETURN ARRAY[requested];
 END;

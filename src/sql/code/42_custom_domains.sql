@@ -48,11 +48,13 @@ BEGIN
        FOR UPDATE;
     IF branding.custom_domain IS NULL THEN
         RAISE EXCEPTION 'verify_custom_domain: the organization has no custom domain'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value',
+                  SCHEMA = 'mycelium', TABLE = 'organization_branding', COLUMN = 'custom_domain';
     END IF;
     IF token IS NULL OR token IS DISTINCT FROM branding.custom_domain_token THEN
         RAISE EXCEPTION 'verify_custom_domain: the token is not the one made for %', branding.custom_domain
             USING ERRCODE = 'invalid_parameter_value',
+                  SCHEMA = 'mycelium', TABLE = 'organization_branding', COLUMN = 'custom_domain_token',
                   HINT = 'The token is organization_branding.custom_domain_token; a change of the domain makes a new one.';
     END IF;
     UPDATE mycelium.organization_branding b SET custom_domain_verified_at = now()

@@ -32,13 +32,14 @@ DECLARE
 BEGIN
     PERFORM mycelium.require_writable(fn);
     IF dry_run IS NULL THEN
-        RAISE EXCEPTION '%: dry_run must be true or false, not NULL', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: dry_run must be true or false, not NULL', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     -- Any day of a month means that month.
     IF period IS NOT NULL THEN
         IF NOT isfinite(period) OR period < date '0001-01-01' OR period >= date '9999-12-01' THEN
             RAISE EXCEPTION '%: period % is outside the supported years 1 to 9999', fn, period
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
         END IF;
         target_month := date_trunc('month', period::timestamp)::date;
     END IF;
@@ -217,7 +218,7 @@ BEGIN
         -- a run would create (defaults, triggers, conflicts), then undoes them
         -- with an error of Mycelium's own SQLSTATE that no caller ever sees.
         IF dry_run THEN
-            RAISE EXCEPTION 'dry run' USING ERRCODE = 'MYDRY';
+            RAISE EXCEPTION 'dry run' USING ERRCODE = 'MYDRY', SCHEMA = 'mycelium';
         END IF;
     EXCEPTION WHEN SQLSTATE 'MYDRY' THEN
         -- The rows a dry run made are already in the result; the exception rolled

@@ -87,7 +87,8 @@ DECLARE
     found uuid;
 BEGIN
     IF account_id IS NULL THEN
-        RAISE EXCEPTION '%: an account id is required', fn USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION '%: an account id is required', fn
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     orgs := mycelium_internal.acting_organizations(fn, NULL);
     SELECT x.organization_id INTO found
@@ -98,7 +99,7 @@ BEGIN
      LIMIT 1;
     IF found IS NULL THEN
         RAISE EXCEPTION '%: % is not an account of the organization', fn, account_id
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     RETURN found;
 END;
@@ -124,12 +125,13 @@ BEGIN
     PERFORM mycelium.require_writable('set_password');
     org := mycelium_internal.password_target('set_password', account_id);
     IF password IS NULL THEN
-        RAISE EXCEPTION 'set_password: a password is required' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'set_password: a password is required'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     acct := mycelium_internal.account(org, account_id);
     problem := mycelium_internal.password_problem(password, acct.email, acct.organization_name);
     IF problem IS NOT NULL THEN
-        RAISE EXCEPTION 'set_password: %', problem USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'set_password: %', problem USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.store_password(
         org, account_id, acct.portal, mycelium_internal.hash_password(password),
@@ -159,11 +161,11 @@ BEGIN
         SELECT a.organization_id, a.user_id INTO org, me FROM mycelium_internal.password_change_account() a;
     END IF;
     IF org IS NULL OR me IS NULL THEN
-        RAISE EXCEPTION 'change_password: needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'change_password: needs a tenant context' USING ERRCODE = '28M01', SCHEMA = 'mycelium';
     END IF;
     IF current_password IS NULL OR new_password IS NULL THEN
         RAISE EXCEPTION 'change_password: the current and the new password are required'
-            USING ERRCODE = 'null_value_not_allowed';
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     acct := mycelium_internal.account(org, me);
     SELECT c.password_hash INTO stored
@@ -172,11 +174,11 @@ BEGIN
        FOR UPDATE;
     IF stored IS NULL OR NOT mycelium_internal.verify_password(current_password, stored) THEN
         RAISE EXCEPTION 'change_password: the current password is not right'
-            USING ERRCODE = 'invalid_password';
+            USING ERRCODE = 'invalid_password', SCHEMA = 'mycelium';
     END IF;
     problem := mycelium_internal.password_problem(new_password, acct.email, acct.organization_name);
     IF problem IS NOT NULL THEN
-        RAISE EXCEPTION 'change_password: %', problem USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'change_password: %', problem USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.store_password(org, me, acct.portal, mycelium_internal.hash_password(new_password),
                                              false);
@@ -199,12 +201,12 @@ BEGIN
     PERFORM mycelium.require_writable('import_password_hash');
     IF mycelium.current_organization_id() IS NOT NULL THEN
         RAISE EXCEPTION 'import_password_hash: for onboarding without a tenant context'
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium';
     END IF;
     org := mycelium_internal.password_target('import_password_hash', account_id);
     IF hash IS NULL OR NOT mycelium_internal.is_supported_hash(hash) THEN
         RAISE EXCEPTION 'import_password_hash: not a hash Mycelium can check'
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = 'bcrypt ($2a$, $2b$, $2y$) or Argon2id ($argon2id$v=19$m=..,t=..,p=..) in PHC form.';
     END IF;
     PERFORM mycelium_internal.store_password(org, account_id, (mycelium_internal.account(org, account_id)).portal,

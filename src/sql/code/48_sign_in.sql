@@ -181,7 +181,7 @@ BEGIN
         SELECT a.organization_id, a.user_id INTO org, me FROM mycelium_internal.password_change_account() a;
     END IF;
     IF org IS NULL OR me IS NULL THEN
-        RAISE EXCEPTION 'sign_out: needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'sign_out: needs a tenant context' USING ERRCODE = '28M01', SCHEMA = 'mycelium';
     END IF;
     current := mycelium_internal.current_token();
     IF coalesce(everywhere, false) OR current.token_id IS NULL OR current.organization_id IS DISTINCT FROM org THEN

@@ -24,7 +24,7 @@ BEGIN
     IF valid_for IS NULL OR valid_for <= interval '0' OR valid_for > interval '30 days' THEN
         RAISE EXCEPTION '%: valid_for must be a positive interval of at most 30 days, not %', fn,
             coalesce(valid_for::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
 END;
 $$;
@@ -60,14 +60,14 @@ DECLARE
     expires timestamptz;
 BEGIN
     IF secret IS NULL OR secret = '' THEN
-        RAISE EXCEPTION '%: a secret is required', fn USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION '%: a secret is required', fn USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     DELETE FROM mycelium_internal.account_secrets s
      WHERE s.secret_hash = sha256(convert_to(secret, 'UTF8')) AND s.purpose = take_secret.purpose
     RETURNING s.organization_id, s.account_id, s.portal, s.expires_at INTO organization_id, account_id, portal, expires;
     IF NOT FOUND OR expires <= now() THEN
         RAISE EXCEPTION '%: the secret is not valid', fn
-            USING ERRCODE = 'invalid_authorization_specification',
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium',
                   DETAIL = 'It is unknown, already used, or expired.',
                   HINT = 'Ask for a new one.';
     END IF;
@@ -96,7 +96,7 @@ BEGIN
     RETURNING r.hits INTO hits;
     IF hits > max_hits THEN
         RAISE EXCEPTION '%: too many requests; try again later', fn
-            USING ERRCODE = 'configuration_limit_exceeded',
+            USING ERRCODE = 'configuration_limit_exceeded', SCHEMA = 'mycelium',
                   DETAIL = format('At most %s in %s.', max_hits, per);
     END IF;
 END;
@@ -133,7 +133,8 @@ DECLARE
     account uuid;
 BEGIN
     IF organization_id IS NULL OR email IS NULL THEN
-        RAISE EXCEPTION '%: organization_id and email are required', fn USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION '%: organization_id and email are required', fn
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.take_rate_limit(
         fn, format('%s:%s:%s:%s', purpose, organization_id, coalesce(portal, false),
@@ -190,7 +191,7 @@ BEGIN
      WHERE c.organization_id = org AND account_id IN (c.user_id, c.client_user_id);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'force_password_change: account % has no password', account_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+            USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                   HINT = 'Give it one with mycelium.set_temporary_password or mycelium.set_password.';
     END IF;
     PERFORM mycelium_internal.end_sessions(org, account_id);
@@ -257,18 +258,20 @@ DECLARE
 BEGIN
     PERFORM mycelium.require_writable('reset_password');
     IF new_password IS NULL THEN
-        RAISE EXCEPTION 'reset_password: a new password is required' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'reset_password: a new password is required'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     SELECT t.organization_id, t.account_id, t.portal INTO organization_id, account_id, portal
       FROM mycelium_internal.take_secret('reset_password', secret, 'password_reset') t;
     SELECT * INTO acct FROM mycelium_internal.account(organization_id, account_id);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'reset_password: the secret is not valid'
-            USING ERRCODE = 'invalid_authorization_specification', DETAIL = 'Its account no longer exists.';
+            USING ERRCODE = 'invalid_authorization_specification',
+                  SCHEMA = 'mycelium', DETAIL = 'Its account no longer exists.';
     END IF;
     problem := mycelium_internal.password_problem(new_password, acct.email, acct.organization_name);
     IF problem IS NOT NULL THEN
-        RAISE EXCEPTION 'reset_password: %', problem USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'reset_password: %', problem USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.store_password(organization_id, account_id, portal,
                                              mycelium_internal.hash_password(new_password), false);
@@ -343,7 +346,8 @@ BEGIN
     PERFORM FROM mycelium_internal.account(organization_id, account_id);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'verify_email: the secret is not valid'
-            USING ERRCODE = 'invalid_authorization_specification', DETAIL = 'Its account no longer exists.';
+            USING ERRCODE = 'invalid_authorization_specification',
+                  SCHEMA = 'mycelium', DETAIL = 'Its account no longer exists.';
     END IF;
     PERFORM mycelium_internal.mark_verified(organization_id, account_id, portal, false);
     INSERT INTO mycelium.activity_logs (organization_id, user_id, action, resource_type, resource_id)

@@ -20,20 +20,21 @@ BEGIN
     PERFORM mycelium.require_writable('development_token');
     IF coalesce(current_setting('mycelium.development_tokens', true), 'off') <> 'on' THEN
         RAISE EXCEPTION 'development_token: development tokens are off on this server'
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium',
                   DETAIL = 'They are for local development only.',
                   HINT = 'On a development server only: mycelium.development_tokens = on in postgresql.conf '
                          '(or ALTER SYSTEM), then SELECT pg_reload_conf().';
     END IF;
     IF org IS NULL OR email IS NULL OR portal IS NULL THEN
         RAISE EXCEPTION 'development_token: organization_id, email and portal are required'
-            USING ERRCODE = 'null_value_not_allowed';
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     user_id := mycelium_internal.active_account_by_email(org, email, portal);
     IF user_id IS NULL THEN
         RAISE EXCEPTION 'development_token: no active % with e-mail address % in organization %',
             CASE WHEN portal THEN 'portal user' ELSE 'user' END, quote_literal(left(email, 254)), org
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_authorization_specification',
+                  SCHEMA = 'mycelium', TABLE = CASE WHEN portal THEN 'client_users' ELSE 'users' END, COLUMN = 'email';
     END IF;
     IF portal THEN
         SELECT 'CLIENT', c.client_id INTO role, client

@@ -68,11 +68,12 @@ BEGIN
     -- A new person is a change of the organization (44_subscriptions.sql).
     PERFORM mycelium_internal.require_organization_writable('invite_user', org);
     IF email IS NULL OR name IS NULL OR role IS NULL THEN
-        RAISE EXCEPTION 'invite_user: email, name and role are required' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'invite_user: email, name and role are required'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     IF role = 'CLIENT' THEN
         RAISE EXCEPTION 'invite_user: portal users are invited with mycelium.invite_client_user'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'users', COLUMN = 'role';
     END IF;
     PERFORM mycelium_internal.check_lifetime('invite_user', valid_for);
     SELECT u.id, u.status INTO user_id, waiting
@@ -87,7 +88,7 @@ BEGIN
          WHERE u.organization_id = org AND u.id = user_id;
     ELSE
         RAISE EXCEPTION 'invite_user: % already has an account', left(email, 200)
-            USING ERRCODE = 'unique_violation';
+            USING ERRCODE = 'unique_violation', SCHEMA = 'mycelium', TABLE = 'users', COLUMN = 'email';
     END IF;
     invitation := mycelium_internal.issue_secret(org, user_id, false, 'invitation', valid_for);
     PERFORM mycelium_internal.notify_admins('USER_INVITED', org, me, 'User invited',
@@ -124,13 +125,14 @@ BEGIN
     PERFORM mycelium_internal.require_organization_writable('invite_client_user', org);
     IF client_id IS NULL OR email IS NULL OR name IS NULL OR role IS NULL THEN
         RAISE EXCEPTION 'invite_client_user: client_id, email, name and role are required'
-            USING ERRCODE = 'null_value_not_allowed';
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.check_lifetime('invite_client_user', valid_for);
     IF NOT EXISTS (SELECT FROM mycelium.clients c WHERE c.organization_id = org AND c.id = invite_client_user.client_id)
     THEN
         RAISE EXCEPTION 'invite_client_user: % is not a client of the organization', client_id
-            USING ERRCODE = 'foreign_key_violation';
+            USING ERRCODE = 'foreign_key_violation',
+                  SCHEMA = 'mycelium', TABLE = 'client_users', COLUMN = 'client_id';
     END IF;
     SELECT cu.id, NOT cu.is_active AND cu.last_login_at IS NULL INTO client_user_id, waiting
       FROM mycelium.client_users cu
@@ -146,7 +148,7 @@ BEGIN
          WHERE cu.organization_id = org AND cu.id = client_user_id;
     ELSE
         RAISE EXCEPTION 'invite_client_user: % already has a portal account', left(email, 200)
-            USING ERRCODE = 'unique_violation';
+            USING ERRCODE = 'unique_violation', SCHEMA = 'mycelium', TABLE = 'client_users', COLUMN = 'email';
     END IF;
     invitation := mycelium_internal.issue_secret(org, client_user_id, true, 'invitation', valid_for);
     PERFORM mycelium_internal.notify_admins('USER_INVITED', org, me, 'Portal user invited',
@@ -176,7 +178,8 @@ DECLARE
 BEGIN
     PERFORM mycelium.require_writable('accept_invitation');
     IF password IS NULL THEN
-        RAISE EXCEPTION 'accept_invitation: a password is required' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'accept_invitation: a password is required'
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     SELECT t.organization_id, t.account_id, t.portal INTO organization_id, account_id, portal
       FROM mycelium_internal.take_secret('accept_invitation', invitation, 'invitation') t;
@@ -193,12 +196,13 @@ BEGIN
                                    WHERE c.organization_id = accept_invitation.organization_id
                                      AND c.id = account_id AND NOT c.is_active AND c.last_login_at IS NULL)) THEN
         RAISE EXCEPTION 'accept_invitation: the secret is not valid'
-            USING ERRCODE = 'invalid_authorization_specification',
+            USING ERRCODE = 'invalid_authorization_specification', SCHEMA = 'mycelium',
                   DETAIL = 'Its account is no longer waiting for it.';
     END IF;
     problem := mycelium_internal.password_problem(password, acct.email, acct.organization_name);
     IF problem IS NOT NULL THEN
-        RAISE EXCEPTION 'accept_invitation: %', problem USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'accept_invitation: %', problem
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     PERFORM mycelium_internal.store_password(organization_id, account_id, portal,
                                              mycelium_internal.hash_password(password), false);

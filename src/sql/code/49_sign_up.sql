@@ -25,17 +25,18 @@ BEGIN
     PERFORM mycelium.require_writable('sign_up');
     IF organization_name IS NULL OR email IS NULL OR name IS NULL OR password IS NULL THEN
         RAISE EXCEPTION 'sign_up: organization_name, email, name and password are required'
-            USING ERRCODE = 'null_value_not_allowed';
+            USING ERRCODE = 'null_value_not_allowed', SCHEMA = 'mycelium';
     END IF;
     IF per_hour = 0 THEN
         RAISE EXCEPTION 'sign_up: this database does not take sign-ups'
-            USING ERRCODE = 'insufficient_privilege', HINT = 'The setting sign_ups_per_hour is 0.';
+            USING ERRCODE = 'insufficient_privilege',
+                  SCHEMA = 'mycelium', HINT = 'The setting sign_ups_per_hour is 0.';
     END IF;
     PERFORM mycelium_internal.take_rate_limit('sign_up', 'sign_up', per_hour, interval '1 hour');
     -- Checked before anything is made, against the name the organization will have.
     problem := mycelium_internal.password_problem(password, email, organization_name);
     IF problem IS NOT NULL THEN
-        RAISE EXCEPTION 'sign_up: %', problem USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'sign_up: %', problem USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     organization_id := (mycelium.create_organization(organization_name, timezone => timezone)).id;
     INSERT INTO mycelium.users (organization_id, email, name, role, status)

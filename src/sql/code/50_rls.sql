@@ -103,7 +103,7 @@ BEGIN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'mycelium: % on %.% needs a tenant context', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = '28M01',
                   HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) in this transaction first.';
     END IF;
     PERFORM mycelium.require_organization_writable(format('mycelium: %s on %s.%s', TG_OP, TG_TABLE_SCHEMA,
@@ -131,7 +131,7 @@ BEGIN
                       WHERE k <> ALL (allowed) AND to_jsonb(OLD) -> k IS DISTINCT FROM v ORDER BY k);
     IF cardinality(changed) > 0 THEN
         RAISE EXCEPTION 'mycelium: only an ADMIN may change % of %', array_to_string(changed, ', '), TG_TABLE_NAME
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium', TABLE = TG_TABLE_NAME,
                   DETAIL = 'Others may change ' || array_to_string(TG_ARGV, ', ') || '.';
     END IF;
     RETURN NEW;
@@ -155,11 +155,11 @@ BEGIN
                         AND to_jsonb(OLD) -> k IS DISTINCT FROM v ORDER BY k);
     IF cardinality(changed) > 0 THEN
         RAISE EXCEPTION 'mycelium: a portal user may not change % of a deliverable', array_to_string(changed, ', ')
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium', TABLE = 'deliverables';
     END IF;
     IF OLD.status <> 'NEEDS_APPROVAL' OR NEW.status NOT IN ('APPROVED', 'IN_PROGRESS') THEN
         RAISE EXCEPTION 'mycelium: a portal user may only approve a deliverable awaiting approval, or send it back'
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium', TABLE = 'deliverables', COLUMN = 'status',
                   DETAIL = format('The deliverable is %s; the requested status is %s.', OLD.status, NEW.status);
     END IF;
     -- The approval time is the database's, never the caller's.
@@ -197,6 +197,7 @@ BEGIN
        AND NOT (OLD.client_id = ANY (clients) AND NEW.client_id = ANY (clients)) THEN
         RAISE EXCEPTION 'mycelium: % % cannot move from client % to client %', kind, OLD.id, OLD.client_id, NEW.client_id
             USING ERRCODE = 'insufficient_privilege',
+                  SCHEMA = 'mycelium', TABLE = TG_TABLE_NAME, COLUMN = 'client_id',
                   DETAIL = 'Only an ADMIN, or a user assigned to both clients, may move work between clients.';
     END IF;
     IF TG_TABLE_NAME = 'deliverables' THEN
@@ -206,6 +207,7 @@ BEGIN
                 RAISE EXCEPTION 'mycelium: deliverable % cannot move from service type % to %',
                                 OLD.id, OLD.service_type_id, NEW.service_type_id
                     USING ERRCODE = 'insufficient_privilege',
+                          SCHEMA = 'mycelium', TABLE = 'deliverables', COLUMN = 'service_type_id',
                           DETAIL = 'Only an ADMIN, a user assigned to its client, or a role with both service '
                                    'types may change the service type of a deliverable.';
             END IF;
@@ -602,7 +604,7 @@ BEGIN
        OR (mycelium.current_app_role() IS DISTINCT FROM 'ADMIN'
            AND n.sender_id IS DISTINCT FROM mycelium.current_app_user_id()) THEN
         RAISE EXCEPTION 'mycelium: notification % is not one the caller may address', NEW.notification_id
-            USING ERRCODE = 'insufficient_privilege', TABLE = 'notification_recipients',
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium', TABLE = 'notification_recipients',
                   DETAIL = 'Recipients are added to an application''s notification by its sender or an ADMIN; '
                            'the database addresses the notifications it makes.';
     END IF;

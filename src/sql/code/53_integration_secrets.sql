@@ -104,20 +104,22 @@ BEGIN
     -- secrets as written: each value new to this row must open here.
     IF NEW.secrets IS NULL OR jsonb_typeof(NEW.secrets) <> 'object' THEN
         RAISE EXCEPTION 'mycelium: integrations.secrets must be a JSON object'
-            USING ERRCODE = 'check_violation', TABLE = 'integrations', COLUMN = 'secrets';
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'secrets';
     END IF;
     FOR k, v IN SELECT e.key, e.value FROM jsonb_each(NEW.secrets) e LOOP
         IF v IS DISTINCT FROM old_secrets -> k THEN
             IF NOT k = ANY (names) OR jsonb_typeof(v) <> 'string' THEN
                 RAISE EXCEPTION 'mycelium: integrations.secrets is written through config, not directly'
-                    USING ERRCODE = 'insufficient_privilege', TABLE = 'integrations', COLUMN = 'secrets',
+                    USING ERRCODE = 'insufficient_privilege',
+                          SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'secrets',
                           HINT = 'Put the secret in config; it is encrypted into secrets.';
             END IF;
             BEGIN
                 PERFORM mycelium_internal.open_secret(NEW.organization_id, NEW.id, k, v #>> '{}');
             EXCEPTION WHEN data_corrupted OR object_not_in_prerequisite_state THEN
                 RAISE EXCEPTION 'mycelium: integrations.secrets is written through config, not directly'
-                    USING ERRCODE = 'insufficient_privilege', TABLE = 'integrations', COLUMN = 'secrets',
+                    USING ERRCODE = 'insufficient_privilege',
+                          SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'secrets',
                           DETAIL = format('The value of "%s" is not a secret sealed for this integration.', k),
                           HINT = 'Put the secret in config; it is encrypted into secrets.';
             END;
@@ -133,19 +135,20 @@ BEGIN
             sealed := sealed - k;
         ELSIF jsonb_typeof(v) <> 'string' OR v #>> '{}' = '' THEN
             RAISE EXCEPTION 'mycelium: the secret "%" of an integration must be a non-empty string', k
-                USING ERRCODE = 'invalid_parameter_value', TABLE = 'integrations', COLUMN = 'config';
+                USING ERRCODE = 'invalid_parameter_value',
+                      SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'config';
         ELSE
             plain := v #>> '{}';
             IF k = 'webhook_url' AND NOT mycelium.is_valid_webhook_url(plain) THEN
                 RAISE EXCEPTION 'mycelium: the secret "webhook_url" of an integration must be an https URL with a host '
                                 'and no credentials'
-                    USING ERRCODE = 'check_violation', TABLE = 'integrations', COLUMN = 'config';
+                    USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'config';
             END IF;
             IF k = 'signing_secret' AND NOT (plain ~ '^whsec_[A-Za-z0-9+/]+={0,2}$'
                                              AND octet_length(plain) BETWEEN 38 AND 94) THEN
                 RAISE EXCEPTION 'mycelium: the secret "signing_secret" of an integration must be "whsec_" and the base64 '
                                 'of 24 to 64 bytes'
-                    USING ERRCODE = 'check_violation', TABLE = 'integrations', COLUMN = 'config';
+                    USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'config';
             END IF;
             sealed := sealed || jsonb_build_object(k, mycelium_internal.seal_secret(NEW.organization_id, NEW.id, k,
                                                                                     plain));
@@ -181,7 +184,7 @@ DECLARE
 BEGIN
     IF organization_id IS NULL OR integration_id IS NULL OR name IS NULL THEN
         RAISE EXCEPTION 'integration_secret: organization_id, integration_id and name are required'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     SELECT i.secrets ->> open_integration_secret.name INTO sealed
       FROM mycelium.integrations i
@@ -223,18 +226,24 @@ DECLARE
     found_it boolean;
 BEGIN
     PERFORM mycelium.require_writable(fn);
-    IF org IS NULL OR mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
+    IF org IS NULL THEN
         RAISE EXCEPTION '%: only an ADMIN of the organization reads an integration''s secrets', fn
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = '28M01', SCHEMA = 'mycelium',
+                  HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) as an ADMIN first.';
+    END IF;
+    IF mycelium.current_app_role() IS DISTINCT FROM 'ADMIN' THEN
+        RAISE EXCEPTION '%: only an ADMIN of the organization reads an integration''s secrets', fn
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium', TABLE = 'integrations', COLUMN = 'secrets';
     END IF;
     IF integration_id IS NULL OR name IS NULL THEN
-        RAISE EXCEPTION '%: integration_id and name are required', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: integration_id and name are required', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     SELECT true INTO found_it FROM mycelium.integrations i
      WHERE i.organization_id = org AND i.id = reveal_integration_secret.integration_id;
     IF found_it IS NULL THEN
         RAISE EXCEPTION '%: no integration % in this organization', fn, integration_id
-            USING ERRCODE = 'no_data_found';
+            USING ERRCODE = 'no_data_found', SCHEMA = 'mycelium', TABLE = 'integrations';
     END IF;
     RETURN mycelium_internal.open_integration_secret(org, reveal_integration_secret.integration_id,
                                                      reveal_integration_secret.name, fn);
@@ -286,12 +295,13 @@ BEGIN
     PERFORM mycelium.require_writable(fn);
     IF batch_size IS NULL OR batch_size NOT BETWEEN 1 AND 100000 THEN
         RAISE EXCEPTION '%: batch_size must be between 1 and 100000, not %', fn, coalesce(batch_size::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     SELECT k.id::text INTO current_key FROM mycelium_internal.integration_keys k WHERE k.is_current;
     IF current_key IS NULL THEN
         RAISE EXCEPTION '%: there is no current integration key', fn
-            USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'mycelium.rotate_integration_key() makes one.';
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  SCHEMA = 'mycelium', HINT = 'mycelium.rotate_integration_key() makes one.';
     END IF;
     WITH stale AS (
         SELECT i.organization_id, i.id

@@ -252,11 +252,11 @@ BEGIN
     PERFORM mycelium.require_writable(fn);
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
         RAISE EXCEPTION '%: as_of must be a finite time, not %', fn, coalesce(as_of::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF as_of > now() THEN
         RAISE EXCEPTION '%: as_of is in the future', fn
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = 'A sweep marks what is overdue now or was at a past moment; omit as_of for now().';
     END IF;
     orgs := mycelium_internal.acting_organizations(fn, sweep_overdue.organization_id);
@@ -346,15 +346,15 @@ BEGIN
     IF within IS NULL OR within <= interval '0' OR within > interval '90 days' THEN
         RAISE EXCEPTION '%: within must be a positive interval of at most 90 days, not %', fn,
             coalesce(within::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
         RAISE EXCEPTION '%: as_of must be a finite time, not %', fn, coalesce(as_of::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF as_of > now() THEN
         RAISE EXCEPTION '%: as_of is in the future', fn
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = 'Omit as_of for now().';
     END IF;
     orgs := mycelium_internal.acting_organizations(fn, sweep_due_soon.organization_id);
@@ -841,21 +841,23 @@ BEGIN
     PERFORM mycelium.require_writable(fn);
     IF mycelium.current_organization_id() IS NOT NULL THEN
         RAISE EXCEPTION '%: an announcement to every organization is the operator''s, not a tenant''s', fn
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'insufficient_privilege', SCHEMA = 'mycelium';
     END IF;
     IF title IS NULL OR btrim(title) = '' OR length(title) > 200 THEN
-        RAISE EXCEPTION '%: title must be 1 to 200 characters', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: title must be 1 to 200 characters', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF message IS NULL OR btrim(message) = '' OR length(message) > 5000 THEN
-        RAISE EXCEPTION '%: message must be 1 to 5000 characters', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: message must be 1 to 5000 characters', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF starts_at IS NULL OR NOT isfinite(starts_at) THEN
         RAISE EXCEPTION '%: starts_at must be a finite time, not %', fn, coalesce(starts_at::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF ends_at IS NOT NULL AND (NOT isfinite(ends_at) OR ends_at <= starts_at) THEN
         RAISE EXCEPTION '%: ends_at must be a finite time after starts_at, not %', fn, ends_at
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     SELECT array_agg(u.organization_id) AS orgs, array_agg(NULL::uuid) AS ids, array_agg(u.id) AS users,
            array_agg(announce_maintenance.title) AS titles, array_agg(announce_maintenance.message) AS messages,

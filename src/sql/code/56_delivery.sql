@@ -35,20 +35,20 @@ BEGIN
     PERFORM mycelium.require_writable(fn);
     IF wanted = 'in_app' THEN
         RAISE EXCEPTION '%: in_app notifications are not delivered by a worker', fn
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = 'The application shows them and sets notification_recipients.read_at.';
     END IF;
     IF wanted IS NULL OR wanted NOT IN ('email', 'slack', 'push') THEN
         RAISE EXCEPTION '%: channel must be email, slack or push, not %', fn, coalesce(quote_literal(wanted), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF how_many IS NULL OR how_many NOT BETWEEN 1 AND 10000 THEN
         RAISE EXCEPTION '%: batch_size must be between 1 and 10000, not %', fn, coalesce(how_many::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF held IS NULL OR held < interval '1 second' OR held > interval '1 day' THEN
         RAISE EXCEPTION '%: lease must be between 1 second and 1 day, not %', fn, coalesce(held::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
 
     RETURN QUERY
@@ -145,19 +145,21 @@ BEGIN
     -- The arrays: one element per report, errors and permanents optional.
     IF orgs IS NULL OR ids IS NULL OR tries IS NULL THEN
         RAISE EXCEPTION '%: organization_ids, recipient_ids and attempts are required', fn
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF greatest(array_ndims(orgs), array_ndims(ids), array_ndims(tries), array_ndims(errors),
                 array_ndims(permanents)) > 1 THEN
-        RAISE EXCEPTION '%: the reports are one-dimensional arrays', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: the reports are one-dimensional arrays', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     how_many := cardinality(ids);
     IF how_many = 0 THEN
-        RAISE EXCEPTION '%: no reports (recipient_ids is empty)', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: no reports (recipient_ids is empty)', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF how_many > max_reports THEN
         RAISE EXCEPTION '%: at most % reports at a time, not %', fn, max_reports, how_many
-            USING ERRCODE = 'program_limit_exceeded';
+            USING ERRCODE = 'program_limit_exceeded', SCHEMA = 'mycelium';
     END IF;
     IF cardinality(orgs) <> how_many OR cardinality(tries) <> how_many
        OR (errors IS NOT NULL AND cardinality(errors) <> how_many)
@@ -165,7 +167,7 @@ BEGIN
         RAISE EXCEPTION '%: one element per report in every array: % recipient_ids, % organization_ids, % attempts, '
                         '% errors, % permanent', fn, how_many, cardinality(orgs), cardinality(tries),
                         coalesce(cardinality(errors)::text, 'no'), coalesce(cardinality(permanents)::text, 'no')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
 
     -- Each report, the first bad one refused (in the order of finish_delivery's
@@ -187,7 +189,7 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION '%: %', fn, bad.problem || CASE WHEN batch THEN format(' (report %s)', bad.i) ELSE '' END
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF batch THEN
         SELECT r.org, r.id, min(r.i) AS first, max(r.i) AS second INTO bad
@@ -199,7 +201,7 @@ BEGIN
         IF FOUND THEN
             RAISE EXCEPTION '%: delivery % of organization % is reported twice (reports % and %)', fn, bad.id,
                 bad.org, bad.first, bad.second
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
         END IF;
     END IF;
 
@@ -261,7 +263,7 @@ BEGIN
          LIMIT 1;
         RAISE EXCEPTION '%: no delivery % in organization %', fn, bad.id,
             bad.org || CASE WHEN batch THEN format(' (report %s)', bad.i) ELSE '' END
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'notification_recipients';
     END IF;
 
     -- Each notification of a delivery done here, once: settled when none of its

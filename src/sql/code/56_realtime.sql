@@ -25,7 +25,7 @@ DECLARE
 BEGIN
     IF org IS NULL OR account IS NULL THEN
         RAISE EXCEPTION 'notification_channel: no tenant context is set'
-            USING ERRCODE = 'insufficient_privilege',
+            USING ERRCODE = '28M01', SCHEMA = 'mycelium',
                   HINT = 'Set the context (mycelium.authenticate or set_context) first.';
     END IF;
     RETURN mycelium_internal.listen_channel(org, mycelium.current_app_role() = 'CLIENT', account);

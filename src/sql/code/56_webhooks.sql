@@ -41,7 +41,7 @@ BEGIN
     IF jsonb_typeof(events) <> 'array' THEN
         RAISE EXCEPTION 'mycelium: integration "%": config.events must be an array of event type names, not a %',
             left(NEW.name, 100), jsonb_typeof(events)
-            USING ERRCODE = 'check_violation', TABLE = 'integrations',
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', COLUMN = 'config', TABLE = 'integrations',
                   HINT = 'Event types: ' || array_to_string(mycelium.webhook_event_types(), ', ') || '.';
     END IF;
     SELECT left(e::text, 100) INTO unknown
@@ -51,12 +51,12 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION 'mycelium: integration "%": config.events names an unknown event type: %',
             left(NEW.name, 100), unknown
-            USING ERRCODE = 'check_violation', TABLE = 'integrations',
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', COLUMN = 'config', TABLE = 'integrations',
                   HINT = 'Event types: ' || array_to_string(mycelium.webhook_event_types(), ', ') || '.';
     END IF;
     IF (SELECT count(DISTINCT e) <> count(*) FROM jsonb_array_elements_text(events) AS e) THEN
         RAISE EXCEPTION 'mycelium: integration "%": config.events names an event type twice', left(NEW.name, 100)
-            USING ERRCODE = 'check_violation', TABLE = 'integrations';
+            USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', COLUMN = 'config', TABLE = 'integrations';
     END IF;
     RETURN NEW;
 END;
@@ -370,11 +370,11 @@ BEGIN
     PERFORM mycelium.require_writable(fn);
     IF how_many IS NULL OR how_many NOT BETWEEN 1 AND 10000 THEN
         RAISE EXCEPTION '%: batch_size must be between 1 and 10000, not %', fn, coalesce(how_many::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF held IS NULL OR held < interval '1 second' OR held > interval '1 day' THEN
         RAISE EXCEPTION '%: lease must be between 1 second and 1 day, not %', fn, coalesce(held::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
 
     RETURN QUERY
@@ -454,21 +454,23 @@ BEGIN
     PERFORM mycelium.require_writable(fn);
     IF org IS NULL OR did IS NULL OR tried IS NULL THEN
         RAISE EXCEPTION '%: organization_id, delivery_id and attempt are required', fn
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF gone IS NULL THEN
-        RAISE EXCEPTION '%: permanent must be true or false, not NULL', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: permanent must be true or false, not NULL', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF reason IS NOT NULL THEN
         IF btrim(reason) = '' THEN
             RAISE EXCEPTION '%: error must describe the failure (NULL means delivered)', fn
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
         END IF;
         IF length(reason) > 1000 THEN
             reason := left(reason, 999) || '…';
         END IF;
     ELSIF gone THEN
-        RAISE EXCEPTION '%: a permanent failure needs an error', fn USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: a permanent failure needs an error', fn
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
 
     -- A bounded wait for the rows' locks, as finish_delivery (an ADMIN editing
@@ -479,7 +481,7 @@ BEGIN
     WHERE w.organization_id = org AND w.id = did;
     IF NOT FOUND THEN
         RAISE EXCEPTION '%: no webhook delivery % in organization %', fn, did, org
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'webhook_deliveries';
     END IF;
 
     -- Compare and set: only the current attempt of an undone delivery changes it.

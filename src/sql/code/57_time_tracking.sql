@@ -49,7 +49,7 @@ BEGIN
      WHERE s.organization_id = NEW.organization_id;
     IF NOT coalesce(enabled, false) THEN
         RAISE EXCEPTION 'mycelium: time tracking is off for organization %', NEW.organization_id
-            USING ERRCODE = 'object_not_in_prerequisite_state', TABLE = 'time_entries',
+            USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium', TABLE = 'time_entries',
                   DETAIL = CASE WHEN enabled IS NULL
                                 THEN 'The organization has no organization_settings row; enable_time_tracking defaults to false.'
                                 ELSE 'organization_settings.enable_time_tracking is false.' END,
@@ -72,13 +72,14 @@ BEGIN
         IF minutes > 2147483647 THEN
             RAISE EXCEPTION 'time_entries: start_time to end_time is % minutes, more than duration holds (2147483647)',
                             minutes
-                USING ERRCODE = 'numeric_value_out_of_range', TABLE = 'time_entries', COLUMN = 'duration';
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      SCHEMA = 'mycelium', TABLE = 'time_entries', COLUMN = 'duration';
         END IF;
         IF NEW.duration IS NOT NULL AND NEW.duration <> minutes
            AND (TG_OP = 'INSERT' OR NEW.duration IS DISTINCT FROM OLD.duration) THEN
             RAISE EXCEPTION 'time_entries: duration % disagrees with start_time and end_time, which make % minutes',
                             NEW.duration, minutes
-                USING ERRCODE = 'check_violation', TABLE = 'time_entries', COLUMN = 'duration',
+                USING ERRCODE = 'check_violation', SCHEMA = 'mycelium', TABLE = 'time_entries', COLUMN = 'duration',
                       HINT = 'With both times set, leave duration out: it is derived from them, in whole minutes.';
         END IF;
         NEW.duration := minutes;
@@ -94,7 +95,8 @@ BEGIN
         IF rate > 999999.99 THEN
             RAISE EXCEPTION 'time_entries: the default rate % of the deliverable''s service type is more than hourly_rate holds (999999.99)',
                             rate
-                USING ERRCODE = 'numeric_value_out_of_range', TABLE = 'time_entries', COLUMN = 'hourly_rate',
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      SCHEMA = 'mycelium', TABLE = 'time_entries', COLUMN = 'hourly_rate',
                       HINT = 'Give the entry an hourly_rate of its own.';
         END IF;
         NEW.hourly_rate := rate;
@@ -106,14 +108,16 @@ BEGIN
         IF amount > 99999999.99 THEN
             RAISE EXCEPTION 'time_entries: % minutes at % an hour make %, more than billable_amount holds (99999999.99)',
                             NEW.duration, NEW.hourly_rate, amount
-                USING ERRCODE = 'numeric_value_out_of_range', TABLE = 'time_entries', COLUMN = 'billable_amount';
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      SCHEMA = 'mycelium', TABLE = 'time_entries', COLUMN = 'billable_amount';
         END IF;
     END IF;
     IF NEW.billable_amount IS NOT NULL AND NEW.billable_amount IS DISTINCT FROM amount
        AND (TG_OP = 'INSERT' OR NEW.billable_amount IS DISTINCT FROM OLD.billable_amount) THEN
         RAISE EXCEPTION 'time_entries: billable_amount is derived (hours x hourly_rate when is_billable): % is not %',
                         NEW.billable_amount, coalesce(amount::text, 'NULL')
-            USING ERRCODE = 'generated_always', TABLE = 'time_entries', COLUMN = 'billable_amount',
+            USING ERRCODE = 'generated_always',
+                  SCHEMA = 'mycelium', TABLE = 'time_entries', COLUMN = 'billable_amount',
                   HINT = 'Leave billable_amount out; to bill another amount, change hourly_rate.';
     END IF;
     NEW.billable_amount := amount;
@@ -212,7 +216,8 @@ BEGIN
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'time_entries: the entries of deliverable % add up to % hours, more than actual_hours holds (9999.99)',
                         ids[bad], hours[bad]
-            USING ERRCODE = 'numeric_value_out_of_range', TABLE = 'deliverables', COLUMN = 'actual_hours';
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  SCHEMA = 'mycelium', TABLE = 'deliverables', COLUMN = 'actual_hours';
     END IF;
 
     PERFORM set_config('mycelium.in_job_statement', 'on', true);
@@ -249,7 +254,7 @@ AS $$
 BEGIN
     IF row_security_active(TG_RELID) THEN
         RAISE EXCEPTION 'deliverables: actual_hours is the sum of the deliverable''s time entries and cannot be written'
-            USING ERRCODE = 'generated_always', TABLE = 'deliverables', COLUMN = 'actual_hours',
+            USING ERRCODE = 'generated_always', SCHEMA = 'mycelium', TABLE = 'deliverables', COLUMN = 'actual_hours',
                   HINT = 'Log time in mycelium.time_entries (organization_settings.enable_time_tracking).';
     END IF;
     RETURN NEW;

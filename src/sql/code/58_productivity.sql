@@ -30,7 +30,7 @@ DECLARE
 BEGIN
     IF user_id IS NULL THEN
         RAISE EXCEPTION 'calculate_user_productivity: user_id must not be NULL'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'users', COLUMN = 'id';
     END IF;
     SELECT jsonb_build_object(
                'user_id', p.user_id, 'period_days', period_days,
@@ -41,7 +41,7 @@ BEGIN
       FROM mycelium.productivity_scores(NULL, period_days, now(), calculate_user_productivity.user_id) p;
     IF result IS NULL THEN
         RAISE EXCEPTION 'calculate_user_productivity: user % does not exist', user_id
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'users';
     END IF;
     RETURN result;
 END;

@@ -74,7 +74,7 @@ BEGIN
     PERFORM mycelium.require_writable('run_job');
     IF NOT EXISTS (SELECT FROM mycelium_internal.jobs j WHERE j.name = run_job.job) THEN
         RAISE EXCEPTION 'run_job: unknown job %', coalesce(quote_literal(job), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = 'One of ' || (SELECT string_agg(j.name, ', ' ORDER BY j.name) FROM mycelium_internal.jobs j) || '.';
     END IF;
 
@@ -222,7 +222,7 @@ DECLARE
 BEGIN
     IF schedules IS NULL OR cardinality(schedules) IS DISTINCT FROM cardinality(jobs) THEN
         RAISE EXCEPTION '%: expected % schedules', operation, cardinality(jobs)
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     -- Checked before anything is scheduled, so that one bad schedule changes
     -- nothing. Five cron fields or one of cron's @ words; pg_cron has the last word
@@ -235,7 +235,7 @@ BEGIN
         IF schedules[i] IS NOT NULL
            AND trimmed[i] !~ '^([0-9A-Za-z*,/-]+([ \t]+[0-9A-Za-z*,/-]+){4}|@(yearly|annually|monthly|weekly|daily|hourly|reboot))$' THEN
             RAISE EXCEPTION '%: % is not a cron schedule for %', operation, quote_literal(schedules[i]), jobs[i]
-                USING ERRCODE = 'invalid_parameter_value',
+                USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                       HINT = 'Five fields, minute hour day-of-month month day-of-week, in UTC, such as '
                              '''*/15 * * * *''; or NULL to leave the job unscheduled.';
         END IF;
@@ -246,7 +246,7 @@ BEGIN
     -- placeholder left in postgresql.conf without the library is a user setting.
     IF NOT EXISTS (SELECT FROM pg_settings s WHERE s.name = 'cron.database_name' AND s.context = 'postmaster') THEN
         RAISE EXCEPTION '%: pg_cron is not loaded', operation
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+            USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                   DETAIL = 'pg_cron must be in shared_preload_libraries.',
                   HINT = 'Install pg_cron (Debian: postgresql-15-cron), set shared_preload_libraries = ''pg_cron'' '
                          'and cron.database_name in postgresql.conf, restart the server, run CREATE EXTENSION '
@@ -258,7 +258,7 @@ BEGIN
     IF cron_db = here THEN
         IF NOT EXISTS (SELECT FROM pg_extension e WHERE e.extname = 'pg_cron') THEN
             RAISE EXCEPTION '%: pg_cron is loaded but not installed in database %', operation, quote_ident(here)
-                USING ERRCODE = 'object_not_in_prerequisite_state',
+                USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                       HINT = 'Run CREATE EXTENSION pg_cron; in this database as a superuser, and call this '
                              'function again.';
         END IF;
@@ -277,7 +277,7 @@ BEGIN
                     -- pg_cron's own message does not say which job.
                     GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
                     RAISE EXCEPTION '%: pg_cron refuses the schedule of %: %', operation, jobs[i], message
-                        USING ERRCODE = state;
+                        USING ERRCODE = state, SCHEMA = 'mycelium';
                 END;
             END IF;
         END LOOP;
@@ -312,7 +312,7 @@ BEGIN
      WHERE e.extname = 'dblink';
     IF dblink_schema IS NULL THEN
         RAISE EXCEPTION '%: pg_cron is in database %, not in %', operation, quote_ident(cron_db), quote_ident(here)
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+            USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                   DETAIL = 'Without the dblink extension in this database, Mycelium cannot reach it.',
                   HINT = format(E'Run these in database %s as a superuser:\n%s\nOr run CREATE EXTENSION dblink; '
                                 'in this database and call this function again.',
@@ -344,20 +344,20 @@ BEGIN
         -- their SQLSTATE.
         IF state LIKE '08%' THEN
             RAISE EXCEPTION '%: could not connect to database % through dblink', operation, quote_ident(cron_db)
-                USING ERRCODE = 'object_not_in_prerequisite_state',
+                USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                       DETAIL = rtrim(concat_ws(': ', message, nullif(why, '')), E'\n'),
                       HINT = format(E'Run these in database %s as a superuser:\n%s',
                                     quote_ident(cron_db), array_to_string(calls, E'\n'));
         END IF;
         IF state IN ('3F000', '42883', '42P01') THEN  -- no schema cron, its functions or cron.job
             RAISE EXCEPTION '%: pg_cron is not installed in database %', operation, quote_ident(cron_db)
-                USING ERRCODE = 'object_not_in_prerequisite_state',
+                USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                       DETAIL = message,
                       HINT = format('Run CREATE EXTENSION pg_cron; in database %s as a superuser, and call this '
                                     'function again.', quote_ident(cron_db));
         END IF;
         RAISE EXCEPTION '%: pg_cron in database % refuses: %', operation, quote_ident(cron_db), message
-            USING ERRCODE = state;
+            USING ERRCODE = state, SCHEMA = 'mycelium';
     END;
 END;
 $$;

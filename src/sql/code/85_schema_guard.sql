@@ -65,7 +65,7 @@ BEGIN
     END IF;
     IF NEW.digest IS DISTINCT FROM mycelium_internal.schema_digest() THEN
         RAISE EXCEPTION 'mycelium: this dump''s Mycelium tables differ from this database''s'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+            USING ERRCODE = 'object_not_in_prerequisite_state', SCHEMA = 'mycelium',
                   DETAIL = format('The dump was made with Mycelium %s and tables of shape %s; this database has '
                                   'Mycelium %s and tables of shape %s. Rows of the tables that differ cannot be '
                                   'restored as they were.', NEW.version, NEW.digest, mine.version,
@@ -101,7 +101,7 @@ BEGIN
         END IF;
         IF coalesce(current_setting('mycelium.allow_schema_changes', true), '') <> 'on' THEN
             RAISE EXCEPTION 'mycelium: % % changes the Mycelium schema', cmd.command_tag, cmd.object_identity
-                USING ERRCODE = 'feature_not_supported',
+                USING ERRCODE = 'feature_not_supported', SCHEMA = 'mycelium',
                       DETAIL = 'A dump holds Mycelium''s tables as CREATE EXTENSION makes them: a column, index, '
                                'trigger or object added to them is lost or breaks the restore.',
                       HINT = 'Keep your own tables in your own schema, keyed by (organization_id, id) '

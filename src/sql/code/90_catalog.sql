@@ -288,17 +288,18 @@ DECLARE
 BEGIN
     PERFORM mycelium.require_writable('grant_access');
     IF role IS NULL OR kind IS NULL THEN
-        RAISE EXCEPTION 'grant_access: role and kind are required' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'grant_access: role and kind are required'
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
     END IF;
     IF kind <> ALL (mycelium_internal.access_kinds()) THEN
         RAISE EXCEPTION 'grant_access: unknown kind %', quote_literal(left(kind, 100))
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   HINT = 'One of ' || array_to_string(mycelium_internal.access_kinds(), ', ') || '.';
     END IF;
     r := role::text;
     IF kind IN ('app', 'readonly') AND (SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE oid = role) THEN
         RAISE EXCEPTION 'grant_access: role % bypasses row-level security', r
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   DETAIL = 'An application or reporting role must be subject to row-level security.',
                   HINT = 'Use a role without SUPERUSER and BYPASSRLS.';
     END IF;
@@ -312,14 +313,14 @@ BEGIN
             OR (kind IN ('app', 'readonly') AND pg_has_role(role, 'mycelium_billing', 'MEMBER'))) THEN
         RAISE EXCEPTION 'grant_access: role % already has %', r,
                         CASE kind WHEN 'billing' THEN 'a tenant''s kind (app or readonly)' ELSE 'the billing kind' END
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   DETAIL = 'The billing kind reads and writes every organization''s subscription; app and readonly '
                            'act for one tenant.',
                   HINT = 'Use a role of its own for the billing service.';
     END IF;
     IF NOT (SELECT rolinherit FROM pg_roles WHERE oid = role) THEN
         RAISE EXCEPTION 'grant_access: role % does not inherit privileges', r
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   DETAIL = format('Its privileges come from membership in mycelium_%s.', kind),
                   HINT = format('ALTER ROLE %s INHERIT;', r);
     END IF;

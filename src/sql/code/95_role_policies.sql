@@ -39,7 +39,8 @@ BEGIN
     expr := replace(expr, '(' || role_call || ' = ''CLIENT''::text)', is_client);
     expr := replace(expr, '(' || role_call || ' <> ''CLIENT''::text)', CASE is_client WHEN 'true' THEN 'false' ELSE 'true' END);
     IF position(role_call IN expr) > 0 THEN
-        RAISE EXCEPTION 'specialize_policy: a role test it does not know in %', expr;
+        RAISE EXCEPTION 'specialize_policy: a role test it does not know in %', expr
+            USING ERRCODE = 'internal_error', SCHEMA = 'mycelium';
     END IF;
     -- The organization, for this kind of context only: the gate and the index
     -- key's comparison in one.
