@@ -813,8 +813,11 @@ namespace {
 
 Error definition_error(const FieldDefinition &d, const std::string &what, std::string detail,
                        std::string hint = {}) {
-    return Error(ErrorKind::InvalidParameter, "deliverable field " + quote(d.slug) + ": " + what,
-                 std::move(detail), std::move(hint));
+    // About a row of deliverable_fields (docs/errors.md, "The fields").
+    Error e(ErrorKind::InvalidParameter, "deliverable field " + quote(d.slug) + ": " + what,
+            std::move(detail), std::move(hint));
+    e.in_table("mycelium", "deliverable_fields");
+    return e;
 }
 
 std::optional<Decimal> parse_bound(const FieldDefinition &d, const std::optional<std::string> &text,
@@ -887,7 +890,9 @@ FieldValidator FieldValidator::compile(FieldDefinition definition) {
 
     if (d.slug.empty())
         throw Error(ErrorKind::InvalidParameter, "deliverable field: the slug is empty",
-                    "A field's slug is its key in custom_fields.");
+                    "A field's slug is its key in custom_fields.")
+            .in_table("mycelium", "deliverable_fields")
+            .in_column("slug");
     if (d.name.empty())
         throw definition_error(d, "the name is empty", "A field's name is shown in messages.");
 

@@ -103,7 +103,7 @@ BEGIN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'mycelium: % on %.% needs a tenant context', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = '28M01',
+            USING ERRCODE = '28M01', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
                   HINT = 'Call mycelium.authenticate(token) or mycelium.set_context(...) in this transaction first.';
     END IF;
     PERFORM mycelium.require_organization_writable(format('mycelium: %s on %s.%s', TG_OP, TG_TABLE_SCHEMA,
