@@ -118,6 +118,9 @@ std::string definition_error(FieldDefinition d) {
         FieldValidator::compile(std::move(d));
     } catch (const Error &e) {
         EXPECT_EQ(e.kind(), ErrorKind::InvalidParameter);
+        // Named as an error about a row of deliverable_fields (docs/errors.md).
+        EXPECT_EQ(e.fields().schema, "mycelium") << e.what();
+        EXPECT_EQ(e.fields().table, "deliverable_fields") << e.what();
         return std::string(e.what()) + " | " + e.detail();
     }
     return {};
