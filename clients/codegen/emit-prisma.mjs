@@ -70,6 +70,7 @@ generator client {
   output       = ${str(output)}
   moduleFormat = "esm"
   importFileExtension = "js"
+  previewFeatures = ["views"]
 }
 
 datasource db {
@@ -124,6 +125,19 @@ datasource db {
         }
         lines.push(`  @@map(${str(rel.name)})`, `  @@schema(${str(model.schema)})`);
         out += `\n${notes.map((x) => `/// ${x}\n`).join('')}model ${modelName(rel.name)} {\n${lines.join('\n')}\n}\n`;
+    }
+    // Views (Prisma's "views" preview feature): read only, every column optional
+    // (PostgreSQL does not record whether a view's column can be NULL), no relations.
+    for (const rel of model.relations.filter((r) => r.isView)) {
+        const lines = rel.columns.map((col) => {
+            const ft = fieldType(model, col);
+            const attrs = [];
+            if (camel(col.name) !== col.name) attrs.push(`@map(${str(col.name)})`);
+            if (ft.attr) attrs.push(ft.attr);
+            return `  ${camel(col.name)} ${ft.type}${ft.array ? '[]' : '?'} ${attrs.join(' ')}`.trimEnd();
+        });
+        lines.push(`  @@map(${str(rel.name)})`, `  @@schema(${str(model.schema)})`);
+        out += `\n/// mycelium.${rel.name} (a view: read only).${rel.comment ? ` ${rel.comment}` : ''}\nview ${modelName(rel.name)} {\n${lines.join('\n')}\n}\n`;
     }
     for (const e of model.enums) {
         out += `\nenum ${pascal(e.name)} {\n${e.labels.map((l) => `  ${l}`).join('\n')}\n\n  @@map(${str(e.name)})\n  @@schema(${str(model.schema)})\n}\n`;

@@ -53,7 +53,7 @@ export function relationNames(model) {
         const oneToOne = keySets.includes([...fk.columns].sort().join(','));
         const siblings = fks.filter((x) => x.from === fk.from && x.to === fk.to);
         let base = oneToOne ? singular(fk.from) : fk.from;
-        if (siblings.length > 1) base = `${base}_by_${names.get(fk.name).one.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+        if (siblings.length > 1 || fk.from === fk.to) base = `${base}_by_${names.get(fk.name).one.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
         const entry = names.get(fk.name);
         entry.many = claim(fk.to, camel(base));
         entry.oneToOne = oneToOne;

@@ -677,7 +677,7 @@ export const commentsRelations = relations(comments, ({ one, many }) => ({
       references: [comments.organizationId, comments.id],
       relationName: "comments_parent_fkey",
     }),
-    comments: many(comments, { relationName: "comments_parent_fkey" }),
+    commentsByParent: many(comments, { relationName: "comments_parent_fkey" }),
     user: one(users, {
       fields: [comments.organizationId, comments.userId],
       references: [users.organizationId, users.id],
@@ -736,7 +736,7 @@ export const deliverablesRelations = relations(deliverables, ({ one, many }) => 
       references: [deliverables.organizationId, deliverables.id],
       relationName: "deliverables_parent_fkey",
     }),
-    deliverables: many(deliverables, { relationName: "deliverables_parent_fkey" }),
+    deliverablesByParent: many(deliverables, { relationName: "deliverables_parent_fkey" }),
     project: one(projects, {
       fields: [deliverables.organizationId, deliverables.projectId],
       references: [projects.organizationId, projects.id],
@@ -892,7 +892,7 @@ export const usersRelations = relations(users, ({ one, many }) => ({
       references: [users.organizationId, users.id],
       relationName: "users_inviter_fkey",
     }),
-    users: many(users, { relationName: "users_inviter_fkey" }),
+    usersByInvitedByUser: many(users, { relationName: "users_inviter_fkey" }),
     organization: one(organizations, {
       fields: [users.organizationId],
       references: [organizations.id],

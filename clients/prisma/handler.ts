@@ -87,6 +87,11 @@ try {
     check(d.serviceType && d.serviceType.id === d.serviceTypeId, `request A: deliverable ${d.id} lost its service type`);
     console.log(`   ${d.status.padEnd(12)} ${d.title} (${d.client.name})`);
   }
+  // A view (Prisma's "views" preview feature): the dashboard of every client.
+  const overview = await request(admin.token, (tx) => tx.clientOverview.findMany({ orderBy: { name: 'asc' } }));
+  check(overview.length >= 4 && overview.every((c) => typeof c.totalDeliverables === 'bigint'),
+        `request A: client_overview returned ${overview.length} rows`);
+  console.log(`   view client_overview: ${overview.map((c) => `${c.name} ${c.totalDeliverables}`).join(', ')}`);
 
   // 3. Request B: create() a deliverable with valid custom fields; organization_id
   // and created_by_id from the context's defaults (dbgenerated in the schema),
