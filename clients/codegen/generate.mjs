@@ -10,7 +10,7 @@ import pg from 'pg';
 import { readCatalog } from './catalog.mjs';
 import { emitKysely, emitKyselyFunctions } from './emit-kysely.mjs';
 import { emitDrizzle } from './emit-drizzle.mjs';
-import { emitPrisma } from './emit-prisma.mjs';
+import { emitPrisma, emitPrismaExternal } from './emit-prisma.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const options = { out: join(here, '..', 'generated'), role: 'mycelium_app' };
@@ -42,6 +42,7 @@ const files = {
     'kysely-functions.ts': emitKyselyFunctions(model),
     'drizzle.ts': emitDrizzle(model),
     'schema.prisma': emitPrisma(model, { output: prismaOutput }),
+    'prisma-external.ts': emitPrismaExternal(model),
 };
 mkdirSync(out, { recursive: true });
 for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), text);
