@@ -11,6 +11,7 @@ import { readCatalog } from './catalog.mjs';
 import { emitKysely, emitKyselyFunctions } from './emit-kysely.mjs';
 import { emitDrizzle } from './emit-drizzle.mjs';
 import { emitPrisma, emitPrismaExternal } from './emit-prisma.mjs';
+import { emitPython } from './emit-python.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const options = { out: join(here, '..', 'generated'), role: 'mycelium_app' };
@@ -43,6 +44,7 @@ const files = {
     'drizzle.ts': emitDrizzle(model),
     'schema.prisma': emitPrisma(model, { output: prismaOutput }),
     'prisma-external.ts': emitPrismaExternal(model),
+    'mycelium_types.py': emitPython(model),
 };
 mkdirSync(out, { recursive: true });
 for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), text);
