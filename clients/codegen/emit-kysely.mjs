@@ -223,7 +223,15 @@ function emitFunction(model, f, name) {
         resultType = rowType;
         result = `  return (await ${call})[0]!;\n`;
     }
-    const sqlShape = `${proc ? 'CALL' : 'SELECT'} ${qualified}(${f.identity})`;
+    const typeName = (oid) => {
+        const t = model.types.get(oid);
+        const base = t.category === 'A' && t.elem !== '0' ? `${model.types.get(t.elem).name}[]` : t.name;
+        return t.schema === 'pg_catalog' || (t.category === 'A' && model.types.get(t.elem).schema === 'pg_catalog') ? base : `${t.schema}.${base}`;
+    };
+    const shapeArgs = f.inArgs.map((a) => `${a.name} => ${typeName(a.type)}${a.optional ? ' (optional)' : ''}`).join(', ');
+    const shapeResult = outs.length ? ` -> ${outs.map((a) => `${a.name} ${typeName(a.type)}`).join(', ')}`
+        : ret.schema === 'pg_catalog' && ret.name === 'void' ? '' : ` -> ${f.returns_set ? 'setof ' : ''}${typeName(f.return_type)}`;
+    const sqlShape = `${head}(${shapeArgs})${tail}${shapeResult}`;
     return doc(`${f.comment ?? f.name}\n\n${sqlShape}`) +
         `export async function ${name}(${params}): Promise<${resultType}> {\n${result}}\n\n`;
 }

@@ -25,413 +25,413 @@ async function run<R>(db: Executor, head: string, tail: string, spec: Spec, args
 
 /** Activates an invited account with its invitation secret and a password of its choice
  * 
- * SELECT mycelium.accept_invitation(invitation text, password text, OUT organization_id uuid, OUT account_id uuid, OUT portal boolean) */
+ * SELECT * FROM mycelium.accept_invitation(invitation => text, password => text) -> organization_id uuid, account_id uuid, portal bool */
 export async function acceptInvitation(db: Executor, args: { invitation: string; password: string }): Promise<{ organization_id: string | null; account_id: string | null; portal: boolean | null }> {
   return (await run<{ organization_id: string | null; account_id: string | null; portal: boolean | null }>(db, "SELECT * FROM mycelium.accept_invitation", "", [["invitation", "\"pg_catalog\".\"text\"", false], ["password", "\"pg_catalog\".\"text\"", false]], args))[0]!;
 }
 
 /** Verifies a signed token (HS256, or a registered identity service's), sets the tenant context for the rest of the transaction and returns it (organization, user, role, client, expiry)
  * 
- * SELECT mycelium.authenticate(token text, OUT organization_id uuid, OUT user_id uuid, OUT role text, OUT client_id uuid, OUT expires_at timestamp with time zone, OUT must_change_password boolean) */
+ * SELECT * FROM mycelium.authenticate(token => text) -> organization_id uuid, user_id uuid, role text, client_id uuid, expires_at timestamptz, must_change_password bool */
 export async function authenticate(db: Executor, args: { token: string }): Promise<{ organization_id: string | null; user_id: string | null; role: string | null; client_id: string | null; expires_at: Date | null; must_change_password: boolean | null }> {
   return (await run<{ organization_id: string | null; user_id: string | null; role: string | null; client_id: string | null; expires_at: Date | null; must_change_password: boolean | null }>(db, "SELECT * FROM mycelium.authenticate", "", [["token", "\"pg_catalog\".\"text\"", false]], args))[0]!;
 }
 
 /** One user's productivity over the last period_days as the document's JSON
  * 
- * SELECT mycelium.calculate_user_productivity(user_id uuid, period_days integer) */
+ * SELECT mycelium.calculate_user_productivity(user_id => uuid, period_days => int4 (optional)) AS value -> jsonb */
 export async function calculateUserProductivity(db: Executor, args: { user_id: string; period_days?: number | null }): Promise<T.JsonValue | null> {
   return (await run<{ value: T.JsonValue | null }>(db, "SELECT mycelium.calculate_user_productivity", " AS value", [["user_id", "\"pg_catalog\".\"uuid\"", false], ["period_days", "\"pg_catalog\".\"int4\"", false]], args))[0]!.value;
 }
 
 /** Changes the password of the context's own account, given the current one
  * 
- * SELECT mycelium.change_password(current_password text, new_password text) */
+ * SELECT FROM mycelium.change_password(current_password => text, new_password => text) */
 export async function changePassword(db: Executor, args: { current_password: string; new_password: string }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.change_password", "", [["current_password", "\"pg_catalog\".\"text\"", false], ["new_password", "\"pg_catalog\".\"text\"", false]], args);
 }
 
 /** True when every entry is an attachment (name, url, size, content_type, optionally uploaded_at); else 23514 naming the entry and key
  * 
- * SELECT mycelium.check_attachments(attachments jsonb, table_name text) */
+ * SELECT mycelium.check_attachments(attachments => jsonb, table_name => text) AS value -> bool */
 export async function checkAttachments(db: Executor, args: { attachments: T.JsonValue; table_name: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.check_attachments", " AS value", [["attachments", "\"pg_catalog\".\"jsonb\"", true], ["table_name", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** True for a valid RRULE or cron rule; otherwise raises 22023 naming the bad part
  * 
- * SELECT mycelium.check_recurrence_rule(rule text) */
+ * SELECT mycelium.check_recurrence_rule(rule => text) AS value -> bool */
 export async function checkRecurrenceRule(db: Executor, args: { rule: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.check_recurrence_rule", " AS value", [["rule", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** The application role of the current context, or NULL
  * 
- * SELECT mycelium.current_app_role() */
+ * SELECT mycelium.current_app_role() AS value -> text */
 export async function currentAppRole(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.current_app_role", " AS value", [], {}))[0]!.value;
 }
 
 /** The acting user of the current context (users.id, or client_users.id for role CLIENT), or NULL
  * 
- * SELECT mycelium.current_app_user_id() */
+ * SELECT mycelium.current_app_user_id() AS value -> uuid */
 export async function currentAppUserId(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.current_app_user_id", " AS value", [], {}))[0]!.value;
 }
 
 /** The client of a CLIENT (portal) context, or NULL
  * 
- * SELECT mycelium.current_client_id() */
+ * SELECT mycelium.current_client_id() AS value -> uuid */
 export async function currentClientId(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.current_client_id", " AS value", [], {}))[0]!.value;
 }
 
 /** The organization of the current context, or NULL
  * 
- * SELECT mycelium.current_organization_id() */
+ * SELECT mycelium.current_organization_id() AS value -> uuid */
 export async function currentOrganizationId(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.current_organization_id", " AS value", [], {}))[0]!.value;
 }
 
 /** The organization of the current context if its role is of that kind (admin, staff or portal), else NULL
  * 
- * SELECT mycelium.current_organization_id_for(kind text) */
+ * SELECT mycelium.current_organization_id_for(kind => text) AS value -> uuid */
 export async function currentOrganizationIdFor(db: Executor, args: { kind: string }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.current_organization_id_for", " AS value", [["kind", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** The service type slugs a CUSTOM role may work on ({} when none)
  * 
- * SELECT mycelium.current_service_access() */
+ * SELECT mycelium.current_service_access() AS value -> text[] */
 export async function currentServiceAccess(db: Executor): Promise<string[] | null> {
   return (await run<{ value: string[] | null }>(db, "SELECT mycelium.current_service_access", " AS value", [], {}))[0]!.value;
 }
 
 /** The notification types only the database makes (never an application)
  * 
- * SELECT mycelium.database_notification_types() */
+ * SELECT mycelium.database_notification_types() AS value -> mycelium.notification_type[] */
 export async function databaseNotificationTypes(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.database_notification_types", " AS value", [], {}))[0]!.value;
 }
 
 /** A date in a locale's words for an ICU date skeleton (yMMMM: December 2026)
  * 
- * SELECT mycelium.date_label(day date, locale text, skeleton text) */
+ * SELECT mycelium.date_label(day => date, locale => text, skeleton => text (optional)) AS value -> text */
 export async function dateLabel(db: Executor, args: { day: Date | string; locale: string; skeleton?: string | null }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.date_label", " AS value", [["day", "\"pg_catalog\".\"date\"", false], ["locale", "\"pg_catalog\".\"text\"", false], ["skeleton", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Issues a token for a seeded account, for local development only (server setting mycelium.development_tokens)
  * 
- * SELECT mycelium.development_token(organization_id uuid, email text, portal boolean, OUT token text, OUT user_id uuid, OUT role text, OUT expires_at timestamp with time zone) */
+ * SELECT * FROM mycelium.development_token(organization_id => uuid, email => text, portal => bool (optional)) -> token text, user_id uuid, role text, expires_at timestamptz */
 export async function developmentToken(db: Executor, args: { organization_id: string; email: string; portal?: boolean | null }): Promise<{ token: string | null; user_id: string | null; role: string | null; expires_at: Date | null }> {
   return (await run<{ token: string | null; user_id: string | null; role: string | null; expires_at: Date | null }>(db, "SELECT * FROM mycelium.development_token", "", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["email", "\"pg_catalog\".\"text\"", false], ["portal", "\"pg_catalog\".\"bool\"", false]], args))[0]!;
 }
 
 /** The occurrences of an RRULE or cron rule in [range_start, range_end), in a time zone, one at a time
  * 
- * SELECT mycelium.expand_recurrence(rule text, dtstart timestamp with time zone, range_start timestamp with time zone, range_end timestamp with time zone, time_zone text) */
+ * SELECT * FROM mycelium.expand_recurrence(rule => text, dtstart => timestamptz, range_start => timestamptz, range_end => timestamptz, time_zone => text (optional)) AS value -> setof timestamptz */
 export async function expandRecurrence(db: Executor, args: { rule: string; dtstart: Date | string; range_start: Date | string; range_end: Date | string; time_zone?: string | null }): Promise<(Date | null)[]> {
   return (await run<{ value: Date | null }>(db, "SELECT * FROM mycelium.expand_recurrence", " AS value", [["rule", "\"pg_catalog\".\"text\"", false], ["dtstart", "\"pg_catalog\".\"timestamptz\"", false], ["range_start", "\"pg_catalog\".\"timestamptz\"", false], ["range_end", "\"pg_catalog\".\"timestamptz\"", false], ["time_zone", "\"pg_catalog\".\"text\"", false]], args)).map((r) => r.value);
 }
 
 /** Ends an account's sessions; its next ones may only change_password (an ADMIN, or onboarding)
  * 
- * SELECT mycelium.force_password_change(account_id uuid) */
+ * SELECT FROM mycelium.force_password_change(account_id => uuid) */
 export async function forcePasswordChange(db: Executor, args: { account_id: string }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.force_password_change", "", [["account_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
 /** Creates each period's recurring deliverables exactly once; returns the rows created (or, dry run, that would be)
  * 
- * SELECT mycelium.generate_recurring_deliverables(organization_id uuid, period date, dry_run boolean) */
+ * SELECT * FROM mycelium.generate_recurring_deliverables(organization_id => uuid (optional), period => date (optional), dry_run => bool (optional)) -> setof mycelium.deliverables */
 export async function generateRecurringDeliverables(db: Executor, args: { organization_id?: string | null; period?: Date | string | null; dry_run?: boolean | null } = {}): Promise<Selectable<T.Deliverables>[]> {
   return await run<Selectable<T.Deliverables>>(db, "SELECT * FROM mycelium.generate_recurring_deliverables", "", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["period", "\"pg_catalog\".\"date\"", false], ["dry_run", "\"pg_catalog\".\"bool\"", false]], args);
 }
 
 /** The config keys of an integration type that are secret: encrypted into secrets on write, never kept in config
  * 
- * SELECT mycelium.integration_secret_names(integration_type mycelium.integration_type) */
+ * SELECT mycelium.integration_secret_names(integration_type => mycelium.integration_type) AS value -> text[] */
 export async function integrationSecretNames(db: Executor, args: { integration_type: T.IntegrationType }): Promise<string[] | null> {
   return (await run<{ value: string[] | null }>(db, "SELECT mycelium.integration_secret_names", " AS value", [["integration_type", "\"mycelium\".\"integration_type\"", false]], args))[0]!.value;
 }
 
 /** Makes an inactive portal user of a client and returns its invitation secret, once
  * 
- * SELECT mycelium.invite_client_user(client_id uuid, email text, name text, role mycelium.client_user_role, valid_for interval, OUT client_user_id uuid, OUT invitation text) */
+ * SELECT * FROM mycelium.invite_client_user(client_id => uuid, email => text, name => text, role => mycelium.client_user_role (optional), valid_for => interval (optional)) -> client_user_id uuid, invitation text */
 export async function inviteClientUser(db: Executor, args: { client_id: string; email: string; name: string; role?: T.ClientUserRole | null; valid_for?: string | null }): Promise<{ client_user_id: string | null; invitation: string | null }> {
   return (await run<{ client_user_id: string | null; invitation: string | null }>(db, "SELECT * FROM mycelium.invite_client_user", "", [["client_id", "\"pg_catalog\".\"uuid\"", false], ["email", "\"pg_catalog\".\"text\"", false], ["name", "\"pg_catalog\".\"text\"", false], ["role", "\"mycelium\".\"client_user_role\"", false], ["valid_for", "\"pg_catalog\".\"interval\"", false]], args))[0]!;
 }
 
 /** Makes a PENDING user and returns its invitation secret, once (an ADMIN)
  * 
- * SELECT mycelium.invite_user(email text, name text, role mycelium.user_role, valid_for interval, OUT user_id uuid, OUT invitation text) */
+ * SELECT * FROM mycelium.invite_user(email => text, name => text, role => mycelium.user_role, valid_for => interval (optional)) -> user_id uuid, invitation text */
 export async function inviteUser(db: Executor, args: { email: string; name: string; role: T.UserRole; valid_for?: string | null }): Promise<{ user_id: string | null; invitation: string | null }> {
   return (await run<{ user_id: string | null; invitation: string | null }>(db, "SELECT * FROM mycelium.invite_user", "", [["email", "\"pg_catalog\".\"text\"", false], ["name", "\"pg_catalog\".\"text\"", false], ["role", "\"mycelium\".\"user_role\"", false], ["valid_for", "\"pg_catalog\".\"interval\"", false]], args))[0]!;
 }
 
 /** Whether a BCP 47 language tag (en-US, de-DE) names a language ICU knows
  * 
- * SELECT mycelium.is_known_locale(locale text) */
+ * SELECT mycelium.is_known_locale(locale => text) AS value -> bool */
 export async function isKnownLocale(db: Executor, args: { locale: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.is_known_locale", " AS value", [["locale", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** is_valid_time_zone
  * 
- * SELECT mycelium.is_valid_time_zone(tz text) */
+ * SELECT mycelium.is_valid_time_zone(tz => text) AS value -> bool */
 export async function isValidTimeZone(db: Executor, args: { tz: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.is_valid_time_zone", " AS value", [["tz", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Whether a webhook may be sent to the URL: https, a host, no credentials in it
  * 
- * SELECT mycelium.is_valid_webhook_url(url text) */
+ * SELECT mycelium.is_valid_webhook_url(url => text) AS value -> bool */
 export async function isValidWebhookUrl(db: Executor, args: { url: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.is_valid_webhook_url", " AS value", [["url", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Links an identity service's subject to an account, for match_by subject (an ADMIN)
  * 
- * SELECT mycelium.link_identity(account_id uuid, issuer text, subject text) */
+ * SELECT FROM mycelium.link_identity(account_id => uuid, issuer => text, subject => text) */
 export async function linkIdentity(db: Executor, args: { account_id: string; issuer: string; subject: string }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.link_identity", "", [["account_id", "\"pg_catalog\".\"uuid\"", false], ["issuer", "\"pg_catalog\".\"text\"", false], ["subject", "\"pg_catalog\".\"text\"", false]], args);
 }
 
 /** Locks an account and ends its sessions until unlock_account (an ADMIN, or onboarding)
  * 
- * SELECT mycelium.lock_account(account_id uuid) */
+ * SELECT FROM mycelium.lock_account(account_id => uuid) */
 export async function lockAccount(db: Executor, args: { account_id: string }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.lock_account", "", [["account_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
 /** The clients the current staff user is actively assigned to
  * 
- * SELECT mycelium.my_client_ids() */
+ * SELECT mycelium.my_client_ids() AS value -> uuid[] */
 export async function myClientIds(db: Executor): Promise<string[] | null> {
   return (await run<{ value: string[] | null }>(db, "SELECT mycelium.my_client_ids", " AS value", [], {}))[0]!.value;
 }
 
 /** The service types a CUSTOM role may work on (from its service access)
  * 
- * SELECT mycelium.my_service_type_ids() */
+ * SELECT mycelium.my_service_type_ids() AS value -> uuid[] */
 export async function myServiceTypeIds(db: Executor): Promise<string[] | null> {
   return (await run<{ value: string[] | null }>(db, "SELECT mycelium.my_service_type_ids", " AS value", [], {}))[0]!.value;
 }
 
 /** The clients the current staff user may change the work of (its assignments but VIEWER ones)
  * 
- * SELECT mycelium.my_writable_client_ids() */
+ * SELECT mycelium.my_writable_client_ids() AS value -> uuid[] */
 export async function myWritableClientIds(db: Executor): Promise<string[] | null> {
   return (await run<{ value: string[] | null }>(db, "SELECT mycelium.my_writable_client_ids", " AS value", [], {}))[0]!.value;
 }
 
 /** The LISTEN channel on which the context's account hears of its new in-app notifications (ids only)
  * 
- * SELECT mycelium.notification_channel() */
+ * SELECT mycelium.notification_channel() AS value -> text */
 export async function notificationChannel(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.notification_channel", " AS value", [], {}))[0]!.value;
 }
 
 /** The statuses of a deliverable that is open and not yet late (the sweeps'); with OVERDUE, still to be done
  * 
- * SELECT mycelium.open_statuses() */
+ * SELECT mycelium.open_statuses() AS value -> mycelium.deliverable_status[] */
 export async function openStatuses(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.open_statuses", " AS value", [], {}))[0]!.value;
 }
 
 /** Whether the current portal user may approve, comment, download or manage its client's portal users
  * 
- * SELECT mycelium.portal_can(permission text) */
+ * SELECT mycelium.portal_can(permission => text) AS value -> bool */
 export async function portalCan(db: Executor, args: { permission: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.portal_can", " AS value", [["permission", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** The columns of each table a portal (CLIENT) user may read; every other column is hidden from it
  * 
- * SELECT mycelium.portal_columns(OUT table_name text, OUT column_names text[]) */
+ * SELECT * FROM mycelium.portal_columns() -> table_name text, column_names text[] */
 export async function portalColumns(db: Executor): Promise<{ table_name: string | null; column_names: string[] | null }[]> {
   return await run<{ table_name: string | null; column_names: string[] | null }>(db, "SELECT * FROM mycelium.portal_columns", "", [], {});
 }
 
 /** Completion rate, average completion time, missed due dates and score of every user (or one) over a period
  * 
- * SELECT mycelium.productivity_scores(organization_id uuid, period_days integer, as_of timestamp with time zone, user_id uuid) */
+ * SELECT * FROM mycelium.productivity_scores(organization_id => uuid (optional), period_days => int4 (optional), as_of => timestamptz (optional), user_id => uuid (optional)) -> user_id uuid, total_assigned int4, total_completed int4, completion_rate numeric, avg_completion_hours numeric, overdue_count int4, productivity_score numeric */
 export async function productivityScores(db: Executor, args: { organization_id?: string | null; period_days?: number | null; as_of?: Date | string | null; user_id?: string | null } = {}): Promise<{ user_id: string | null; total_assigned: number | null; total_completed: number | null; completion_rate: string | null; avg_completion_hours: string | null; overdue_count: number | null; productivity_score: string | null }[]> {
   return await run<{ user_id: string | null; total_assigned: number | null; total_completed: number | null; completion_rate: string | null; avg_completion_hours: string | null; overdue_count: number | null; productivity_score: string | null }>(db, "SELECT * FROM mycelium.productivity_scores", "", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["period_days", "\"pg_catalog\".\"int4\"", false], ["as_of", "\"pg_catalog\".\"timestamptz\"", false], ["user_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
 /** Stops accepting an identity service's tokens for the organization (an ADMIN)
  * 
- * SELECT mycelium.remove_identity_provider(issuer text) */
+ * SELECT mycelium.remove_identity_provider(issuer => text) AS value -> bool */
 export async function removeIdentityProvider(db: Executor, args: { issuer: string }): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.remove_identity_provider", " AS value", [["issuer", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Returns an e-mail verification secret to mail to the address (a look-alike for unknown addresses)
  * 
- * SELECT mycelium.request_email_verification(organization_id uuid, email text, portal boolean, valid_for interval) */
+ * SELECT mycelium.request_email_verification(organization_id => uuid, email => text, portal => bool (optional), valid_for => interval (optional)) AS value -> text */
 export async function requestEmailVerification(db: Executor, args: { organization_id: string; email: string; portal?: boolean | null; valid_for?: string | null }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.request_email_verification", " AS value", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["email", "\"pg_catalog\".\"text\"", false], ["portal", "\"pg_catalog\".\"bool\"", false], ["valid_for", "\"pg_catalog\".\"interval\"", false]], args))[0]!.value;
 }
 
 /** Returns a password-reset secret to mail to the address (a look-alike for unknown addresses); rate-limited
  * 
- * SELECT mycelium.request_password_reset(organization_id uuid, email text, portal boolean, valid_for interval) */
+ * SELECT mycelium.request_password_reset(organization_id => uuid, email => text, portal => bool (optional), valid_for => interval (optional)) AS value -> text */
 export async function requestPasswordReset(db: Executor, args: { organization_id: string; email: string; portal?: boolean | null; valid_for?: string | null }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.request_password_reset", " AS value", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["email", "\"pg_catalog\".\"text\"", false], ["portal", "\"pg_catalog\".\"bool\"", false], ["valid_for", "\"pg_catalog\".\"interval\"", false]], args))[0]!.value;
 }
 
 /** Raises 42501 naming the operation when the context's organization is read-only (its subscription)
  * 
- * SELECT mycelium.require_organization_writable(operation text) */
+ * SELECT FROM mycelium.require_organization_writable(operation => text) */
 export async function requireOrganizationWritable(db: Executor, args: { operation: string }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.require_organization_writable", "", [["operation", "\"pg_catalog\".\"text\"", false]], args);
 }
 
 /** Sets a new password with a reset secret; ends earlier sessions and clears a lock
  * 
- * SELECT mycelium.reset_password(secret text, new_password text, OUT organization_id uuid, OUT account_id uuid, OUT portal boolean) */
+ * SELECT * FROM mycelium.reset_password(secret => text, new_password => text) -> organization_id uuid, account_id uuid, portal bool */
 export async function resetPassword(db: Executor, args: { secret: string; new_password: string }): Promise<{ organization_id: string | null; account_id: string | null; portal: boolean | null }> {
   return (await run<{ organization_id: string | null; account_id: string | null; portal: boolean | null }>(db, "SELECT * FROM mycelium.reset_password", "", [["secret", "\"pg_catalog\".\"text\"", false], ["new_password", "\"pg_catalog\".\"text\"", false]], args))[0]!;
 }
 
 /** The organization a host name routes to (subdomain of base_domain, or a verified custom domain), or no row
  * 
- * SELECT mycelium.resolve_organization(host text) */
+ * SELECT * FROM mycelium.resolve_organization(host => text) -> organization_id uuid, slug text, name text, primary_color text, secondary_color text, logo_url text, favicon_url text, portal_welcome_message text, portal_support_email text */
 export async function resolveOrganization(db: Executor, args: { host: string }): Promise<{ organization_id: string | null; slug: string | null; name: string | null; primary_color: string | null; secondary_color: string | null; logo_url: string | null; favicon_url: string | null; portal_welcome_message: string | null; portal_support_email: string | null }[]> {
   return await run<{ organization_id: string | null; slug: string | null; name: string | null; primary_color: string | null; secondary_color: string | null; logo_url: string | null; favicon_url: string | null; portal_welcome_message: string | null; portal_support_email: string | null }>(db, "SELECT * FROM mycelium.resolve_organization", "", [["host", "\"pg_catalog\".\"text\"", false]], args);
 }
 
 /** Whether the session is loading a dump: row_security off and a superuser login, as pg_dump's scripts run
  * 
- * SELECT mycelium.restoring() */
+ * SELECT mycelium.restoring() AS value -> bool */
 export async function restoring(db: Executor): Promise<boolean | null> {
   return (await run<{ value: boolean | null }>(db, "SELECT mycelium.restoring", " AS value", [], {}))[0]!.value;
 }
 
 /** An ADMIN reads one secret of an integration of the organization (recorded in integration_secret_uses)
  * 
- * SELECT mycelium.reveal_integration_secret(integration_id uuid, name text) */
+ * SELECT mycelium.reveal_integration_secret(integration_id => uuid, name => text) AS value -> text */
 export async function revealIntegrationSecret(db: Executor, args: { integration_id: string; name: string }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.reveal_integration_secret", " AS value", [["integration_id", "\"pg_catalog\".\"uuid\"", false], ["name", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Sets the tenant context for the rest of the transaction, after checking the user
  * 
- * SELECT mycelium.set_context(organization_id uuid, user_id uuid, role text, client_id uuid, service_access text[]) */
+ * SELECT FROM mycelium.set_context(organization_id => uuid, user_id => uuid, role => text, client_id => uuid (optional), service_access => text[] (optional)) */
 export async function setContext(db: Executor, args: { organization_id: string; user_id: string; role: string; client_id?: string | null; service_access?: string[] | null }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.set_context", "", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["user_id", "\"pg_catalog\".\"uuid\"", false], ["role", "\"pg_catalog\".\"text\"", false], ["client_id", "\"pg_catalog\".\"uuid\"", false], ["service_access", "\"pg_catalog\".\"_text\"", false]], args);
 }
 
 /** Registers an identity service's issuer and public keys (JWKS) for the organization (an ADMIN)
  * 
- * SELECT mycelium.set_identity_provider(issuer text, jwks text, audiences text[], match_by text) */
+ * SELECT mycelium.set_identity_provider(issuer => text, jwks => text, audiences => text[] (optional), match_by => text (optional)) AS value -> uuid */
 export async function setIdentityProvider(db: Executor, args: { issuer: string; jwks: string; audiences?: string[] | null; match_by?: string | null }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.set_identity_provider", " AS value", [["issuer", "\"pg_catalog\".\"text\"", false], ["jwks", "\"pg_catalog\".\"text\"", false], ["audiences", "\"pg_catalog\".\"_text\"", false], ["match_by", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Sets an account's password (an ADMIN of its organization, or onboarding); to be changed at next sign-in unless must_change is false
  * 
- * SELECT mycelium.set_password(account_id uuid, password text, must_change boolean) */
+ * SELECT FROM mycelium.set_password(account_id => uuid, password => text, must_change => bool (optional)) */
 export async function setPassword(db: Executor, args: { account_id: string; password: string; must_change?: boolean | null }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.set_password", "", [["account_id", "\"pg_catalog\".\"uuid\"", false], ["password", "\"pg_catalog\".\"text\"", false], ["must_change", "\"pg_catalog\".\"bool\"", false]], args);
 }
 
 /** Records the request's client address, User-Agent and session id for the activity log of this transaction
  * 
- * SELECT mycelium.set_request_info(ip_address inet, user_agent text, session_id text) */
+ * SELECT FROM mycelium.set_request_info(ip_address => inet, user_agent => text (optional), session_id => text (optional)) */
 export async function setRequestInfo(db: Executor, args: { ip_address: string; user_agent?: string | null; session_id?: string | null }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.set_request_info", "", [["ip_address", "\"pg_catalog\".\"inet\"", false], ["user_agent", "\"pg_catalog\".\"text\"", false], ["session_id", "\"pg_catalog\".\"text\"", false]], args);
 }
 
 /** Makes and returns a temporary password: one session that may only change_password, until valid_for ends
  * 
- * SELECT mycelium.set_temporary_password(account_id uuid, valid_for interval) */
+ * SELECT mycelium.set_temporary_password(account_id => uuid, valid_for => interval (optional)) AS value -> text */
 export async function setTemporaryPassword(db: Executor, args: { account_id: string; valid_for?: string | null }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.set_temporary_password", " AS value", [["account_id", "\"pg_catalog\".\"uuid\"", false], ["valid_for", "\"pg_catalog\".\"interval\"", false]], args))[0]!.value;
 }
 
 /** Checks a staff or portal user's password and returns a token for authenticate; CALL outside a transaction
  * 
- * CALL mycelium.sign_in(IN organization_id uuid, IN email text, IN password text, IN portal boolean, INOUT token text, INOUT user_id uuid, INOUT role text, INOUT expires_at timestamp with time zone, INOUT password_change_required boolean) */
+ * CALL mycelium.sign_in(organization_id => uuid, email => text, password => text, portal => bool (optional)) -> token text, user_id uuid, role text, expires_at timestamptz, password_change_required bool */
 export async function signIn(db: Executor, args: { organization_id: string; email: string; password: string; portal?: boolean | null }): Promise<{ token: string | null; user_id: string | null; role: string | null; expires_at: Date | null; password_change_required: boolean | null }> {
   return (await run<{ token: string | null; user_id: string | null; role: string | null; expires_at: Date | null; password_change_required: boolean | null }>(db, "CALL mycelium.sign_in", "", [["organization_id", "\"pg_catalog\".\"uuid\"", false], ["email", "\"pg_catalog\".\"text\"", false], ["password", "\"pg_catalog\".\"text\"", false], ["portal", "\"pg_catalog\".\"bool\"", false]], args))[0]!;
 }
 
 /** Ends this session (its token), or with everywhere every session of the context's account
  * 
- * SELECT mycelium.sign_out(everywhere boolean) */
+ * SELECT FROM mycelium.sign_out(everywhere => bool (optional)) */
 export async function signOut(db: Executor, args: { everywhere?: boolean | null } = {}): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.sign_out", "", [["everywhere", "\"pg_catalog\".\"bool\"", false]], args);
 }
 
 /** Lower-case ASCII words joined by "-", transliterated with ICU (Café Münster → cafe-munster)
  * 
- * SELECT mycelium.slugify(input text) */
+ * SELECT mycelium.slugify(input => text) AS value -> text */
 export async function slugify(db: Executor, args: { input: string }): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.slugify", " AS value", [["input", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Notifies the people of open deliverables due within the interval, once per deliverable and due date
  * 
- * SELECT mycelium.sweep_due_soon(within interval, as_of timestamp with time zone, organization_id uuid) */
+ * SELECT * FROM mycelium.sweep_due_soon(within => interval (optional), as_of => timestamptz (optional), organization_id => uuid (optional)) -> setof mycelium.due_soon_sweep_row */
 export async function sweepDueSoon(db: Executor, args: { within?: string | null; as_of?: Date | string | null; organization_id?: string | null } = {}): Promise<{ deliverable_id: string | null; organization_id: string | null; due_date: Date | null; notification_id: string | null }[]> {
   return await run<{ deliverable_id: string | null; organization_id: string | null; due_date: Date | null; notification_id: string | null }>(db, "SELECT * FROM mycelium.sweep_due_soon", "", [["within", "\"pg_catalog\".\"interval\"", false], ["as_of", "\"pg_catalog\".\"timestamptz\"", false], ["organization_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
 /** Marks open past-due deliverables OVERDUE, once, and notifies their people
  * 
- * SELECT mycelium.sweep_overdue(as_of timestamp with time zone, organization_id uuid) */
+ * SELECT * FROM mycelium.sweep_overdue(as_of => timestamptz (optional), organization_id => uuid (optional)) -> setof mycelium.overdue_sweep_row */
 export async function sweepOverdue(db: Executor, args: { as_of?: Date | string | null; organization_id?: string | null } = {}): Promise<{ deliverable_id: string | null; organization_id: string | null; previous_status: T.DeliverableStatus | null; notification_id: string | null }[]> {
   return await run<{ deliverable_id: string | null; organization_id: string | null; previous_status: T.DeliverableStatus | null; notification_id: string | null }>(db, "SELECT * FROM mycelium.sweep_overdue", "", [["as_of", "\"pg_catalog\".\"timestamptz\"", false], ["organization_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
 /** Clears an account's failed sign-ins and lock (an ADMIN of its organization, or onboarding)
  * 
- * SELECT mycelium.unlock_account(account_id uuid) */
+ * SELECT FROM mycelium.unlock_account(account_id => uuid) */
 export async function unlockAccount(db: Executor, args: { account_id: string }): Promise<void> {
   await run<Record<string, never>>(db, "SELECT FROM mycelium.unlock_account", "", [["account_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
 /** A time-ordered UUID (RFC 9562 version 7), monotonic within a backend; the default of every id
  * 
- * SELECT mycelium.uuid_v7() */
+ * SELECT mycelium.uuid_v7() AS value -> uuid */
 export async function uuidV7(db: Executor): Promise<string | null> {
   return (await run<{ value: string | null }>(db, "SELECT mycelium.uuid_v7", " AS value", [], {}))[0]!.value;
 }
 
 /** The creation time (millisecond precision) carried by a version 7 UUID
  * 
- * SELECT mycelium.uuid_v7_time(id uuid) */
+ * SELECT mycelium.uuid_v7_time(id => uuid) AS value -> timestamptz */
 export async function uuidV7Time(db: Executor, args: { id: string }): Promise<Date | null> {
   return (await run<{ value: Date | null }>(db, "SELECT mycelium.uuid_v7_time", " AS value", [["id", "\"pg_catalog\".\"uuid\"", false]], args))[0]!.value;
 }
 
 /** Every problem of a custom_fields object against a service type's fields (no rows = valid)
  * 
- * SELECT mycelium.validate_custom_fields(service_type_id uuid, "values" jsonb) */
+ * SELECT * FROM mycelium.validate_custom_fields(service_type_id => uuid, values => jsonb) -> field_slug text, code text, message text */
 export async function validateCustomFields(db: Executor, args: { service_type_id: string; values: T.JsonValue }): Promise<{ field_slug: string | null; code: string | null; message: string | null }[]> {
   return await run<{ field_slug: string | null; code: string | null; message: string | null }>(db, "SELECT * FROM mycelium.validate_custom_fields", "", [["service_type_id", "\"pg_catalog\".\"uuid\"", false], ["values", "\"pg_catalog\".\"jsonb\"", true]], args);
 }
 
 /** Marks the organization's custom domain verified, given the token made for it (ADMIN)
  * 
- * SELECT mycelium.verify_custom_domain(token text) */
+ * SELECT mycelium.verify_custom_domain(token => text) AS value -> timestamptz */
 export async function verifyCustomDomain(db: Executor, args: { token: string }): Promise<Date | null> {
   return (await run<{ value: Date | null }>(db, "SELECT mycelium.verify_custom_domain", " AS value", [["token", "\"pg_catalog\".\"text\"", false]], args))[0]!.value;
 }
 
 /** Confirms an account's e-mail address with its verification secret
  * 
- * SELECT mycelium.verify_email(secret text, OUT organization_id uuid, OUT account_id uuid, OUT portal boolean) */
+ * SELECT * FROM mycelium.verify_email(secret => text) -> organization_id uuid, account_id uuid, portal bool */
 export async function verifyEmail(db: Executor, args: { secret: string }): Promise<{ organization_id: string | null; account_id: string | null; portal: boolean | null }> {
   return (await run<{ organization_id: string | null; account_id: string | null; portal: boolean | null }>(db, "SELECT * FROM mycelium.verify_email", "", [["secret", "\"pg_catalog\".\"text\"", false]], args))[0]!;
 }
 
 /** The event types a WEBHOOKS or ZAPIER integration may subscribe to (config->'events')
  * 
- * SELECT mycelium.webhook_event_types() */
+ * SELECT mycelium.webhook_event_types() AS value -> text[] */
 export async function webhookEventTypes(db: Executor): Promise<string[] | null> {
   return (await run<{ value: string[] | null }>(db, "SELECT mycelium.webhook_event_types", " AS value", [], {}))[0]!.value;
 }
