@@ -49,6 +49,10 @@ WERROR ?= 0
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
+# Objects depend on the headers they include (g++ writes src/*/*.d beside each
+# .o): a changed header such as src/core/error.hpp must rebuild every object that
+# lays out its classes, or an incremental build links two layouts and crashes.
+PG_CXXFLAGS += -MMD -MP
 SHLIB_LINK += -licui18n -licuuc -licudata -lcrypto -largon2 -lcrypt -lstdc++
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -75,6 +79,8 @@ $(OBJS): $(FLAGS_STAMP)
 .PHONY: FORCE
 FORCE:
 EXTRA_CLEAN += $(FLAGS_STAMP)
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)
 
 # mycelium-worker (worker/, docs/integrations.md "The worker"): a program of its
 # own, linked with libpq and libcurl, never loaded into the server.
