@@ -151,6 +151,17 @@ def main():
         check(d.client is not None and d.client.id == d.client_id, f"request A: {d.title} has no client")
         print(f"   {d.status:<12} {d.title} ({d.client.name})")
 
+    # psycopg2, SQLAlchemy 1.4's driver here, splices parameters into the
+    # statement text: until the session's next statement, another session of
+    # the same role reads the token in pg_stat_activity (docs/clients.md).
+    with Session(engine) as session, session.begin():
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        authenticate(session, admin["token"])
+        with engine.connect() as other:
+            shown = other.execute(text("SELECT query FROM pg_stat_activity WHERE pid = :p"), {"p": pid}).scalar_one()
+    check(admin["token"] in shown, f"the token is not in the statement text pg_stat_activity shows: {shown}")
+    print("   psycopg2 splices the token into the statement text, which other sessions of the role can read")
+
     # 3. Request B: a deliverable with valid custom fields and an attachment;
     # organization_id and created_by_id come from the context, due_date from
     # the service type.
