@@ -191,8 +191,17 @@ def main():
     check(back.due_date is not None, "request B: due_date was not filled from the service type")
     check(back.custom_fields == fields, f"request B: custom_fields read back as {back.custom_fields}")
     check(back.attachments == attachments + attachments, f"request B: attachments read back as {back.attachments}")
+    # The same without the JSONB type: psycopg2 sends ARRAY[...], a text[].
+    def untyped():
+        with Session(engine) as session, session.begin():
+            authenticate(session, staff["token"])
+            session.execute(text("UPDATE mycelium.deliverables SET attachments = :a WHERE id = :id"),
+                            {"a": ["shot-list.txt"], "id": created})
+
+    untyped_error = expect_error("42804", untyped)
     print(f"3. request B: created {created}, organization_id and created_by_id from the context, "
           f"due {back.due_date.isoformat()}, {len(back.attachments)} attachments")
+    print(f"   a list in text() without the JSONB type: {untyped_error.pgcode} {untyped_error.diag.message_primary}")
 
     # 4. Request C: custom fields that break the service type's rules: 23514,
     # with the problems as JSON in DETAIL and the error fields in e.orig.diag.
