@@ -72,6 +72,13 @@ try {
   check(newest.length === 5, `request A: expected 5 deliverables, got ${newest.length}`);
   for (const d of newest) console.log(`   ${d.status.padEnd(12)} ${d.title}`);
 
+  // A PostgreSQL array column (clients.tags is text[]) takes a JS array as is.
+  const tags = await request(admin.token, async (c) =>
+    (await c.query("UPDATE mycelium.clients SET tags = $1 WHERE slug = 'gtg-builders' RETURNING tags",
+                   [["construction", "video"]])).rows[0].tags);
+  check(isDeepStrictEqual(tags, ["construction", "video"]), `clients.tags read back as ${JSON.stringify(tags)}`);
+  console.log(`   a JS array into text[] (clients.tags) as is: ${JSON.stringify(tags)}`);
+
   // 3. Request B: a deliverable with valid custom fields and an attachment;
   // organization_id and created_by_id come from the context, due_date from the
   // service type. A jsonb array column takes JSON.stringify(array): a JS array

@@ -98,6 +98,13 @@ def main():
         for d in newest:
             print(f"   {d['status']:<12} {d['title']}")
 
+        # A PostgreSQL array column (clients.tags is text[]) takes a list as is.
+        with Request(pool, admin["token"]) as (conn, _):
+            tags = conn.execute("UPDATE mycelium.clients SET tags = %s WHERE slug = 'ort-farms' RETURNING tags",
+                                (["farm", "seasonal"],)).fetchone()["tags"]
+        check(tags == ["farm", "seasonal"], f"clients.tags read back as {tags}")
+        print(f"   a list into text[] (clients.tags) as is: {tags}")
+
         # 3. Request B: a deliverable with valid custom fields and an attachment;
         # organization_id and created_by_id come from the context, due_date from
         # the service type. jsonb values, objects and arrays alike, go in as
