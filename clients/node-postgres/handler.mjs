@@ -139,6 +139,9 @@ try {
   console.log(`4. request C: ${bad.code} ${bad.message}`);
   console.log(`   DETAIL: ${JSON.stringify(detail)}`);
   console.log(`   schema=${bad.schema} table=${bad.table} column=${bad.column} constraint=${bad.constraint}`);
+  check(Array.isArray(detail) && detail.length === 2, `request C: expected two problems in DETAIL`);
+  check(bad.schema === "mycelium" && bad.table === "deliverables" && bad.column === "custom_fields" &&
+        bad.constraint === "deliverables_custom_fields_valid", "request C: the error does not name its table and column");
 
   // 5. Request D: no context (a statement outside any request's transaction)
   // under strict mode: 28M01, not an empty answer.

@@ -173,6 +173,10 @@ def main():
         print(f"   DETAIL: {json.dumps(detail, ensure_ascii=False)}")
         print(f"   schema={bad.diag.schema_name} table={bad.diag.table_name} column={bad.diag.column_name} "
               f"constraint={bad.diag.constraint_name}")
+        check(isinstance(detail, list) and len(detail) == 2, "request C: expected 2 problem(s) in DETAIL")
+        check((bad.diag.schema_name, bad.diag.table_name, bad.diag.column_name, bad.diag.constraint_name)
+              == ("mycelium", "deliverables", "custom_fields", "deliverables_custom_fields_valid"),
+              "request C: the error does not name its table and column")
 
         # 5. Request D: a read with no context at all (on a connection of its
         # own, no authenticate) under strict mode: 28M01, not an empty answer.
