@@ -212,7 +212,9 @@ BEGIN
      CROSS JOIN LATERAL (SELECT round(sum(e.duration) / 60.0, 2) AS hours
                            FROM mycelium.time_entries e
                           WHERE e.organization_id = t.organization_id AND e.deliverable_id = t.id) s;
-    SELECT i INTO bad FROM generate_subscripts(hours, 1) AS i WHERE hours[i] > 9999.99 LIMIT 1;
+    -- unnest, not hours[i] over generate_subscripts: subscripting an array of
+    -- numeric walks it from the start, so a bulk import of n entries cost n².
+    SELECT t.n INTO bad FROM unnest(hours) WITH ORDINALITY AS t(h, n) WHERE t.h > 9999.99 LIMIT 1;
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'time_entries: the entries of deliverable % add up to % hours, more than actual_hours holds (9999.99)',
                         ids[bad], hours[bad]
