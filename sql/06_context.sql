@@ -69,7 +69,7 @@ FROM (VALUES ('valid (the control: false)', '{"organization_id": "0000000a-0000-
              ('lower-case role', '{"organization_id": "0000000a-0000-7000-8000-000000000000", "sub": "0000000a-0000-7000-8000-0000000000a1", "app_role": "admin"}'),
              ('id not a uuid', '{"organization_id": "1 OR 1=1", "sub": "0000000a-0000-7000-8000-0000000000a1", "app_role": "ADMIN"}'),
              ('number id', '{"organization_id": 42, "sub": "0000000a-0000-7000-8000-0000000000a1", "app_role": "ADMIN"}'),
-             ('CLIENT without client', '{"organization_id": "0000000a-0000-7000-8000-000000000000", "sub": "0000000a-0000-7000-8000-0000000000f1", "app_role": "CLIENT"}'),
+             ('CLIENT, not as portal role', '{"organization_id": "0000000a-0000-7000-8000-000000000000", "sub": "0000000a-0000-7000-8000-0000000000f1", "app_role": "CLIENT"}'),
              ('duplicate key', '{"organization_id": "0000000a-0000-7000-8000-000000000000", "organization_id": "0000000b-0000-7000-8000-000000000000", "sub": "0000000a-0000-7000-8000-0000000000a1", "app_role": "ADMIN"}'),
              ('deep nesting', repeat('[', 10000)),
              ('huge', '{"x": "' || repeat('a', 1000000) || '"}')) AS t(description, claims)

@@ -113,8 +113,8 @@ struct Problem {
 
 Problem lacks(const char *claim) {
     return {std::string("lacks claim \"") + claim + "\"",
-            "The tenant context is read from the claims organization_id, sub, app_role, "
-            "client_id (for CLIENT) and service_access."};
+            "The tenant context is read from the claims organization_id, sub, app_role "
+            "and (optional) client_id and service_access."};
 }
 
 Problem invalid(const char *claim, std::string detail) {
@@ -181,8 +181,13 @@ std::optional<Context> read_claims(const json &claims, std::optional<Problem> &p
     }
     context.role = role->get_ref<const std::string &>();
 
+    // A portal user's client is its client_users row's, which the database
+    // fills in (mycelium_internal.check_member): the claim may be left out, and
+    // one that is given must be a UUID (and that row's client, checked there).
     if (context.role == "CLIENT") {
-        if (!read_uuid(claims, "client_id", context.client_id, problem)) return {};
+        if (member(claims, "client_id") != nullptr &&
+            !read_uuid(claims, "client_id", context.client_id, problem))
+            return {};
     } else if (member(claims, "client_id") != nullptr) {
         problem = invalid("client_id",
                           "\"client_id\" belongs only to app_role CLIENT, and this "

@@ -37,7 +37,7 @@ struct Context {
     std::string organization_id;  // required
     std::string user_id;          // required: users.id for staff, client_users.id for CLIENT
     std::string role;             // a label of the enum mycelium.user_role (ADMIN, ..., CLIENT)
-    std::string client_id;        // empty unless role == CLIENT (then required)
+    std::string client_id;        // empty unless role == CLIENT (sealed: always its row's)
     std::vector<std::string> service_access;  // service type slugs, sorted, distinct
 };
 
@@ -70,8 +70,9 @@ Context normalized_context(Context context);
 //
 // Stricter than the JSON grammar: a key repeated at the top level is refused
 // (parsers disagree on which copy wins, so an issuer and this code could read
-// different claims). JSON null counts as absent. client_id is required (non-null)
-// when app_role is CLIENT and refused (the whole context, not just the claim) when
+// different claims). JSON null counts as absent. client_id may be absent when
+// app_role is CLIENT (the database takes a portal user's client from its row and
+// refuses a claim that names another); it is refused (the whole context, not just the claim) when
 // it is present and non-null with any other role: a token that says both is
 // contradictory, so it gets no context rather than a guess. A comma-separated
 // service_access may have spaces around its items but no empty item; "" is none.

@@ -342,13 +342,21 @@ TEST(Claims, MalformedRole) {
             << role;
 }
 
-TEST(Claims, ClientWithoutClientIdIsRefused) {
+// A portal user's client comes from its client_users row (the database fills it
+// in and refuses a claim naming another), so the claim may be left out; one that
+// is given must be a UUID.
+TEST(Claims, ClientIdIsOptionalForClient) {
     const std::string base = std::string(R"({"organization_id":")") + kOrg + R"(","sub":")" +
                              kUser + R"(","app_role":"CLIENT")";
-    EXPECT_FALSE(context_from_claims(base + "}"));
-    EXPECT_FALSE(context_from_claims(base + R"(,"client_id":null})"));
+    for (const std::string &tail : {std::string("}"), std::string(R"(,"client_id":null})")}) {
+        const auto c = context_from_claims(base + tail);
+        ASSERT_TRUE(c) << tail;
+        EXPECT_EQ(c->role, "CLIENT");
+        EXPECT_EQ(c->client_id, "");
+    }
     EXPECT_FALSE(context_from_claims(base + R"(,"client_id":""})"));
     EXPECT_FALSE(context_from_claims(base + R"(,"client_id":"acme"})"));
+    EXPECT_FALSE(context_from_claims(base + R"(,"client_id":7})"));
 }
 
 // Decision: a staff role with a (non-null) client_id is contradictory, so the
@@ -454,6 +462,15 @@ TEST(Jwt, RoundTrip) {
     const VerifiedToken client =
         verify_jwt_hs256(sign_jwt_hs256(client_claims(), kKey), kKey, kNow);
     EXPECT_EQ(client.context.client_id, kClient);
+
+    // A portal token without client_id: the database takes the client from the row.
+    const VerifiedToken portal = verify_jwt_hs256(
+        sign_jwt_hs256(std::string(R"({"exp":1700000600,"organization_id":")") + kOrg +
+                           R"(","sub":")" + kUser + R"(","app_role":"CLIENT"})",
+                       kKey),
+        kKey, kNow);
+    EXPECT_EQ(portal.context.role, "CLIENT");
+    EXPECT_EQ(portal.context.client_id, "");
 }
 
 // "iat" is returned when present (revocation compares it) and must be a date.
@@ -711,8 +728,8 @@ TEST(Jwt, ClaimErrorsNameTheClaim) {
               "authenticate: token claim \"organization_id\" is not valid");
     EXPECT_EQ(refusal(token(exp + org + sub + R"(,"app_role":"root"})")),
               "authenticate: token claim \"app_role\" is not valid");
-    EXPECT_EQ(refusal(token(exp + org + sub + R"(,"app_role":"CLIENT"})")),
-              "authenticate: token lacks claim \"client_id\"");
+    EXPECT_EQ(refusal(token(exp + org + sub + R"(,"app_role":"CLIENT","client_id":"acme"})")),
+              "authenticate: token claim \"client_id\" is not valid");
     EXPECT_EQ(refusal(token(exp + org + sub + admin + R"(,"client_id":")" + kClient + "\"}")),
               "authenticate: token claim \"client_id\" is not valid");
     EXPECT_EQ(refusal(token(exp + org + sub + admin + R"(,"service_access":"Video"})")),
