@@ -1,8 +1,46 @@
 -- The demo agency of the design document's seed data, loaded through plain SQL
 -- as an application would, then shown through the dashboard views.
+--
+-- Loads into any database, also one with organizations of its own:
+--   psql "$DATABASE_URL" -f demo/demo.sql      (or scripts/load-demo "$DATABASE_URL")
+-- as a superuser (it writes the agency's rows without a context, which row-level
+-- security allows only a role that bypasses it). It creates the extension if the
+-- database has none, stops at the first error, and refuses, before writing
+-- anything, a database that already has an organization with the slug isemedia.
+-- It sets the token key (set_jwt_secret) only where none is set, and shows only
+-- the demo agency's rows.
+\set ON_ERROR_STOP on
 \set QUIET on
 \pset footer off
+SET client_min_messages = warning;
+DO $$
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        RAISE EXCEPTION 'demo: loading the demo agency needs a superuser, and % is not one', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'It writes the agency''s users, clients and deliverables without a tenant context, '
+                           'which row-level security allows only a role that bypasses it.',
+                  HINT = 'Connect as a superuser (on a development server, usually the postgres role).';
+    END IF;
+END;
+$$;
+CREATE EXTENSION IF NOT EXISTS mycelium;
+RESET client_min_messages;
 BEGIN;
+
+-- Nothing is written if the demo agency (or another organization with its slug)
+-- is there already; the unique slug stops a concurrent load as well.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM mycelium.organizations o WHERE o.slug = 'isemedia') THEN
+        RAISE EXCEPTION 'demo: this database already has an organization with the slug isemedia'
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'The demo agency is loaded once per database; nothing was changed.',
+                  HINT = 'Load it into another database, or delete that organization first '
+                         '(DELETE FROM mycelium.organizations WHERE slug = ''isemedia'').';
+    END IF;
+END;
+$$;
 
 SELECT id AS org FROM mycelium.create_organization(
     'IseMedia Agency', 'isemedia',
@@ -89,6 +127,10 @@ ORDER BY c.name;
 SELECT count(*) AS created_by_a_second_run FROM mycelium.generate_recurring_deliverables(period => :'next_month');
 COMMIT;
 
+-- What follows is read as Caleb, an ADMIN of the agency: row-level security
+-- shows the agency's rows only, whatever other organizations the database has.
+BEGIN;
+SELECT mycelium.set_context(:'org', '550e8400-e29b-41d4-a716-446655440002', 'ADMIN') \gset ignored_
 \echo
 \echo '== The demo agency''s clients (slugs made by mycelium.slugify)'
 SELECT name, slug, status, contact_person FROM mycelium.clients ORDER BY name;
@@ -138,8 +180,14 @@ FROM mycelium.productivity_scores() p
 JOIN mycelium.users u ON u.id = p.user_id
 ORDER BY u.name;
 
+COMMIT;
+
 \echo '== Signing in (CALL mycelium.sign_in, outside a transaction): a token for mycelium.authenticate'
+-- The database's token key, if it has one, is kept: tokens it signed stay valid.
+SELECT NOT EXISTS (SELECT FROM mycelium_internal.auth_keys WHERE purpose = 'jwt') AS demo_sets_key \gset
+\if :demo_sets_key
 SELECT mycelium.set_jwt_secret('demo-token-key-of-at-least-thirty-two-bytes') \gset ignored_
+\endif
 SELECT mycelium.set_password('550e8400-e29b-41d4-a716-446655440002', 'caleb''s demo password',
                              must_change => false) \gset ignored_
 CALL mycelium.sign_in(:'org', 'caleb@isemediaagency.com', 'caleb''s demo password') \gset signed_
