@@ -86,8 +86,11 @@ id() { as_super -c "SELECT sec.id('$1', '$2', ${3:-1})"; }
 org_a=$(id a organization); org_b=$(id b organization)
 admin_a=$(id a user 1); admin_b=$(id b user 1); editor_a=$(id a user 2)
 portal_a=$(id a client_user 1); client1_a=$(id a client 1); client2_a=$(id a client 2)
+# Earlier files of the suite end sessions of these accounts (a new password, a
+# sign-out everywhere): the claims carry "iat", and the tokens the account's
+# current session count, as tokens issued now would.
 claims() {   # claims ORG USER APP_ROLE DB_ROLE [CLIENT]
-    echo "{\"sub\": \"$2\", \"organization_id\": \"$1\", \"app_role\": \"$3\"${5:+, \"client_id\": \"$5\"}, \"exp\": 4102444800, \"role\": \"$4\"}"
+    echo "{\"sub\": \"$2\", \"organization_id\": \"$1\", \"app_role\": \"$3\"${5:+, \"client_id\": \"$5\"}, \"iat\": $(date +%s), \"exp\": 4102444800, \"role\": \"$4\"}"
 }
 
 # One request as PostgREST sends it: request METHOD ROLE CLAIMS AUTHORIZATION SQL [PRE]
@@ -156,7 +159,9 @@ as_app -c 'BEGIN' -c "SELECT sec.act_as('a', 1)" \
 as_super -c "SELECT mycelium.configure('require_signed_context', 'on')" >/dev/null
 as_super -c "SELECT mycelium.set_jwt_secret('the key PostgREST and Mycelium share, 32 bytes or more')" >/dev/null
 token() {   # token ORG USER ROLE [CLIENT]: as sign_in makes them (no "role" claim)
-    as_super -c "SELECT token FROM mycelium_internal.issue_token('$1', '$2', '$3', ${4:-NULL}, 1, NULL)"
+    as_super -c "SELECT token FROM mycelium_internal.issue_token('$1', '$2', '$3', ${4:-NULL}, 1,
+                     (SELECT f.generation FROM mycelium_internal.session_floors f
+                       WHERE f.organization_id = '$1' AND f.account_id = '$2'))"
 }
 admin_token=$(token "$org_a" "$admin_a" ADMIN)
 is "$(request GET mycelium_admin "$(claims "$org_a" "$admin_a" ADMIN mycelium_admin)" '' "$count")" 0 \
