@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./tap.sh
-plan 27
+plan 28
 keys=$(mktemp -d /tmp/mycelium-pgrst.XXXXXX)
 maker() { /usr/bin/python3 ./jwt_maker.py "$@"; }
 maker keys "$keys"
@@ -118,6 +118,9 @@ who='SELECT coalesce(mycelium.current_app_role() || $$ $$ || current_user || coa
 # --- The authenticator --------------------------------------------------------
 is "$(as_super -c "SELECT sec.sqlstate_of(\$\$SELECT mycelium.grant_access('regress_pgrst_authenticator', 'app')\$\$)")" \
    22023 'grant_access refuses a NOINHERIT role such as the authenticator (membership is granted instead)'
+is "$(as_super -c "SELECT mycelium.grant_access('regress_pgrst_authenticator', 'app')" 2>&1 | sed -n 's/^HINT: *//p')" \
+   "ALTER ROLE regress_pgrst_authenticator INHERIT; or, for an authenticator that switches roles (PostgREST's), GRANT mycelium_admin, mycelium_staff, mycelium_portal TO regress_pgrst_authenticator (docs/postgrest.md)." \
+   'and its hint names the GRANT an authenticator needs'
 is "$(request GET regress_pgrst_authenticator '' '' "$count")" 42501 \
    'the authenticator itself reads no tenant table'
 

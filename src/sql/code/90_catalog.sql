@@ -322,7 +322,8 @@ BEGIN
         RAISE EXCEPTION 'grant_access: role % does not inherit privileges', r
             USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium',
                   DETAIL = format('Its privileges come from membership in mycelium_%s.', kind),
-                  HINT = format('ALTER ROLE %s INHERIT;', r);
+                  HINT = format('ALTER ROLE %s INHERIT; or, for an authenticator that switches roles (PostgREST''s), '
+                                'GRANT mycelium_admin, mycelium_staff, mycelium_portal TO %s (docs/postgrest.md).', r, r);
     END IF;
     EXECUTE format('GRANT %I TO %s', 'mycelium_' || kind, r);
 END;
