@@ -394,6 +394,13 @@ export async function unlockAccount(db: Executor, args: { account_id: string }):
   await run<Record<string, never>>(db, "SELECT FROM mycelium.unlock_account", "", [["account_id", "\"pg_catalog\".\"uuid\"", false]], args);
 }
 
+/** value = ANY (ids), with ids sorted once per call site and each call a binary search
+ * 
+ * SELECT mycelium.uuid_among(value => uuid, ids => uuid[]) AS value -> bool */
+export async function uuidAmong(db: Executor, args: { value: string; ids: string[] }): Promise<boolean | null> {
+  return (await run<{ value: boolean | null }>(db, "SELECT mycelium.uuid_among", " AS value", [["value", "\"pg_catalog\".\"uuid\"", false], ["ids", "\"pg_catalog\".\"_uuid\"", false]], args))[0]!.value;
+}
+
 /** A time-ordered UUID (RFC 9562 version 7), monotonic within a backend; the default of every id
  * 
  * SELECT mycelium.uuid_v7() AS value -> uuid */

@@ -12,6 +12,14 @@ CREATE OR REPLACE FUNCTION mycelium.uuid_v7_time(id uuid) RETURNS timestamptz
 COMMENT ON FUNCTION mycelium.uuid_v7_time(uuid) IS
     'The creation time (millisecond precision) carried by a version 7 UUID';
 
+-- The staff policies' "one of the user's clients" (src/pg/uuid.cpp says why it
+-- is not = ANY).
+CREATE OR REPLACE FUNCTION mycelium.uuid_among(value uuid, ids uuid[]) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mycelium_uuid_among'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mycelium.uuid_among(uuid, uuid[]) IS
+    'value = ANY (ids), with ids sorted once per call site and each call a binary search';
+
 CREATE OR REPLACE FUNCTION mycelium.slugify(input text) RETURNS text
     AS 'MODULE_PATHNAME', 'mycelium_slugify'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

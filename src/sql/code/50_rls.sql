@@ -399,14 +399,14 @@ CREATE POLICY client_users_select ON mycelium.client_users FOR SELECT
 CREATE POLICY clients_select ON mycelium.clients FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
-                OR id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                OR mycelium.uuid_among(id, (SELECT mycelium.my_client_ids()))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND id = (SELECT mycelium.current_client_id()))));
 
 CREATE POLICY projects_select ON mycelium.projects FOR SELECT
     USING (organization_id = (SELECT mycelium.current_organization_id())
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT' AND manager_id = (SELECT mycelium.current_app_user_id()))
-                OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                OR mycelium.uuid_among(client_id, (SELECT mycelium.my_client_ids()))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
 CREATE POLICY projects_insert ON mycelium.projects FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
@@ -432,7 +432,7 @@ CREATE POLICY deliverables_select ON mycelium.deliverables FOR SELECT
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
                     AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
-                         OR client_id = ANY ((SELECT mycelium.my_client_ids())::uuid[])
+                         OR mycelium.uuid_among(client_id, (SELECT mycelium.my_client_ids()))
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id()))));
 -- Staff create work for clients they are assigned to, not as a VIEWER (CUSTOM
@@ -441,7 +441,7 @@ CREATE POLICY deliverables_insert ON mycelium.deliverables FOR INSERT
     WITH CHECK (organization_id = (SELECT mycelium.current_organization_id())
                 AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                      OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
-                         AND (client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
+                         AND (mycelium.uuid_among(client_id, (SELECT mycelium.my_writable_client_ids()))
                               OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))));
 -- Staff update what they may change (what they see, but a VIEWER assignment's
 -- clients only when the work is assigned to them), and cannot move it out; a
@@ -452,7 +452,7 @@ CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
                     AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
-                         OR client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
+                         OR mycelium.uuid_among(client_id, (SELECT mycelium.my_writable_client_ids()))
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
                     AND (SELECT mycelium.portal_can('approve')))))
@@ -460,7 +460,7 @@ CREATE POLICY deliverables_update ON mycelium.deliverables FOR UPDATE
            AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                 OR ((SELECT mycelium.current_app_role()) <> 'CLIENT'
                     AND (assigned_user_id = (SELECT mycelium.current_app_user_id())
-                         OR client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
+                         OR mycelium.uuid_among(client_id, (SELECT mycelium.my_writable_client_ids()))
                          OR service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[])))
                 OR ((SELECT mycelium.current_app_role()) = 'CLIENT' AND client_id = (SELECT mycelium.current_client_id())
                     AND (SELECT mycelium.portal_can('approve')))));
@@ -514,7 +514,7 @@ CREATE POLICY time_entries_insert ON mycelium.time_entries FOR INSERT
                             WHERE d.organization_id = time_entries.organization_id AND d.id = time_entries.deliverable_id
                               AND ((SELECT mycelium.current_app_role()) = 'ADMIN'
                                    OR d.assigned_user_id = (SELECT mycelium.current_app_user_id())
-                                   OR d.client_id = ANY ((SELECT mycelium.my_writable_client_ids())::uuid[])
+                                   OR mycelium.uuid_among(d.client_id, (SELECT mycelium.my_writable_client_ids()))
                                    OR d.service_type_id = ANY ((SELECT mycelium.my_service_type_ids())::uuid[]))));
 CREATE POLICY time_entries_update ON mycelium.time_entries FOR UPDATE
     USING (organization_id = (SELECT mycelium.current_organization_id())

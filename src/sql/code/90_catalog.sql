@@ -88,7 +88,8 @@ DECLARE
         'mycelium.webhook_event_types()',
         'mycelium.set_context(uuid, uuid, text, uuid, text[])', 'mycelium.authenticate(text)',
         'mycelium.set_request_info(inet, text, text)',
-        'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.slugify(text)',
+        'mycelium.uuid_v7()', 'mycelium.uuid_v7_time(uuid)', 'mycelium.uuid_among(uuid, uuid[])',
+        'mycelium.slugify(text)',
         'mycelium.is_valid_time_zone(text)', 'mycelium.validate_custom_fields(uuid, jsonb)',
         -- The CHECK constraints of deliverables and organization_settings call these.
         'mycelium.check_recurrence_rule(text)', 'mycelium.is_known_locale(text)',
