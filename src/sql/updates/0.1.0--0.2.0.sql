@@ -46,6 +46,13 @@ COMMENT ON FUNCTION mycelium.open_statuses() IS
 DROP INDEX mycelium.deliverables_open_due_idx;
 CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (organization_id, due_date)
     WHERE status = ANY (mycelium.open_statuses());
+-- A staff member's dashboard filters the user's entries in the index, and a
+-- page of the newest deliverables reads the page (src/sql/schema/30_indexes.sql).
+DROP INDEX mycelium.deliverables_dashboard_idx;
+CREATE INDEX deliverables_dashboard_idx
+    ON mycelium.deliverables (organization_id, assigned_user_id, status, due_date)
+    INCLUDE (client_id, service_type_id);
+CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables (organization_id, created_at, id);
 
 -- Functions whose arguments changed: the new ones are made by the code parts.
 DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
