@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2074);
+SELECT plan(2075);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
