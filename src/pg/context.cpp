@@ -13,9 +13,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "core/token_route.hpp"
 #include "pg/boundary.hpp"
 #include "pg/invalidation.hpp"
 #include "pg/spi.hpp"
@@ -82,6 +84,14 @@ struct State {
     // what sign_out ends when it ends one session.
     std::string token_organization, token_id;
     std::int64_t token_expires_at = 0, token_accepted_in = -1;
+
+    // The HS256 tokens authenticate accepted, by their exact text, with what it
+    // sealed for them: accepted again without a query until any table that decides
+    // acceptance changes (announced as session_floors, or the keys or settings
+    // themselves) or the session ends. Bounded: emptied when full.
+    std::unordered_map<std::string, mycelium::pg::AcceptedToken> accepted;
+    Oid access_relids[3] = {InvalidOid, InvalidOid, InvalidOid};
+    std::uint64_t access_changes = 0;  // invalidations seen, so a fill racing one is not kept
 };
 
 State &state() {
@@ -99,6 +109,12 @@ void forget_keys(Datum, Oid relid) {
     if (relid == InvalidOid || relid == s.settings_relid) {
         s.signed_by_table.reset();
         ++s.settings_changes;
+    }
+    bool access = relid == InvalidOid;
+    for (Oid watched : s.access_relids) access = access || (watched != InvalidOid && relid == watched);
+    if (access) {
+        s.accepted.clear();
+        ++s.access_changes;
     }
 }
 
@@ -642,3 +658,86 @@ MYCELIUM_FUNCTION(mycelium_current_token) {
     });
     return HeapTupleGetDatum(tuple);
 }
+
+namespace mycelium::pg {
+
+namespace {
+
+// At most this many tokens are kept per backend; a full cache is emptied.
+constexpr std::size_t kAcceptedTokensMax = 1024;
+
+// The tables whose changes drop the accepted tokens: session_floors (which the
+// other tables that decide acceptance announce themselves as), the keys and
+// the settings. Looked up again before every fill, so that a table made anew
+// (an update, a re-created extension) is the one watched.
+void watch_access_tables() {
+    State &s = state();
+    s.access_relids[0] = internal_table("session_floors").relid;
+    s.access_relids[1] = internal_table("auth_keys").relid;
+    s.access_relids[2] = internal_table("settings").relid;
+}
+
+}  // namespace
+
+std::uint64_t accepted_tokens_changes() {
+    watch_access_tables();
+    guard([] { AcceptInvalidationMessages(); });
+    return state().access_changes;
+}
+
+std::optional<std::int64_t> accept_again(const std::string &token) {
+    State &s = state();
+    if (s.accepted.empty()) return std::nullopt;
+    // A change committed before this call is seen, as a query now would see it.
+    guard([] { AcceptInvalidationMessages(); });
+    const auto found = s.accepted.find(token);
+    if (found == s.accepted.end()) return std::nullopt;
+    const AcceptedToken accepted = found->second;
+    if (accepted.ends <= unix_now()) {
+        s.accepted.erase(found);
+        return std::nullopt;
+    }
+    // As establish_context and remember_token do: a context and a
+    // password-change session never stand together.
+    guard([] {
+        (void)set_config_option("mycelium.password_change_context", "", PGC_USERSET,
+                                PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+    });
+    seal_into("mycelium.context", accepted.context,
+              time_t_to_timestamptz(static_cast<pg_time_t>(accepted.ends)), context_key());
+    s.token_accepted_in = -1;
+    if (accepted.token_id) {
+        s.token_organization = accepted.context.organization_id;
+        s.token_id = *accepted.token_id;
+        s.token_expires_at = accepted.ends;
+        s.token_accepted_in = current_binding(0).local_xid;
+    }
+    return accepted.expires_at;
+}
+
+void keep_accepted(const std::string &token, const std::string &token_utf8,
+                   std::uint64_t changes_before) {
+    State &s = state();
+    if (token.size() > kAcceptedTokenMaxBytes || s.access_changes != changes_before ||
+        s.access_relids[0] == InvalidOid)
+        return;
+    // What authenticate sealed: the value just set, opened by context_for_any_role.
+    const char *sealed = sealed_setting;
+    if (sealed == nullptr || s.sealed_value != sealed || !s.sealed || !holds_here(s.sealed->binding))
+        return;
+    std::optional<core::VerifiedToken> verified;
+    try {
+        if (core::route_token(token_utf8).algorithm != "HS256") return;
+        const std::string key = load_key("jwt");
+        if (key.empty()) return;
+        verified = core::verify_jwt_hs256(token_utf8, key, unix_now());
+    } catch (const core::Error &) {
+        return;  // expired since, or a key changed: checked the long way next time
+    }
+    if (!verified->issued_at || s.access_changes != changes_before) return;
+    if (s.accepted.size() >= kAcceptedTokensMax) s.accepted.clear();
+    s.accepted[token] = AcceptedToken{s.sealed->context, s.sealed->binding.expires_at,
+                                      verified->expires_at, verified->token_id};
+}
+
+}  // namespace mycelium::pg

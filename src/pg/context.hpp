@@ -1,6 +1,8 @@
 // The tenant context as the rest of the glue sees it.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -42,5 +44,34 @@ std::string load_key(const char *purpose);
 
 // The 'context' key, cached per backend until auth_keys changes.
 const std::string &context_key();
+
+// What authenticate sealed for an HS256 token it accepted: accepted again from
+// this, without a query, until a table that decides acceptance changes (the
+// statement triggers announce_access_change, announce_change) or the seal's end.
+struct AcceptedToken {
+    core::Context context;        // as sealed: the member's client and services
+    std::int64_t ends = 0;        // the seal's end, unix time
+    std::int64_t expires_at = 0;  // the token's "exp", unix time
+    std::optional<std::string> token_id;
+};
+
+// The longest token kept; Mycelium's own are about 400 bytes.
+inline constexpr std::size_t kAcceptedTokenMaxBytes = 2048;
+
+// Seals the context kept for this exact token, as authenticate would, and notes
+// the token for sign_out; its "exp", or nothing when it is not kept (then
+// nothing is set). Reads the invalidations other transactions committed first.
+std::optional<std::int64_t> accept_again(const std::string &token);
+
+// The count of invalidations of what accept_again keeps, to take before
+// authenticate checks a token the long way.
+std::uint64_t accepted_tokens_changes();
+
+// Keeps what authenticate just sealed for `token` (its text as given, and as
+// UTF-8), if it is an HS256 token with an "iat" (so that its session's end does
+// not depend on the time of the call) and nothing it depends on changed since
+// `changes_before`.
+void keep_accepted(const std::string &token, const std::string &token_utf8,
+                    std::uint64_t changes_before);
 
 }  // namespace mycelium::pg

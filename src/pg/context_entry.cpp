@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "pg/boundary.hpp"
 #include "pg/context.hpp"
+#include "pg/text.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -23,6 +24,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 
 namespace {
@@ -154,9 +156,29 @@ MYCELIUM_FUNCTION(mycelium_set_context) {
 // authenticate(token) -> (organization_id, user_id, role, client_id, expires_at,
 // must_change_password): the context it set, or the account of the session that
 // may only change its password, and the token's expiry.
+// A token this backend accepted before is accepted again without the checks'
+// queries (mycelium::pg::accept_again), until a table they read changes: what a
+// page load pays for authenticate is then the role switch and the seal.
 MYCELIUM_FUNCTION(mycelium_authenticate) {
-    bool no_expiry;
-    const Datum expires_at = call_internal(fcinfo, "authenticate", {TEXTOID}, &no_expiry);
+    // The token's bytes as given, to find it among those accepted before.
+    std::string token;
+    if (!PG_ARGISNULL(0)) {
+        const text *t = mycelium::pg::guard([&] { return PG_GETARG_TEXT_PP(0); });
+        if (VARSIZE_ANY_EXHDR(t) <= mycelium::pg::kAcceptedTokenMaxBytes)
+            token.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    }
+    bool no_expiry = false;
+    Datum expires_at = Datum(0);
+    const std::optional<std::int64_t> again =
+        token.empty() ? std::nullopt : mycelium::pg::accept_again(token);
+    if (again) {
+        expires_at = TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(*again)));
+    } else {
+        const std::uint64_t changes = mycelium::pg::accepted_tokens_changes();
+        expires_at = call_internal(fcinfo, "authenticate", {TEXTOID}, &no_expiry);
+        if (!token.empty() && mycelium::pg::context_for_any_role())
+            mycelium::pg::keep_accepted(token, mycelium::pg::text_arg_utf8(fcinfo, 0), changes);
+    }
     act_for_context("authenticate");
     std::optional<mycelium::core::Context> ctx = mycelium::pg::context_for_any_role();
     const bool must_change_password = !ctx;

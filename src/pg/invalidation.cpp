@@ -33,7 +33,11 @@ InternalTable internal_table(const char *name) {
 }  // namespace mycelium::pg
 
 // AFTER ... FOR EACH STATEMENT trigger: every backend drops what it cached of
-// this table when the transaction commits.
+// this table when the transaction commits. With an argument, of the extension's
+// table of that name instead: the tables a cache is made from announce their
+// changes as one (what authenticate keeps of the tokens it accepted is dropped
+// on a change of any table that decides whether a token is accepted, announced as
+// mycelium_internal.session_floors; docs/security.md, "Tokens accepted again").
 MYCELIUM_FUNCTION(mycelium_announce_change) {
     mycelium::pg::guard([&] {
         if (!CALLED_AS_TRIGGER(fcinfo))
@@ -41,7 +45,17 @@ MYCELIUM_FUNCTION(mycelium_announce_change) {
                             errmsg("announce_change: not called by trigger manager"),
                             mycelium::pg::errschema()));
         auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-        CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+        Oid relid = RelationGetRelid(trigdata->tg_relation);
+        if (trigdata->tg_trigger->tgnargs > 0) {
+            const char *name = trigdata->tg_trigger->tgargs[0];
+            relid = mycelium::pg::internal_table(name).relid;
+            if (relid == InvalidOid)
+                ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                                errmsg("announce_change: no table mycelium_internal.%s", name),
+                                errhint("Run ALTER EXTENSION mycelium UPDATE."),
+                                mycelium::pg::errschema()));
+        }
+        CacheInvalidateRelcacheByRelid(relid);
     });
     return PointerGetDatum(nullptr);
 }

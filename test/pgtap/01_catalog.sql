@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2075);
+SELECT plan(2089);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -1190,6 +1190,8 @@ INSERT INTO want_triggers (sch, tbl, trg, func, def) VALUES
 -- below) and a logical replica applies changes. announce_change makes every
 -- backend drop what it cached of the table (keys, switches, compiled field
 -- validators): a cache must never outlive the rows it was made from.
+-- announce_access_change: the tables that decide whether authenticate accepts a
+-- token drop every backend's accepted tokens (announced as session_floors').
 -- check_manifest must refuse a dump whose tables differ from this database's
 -- whatever the restore's options, session_replication_role = replica included.
 INSERT INTO want_triggers (sch, tbl, trg, func, def, enabled) VALUES
@@ -1207,6 +1209,27 @@ INSERT INTO want_triggers (sch, tbl, trg, func, def, enabled) VALUES
      'A'),
     ('mycelium_internal', 'schema_manifest', 'check_manifest', 'check_manifest',
      'CREATE TRIGGER check_manifest BEFORE INSERT ON mycelium_internal.schema_manifest FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_manifest()',
+     'A'),
+    ('mycelium', 'users', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+     'A'),
+    ('mycelium', 'client_users', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.client_users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+     'A'),
+    ('mycelium', 'clients', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.clients FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+     'A'),
+    ('mycelium', 'organization_settings', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.organization_settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+     'A'),
+    ('mycelium_internal', 'credentials', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.credentials FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+     'A'),
+    ('mycelium_internal', 'session_floors', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.session_floors FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+     'A'),
+    ('mycelium_internal', 'revoked_tokens', 'announce_access_change', 'announce_change',
+     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.revoked_tokens FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
      'A');
 -- A restore loads every table as a replica would (src/sql/code/15_restore.sql):
 -- each table of both schemas has the same load_as_replica statement trigger,
@@ -1706,7 +1729,7 @@ SELECT set_eq(
          AND NOT g.tgisinternal$$,
     $$SELECT format('%I.%I', sch, tbl), trg::text, enabled::text FROM want_triggers$$,
     'Every trigger of both schemas fires as declared: O (not in replica mode), or A (always) for announce_change '
-    'on auth_keys, settings, service_types and deliverable_fields and for check_manifest');
+    'on auth_keys, settings, service_types and deliverable_fields, announce_access_change and check_manifest');
 
 -- The event trigger that refuses changes to Mycelium's schemas made outside the
 -- extension's scripts (src/sql/code/85_schema_guard.sql): it looks at every DDL

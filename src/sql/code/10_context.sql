@@ -438,3 +438,24 @@ CREATE OR REPLACE TRIGGER announce_change AFTER INSERT OR UPDATE OR DELETE OR TR
 -- outlive the rows it was made from.
 ALTER TABLE mycelium_internal.auth_keys ENABLE ALWAYS TRIGGER announce_change;
 ALTER TABLE mycelium_internal.settings ENABLE ALWAYS TRIGGER announce_change;
+-- authenticate accepts a token it accepted before without checking it again
+-- (src/pg/context.cpp, accept_again) until any table that decides acceptance
+-- changes: who is a member and with what role, status, client and services, the
+-- portal switch and session timeout, a password to change, ended sessions and
+-- signed-out tokens. Each announces its changes as session_floors', which every
+-- backend's kept tokens watch (docs/security.md, "Tokens accepted again").
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['mycelium.users', 'mycelium.client_users', 'mycelium.clients',
+                             'mycelium.organization_settings', 'mycelium_internal.credentials',
+                             'mycelium_internal.session_floors', 'mycelium_internal.revoked_tokens'] LOOP
+        EXECUTE format('CREATE OR REPLACE TRIGGER announce_access_change
+                            AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s
+                            FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(%L)',
+                       t, 'session_floors');
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER announce_access_change', t);
+    END LOOP;
+END;
+$$;
