@@ -111,7 +111,8 @@ void forget_keys(Datum, Oid relid) {
         ++s.settings_changes;
     }
     bool access = relid == InvalidOid;
-    for (Oid watched : s.access_relids) access = access || (watched != InvalidOid && relid == watched);
+    for (Oid watched : s.access_relids)
+        access = access || (watched != InvalidOid && relid == watched);
     if (access) {
         s.accepted.clear();
         ++s.access_changes;
@@ -700,8 +701,8 @@ std::optional<std::int64_t> accept_again(const std::string &token) {
     // As establish_context and remember_token do: a context and a
     // password-change session never stand together.
     guard([] {
-        (void)set_config_option("mycelium.password_change_context", "", PGC_USERSET,
-                                PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+        (void)set_config_option("mycelium.password_change_context", "", PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_LOCAL, true, 0, false);
     });
     seal_into("mycelium.context", accepted.context,
               time_t_to_timestamptz(static_cast<pg_time_t>(accepted.ends)), context_key());
@@ -723,7 +724,8 @@ void keep_accepted(const std::string &token, const std::string &token_utf8,
         return;
     // What authenticate sealed: the value just set, opened by context_for_any_role.
     const char *sealed = sealed_setting;
-    if (sealed == nullptr || s.sealed_value != sealed || !s.sealed || !holds_here(s.sealed->binding))
+    if (sealed == nullptr || s.sealed_value != sealed || !s.sealed ||
+        !holds_here(s.sealed->binding))
         return;
     std::optional<core::VerifiedToken> verified;
     try {

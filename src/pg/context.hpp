@@ -72,6 +72,6 @@ std::uint64_t accepted_tokens_changes();
 // not depend on the time of the call) and nothing it depends on changed since
 // `changes_before`.
 void keep_accepted(const std::string &token, const std::string &token_utf8,
-                    std::uint64_t changes_before);
+                   std::uint64_t changes_before);
 
 }  // namespace mycelium::pg
