@@ -107,7 +107,7 @@ $$;
 CREATE FUNCTION bench.expand(s text) RETURNS text
     LANGUAGE sql STABLE
 AS $$
-    SELECT replace(replace(replace(replace(replace(replace(replace(replace(s,
+    SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(s,
            '{admin_email}', quote_literal(bench.param('admin_email'))),
            '{org}',    quote_literal(bench.param('org'))    || '::uuid'),
            '{admin}',  quote_literal(bench.param('admin'))  || '::uuid'),
@@ -115,7 +115,8 @@ AS $$
            '{portal}', quote_literal(bench.param('portal')) || '::uuid'),
            '{client}', quote_literal(bench.param('portal_client')) || '::uuid'),
            '{month}',  quote_literal(bench.param('month'))  || '::date'),
-           '{editor_role}', quote_literal(bench.param('editor_role')));
+           '{editor_role}', quote_literal(bench.param('editor_role'))),
+           '{as_of}', quote_literal(bench.param('as_of')) || '::timestamptz');
 $$;
 
 -- digest(query): what the rows of a query are, independent of their order: how

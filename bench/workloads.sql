@@ -120,12 +120,15 @@ WHERE workload IN ('generation_one', 'generation_all') AND col = 'document';
 -- document: calculate_user_productivity(user, 30) once per user. mycelium:
 -- productivity_scores, every user in one call. limit: the same GROUP BY and
 -- formula as one bare query (the cohort of docs/notifications.md: deliverables
--- created in the period, not cancelled).
+-- created in the period, not cancelled). mycelium and limit score as of one
+-- moment, fixed here ({as_of}): at the wide scale they run a minute apart, and
+-- deliverables falling due in between made their answers differ.
+INSERT INTO bench.params (key, value) VALUES ('as_of', now()::text);
 INSERT INTO bench.workloads (ord, workload, title, col, sql) VALUES
 (20, 'productivity_one', 'Productivity of every user, one organization', 'document',
  $q$SELECT docref.calculate_user_productivity(u.id, 30) FROM mycelium.users u WHERE u.organization_id = {org}$q$),
 (20, 'productivity_one', 'Productivity of every user, one organization', 'mycelium',
- $q$SELECT * FROM mycelium.productivity_scores({org}, 30)$q$),
+ $q$SELECT * FROM mycelium.productivity_scores({org}, 30, {as_of})$q$),
 (20, 'productivity_one', 'Productivity of every user, one organization', 'limit',
  $q$SELECT a.user_id, a.total_assigned, a.total_completed,
        CASE WHEN a.total_assigned > 0 THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END
@@ -135,20 +138,20 @@ INSERT INTO bench.workloads (ord, workload, title, col, sql) VALUES
             THEN round(greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned - a.overdue_count * 10)), 2)
             ELSE 0 END AS productivity_score
 FROM (SELECT u.id AS user_id, count(d.id) AS total_assigned,
-             count(d.id) FILTER (WHERE d.completed_at < now()) AS total_completed,
-             count(d.id) FILTER (WHERE d.due_date < now()
+             count(d.id) FILTER (WHERE d.completed_at < {as_of}) AS total_completed,
+             count(d.id) FILTER (WHERE d.due_date < {as_of}
                                    AND (d.completed_at IS NULL OR d.completed_at > d.due_date)) AS overdue_count,
-             avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < now()) AS avg_seconds
+             avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < {as_of}) AS avg_seconds
       FROM mycelium.users u
       LEFT JOIN mycelium.deliverables d
              ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id
-            AND d.created_at >= now() - interval '30 days' AND d.created_at < now() AND d.status <> 'CANCELLED'
+            AND d.created_at >= {as_of} - interval '30 days' AND d.created_at < {as_of} AND d.status <> 'CANCELLED'
       WHERE u.organization_id = {org}
       GROUP BY u.organization_id, u.id) a$q$),
 (21, 'productivity_all', 'Productivity of every user, all organizations', 'document',
  $q$SELECT docref.calculate_user_productivity(u.id, 30) FROM mycelium.users u$q$),
 (21, 'productivity_all', 'Productivity of every user, all organizations', 'mycelium',
- $q$SELECT * FROM mycelium.productivity_scores(NULL, 30)$q$),
+ $q$SELECT * FROM mycelium.productivity_scores(NULL, 30, {as_of})$q$),
 (21, 'productivity_all', 'Productivity of every user, all organizations', 'limit',
  $q$SELECT a.user_id, a.total_assigned, a.total_completed,
        CASE WHEN a.total_assigned > 0 THEN round(a.total_completed * 100.0 / a.total_assigned, 2) ELSE 0 END
@@ -158,14 +161,14 @@ FROM (SELECT u.id AS user_id, count(d.id) AS total_assigned,
             THEN round(greatest(0, least(100, a.total_completed * 100.0 / a.total_assigned - a.overdue_count * 10)), 2)
             ELSE 0 END AS productivity_score
 FROM (SELECT u.id AS user_id, count(d.id) AS total_assigned,
-             count(d.id) FILTER (WHERE d.completed_at < now()) AS total_completed,
-             count(d.id) FILTER (WHERE d.due_date < now()
+             count(d.id) FILTER (WHERE d.completed_at < {as_of}) AS total_completed,
+             count(d.id) FILTER (WHERE d.due_date < {as_of}
                                    AND (d.completed_at IS NULL OR d.completed_at > d.due_date)) AS overdue_count,
-             avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < now()) AS avg_seconds
+             avg(extract(epoch FROM d.completed_at - d.created_at)) FILTER (WHERE d.completed_at < {as_of}) AS avg_seconds
       FROM mycelium.users u
       LEFT JOIN mycelium.deliverables d
              ON d.organization_id = u.organization_id AND d.assigned_user_id = u.id
-            AND d.created_at >= now() - interval '30 days' AND d.created_at < now() AND d.status <> 'CANCELLED'
+            AND d.created_at >= {as_of} - interval '30 days' AND d.created_at < {as_of} AND d.status <> 'CANCELLED'
       
       GROUP BY u.organization_id, u.id) a$q$);
 
