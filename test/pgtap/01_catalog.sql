@@ -1209,28 +1209,21 @@ INSERT INTO want_triggers (sch, tbl, trg, func, def, enabled) VALUES
      'A'),
     ('mycelium_internal', 'schema_manifest', 'check_manifest', 'check_manifest',
      'CREATE TRIGGER check_manifest BEFORE INSERT ON mycelium_internal.schema_manifest FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_manifest()',
-     'A'),
-    ('mycelium', 'users', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
-     'A'),
-    ('mycelium', 'client_users', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.client_users FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
-     'A'),
-    ('mycelium', 'clients', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.clients FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
-     'A'),
-    ('mycelium', 'organization_settings', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium.organization_settings FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
-     'A'),
-    ('mycelium_internal', 'credentials', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.credentials FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
-     'A'),
-    ('mycelium_internal', 'session_floors', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.session_floors FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
-     'A'),
-    ('mycelium_internal', 'revoked_tokens', 'announce_access_change', 'announce_change',
-     'CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON mycelium_internal.revoked_tokens FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
      'A');
+-- announce_access_change: one per table that decides whether authenticate
+-- accepts a token, each announcing as session_floors.
+INSERT INTO want_triggers (sch, tbl, trg, func, def, enabled)
+SELECT t.sch, t.tbl, 'announce_access_change', 'announce_change',
+       format('CREATE TRIGGER announce_access_change AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON %I.%I '
+              'FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.announce_change(''session_floors'')',
+              t.sch, t.tbl),
+       'A'
+  FROM unnest(ARRAY['mycelium', 'mycelium', 'mycelium', 'mycelium',
+                     'mycelium_internal', 'mycelium_internal', 'mycelium_internal']::name[],
+              ARRAY['users', 'client_users', 'clients', 'organization_settings',
+                    'credentials', 'session_floors', 'revoked_tokens']::name[])
+       WITH ORDINALITY AS t(sch, tbl, i)
+ ORDER BY t.i;
 -- A restore loads every table as a replica would (src/sql/code/15_restore.sql):
 -- each table of both schemas has the same load_as_replica statement trigger,
 -- which costs other statements no more than the WHEN test. One per table of
