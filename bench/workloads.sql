@@ -353,10 +353,8 @@ INSERT INTO bench.workloads (ord, workload, title, col, writes, setup, sql, rows
  ARRAY['ALTER TABLE mycelium.notification_recipients DISABLE TRIGGER USER'],
  $q$WITH picked AS (
     SELECT r.organization_id, r.id FROM mycelium.notification_recipients r
-    JOIN mycelium.notifications n ON n.organization_id = r.organization_id AND n.id = r.notification_id
     WHERE r.channel = 'email' AND r.channel <> 'in_app' AND r.delivered_at IS NULL AND r.failed_at IS NULL
       AND coalesce(r.next_attempt_at, '-infinity'::timestamptz) <= now()
-      AND n.status = 'PENDING' AND coalesce(n.scheduled_for, '-infinity'::timestamptz) <= now()
     ORDER BY coalesce(r.next_attempt_at, '-infinity'::timestamptz), r.id
     LIMIT 100 FOR UPDATE OF r SKIP LOCKED),
 claimed AS (

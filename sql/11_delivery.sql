@@ -147,6 +147,10 @@ VALUES (:'post', 'SYSTEM_MAINTENANCE', 'Never', 'Never', '{email}', 'CANCELLED')
 INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel)
 VALUES (:'post', :'never', '0000000d-0000-7000-8000-0000000000a1', 'email');
 SELECT count(*) AS cancelled_claimed FROM mycelium.claim_deliveries('email');
+-- Written past address_recipient (by the table's owner), it was in the outbox:
+-- the claim that reached it ended it instead of handing it out.
+SELECT attempts, failed_at IS NOT NULL AS ended, next_attempt_at, last_error
+FROM mycelium.notification_recipients WHERE notification_id = :'never';
 
 -- The outbox index serves the claim.
 EXPLAIN (COSTS OFF)
@@ -212,6 +216,30 @@ RESET ROLE;
 SET ROLE regress_mycelium_webapp;
 SELECT regress.try($$SELECT mycelium.claim_deliveries('email')$$) AS app_claims;
 SELECT regress.try(format($$SELECT mycelium.finish_delivery(%L, %L, 1)$$, :'post', :'flyer_mail')) AS app_finishes;
+RESET ROLE;
+
+-- An ADMIN who cancels a pending notification ends its open deliveries at once:
+-- they leave the outbox, so no claim reads past them, and a worker that held
+-- one hears 'stale'.
+INSERT INTO mycelium.notifications (organization_id, type, title, message, channels)
+VALUES (:'post', 'SYSTEM_MAINTENANCE', 'Called off', 'Called off', '{email}') RETURNING id AS called_off \gset
+INSERT INTO mycelium.notification_recipients (organization_id, notification_id, user_id, channel, email_address)
+VALUES (:'post', :'called_off', '0000000d-0000-7000-8000-0000000000a1', 'email', 'ada@post.test'),
+       (:'post', :'called_off', '0000000d-0000-7000-8000-0000000000e1', 'email', 'eve@post.test');
+SET ROLE regress_mycelium_postman;
+SELECT recipient_id AS held, attempt AS held_attempt FROM mycelium.claim_deliveries('email', 1) \gset
+RESET ROLE;
+SET ROLE regress_mycelium_webapp;
+BEGIN;
+SELECT mycelium.set_context(:'post', '0000000d-0000-7000-8000-0000000000a1', 'ADMIN') IS NOT NULL AS admin;
+UPDATE mycelium.notifications SET status = 'CANCELLED' WHERE id = :'called_off';
+COMMIT;
+RESET ROLE;
+SELECT attempts, failed_at IS NOT NULL AS ended, next_attempt_at, last_error
+FROM mycelium.notification_recipients WHERE notification_id = :'called_off' ORDER BY attempts DESC;
+SET ROLE regress_mycelium_postman;
+SELECT mycelium.finish_delivery(:'post', :'held', :held_attempt) AS held_report;
+SELECT count(*) AS claimed_after_cancel FROM mycelium.claim_deliveries('email');
 RESET ROLE;
 DROP OWNED BY regress_mycelium_postman, regress_mycelium_webapp;
 DROP ROLE regress_mycelium_postman, regress_mycelium_webapp;

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2089);
+SELECT plan(2091);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -1159,6 +1159,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON mycelium.notifications FOR EACH ROW EXECUTE FUNCTION mycelium_internal.touch_updated_at()'),
     ('notifications', 'check_references_insert', 'check_references',
      'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.notifications REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references()'),
+    ('notifications', 'end_cancelled_deliveries', 'end_cancelled_deliveries',
+     'CREATE TRIGGER end_cancelled_deliveries AFTER UPDATE OF status ON mycelium.notifications FOR EACH ROW WHEN (((new.status = ''CANCELLED''::mycelium.notification_status) AND (old.status <> ''CANCELLED''::mycelium.notification_status))) EXECUTE FUNCTION mycelium_internal.end_cancelled_deliveries()'),
     ('notification_recipients', 'require_context', 'require_context',
      'CREATE TRIGGER require_context BEFORE INSERT OR DELETE OR UPDATE ON mycelium.notification_recipients FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.require_context()'),
     ('notification_recipients', 'guard_recipient_update', 'limit_changes',
@@ -1850,6 +1852,7 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'require_context', 'limit_changes', 'guard_portal_deliverable_update', 'address_recipient',
     'guard_move', 'check_references', 'equip_role', 'acting_organizations',
     'next_delivery_time', 'deliverable_audience', 'due_key_format', 'send_notifications', 'report_deliveries',
+    'ended_delivery', 'end_cancelled_deliveries',
     'notify_deliverable_events', 'notify_comment_events', 'apply_job_schedule',
     'send_notices', 'client_audience', 'notify_client_events', 'notify_project_events', 'notify_integration_errors',
     'in_extension_script', 'schema_digest', 'record_schema', 'check_manifest', 'guard_schema',
@@ -2089,6 +2092,9 @@ SELECT set_eq(
         ('mycelium_internal.report_deliveries(text,uuid[],uuid[],integer[],text[],boolean[])',
                                                                   'plpgsql', 'v', 'u', false),
         ('mycelium_internal.delivery_backoff(integer)',           'sql',     'i', 's', false),
+        ('mycelium_internal.ended_delivery(mycelium.notification_status)',
+                                                                  'sql',     'i', 's', false),
+        ('mycelium_internal.end_cancelled_deliveries()',          'plpgsql', 'v', 'u', true),
         ('mycelium.webhook_event_types()',                        'sql',     'i', 's', false),
         ('mycelium_internal.check_webhook_subscription()',        'plpgsql', 'v', 'u', false),
         ('mycelium_internal.webhook_subscriptions(uuid[])',       'sql',     's', 'u', false),
@@ -2140,6 +2146,7 @@ SELECT is(
           'mycelium_internal.check_new_work() trigger', 'mycelium_internal.check_plan_limits() trigger',
           'mycelium_internal.check_references() trigger', 'mycelium_internal.check_staff_row() trigger', 'mycelium_internal.check_webhook_subscription() trigger',
           'mycelium_internal.default_due_date() trigger', 'mycelium_internal.derive_time_entry() trigger',
+          'mycelium_internal.end_cancelled_deliveries() trigger',
           'mycelium_internal.end_sessions_on_change() trigger',
           'mycelium_internal.fill_slug() trigger', 'mycelium_internal.guard_actual_hours() trigger',
           'mycelium_internal.guard_move() trigger',
@@ -2465,7 +2472,8 @@ SELECT is(
 -- or keep integrations' secrets (keep_integration_secrets seals what a writer puts
 -- in config, reveal_integration_secret decrypts for an ADMIN of the organization,
 -- announce_notifications and notification_channel name LISTEN channels under the
--- server's key).
+-- server's key), or end the deliveries of a notification an ADMIN cancels
+-- (end_cancelled_deliveries writes columns the ADMIN may not).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
@@ -2522,6 +2530,7 @@ SELECT is(
           'mycelium_internal.check_plan_limits()',
           'mycelium_internal.check_references()',
           'mycelium_internal.check_staff_row()',
+          'mycelium_internal.end_cancelled_deliveries()',
           'mycelium_internal.end_sessions_on_change()',
           'mycelium_internal.establish_context(uuid,uuid,text,uuid,text[],timestamp with time zone,text)',
           'mycelium_internal.fill_slug()',

@@ -14,7 +14,7 @@
 -- the failing call it ran in: a sequence advances whatever happens to the
 -- transaction.
 BEGIN;
-SELECT plan(39);
+SELECT plan(41);
 
 CREATE SEQUENCE public.spy_privileged;
 CREATE TABLE public.spy_log (who pg_catalog.text, what pg_catalog.text);
@@ -257,6 +257,12 @@ SELECT count(*) FROM mycelium.generate_recurring_deliverables(NULL, date_trunc('
 $$, 'generation, dry run');
 SELECT lives_ok($$SELECT mycelium.sweep_overdue()$$, 'the overdue sweep');
 SELECT lives_ok($$SELECT mycelium.sweep_due_soon()$$, 'the due-soon sweep');
+SELECT lives_ok($$UPDATE mycelium.notifications SET status = 'CANCELLED' WHERE status = 'PENDING'$$,
+                'an ADMIN cancels the pending notifications');
+SELECT ok((SELECT count(*) FILTER (WHERE r.failed_at IS NOT NULL) > 0
+                  AND count(*) FILTER (WHERE r.failed_at IS NULL AND r.delivered_at IS NULL) = 0
+             FROM mycelium.notification_recipients r WHERE r.channel <> 'in_app'),
+          'which ends their open deliveries (end_cancelled_deliveries)');
 SELECT lives_ok($$SELECT count(*) FROM mycelium.productivity_scores(sec.id('a', 'organization'), 30, now(), NULL)$$,
                 'productivity');
 -- The account life cycle and identity services, with real arguments, so that

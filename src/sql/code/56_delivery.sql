@@ -53,26 +53,44 @@ BEGIN
 
     RETURN QUERY
     WITH picked AS (
-        SELECT r.organization_id, r.id
+        -- The outbox alone, in its order, up to the batch: a claim reads its batch,
+        -- not every tenant's backlog (with the notifications joined here, the
+        -- planner read the whole due range and sorted it). The outbox holds the
+        -- deliveries of pending notifications only (end_cancelled_deliveries),
+        -- each due from its scheduled_for; checked below.
+        SELECT r.organization_id, r.id, r.notification_id
         FROM mycelium.notification_recipients r
-        JOIN mycelium.notifications n ON n.organization_id = r.organization_id AND n.id = r.notification_id
         -- channel <> 'in_app' repeats the outbox index's predicate, so that the
         -- planner may use it for a channel it only knows at run time.
         WHERE r.channel = wanted AND r.channel <> 'in_app'
           AND r.delivered_at IS NULL AND r.failed_at IS NULL
           AND coalesce(r.next_attempt_at, '-infinity'::timestamptz) <= now()
-          AND n.status = 'PENDING' AND coalesce(n.scheduled_for, '-infinity'::timestamptz) <= now()
         ORDER BY coalesce(r.next_attempt_at, '-infinity'::timestamptz), r.id
         LIMIT how_many
         FOR UPDATE OF r SKIP LOCKED
     ),
+    -- A delivery written past the triggers (by the table's owner, or with them
+    -- disabled) may belong to a notification that is not pending, or not due
+    -- yet: it is not handed out, but ended as a cancellation ends it, or left to
+    -- wait for its time.
+    checked AS (
+        SELECT p.organization_id, p.id, n.status,
+               n.status = 'PENDING' AND coalesce(n.scheduled_for, '-infinity'::timestamptz) <= now() AS due,
+               n.scheduled_for
+        FROM picked p
+        JOIN mycelium.notifications n ON n.organization_id = p.organization_id AND n.id = p.notification_id
+    ),
     claimed AS (
         UPDATE mycelium.notification_recipients r
-        SET attempts = r.attempts + 1, next_attempt_at = now() + held
-        FROM picked p
-        WHERE r.organization_id = p.organization_id AND r.id = p.id
+        SET attempts = r.attempts + CASE WHEN k.due THEN 1 ELSE 0 END,
+            next_attempt_at = CASE WHEN k.due THEN now() + held WHEN k.status = 'PENDING' THEN k.scheduled_for END,
+            failed_at = CASE WHEN k.status <> 'PENDING' THEN now() END,
+            last_error = CASE WHEN k.status <> 'PENDING' THEN mycelium_internal.ended_delivery(k.status)
+                              ELSE r.last_error END
+        FROM checked k
+        WHERE r.organization_id = k.organization_id AND r.id = k.id
         RETURNING r.organization_id, r.id, r.notification_id, r.attempts, r.channel, r.user_id, r.client_user_id,
-                  r.email_address, r.next_attempt_at
+                  r.email_address, r.next_attempt_at, k.due
     )
     -- The recipient is a staff user or a portal user (client_user_id; user_id is
     -- then NULL); an e-mail carries the organization's branding.
@@ -91,11 +109,44 @@ BEGIN
     LEFT JOIN mycelium.organization_branding b ON b.organization_id = c.organization_id AND c.channel = 'email'
     LEFT JOIN mycelium.integrations si ON si.organization_id = c.organization_id AND si.type = 'SLACK'
                                       AND c.channel = 'slack' AND si.is_enabled AND si.is_connected
+    WHERE c.due
     ORDER BY c.next_attempt_at, c.id;
 END;
 $$;
 COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
     'Hands a worker up to batch_size due deliveries of one channel, leased to it for lease';
+
+-- Why a delivery of a notification that is no longer pending ended without
+-- being made: its last_error. One wording for the cancellation's trigger and
+-- the claim.
+CREATE OR REPLACE FUNCTION mycelium_internal.ended_delivery(status mycelium.notification_status) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'the notification is ' || lower(status::text) || ', so it is not delivered'
+$$;
+
+-- The outbox holds only what a worker may be handed. When an ADMIN cancels a
+-- pending notification, its open deliveries end (failed_at, with the reason):
+-- they leave the outbox instead of waiting in it for every claim to read past.
+-- A worker that holds one when it ends has its report answered 'stale'. SENT and
+-- FAILED are set by the reports when no delivery is open. Definer: the ADMIN
+-- ends deliveries it may not write.
+CREATE OR REPLACE FUNCTION mycelium_internal.end_cancelled_deliveries() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE mycelium.notification_recipients r
+    SET failed_at = now(), next_attempt_at = NULL, last_error = mycelium_internal.ended_delivery(NEW.status)
+    WHERE r.organization_id = NEW.organization_id AND r.notification_id = NEW.id
+      AND r.channel <> 'in_app' AND r.delivered_at IS NULL AND r.failed_at IS NULL;
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER end_cancelled_deliveries AFTER UPDATE OF status ON mycelium.notifications
+    FOR EACH ROW WHEN (NEW.status = 'CANCELLED' AND OLD.status <> 'CANCELLED')
+    EXECUTE FUNCTION mycelium_internal.end_cancelled_deliveries();
 
 -- How long a delivery that failed on its attempt-th try waits before the next:
 -- 1, 4, 16, then 64 minutes; NULL after the fifth, which was the last. The one

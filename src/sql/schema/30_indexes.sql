@@ -119,7 +119,8 @@ CREATE INDEX notifications_org_related_idx ON mycelium.notifications (organizati
 CREATE UNIQUE INDEX notifications_deliverable_due_key
     ON mycelium.notifications (organization_id, type, related_id, (metadata ->> 'due_date'))
     WHERE type IN ('DELIVERABLE_DUE_SOON', 'DELIVERABLE_OVERDUE');
--- The delivery worker's queue, across organizations: pending, oldest first.
+-- Pending notifications across organizations, oldest first: what waits to be
+-- sent (claim_deliveries reads the recipients' outbox, below).
 CREATE INDEX notifications_pending_queue_idx ON mycelium.notifications (scheduled_for)
     WHERE status = 'PENDING';
 

@@ -630,6 +630,20 @@ ALTER TYPE mycelium.delivery
     ADD ATTRIBUTE email_footer_html text,
     ADD ATTRIBUTE email_signature text,
     ADD ATTRIBUTE slack_webhook_url text;
+-- The outbox holds the deliveries of pending notifications only
+-- (end_cancelled_deliveries, src/sql/code/56_delivery.sql): those of the
+-- notifications 0.1.0 cancelled end, with the reason.
+CREATE FUNCTION mycelium_internal.ended_delivery(status mycelium.notification_status) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'the notification is ' || lower(status::text) || ', so it is not delivered'
+$$;
+UPDATE mycelium.notification_recipients r
+   SET failed_at = now(), next_attempt_at = NULL, last_error = mycelium_internal.ended_delivery(n.status)
+  FROM mycelium.notifications n
+ WHERE n.organization_id = r.organization_id AND n.id = r.notification_id AND n.status <> 'PENDING'
+   AND r.channel <> 'in_app' AND r.delivered_at IS NULL AND r.failed_at IS NULL;
 -- send_notifications gained the portal recipients (portal_users), and the titles
 -- and due dates that a sweep passes instead of reading them again.
 DROP FUNCTION mycelium_internal.send_notifications(mycelium.notification_type, timestamptz, uuid, uuid[], uuid[],
