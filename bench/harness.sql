@@ -160,6 +160,28 @@ EXCEPTION WHEN OTHERS THEN
 END;
 $$;
 
+-- The machine's speed, for comparing runs: the median of five times one fixed
+-- loop of pure CPU (a million hashes, no table, no I/O), in ms, taken before and
+-- after the workloads. Two runs whose yardsticks differ measured on machines of
+-- different speed (another load, another host); within a run, a yardstick that
+-- moved says the machine changed speed while measuring.
+CREATE FUNCTION bench.yardstick() RETURNS numeric
+    LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    started timestamptz;
+    took float8[] := '{}';
+    total bigint;
+BEGIN
+    FOR i IN 1..5 LOOP
+        started := clock_timestamp();
+        SELECT sum(hashint8(g)) INTO total FROM generate_series(1::bigint, 1000000) AS g;
+        took := took || extract(epoch FROM clock_timestamp() - started) * 1000;
+    END LOOP;
+    RETURN round((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(took) AS t)::numeric, 1);
+END;
+$$;
+
 -- Runs one repetition of one column of one workload and records it. Called once
 -- per top-level statement, so that statement_timeout bounds each measurement.
 -- After a timeout or an error, later repetitions of the same column are skipped.
@@ -585,6 +607,8 @@ BEGIN
     RETURN NEXT format('machine: %s cores, %s GiB memory, %s; %s; load average %s at start, %s at end',
                        bench.param('cores'), bench.param('memory_gib'), bench.param('postgresql'),
                        bench.param('finished_at'), bench.param('loadavg_start'), bench.param('loadavg_end'));
+    RETURN NEXT format('CPU yardstick (a million hashes, median of 5): %s ms before the workloads, %s ms after',
+                       bench.param('yardstick_start'), bench.param('yardstick_end'));
     RETURN NEXT format('load average (1 min) while measuring: %s to %s, median %s',
                        (SELECT min(loadavg) FROM bench.results), (SELECT max(loadavg) FROM bench.results),
                        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY loadavg) FROM bench.results));
@@ -673,6 +697,8 @@ AS $$
             'memory_gib', bench.param('memory_gib')::numeric,
             'postgresql', bench.param('postgresql'),
             'postgresql_version', current_setting('server_version'),
+            'cpu_yardstick_ms', jsonb_build_object('start', bench.param('yardstick_start')::numeric,
+                                                   'end', bench.param('yardstick_end')::numeric),
             'load_average_start', bench.param('loadavg_start'),
             'load_average_end', bench.param('loadavg_end'),
             'load_average_while_measuring', (SELECT jsonb_build_object(
