@@ -192,7 +192,13 @@ DECLARE
     done_orgs uuid[];
     done_notifications uuid[];
     lock_wait_before constant text := current_setting('lock_timeout');
+    plan_mode_before constant text := current_setting('plan_cache_mode');
 BEGIN
+    -- Every statement below reads the reports by primary key, whatever the arrays
+    -- hold, so one generic plan serves every call. The plan cache would plan the
+    -- first five calls of each backend for their arrays: at 100 reports that
+    -- planning costs about what the work does (10 against 5.5 ms a batch).
+    PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
     -- The arrays: one element per report, errors and permanents optional.
     IF orgs IS NULL OR ids IS NULL OR tries IS NULL THEN
         RAISE EXCEPTION '%: organization_ids, recipient_ids and attempts are required', fn
@@ -339,6 +345,7 @@ BEGIN
         WHERE n.organization_id = s.organization_id AND n.id = s.notification_id AND n.status = 'PENDING';
     END IF;
     PERFORM set_config('lock_timeout', lock_wait_before, true);
+    PERFORM set_config('plan_cache_mode', plan_mode_before, true);
 
     RETURN QUERY
     SELECT r.i::integer, r.org, r.id, coalesce(d.outcome, 'stale')
