@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2091);
+SELECT plan(2092);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -808,6 +808,8 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
      'CREATE INDEX deliverables_dashboard_idx ON mycelium.deliverables USING btree (organization_id, assigned_user_id, status, due_date) INCLUDE (client_id, service_type_id)'),
     ('deliverables',            'deliverables_org_created_idx',
      'CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables USING btree (organization_id, created_at, id)'),
+    ('deliverables',            'deliverables_org_assignee_created_idx',
+     'CREATE INDEX deliverables_org_assignee_created_idx ON mycelium.deliverables USING btree (organization_id, assigned_user_id, created_at)'),
     ('deliverables',            'deliverables_org_client_idx',
      'CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables USING btree (organization_id, client_id)'),
     ('deliverables',            'deliverables_org_status_idx',

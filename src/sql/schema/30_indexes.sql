@@ -50,6 +50,11 @@ CREATE INDEX deliverables_dashboard_idx
 -- A page of an organization's newest deliverables (ORDER BY created_at DESC, id
 -- DESC LIMIT n) reads the page, not all of the organization's rows and a sort.
 CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables (organization_id, created_at, id);
+-- A user's deliverables of a period (productivity_scores: those created in it):
+-- without it the scores of every user read each user's whole history, with the
+-- dashboard index, and at 100 organizations took 20 s instead of 0.9.
+CREATE INDEX deliverables_org_assignee_created_idx
+    ON mycelium.deliverables (organization_id, assigned_user_id, created_at);
 CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables (organization_id, client_id);
 -- The included columns are those the deliverables policy reads for its non-ADMIN
 -- branches: with them a tenant's count by status stays an index-only scan under

@@ -53,6 +53,8 @@ CREATE INDEX deliverables_dashboard_idx
     ON mycelium.deliverables (organization_id, assigned_user_id, status, due_date)
     INCLUDE (client_id, service_type_id);
 CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables (organization_id, created_at, id);
+CREATE INDEX deliverables_org_assignee_created_idx
+    ON mycelium.deliverables (organization_id, assigned_user_id, created_at);
 
 -- Functions whose arguments changed: the new ones are made by the code parts.
 DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
