@@ -805,7 +805,7 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('deliverables',            'deliverables_pkey',
      'CREATE UNIQUE INDEX deliverables_pkey ON mycelium.deliverables USING btree (organization_id, id)'),
     ('deliverables',            'deliverables_dashboard_idx',
-     'CREATE INDEX deliverables_dashboard_idx ON mycelium.deliverables USING btree (organization_id, assigned_user_id, status, due_date) INCLUDE (client_id, service_type_id)'),
+     'CREATE INDEX deliverables_dashboard_idx ON mycelium.deliverables USING btree (organization_id, assigned_user_id, due_date) INCLUDE (status, client_id, service_type_id) WHERE (status = ANY ((mycelium.open_statuses() || ''OVERDUE''::mycelium.deliverable_status)))'),
     ('deliverables',            'deliverables_org_created_idx',
      'CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables USING btree (organization_id, created_at, id)'),
     ('deliverables',            'deliverables_org_assignee_created_idx',

@@ -50,8 +50,9 @@ CREATE INDEX deliverables_open_due_idx ON mycelium.deliverables (organization_id
 -- page of the newest deliverables reads the page (src/sql/schema/30_indexes.sql).
 DROP INDEX mycelium.deliverables_dashboard_idx;
 CREATE INDEX deliverables_dashboard_idx
-    ON mycelium.deliverables (organization_id, assigned_user_id, status, due_date)
-    INCLUDE (client_id, service_type_id);
+    ON mycelium.deliverables (organization_id, assigned_user_id, due_date)
+    INCLUDE (status, client_id, service_type_id)
+    WHERE status = ANY (mycelium.open_statuses() || 'OVERDUE'::mycelium.deliverable_status);
 CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables (organization_id, created_at, id);
 CREATE INDEX deliverables_org_assignee_created_idx
     ON mycelium.deliverables (organization_id, assigned_user_id, created_at);
