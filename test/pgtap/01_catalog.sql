@@ -2095,7 +2095,7 @@ SELECT set_eq(
                                                                   'plpgsql', 'v', 'u', false),
         ('mycelium_internal.delivery_backoff(integer)',           'sql',     'i', 's', false),
         ('mycelium_internal.ended_delivery(mycelium.notification_status)',
-                                                                  'sql',     'i', 's', false),
+                                                                  'sql',     's', 's', false),
         ('mycelium_internal.end_cancelled_deliveries()',          'plpgsql', 'v', 'u', true),
         ('mycelium.webhook_event_types()',                        'sql',     'i', 's', false),
         ('mycelium_internal.check_webhook_subscription()',        'plpgsql', 'v', 'u', false),

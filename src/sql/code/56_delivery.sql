@@ -118,9 +118,9 @@ COMMENT ON FUNCTION mycelium.claim_deliveries(text, integer, interval) IS
 
 -- Why a delivery of a notification that is no longer pending ended without
 -- being made: its last_error. One wording for the cancellation's trigger and
--- the claim.
+-- the claim. STABLE, as an enum's label is (ALTER TYPE ... RENAME VALUE).
 CREATE OR REPLACE FUNCTION mycelium_internal.ended_delivery(status mycelium.notification_status) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT 'the notification is ' || lower(status::text) || ', so it is not delivered'

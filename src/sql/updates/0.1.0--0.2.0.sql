@@ -637,7 +637,7 @@ ALTER TYPE mycelium.delivery
 -- (end_cancelled_deliveries, src/sql/code/56_delivery.sql): those of the
 -- notifications 0.1.0 cancelled end, with the reason.
 CREATE FUNCTION mycelium_internal.ended_delivery(status mycelium.notification_status) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT 'the notification is ' || lower(status::text) || ', so it is not delivered'
