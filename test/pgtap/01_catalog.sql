@@ -811,7 +811,7 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('deliverables',            'deliverables_org_assignee_created_idx',
      'CREATE INDEX deliverables_org_assignee_created_idx ON mycelium.deliverables USING btree (organization_id, assigned_user_id, created_at)'),
     ('deliverables',            'deliverables_org_client_idx',
-     'CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables USING btree (organization_id, client_id)'),
+     'CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables USING btree (organization_id, client_id) INCLUDE (status, due_date, assigned_user_id, service_type_id)'),
     ('deliverables',            'deliverables_org_status_idx',
      'CREATE INDEX deliverables_org_status_idx ON mycelium.deliverables USING btree (organization_id, status) INCLUDE (assigned_user_id, client_id, service_type_id)'),
     ('deliverables',            'deliverables_org_due_idx',

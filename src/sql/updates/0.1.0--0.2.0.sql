@@ -56,6 +56,9 @@ CREATE INDEX deliverables_dashboard_idx
 CREATE INDEX deliverables_org_created_idx ON mycelium.deliverables (organization_id, created_at, id);
 CREATE INDEX deliverables_org_assignee_created_idx
     ON mycelium.deliverables (organization_id, assigned_user_id, created_at);
+DROP INDEX mycelium.deliverables_org_client_idx;
+CREATE INDEX deliverables_org_client_idx ON mycelium.deliverables (organization_id, client_id)
+    INCLUDE (status, due_date, assigned_user_id, service_type_id);
 
 -- Functions whose arguments changed: the new ones are made by the code parts.
 DROP FUNCTION mycelium.archive_old_deliverables(interval);  -- gained organization_id
