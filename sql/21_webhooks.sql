@@ -302,11 +302,70 @@ JOIN mycelium.organizations o ON o.id = n.organization_id
 JOIN mycelium.notification_recipients r ON r.organization_id = n.organization_id AND r.notification_id = n.id
 JOIN mycelium.users u ON u.organization_id = r.organization_id AND u.id = r.user_id
 WHERE r.channel = 'in_app';
-UPDATE mycelium.webhook_deliveries SET next_attempt_at = NULL WHERE delivered_at IS NULL AND failed_at IS NULL;
+-- Its open deliveries are parked, out of the outbox.
+SELECT count(*) FILTER (WHERE parked) AS parked, count(*) AS open
+FROM mycelium.webhook_deliveries
+WHERE organization_id = '0000000b-0000-7000-8000-000000000000' AND delivered_at IS NULL AND failed_at IS NULL;
+-- Released past the trigger (by the owner), they are still not handed out.
+UPDATE mycelium.webhook_deliveries SET next_attempt_at = NULL, parked = false
+WHERE delivered_at IS NULL AND failed_at IS NULL;
 SET ROLE regress_hook_worker;
 SELECT count(*) FILTER (WHERE url LIKE '%b.example%') AS from_disabled, count(*) AS claimed
 FROM mycelium.claim_webhook_deliveries();
 RESET ROLE;
+
+-- Bea (ADMIN of B, who may not write the outbox) enables her webhook and adds
+-- two clients, and a worker claims one of its deliveries; she disables it again: every open
+-- delivery is parked, the one the worker holds too, and its failure report
+-- leaves it parked. Enabled, they are back, each due when it was; A's are
+-- untouched.
+CREATE TEMP TABLE a_before AS
+SELECT id, next_attempt_at, parked FROM mycelium.webhook_deliveries
+WHERE organization_id = '0000000a-0000-7000-8000-000000000000';
+SET ROLE regress_hook_app;
+BEGIN;
+SELECT mycelium.set_context('0000000b-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000b1', 'ADMIN');
+UPDATE mycelium.integrations SET is_enabled = true, error_count = 0 WHERE name = 'B hook';
+INSERT INTO mycelium.clients (organization_id, name)
+VALUES ('0000000b-0000-7000-8000-000000000000', 'Heard one'), ('0000000b-0000-7000-8000-000000000000', 'Heard two');
+COMMIT;
+SET ROLE regress_hook_worker;
+CREATE TEMP TABLE b_held AS SELECT * FROM mycelium.claim_webhook_deliveries(1);
+SELECT count(*) AS b_claimed FROM b_held WHERE url LIKE '%b.example%';
+SET ROLE regress_hook_app;
+BEGIN;
+SELECT mycelium.set_context('0000000b-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000b1', 'ADMIN');
+UPDATE mycelium.integrations SET is_enabled = false WHERE name = 'B hook';
+COMMIT;
+SET ROLE regress_hook_worker;
+SELECT mycelium.finish_webhook_delivery(b.organization_id, b.id, b.attempt, 'HTTP 503') AS held_report FROM b_held b;
+SELECT count(*) AS claimed_when_parked FROM mycelium.claim_webhook_deliveries();
+RESET ROLE;
+SELECT count(*) FILTER (WHERE parked) AS parked, count(*) AS open,
+       count(*) FILTER (WHERE id = (SELECT id FROM b_held) AND parked
+                          AND next_attempt_at > now() + interval '30 seconds') AS held_parked_retrying
+FROM mycelium.webhook_deliveries
+WHERE organization_id = '0000000b-0000-7000-8000-000000000000' AND delivered_at IS NULL AND failed_at IS NULL;
+SET ROLE regress_hook_app;
+BEGIN;
+SELECT mycelium.set_context('0000000b-0000-7000-8000-000000000000', '0000000b-0000-7000-8000-0000000000b1', 'ADMIN');
+UPDATE mycelium.integrations SET is_enabled = true WHERE name = 'B hook';
+COMMIT;
+RESET ROLE;
+SELECT count(*) FILTER (WHERE NOT parked AND next_attempt_at IS NULL) AS due, count(*) FILTER (WHERE NOT parked) AS back,
+       count(*) AS open
+FROM mycelium.webhook_deliveries
+WHERE organization_id = '0000000b-0000-7000-8000-000000000000' AND delivered_at IS NULL AND failed_at IS NULL;
+SELECT count(*) AS a_moved FROM a_before b
+JOIN mycelium.webhook_deliveries w ON w.id = b.id
+WHERE (w.next_attempt_at, w.parked) IS DISTINCT FROM (b.next_attempt_at, b.parked);
+-- Without a URL it cannot be delivered to either: parked again, and disabled as
+-- the 410 left it.
+UPDATE mycelium.integrations SET webhook_url = NULL WHERE name = 'B hook';
+SELECT count(*) FILTER (WHERE parked) AS parked_without_url, count(*) AS open
+FROM mycelium.webhook_deliveries
+WHERE organization_id = '0000000b-0000-7000-8000-000000000000' AND delivered_at IS NULL AND failed_at IS NULL;
+UPDATE mycelium.integrations SET webhook_url = 'https://hooks.b.example/in', is_enabled = false WHERE name = 'B hook';
 
 -- Five failed attempts fail a delivery for good.
 UPDATE mycelium.webhook_deliveries SET attempts = 4, next_attempt_at = NULL

@@ -567,6 +567,7 @@ export const webhookDeliveries = mycelium.table("webhook_deliveries", {
   payload: jsonb("payload").$type<JsonValue>().notNull(),
   attempts: integer("attempts").notNull().default(sql`0`),
   nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+  parked: boolean("parked").notNull().default(sql`false`),
   deliveredAt: timestamp("delivered_at", { withTimezone: true }),
   failedAt: timestamp("failed_at", { withTimezone: true }),
   lastError: text("last_error"),

@@ -571,6 +571,8 @@ export interface WebhookDeliveries {
   /** Default: 0. */
   attempts: ColumnType<number, never, never>;
   next_attempt_at: ColumnType<Date | null, never, never>;
+  /** Default: false. */
+  parked: ColumnType<boolean, never, never>;
   delivered_at: ColumnType<Date | null, never, never>;
   failed_at: ColumnType<Date | null, never, never>;
   last_error: ColumnType<string | null, never, never>;

@@ -504,6 +504,7 @@ class WebhookDelivery(TypedDict):
     payload: Any
     attempts: int
     next_attempt_at: Optional[datetime.datetime]
+    parked: bool
     delivered_at: Optional[datetime.datetime]
     failed_at: Optional[datetime.datetime]
     last_error: Optional[str]

@@ -27,7 +27,7 @@ BEGIN
 END;
 $$;
 
-SELECT plan(2092);
+SELECT plan(2097);
 
 -- ====================================================================
 -- Expected catalogue (temporary tables, gone with the transaction)
@@ -358,6 +358,7 @@ INSERT INTO want_columns (tbl, col, typ, not_null, dflt) VALUES
     ('webhook_deliveries',      'payload',                      'jsonb',                        true,  NULL),
     ('webhook_deliveries',      'attempts',                     'integer',                      true,  '0'),
     ('webhook_deliveries',      'next_attempt_at',              'timestamp with time zone',     false, NULL),
+    ('webhook_deliveries',      'parked',                       'boolean',                      true,  'false'),
     ('webhook_deliveries',      'delivered_at',                 'timestamp with time zone',     false, NULL),
     ('webhook_deliveries',      'failed_at',                    'timestamp with time zone',     false, NULL),
     ('webhook_deliveries',      'last_error',                   'text',                         false, NULL),
@@ -891,7 +892,7 @@ INSERT INTO want_indexes (tbl, idx, def) VALUES
     ('webhook_deliveries',      'webhook_deliveries_pkey',
      'CREATE UNIQUE INDEX webhook_deliveries_pkey ON mycelium.webhook_deliveries USING btree (organization_id, id)'),
     ('webhook_deliveries',      'webhook_deliveries_outbox_idx',
-     'CREATE INDEX webhook_deliveries_outbox_idx ON mycelium.webhook_deliveries USING btree (COALESCE(next_attempt_at, ''-infinity''::timestamp with time zone), id) WHERE ((delivered_at IS NULL) AND (failed_at IS NULL))'),
+     'CREATE INDEX webhook_deliveries_outbox_idx ON mycelium.webhook_deliveries USING btree (COALESCE(next_attempt_at, ''-infinity''::timestamp with time zone), id) WHERE ((delivered_at IS NULL) AND (failed_at IS NULL) AND (NOT parked))'),
     ('webhook_deliveries',      'webhook_deliveries_org_integration_idx',
      'CREATE INDEX webhook_deliveries_org_integration_idx ON mycelium.webhook_deliveries USING btree (organization_id, integration_id)'),
     ('activity_logs',           'activity_logs_pkey',
@@ -1125,6 +1126,8 @@ INSERT INTO want_triggers (tbl, trg, func, def) VALUES
      'CREATE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_comment_events()'),
     ('integrations', 'check_webhook_subscription', 'check_webhook_subscription',
      'CREATE TRIGGER check_webhook_subscription BEFORE INSERT OR UPDATE OF type, config ON mycelium.integrations FOR EACH ROW EXECUTE FUNCTION mycelium_internal.check_webhook_subscription()'),
+    ('integrations', 'park_webhook_deliveries', 'park_webhook_deliveries',
+     'CREATE TRIGGER park_webhook_deliveries AFTER UPDATE OF is_enabled, webhook_url ON mycelium.integrations FOR EACH ROW WHEN (((old.is_enabled AND (old.webhook_url IS NOT NULL)) IS DISTINCT FROM (new.is_enabled AND (new.webhook_url IS NOT NULL)))) EXECUTE FUNCTION mycelium_internal.park_webhook_deliveries()'),
     ('comments', 'check_references_insert', 'check_references',
      'CREATE TRIGGER check_references_insert AFTER INSERT ON mycelium.comments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.check_references()'),
     ('comments', 'check_references_update', 'check_references',
@@ -1867,7 +1870,7 @@ SELECT functions_are('mycelium_internal', ARRAY[
     'read_only_organizations', 'require_organization_writable', 'writable_organizations', 'check_plan_limits',
     'delivery_backoff', 'check_webhook_subscription', 'webhook_subscriptions', 'webhook_time', 'queue_webhook_events',
     'webhook_organizations', 'webhook_deliverable_events', 'webhook_deliverable', 'webhook_client_events',
-    'webhook_client', 'webhook_project_events', 'webhook_project', 'webhook_comment_events',
+    'webhook_client', 'webhook_project_events', 'webhook_project', 'webhook_comment_events', 'park_webhook_deliveries',
     'webhook_signature', 'generate_webhook_secret', 'seal_secret', 'open_secret', 'keep_integration_secrets',
     'open_integration_secret', 'integration_secret', 'channel_connected', 'listen_channel', 'announce_notifications'
 ]::name[], 'Schema mycelium_internal has exactly the declared functions');
@@ -2113,6 +2116,7 @@ SELECT set_eq(
         ('mycelium_internal.webhook_project_events()',            'plpgsql', 'v', 'u', true),
         ('mycelium_internal.webhook_project(mycelium.projects)',  'sql',     'i', 'u', false),
         ('mycelium_internal.webhook_comment_events()',            'plpgsql', 'v', 'u', true),
+        ('mycelium_internal.park_webhook_deliveries()',           'plpgsql', 'v', 'u', true),
         ('mycelium.claim_webhook_deliveries(integer,interval)',   'plpgsql', 'v', 'u', true),
         ('mycelium.finish_webhook_delivery(uuid,uuid,integer,text,boolean)',
                                                                   'plpgsql', 'v', 'u', true),
@@ -2162,7 +2166,8 @@ SELECT is(
           'mycelium_internal.notify_comment_events() trigger',
           'mycelium_internal.notify_deliverable_events() trigger',
           'mycelium_internal.notify_integration_errors() trigger',
-          'mycelium_internal.notify_project_events() trigger', 'mycelium_internal.require_context() trigger',
+          'mycelium_internal.notify_project_events() trigger', 'mycelium_internal.park_webhook_deliveries() trigger',
+          'mycelium_internal.require_context() trigger',
           'mycelium_internal.reset_domain_verification() trigger', 'mycelium_internal.stamp_assigner() trigger',
           'mycelium_internal.stamp_deliverable() trigger', 'mycelium_internal.stamp_pause() trigger',
           'mycelium_internal.sum_time_entries() trigger', 'mycelium_internal.touch_updated_at() trigger',
@@ -2475,7 +2480,8 @@ SELECT is(
 -- in config, reveal_integration_secret decrypts for an ADMIN of the organization,
 -- announce_notifications and notification_channel name LISTEN channels under the
 -- server's key), or end the deliveries of a notification an ADMIN cancels
--- (end_cancelled_deliveries writes columns the ADMIN may not).
+-- (end_cancelled_deliveries writes columns the ADMIN may not), or park and
+-- release a disabled integration's deliveries (park_webhook_deliveries, likewise).
 SELECT is(
     ARRAY(SELECT p.oid::regprocedure::text COLLATE "C" FROM pg_catalog.pg_proc p
            WHERE p.pronamespace IN ('mycelium'::regnamespace, 'mycelium_internal'::regnamespace) AND p.prosecdef
@@ -2545,6 +2551,7 @@ SELECT is(
           'mycelium_internal.notify_deliverable_events()',
           'mycelium_internal.notify_integration_errors()',
           'mycelium_internal.notify_project_events()',
+          'mycelium_internal.park_webhook_deliveries()',
           'mycelium_internal.send_notifications(mycelium.notification_type,timestamp with time zone,uuid,uuid[],uuid[],uuid[],uuid[],uuid[],text[],timestamp with time zone[])',
           'mycelium_internal.set_context(uuid,uuid,text,uuid,text[])',
           'mycelium_internal.sum_time_entries()',

@@ -14,7 +14,7 @@
 -- the failing call it ran in: a sequence advances whatever happens to the
 -- transaction.
 BEGIN;
-SELECT plan(41);
+SELECT plan(45);
 
 CREATE SEQUENCE public.spy_privileged;
 CREATE TABLE public.spy_log (who pg_catalog.text, what pg_catalog.text);
@@ -248,6 +248,14 @@ UPDATE mycelium.integrations SET error_count = error_count + 1, last_error = 'ti
 $$, 'disabled for its failure, which its admins hear of');
 SELECT is((SELECT count(*) FROM mycelium.webhook_deliveries), 6::bigint,
           'the changes above queued their six webhook events (as the ADMIN reads them)');
+SELECT lives_ok($$UPDATE mycelium.integrations SET is_enabled = false WHERE type = 'WEBHOOKS'$$,
+                'an ADMIN disables the webhook');
+SELECT is((SELECT count(*) FROM mycelium.webhook_deliveries WHERE parked), 6::bigint,
+          'which parks its deliveries (park_webhook_deliveries)');
+SELECT lives_ok($$UPDATE mycelium.integrations SET is_enabled = true WHERE type = 'WEBHOOKS'$$,
+                'and enables it again');
+SELECT is((SELECT count(*) FROM mycelium.webhook_deliveries WHERE NOT parked), 6::bigint,
+          'which releases them');
 -- A portal user's context, which switches the role, and its files.
 SELECT sec.act_as('a', 1, true);
 SELECT lives_ok($$SELECT count(*) FROM mycelium.portal_attachments$$, 'a portal user''s context and files');

@@ -341,12 +341,38 @@ CREATE OR REPLACE TRIGGER webhook_events_insert AFTER INSERT ON mycelium.comment
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mycelium_internal.webhook_comment_events();
 
+-- An integration that can no longer be delivered to (disabled, or without a
+-- URL) parks its open deliveries: out of the outbox's index, so that one
+-- tenant's stuck backlog is not read past by every other tenant's claims. When
+-- it can be delivered to again they are back, each due when it was. Both happen
+-- in the update of the integration, which holds its row, so that no enabling
+-- misses a parking; the claims and reports never write parked. A report that
+-- changes the integration locks it first (finish_webhook_delivery). Definer: the
+-- ADMIN moves deliveries it may not write.
+CREATE OR REPLACE FUNCTION mycelium_internal.park_webhook_deliveries() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    park constant boolean := NOT (NEW.is_enabled AND NEW.webhook_url IS NOT NULL);
+BEGIN
+    UPDATE mycelium.webhook_deliveries w SET parked = park
+    WHERE w.organization_id = NEW.organization_id AND w.integration_id = NEW.id
+      AND w.delivered_at IS NULL AND w.failed_at IS NULL AND w.parked <> park;
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER park_webhook_deliveries AFTER UPDATE OF is_enabled, webhook_url ON mycelium.integrations
+    FOR EACH ROW
+    WHEN ((OLD.is_enabled AND OLD.webhook_url IS NOT NULL) IS DISTINCT FROM (NEW.is_enabled AND NEW.webhook_url IS NOT NULL))
+    EXECUTE FUNCTION mycelium_internal.park_webhook_deliveries();
+
 -- ------ Delivering them ------
 -- The protocol of claim_deliveries and finish_delivery (56_delivery.sql): a
 -- claim locks the due rows it picks (SKIP LOCKED) and leases them until
 -- next_attempt_at, counting an attempt; the attempt number fences the report.
 -- Only deliveries of an integration that is still enabled are handed out (a
--- disabled one's wait, and go out once it is enabled again).
+-- disabled one's wait, parked, and go out once it is enabled again).
 --
 -- Each delivery is signed as Standard Webhooks does it: webhook_id is
 -- 'msg_' || its id (the same on every retry, so that a receiver de-duplicates),
@@ -381,8 +407,10 @@ BEGIN
     WITH picked AS MATERIALIZED (
         SELECT w.organization_id, w.id, w.integration_id
         FROM mycelium.webhook_deliveries w
-        WHERE w.delivered_at IS NULL AND w.failed_at IS NULL
+        WHERE w.delivered_at IS NULL AND w.failed_at IS NULL AND NOT w.parked
           AND coalesce(w.next_attempt_at, '-infinity'::timestamptz) <= now()
+          -- A disabled integration's deliveries are parked (park_webhook_deliveries);
+          -- this holds back any written past the trigger, or in the moment it ran.
           AND EXISTS (SELECT FROM mycelium.integrations i
                       WHERE i.organization_id = w.organization_id AND i.id = w.integration_id
                         AND i.is_enabled AND i.webhook_url IS NOT NULL)
@@ -449,6 +477,7 @@ DECLARE
     lock_wait_before constant text := current_setting('lock_timeout');
     failure_limit integer;
     integration uuid;
+    touches_integration boolean;
     outcome text;
 BEGIN
     PERFORM mycelium.require_writable(fn);
@@ -484,10 +513,22 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium', TABLE = 'webhook_deliveries';
     END IF;
 
-    -- Compare and set: only the current attempt of an undone delivery changes it.
     outcome := CASE WHEN reason IS NULL THEN 'delivered'
                     WHEN gone OR mycelium_internal.delivery_backoff(tried) IS NULL THEN 'failed'
                     ELSE 'retrying' END;
+    -- A report that will change the integration locks its row before the
+    -- delivery's, in the order an ADMIN's update of the integration takes them
+    -- (park_webhook_deliveries): the two wait for each other, never deadlock.
+    touches_integration := outcome <> 'delivered'
+                           OR EXISTS (SELECT FROM mycelium.integrations i
+                                      WHERE i.organization_id = org AND i.id = integration AND i.error_count <> 0);
+    IF touches_integration THEN
+        PERFORM FROM mycelium.integrations i
+        WHERE i.organization_id = org AND i.id = integration
+        FOR NO KEY UPDATE;
+    END IF;
+
+    -- Compare and set: only the current attempt of an undone delivery changes it.
     UPDATE mycelium.webhook_deliveries w
     SET delivered_at = CASE WHEN outcome = 'delivered' THEN now() END,
         failed_at = CASE WHEN outcome = 'failed' THEN now() END,
@@ -503,10 +544,9 @@ BEGIN
     -- A success resets the count: an update only when there is one to reset, so
     -- that the usual report (all is well) fires none of the integration's triggers.
     IF outcome = 'delivered' THEN
-        IF EXISTS (SELECT FROM mycelium.integrations i
-                   WHERE i.organization_id = org AND i.id = integration AND i.error_count <> 0) THEN
+        IF touches_integration THEN
             UPDATE mycelium.integrations i SET error_count = 0
-            WHERE i.organization_id = org AND i.id = integration;
+            WHERE i.organization_id = org AND i.id = integration AND i.error_count <> 0;
         END IF;
     ELSE
         failure_limit := coalesce((SELECT s.value::integer FROM mycelium_internal.settings s

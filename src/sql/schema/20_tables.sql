@@ -617,6 +617,7 @@ CREATE TABLE mycelium.webhook_deliveries (
     payload         jsonb       NOT NULL,
     attempts        integer     NOT NULL DEFAULT 0,
     next_attempt_at timestamptz,
+    parked          boolean     NOT NULL DEFAULT false,
     delivered_at    timestamptz,
     failed_at       timestamptz,
     last_error      text,

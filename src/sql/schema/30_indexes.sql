@@ -151,10 +151,11 @@ CREATE INDEX notification_recipients_outbox_idx
 
 -- The webhook outbox (56_webhooks.sql): what claim_webhook_deliveries may hand
 -- out, by the time it may next be tried; the size of the backlog, like the
--- notifications' outbox. And an integration's deliveries (its cascade).
+-- notifications' outbox, without what a disabled integration parked. And an
+-- integration's deliveries (its cascade, and the parking).
 CREATE INDEX webhook_deliveries_outbox_idx
     ON mycelium.webhook_deliveries ((coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
-    WHERE delivered_at IS NULL AND failed_at IS NULL;
+    WHERE delivered_at IS NULL AND failed_at IS NULL AND NOT parked;
 CREATE INDEX webhook_deliveries_org_integration_idx
     ON mycelium.webhook_deliveries (organization_id, integration_id);
 

@@ -707,6 +707,7 @@ CREATE TABLE mycelium.webhook_deliveries (
     payload         jsonb       NOT NULL,
     attempts        integer     NOT NULL DEFAULT 0,
     next_attempt_at timestamptz,
+    parked          boolean     NOT NULL DEFAULT false,
     delivered_at    timestamptz,
     failed_at       timestamptz,
     last_error      text,
@@ -724,7 +725,7 @@ CREATE INDEX webhook_deliveries_org_integration_idx
     ON mycelium.webhook_deliveries (organization_id, integration_id);
 CREATE INDEX webhook_deliveries_outbox_idx
     ON mycelium.webhook_deliveries ((coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
-    WHERE delivered_at IS NULL AND failed_at IS NULL;
+    WHERE delivered_at IS NULL AND failed_at IS NULL AND NOT parked;
 CREATE TYPE mycelium.webhook_delivery AS (
     id                uuid,
     organization_id   uuid,
