@@ -1,5 +1,4 @@
 BEGIN;
-SET LOCAL ROLE bench_app;
 SELECT FROM mycelium.authenticate(:token);
 SELECT * FROM mycelium.user_dashboard_data WHERE user_id = :user;
 SELECT status, count(*) FROM mycelium.deliverables GROUP BY status ORDER BY status;

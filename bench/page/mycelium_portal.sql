@@ -1,5 +1,4 @@
 BEGIN;
-SET LOCAL ROLE bench_app;
 SELECT FROM mycelium.authenticate(:token);
 SELECT status, count(*) FROM mycelium.deliverables GROUP BY status ORDER BY status;
 SELECT id, client_id, title, status, due_date, created_at FROM mycelium.deliverables ORDER BY created_at DESC, id DESC LIMIT 50;
