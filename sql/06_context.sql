@@ -240,6 +240,35 @@ FROM (VALUES
 ) AS t(description, statement);
 COMMIT;
 RESET ROLE;
+-- The specializations are stored folded (fold_policy): the arms their kind
+-- answered are gone, as the planner would have dropped them on every plan.
+SELECT p.polname, pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr
+FROM pg_catalog.pg_policy p
+WHERE p.polrelid = 'mycelium.deliverables'::regclass AND p.polname ~ '^deliverables_(select|delete)_'
+ORDER BY p.polname;
+-- fold_policy is the owner's: an application role may not call it.
+SET ROLE regress_mycelium_app;
+SELECT regress.try($$SELECT mycelium_internal.fold_policy('true', 'mycelium.deliverables')$$) AS app_calls_fold;
+RESET ROLE;
+-- What it folds, and what it refuses: one boolean expression over the one
+-- relation, nothing that closes the parenthesis and goes on.
+SELECT pg_catalog.pg_get_expr(mycelium_internal.fold_policy(
+           '(organization_id IS NOT NULL) AND (false OR (true AND (client_id IS NULL)))', 'mycelium.deliverables'),
+           'mycelium.deliverables'::regclass) AS folded,
+       pg_catalog.pg_get_expr(mycelium_internal.fold_policy('false AND (SELECT true)', 'mycelium.deliverables'),
+           'mycelium.deliverables'::regclass) AS all_folded,
+       mycelium_internal.fold_policy(NULL, 'mycelium.deliverables') IS NULL AS null_is_null;
+SELECT t.description, regress.try(t.statement) AS outcome
+FROM (VALUES
+    ('no relation', $$SELECT mycelium_internal.fold_policy('true', NULL)$$),
+    ('unknown relation', $$SELECT mycelium_internal.fold_policy('true', 0)$$),
+    ('not boolean', $$SELECT mycelium_internal.fold_policy('title', 'mycelium.deliverables')$$),
+    ('empty', $$SELECT mycelium_internal.fold_policy('', 'mycelium.deliverables')$$),
+    ('a second statement', $$SELECT mycelium_internal.fold_policy('true) FROM mycelium.deliverables; SELECT (true', 'mycelium.deliverables')$$),
+    ('a second column', $$SELECT mycelium_internal.fold_policy('true), (SELECT 1 FROM mycelium.clients', 'mycelium.deliverables')$$),
+    ('an aggregate', $$SELECT mycelium_internal.fold_policy('count(*) > 0', 'mycelium.deliverables')$$),
+    ('a set-returning function', $$SELECT mycelium_internal.fold_policy('generate_series(1, 2) > 0', 'mycelium.deliverables')$$)
+) AS t(description, statement);
 REVOKE ALL ON ALL TABLES IN SCHEMA mycelium FROM regress_mycelium_app;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM regress_mycelium_app;
 REVOKE ALL ON SCHEMA mycelium FROM regress_mycelium_app;

@@ -1844,7 +1844,7 @@ SELECT functions_are('mycelium', ARRAY[
 -- SECURITY DEFINER functions and of its install and update scripts, and the
 -- restore's and the schema guard's. No role but the owner may call them (h).
 SELECT functions_are('mycelium_internal', ARRAY[
-    'tenant_tables', 'extension_tables', 'specialize_policy', 'seal_context', 'set_context', 'authenticate', 'verify_token', 'check_member', 'establish_context',
+    'tenant_tables', 'extension_tables', 'specialize_policy', 'fold_policy', 'specialized_policy', 'seal_context', 'set_context', 'authenticate', 'verify_token', 'check_member', 'establish_context',
     'is_supported_hash', 'hash_password', 'verify_password', 'password_needs_rehash', 'password_problem',
     'account', 'store_password', 'password_target', 'record_sign_in', 'end_sessions', 'end_sessions_on_change',
     'announce_change', 'load_as_replica', 'check_custom_fields', 'check_field_definition',
@@ -2003,6 +2003,9 @@ SELECT set_eq(
         ('mycelium.portal_columns()',                             'sql',     'i', 's', false),
         ('mycelium.current_organization_id_for(text)',            'c',       's', 's', false),
         ('mycelium_internal.specialize_policy(text,text)',        'plpgsql', 'i', 's', false),
+        ('mycelium_internal.fold_policy(text,regclass)',          'c',       's', 's', false),
+        ('mycelium_internal.specialized_policy(pg_node_tree,regclass,text)',
+                                                                  'sql',     's', 's', false),
         ('mycelium.set_jwt_secret(text)',                         'plpgsql', 'v', 'u', false),
         ('mycelium_internal.announce_change()',                   'c',       'v', 'u', false),
         ('mycelium.restoring()',                                  'c',       's', 's', false),
@@ -2425,6 +2428,7 @@ SELECT is(
           'mycelium_internal.check_field_definition()',
           'mycelium_internal.check_jwks(text)',
           'mycelium_internal.current_token()',
+          'mycelium_internal.fold_policy(text,regclass)',
           'mycelium_internal.generate_webhook_secret()',
           'mycelium_internal.hash_password(text)',
           'mycelium_internal.in_extension_script()',
@@ -3023,8 +3027,8 @@ SELECT is(
     '(r9) the functions policies call are exactly these, each STABLE (s) or IMMUTABLE (i), and PARALLEL SAFE (s)');
 
 -- (r11) Every general policy has exactly three specializations, one per kind of
--- context, each exactly what mycelium_internal.specialize_policy makes of it
--- (no drift), and no specialization calls current_app_role() or reads the
+-- context, each exactly what mycelium_internal.specialized_policy makes of it
+-- (specialize_policy, then fold_policy: no drift), and no specialization calls current_app_role() or reads the
 -- organization in a sub-select: the organization's test is the kind's gate
 -- (current_organization_id_for), computed once per scan (95_role_policies.sql).
 -- The user and client stay in sub-selects, computed once per statement.
@@ -3035,26 +3039,26 @@ SELECT set_eq(
         FROM pg_catalog.pg_policy s JOIN pg_catalog.pg_class c ON c.oid = s.polrelid
        WHERE c.relnamespace = 'mycelium'::regnamespace AND s.polname ~ '_(admin|staff|portal)$'$$,
     $$SELECT c.relname::text, g.polname || '_' || k.kind, g.polcmd::text,
-             coalesce(mycelium_internal.specialize_policy(pg_catalog.pg_get_expr(g.polqual, g.polrelid, false), k.kind), '-')
-                 AS using_expr,
-             coalesce(mycelium_internal.specialize_policy(pg_catalog.pg_get_expr(g.polwithcheck, g.polrelid, false), k.kind), '-')
-                 AS check_expr
+             coalesce(mycelium_internal.specialized_policy(g.polqual, g.polrelid, k.kind), '-') AS using_expr,
+             coalesce(mycelium_internal.specialized_policy(g.polwithcheck, g.polrelid, k.kind), '-') AS check_expr
         FROM pg_catalog.pg_policy g JOIN pg_catalog.pg_class c ON c.oid = g.polrelid,
              unnest(ARRAY['admin', 'staff', 'portal']) AS k(kind)
        WHERE c.relnamespace = 'mycelium'::regnamespace AND g.polname !~ '_(admin|staff|portal)$'$$,
-    '(r11) each general policy has its three specializations, exactly as specialize_policy makes them');
+    '(r11) each general policy has its three specializations, exactly as specialized_policy makes them');
 SELECT is(
-    ARRAY(SELECT p.polname::text COLLATE "C" FROM pg_catalog.pg_policy p
-            JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+    ARRAY(SELECT DISTINCT p.polname::text COLLATE "C" FROM pg_catalog.pg_policy p
+            JOIN pg_catalog.pg_class c ON c.oid = p.polrelid,
+                 unnest(ARRAY[pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+                              pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)]) AS e(expr)
            WHERE c.relnamespace = 'mycelium'::regnamespace AND p.polname ~ '_(admin|staff|portal)$'
-             AND (concat(pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
-                  ~ 'current_app_role|SELECT mycelium\.current_organization_id'
-                  OR NOT concat(pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
-                         ~ ('^\(\(?(organization_id|id) = mycelium\.current_organization_id_for\(''' || substring(p.polname FROM '(admin|staff|portal)$')
-                            || '''::text\)|^\(\(mycelium\.current_organization_id_for\(''' || substring(p.polname FROM '(admin|staff|portal)$') || '''::text\) IS NOT NULL\)'))
+             AND e.expr IS NOT NULL
+             AND (e.expr ~ 'current_app_role|SELECT mycelium\.current_organization_id'
+                  OR NOT (e.expr = 'false'
+                          OR e.expr ~ ('^\(\(?(organization_id|id) = mycelium\.current_organization_id_for\(''' || substring(p.polname FROM '(admin|staff|portal)$')
+                                       || '''::text\)|^\(\(mycelium\.current_organization_id_for\(''' || substring(p.polname FROM '(admin|staff|portal)$') || '''::text\) IS NOT NULL\)')))
            ORDER BY 1),
     ARRAY[]::text[],
-    '(r11) every specialization starts with its kind''s gate, and reads no role and no organization in a sub-select');
+    '(r11) every specialization starts with its kind''s gate (or is false, all folded away), and reads no role and no organization in a sub-select');
 
 -- (r10) The writing functions are VOLATILE (docs/operations.md: writers fail on a
 -- standby, readers work there).

@@ -69,6 +69,30 @@ END;
 $$;
 REVOKE ALL ON FUNCTION mycelium_internal.specialize_policy(text, text) FROM PUBLIC;
 
+-- A specialization with its answered arms folded away (`false AND …`, `true OR
+-- …`), as the planner folds them (src/pg/policy_fold.cpp): folded once here
+-- rather than on every plan. The analysed expression; pg_get_expr prints it.
+-- Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.fold_policy(expr text, rel regclass) RETURNS pg_catalog.pg_node_tree
+    AS 'MODULE_PATHNAME', 'mycelium_fold_policy'
+    LANGUAGE C STABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION mycelium_internal.fold_policy(text, regclass) FROM PUBLIC;
+
+-- What a policy of 50_rls.sql (its stored expression) becomes for one kind of
+-- context, as text to create it from: printed with every name qualified,
+-- specialized, then folded. Private.
+CREATE OR REPLACE FUNCTION mycelium_internal.specialized_policy(general pg_catalog.pg_node_tree, rel regclass, kind text)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.pg_get_expr(
+               mycelium_internal.fold_policy(
+                   mycelium_internal.specialize_policy(pg_catalog.pg_get_expr(general, rel), kind), rel),
+               rel);
+$$;
+REVOKE ALL ON FUNCTION mycelium_internal.specialized_policy(pg_catalog.pg_node_tree, regclass, text) FROM PUBLIC;
+
 DO $$
 DECLARE
     p record;
@@ -77,26 +101,25 @@ DECLARE
     chk text;
     saved constant text := current_setting('search_path');
 BEGIN
-    -- pg_get_expr leaves out the schema of what the search_path finds, and an
-    -- extension script runs with mycelium first on it.
+    -- The tables' names printed qualified, as specialized_policy prints the
+    -- expressions (an extension script runs with mycelium first on its path).
     PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
     FOR p IN SELECT pol.polname, pol.polrelid::regclass AS tbl, pol.polcmd,
-                    pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS qual,
-                    pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS chk
+                    pol.polqual AS qual, pol.polwithcheck AS chk
                FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
               WHERE c.relnamespace = 'mycelium'::regnamespace AND pol.polroles = '{0}'::oid[]
               ORDER BY pol.polrelid, pol.polname
     LOOP
         EXECUTE format('ALTER POLICY %I ON %s TO mycelium_app, mycelium_readonly, mycelium_billing', p.polname, p.tbl);
         FOREACH kind IN ARRAY ARRAY['admin', 'staff', 'portal'] LOOP
-            qual := mycelium_internal.specialize_policy(p.qual, kind);
-            chk := mycelium_internal.specialize_policy(p.chk, kind);
+            qual := mycelium_internal.specialized_policy(p.qual, p.tbl, kind);
+            chk := mycelium_internal.specialized_policy(p.chk, p.tbl, kind);
             EXECUTE format('CREATE POLICY %I ON %s FOR %s TO %I%s%s', p.polname || '_' || kind, p.tbl,
                            CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                                          WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
                            'mycelium_' || kind,
-                           CASE WHEN qual IS NOT NULL THEN format(' USING %s', qual) ELSE '' END,
-                           CASE WHEN chk IS NOT NULL THEN format(' WITH CHECK %s', chk) ELSE '' END);
+                           CASE WHEN qual IS NOT NULL THEN format(' USING (%s)', qual) ELSE '' END,
+                           CASE WHEN chk IS NOT NULL THEN format(' WITH CHECK (%s)', chk) ELSE '' END);
         END LOOP;
     END LOOP;
     PERFORM set_config('search_path', saved, true);
