@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -91,14 +92,54 @@ bool hmac_sha256(std::string_view key, std::string_view data, Mac &out) {
     return result != nullptr && length == out.size();
 }
 
-bool sealing_mac(std::string_view key, std::string_view body, Mac &out) {
+// The sealing MAC's state, kept for the last server key: the key derived from
+// it once, held in an HMAC context that is reset for each value. A backend
+// seals and opens a context a few times per transaction under the same key;
+// OpenSSL 3's one-shot HMAC() fetches the digest on every call, and deriving
+// again doubled that. Never freed: one per key a thread ever sealed under,
+// and freeing at exit could run after OpenSSL's own clean-up.
+struct SealingState {
+    std::string server_key;
+    EVP_MAC_CTX *ctx = nullptr;
+};
+
+EVP_MAC_CTX *sealing_context(std::string_view key) {
+    thread_local SealingState state;
+    if (state.ctx != nullptr && state.server_key == key) return state.ctx;
+    if (state.ctx != nullptr) {
+        EVP_MAC_CTX_free(state.ctx);
+        state.ctx = nullptr;
+        OPENSSL_cleanse(state.server_key.data(), state.server_key.size());
+        state.server_key.clear();
+    }
     Mac derived{};
-    const bool ok = hmac_sha256(key, kSealKeyLabel, derived) &&
-                    hmac_sha256(std::string_view(reinterpret_cast<const char *>(derived.data()),
-                                                 derived.size()),
-                                body, out);
+    if (!hmac_sha256(key, kSealKeyLabel, derived)) return nullptr;
+    EVP_MAC *hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    EVP_MAC_CTX *ctx = hmac != nullptr ? EVP_MAC_CTX_new(hmac) : nullptr;
+    EVP_MAC_free(hmac);  // the context keeps its own reference
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    const bool ok =
+        ctx != nullptr && EVP_MAC_init(ctx, derived.data(), derived.size(), params) == 1;
     OPENSSL_cleanse(derived.data(), derived.size());
-    return ok;
+    if (!ok) {
+        EVP_MAC_CTX_free(ctx);
+        return nullptr;
+    }
+    state.server_key.assign(key.data(), key.size());
+    state.ctx = ctx;
+    return ctx;
+}
+
+bool sealing_mac(std::string_view key, std::string_view body, Mac &out) {
+    EVP_MAC_CTX *ctx = sealing_context(key);
+    std::size_t length = 0;
+    // A NULL key starts a new MAC under the key the context holds.
+    return ctx != nullptr && EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1 &&
+           EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(body.data()), body.size()) ==
+               1 &&
+           EVP_MAC_final(ctx, out.data(), &length, out.size()) == 1 && length == out.size();
 }
 
 // ---------------------------------------------------------------------------
@@ -467,9 +508,10 @@ std::string sign_jwt_hs256(std::string_view claims_json, std::string_view key) {
 // ---------------------------------------------------------------------------
 // Sealed context
 
-std::string seal_context(const Context &context, const Binding &binding, std::string_view key) {
+std::string seal_context(const Context &context, const Binding &binding, std::string_view key,
+                         Sealed *as_opened) {
     require_key(key, "seal_context");
-    const Context c = normalized_context(context);
+    Context c = normalized_context(context);
     std::string sealed(kSealVersion);
     sealed += '.';
     sealed += hex32_from_uuid(c.organization_id);
@@ -504,6 +546,7 @@ std::string seal_context(const Context &context, const Binding &binding, std::st
                     "It seals to " + std::to_string(sealed.size()) + " bytes; at most " +
                         std::to_string(kContextMaxInputBytes) + " are accepted.",
                     "Grant fewer service types.");
+    if (as_opened != nullptr) *as_opened = Sealed{std::move(c), binding};
     return sealed;
 }
 

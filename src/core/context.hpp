@@ -158,15 +158,19 @@ struct Binding {
 bool operator==(const Binding &a, const Binding &b);
 inline bool operator!=(const Binding &a, const Binding &b) { return !(a == b); }
 
-// Seals normalized_context(context). Throws Error(InvalidParameter) for an
-// invalid context or a key shorter than kMinKeyBytes, and
-// Error(ProgramLimitExceeded) if the value would exceed kContextMaxInputBytes.
-std::string seal_context(const Context &context, const Binding &binding, std::string_view key);
-
 struct Sealed {
     Context context;
     Binding binding;
 };
+
+// Seals normalized_context(context). Throws Error(InvalidParameter) for an
+// invalid context or a key shorter than kMinKeyBytes, and
+// Error(ProgramLimitExceeded) if the value would exceed kContextMaxInputBytes.
+// With as_opened, also stores there what open_context will find in the value
+// (the normalized context and the binding), so that the caller who sealed it
+// need not open it again.
+std::string seal_context(const Context &context, const Binding &binding, std::string_view key,
+                         Sealed *as_opened = nullptr);
 // Verifies the MAC (constant time) and the format; std::nullopt for anything else
 // (wrong MAC, truncated, extra fields, bad version, non-canonical fields, invalid
 // ids, a short key). Throws nothing but std::bad_alloc. It does not compare the

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "core/context.hpp"
 #include "core/error.hpp"
@@ -324,8 +325,11 @@ std::optional<core::Context> context_for_any_role() {
     const char *sealed = sealed_setting;
     if (sealed != nullptr && sealed[0] != '\0') {
         if (s.sealed_value != sealed) {
+            // Opened before the cache changes: a throw (no key) leaves it whole.
+            std::optional<core::Sealed> opened = core::open_context(sealed, context_key());
+            s.sealed_value.clear();
+            s.sealed = std::move(opened);
             s.sealed_value = sealed;
-            s.sealed = core::open_context(s.sealed_value, context_key());
         }
         if (s.sealed && holds_here(s.sealed->binding)) return s.sealed->context;
         return std::nullopt;
@@ -493,12 +497,23 @@ mycelium::core::Context context_arguments(FunctionCallInfo fcinfo, bool with_ser
 void seal_into(const char *setting, const mycelium::core::Context &ctx, TimestampTz expires,
                const std::string &key) {
     const std::int64_t expires_unix = static_cast<std::int64_t>(timestamptz_to_time_t(expires));
+    mycelium::core::Sealed kept{};
     const std::string sealed =
-        mycelium::core::seal_context(ctx, current_binding(expires_unix), key);
+        mycelium::core::seal_context(ctx, current_binding(expires_unix), key, &kept);
     mycelium::pg::guard([&] {
         (void)set_config_option(setting, sealed.c_str(), PGC_USERSET, PGC_S_SESSION,
                                 GUC_ACTION_LOCAL, true, 0, false);
     });
+    // The context just sealed is taken as opened: the policies' first read of
+    // it in this transaction need not verify what this backend signed a moment
+    // ago. Keyed by the exact value, as every read compares it.
+    if (std::strcmp(setting, "mycelium.context") == 0) {
+        // In this order, so that a failed copy leaves a value no read matches.
+        State &s = state();
+        s.sealed_value.clear();
+        s.sealed = std::move(kept);
+        s.sealed_value = sealed;
+    }
 }
 
 // What a sealed value holds, if it is valid in this transaction now.

@@ -1,5 +1,7 @@
 #include "core/context.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -865,6 +867,40 @@ TEST(Sealed, RoundTrip) {
         EXPECT_EQ(opened->context, c);
         EXPECT_EQ(opened->binding, kBinding);
         EXPECT_EQ(seal_context(c, kBinding, kKey), sealed);  // deterministic
+    }
+}
+
+// What the sealer keeps (as_opened) is exactly what opening the value finds,
+// so the glue may take it as opened without opening again.
+TEST(Sealed, AsOpenedIsWhatOpeningFinds) {
+    Context unsorted = staff();
+    std::reverse(unsorted.service_access.begin(), unsorted.service_access.end());
+    unsorted.service_access.push_back(unsorted.service_access.front());
+    Context upper = portal_user();
+    for (char &ch : upper.client_id) ch = static_cast<char>(std::toupper(ch));
+    for (const Context &c : {staff(), portal_user(), unsorted, upper}) {
+        Sealed kept{};
+        const std::string sealed = seal_context(c, kBinding, kKey, &kept);
+        const std::optional<Sealed> opened = open_context(sealed, kKey);
+        ASSERT_TRUE(opened) << sealed;
+        EXPECT_EQ(kept.context, opened->context);
+        EXPECT_EQ(kept.binding, opened->binding);
+        EXPECT_EQ(kept.context.service_access, opened->context.service_access);
+    }
+}
+
+// The sealing state is kept per key: values sealed under alternating keys open
+// under their own key only.
+TEST(Sealed, AlternatingKeys) {
+    const std::string other = std::string(32, 'z');
+    for (int i = 0; i < 3; ++i) {
+        const std::string a = seal_context(staff(), kBinding, kKey);
+        const std::string b = seal_context(staff(), kBinding, other);
+        EXPECT_NE(a, b);
+        EXPECT_TRUE(open_context(a, kKey));
+        EXPECT_FALSE(open_context(a, other));
+        EXPECT_TRUE(open_context(b, other));
+        EXPECT_FALSE(open_context(b, kKey));
     }
 }
 
