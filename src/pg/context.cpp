@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -43,6 +44,7 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
 #include "utils/inval.h"
+#include "utils/syscache.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -119,6 +121,12 @@ void forget_keys(Datum, Oid relid) {
         ++s.access_changes;
     }
 }
+
+// The portal role's OID, kept until pg_authid changes (a role dropped and made
+// again gets another): a portal user's every context read asks for it.
+Oid portal_role = InvalidOid;
+
+void forget_portal_role(Datum, int, uint32) { portal_role = InvalidOid; }
 
 // Whether mycelium_internal.settings turns require_signed_context on: the switch that a
 // dump carries (docs/operations.md, "Settings"). Read as the owner, as the keys are.
@@ -281,6 +289,7 @@ void define_context_settings() {
         "When on, the request.jwt.claims setting and set_context() by other roles grant nothing.",
         &require_signed, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     CacheRegisterRelcacheCallback(forget_keys, 0);
+    CacheRegisterSyscacheCallback(AUTHOID, forget_portal_role, 0);
 }
 
 // Keys are read as the owner: no application role may read
@@ -320,7 +329,11 @@ const std::string &context_key() {
     return s.context_key;
 }
 
-std::optional<core::Context> context_for_any_role() {
+namespace {
+
+// The context for any role, without a copy: valid until the next read of the
+// context, which may replace what it points to. nullptr: none.
+const core::Context *context_view_for_any_role() {
     State &s = state();
     const char *sealed = sealed_setting;
     if (sealed != nullptr && sealed[0] != '\0') {
@@ -331,15 +344,15 @@ std::optional<core::Context> context_for_any_role() {
             s.sealed = std::move(opened);
             s.sealed_value = sealed;
         }
-        if (s.sealed && holds_here(s.sealed->binding)) return s.sealed->context;
-        return std::nullopt;
+        if (s.sealed && holds_here(s.sealed->binding)) return &s.sealed->context;
+        return nullptr;
     }
-    if (s.checking_claims || signed_context_required()) return std::nullopt;
+    if (s.checking_claims || signed_context_required()) return nullptr;
     const char *claims = guard([] { return GetConfigOption("request.jwt.claims", true, false); });
-    if (claims == nullptr || claims[0] == '\0') return std::nullopt;
+    if (claims == nullptr || claims[0] == '\0') return nullptr;
     // A parallel worker cannot see how its leader set the value (workers receive
     // values, not the setting's history); the leader checked it.
-    if (!IsParallelWorker() && !claims_set_for_this_transaction()) return std::nullopt;
+    if (!IsParallelWorker() && !claims_set_for_this_transaction()) return nullptr;
     const std::int64_t transaction = current_binding(0).local_xid;
     if (s.claims_value != claims || s.claims_checked_in != transaction) {
         s.claims_value = claims;
@@ -359,40 +372,83 @@ std::optional<core::Context> context_for_any_role() {
         }
         s.claims_checked_in = transaction;
     }
-    return s.claims;
+    return s.claims ? &*s.claims : nullptr;
+}
+}  // namespace
+
+std::optional<core::Context> context_for_any_role() {
+    const core::Context *ctx = context_view_for_any_role();
+    if (ctx == nullptr) return std::nullopt;
+    return *ctx;
 }
 
 bool acting_as_portal() {
     return guard([] {
-        const Oid portal = get_role_oid(kPortalRole, true);
-        return OidIsValid(portal) && GetOuterUserId() == portal;
+        if (!OidIsValid(portal_role)) portal_role = get_role_oid(kPortalRole, true);
+        return OidIsValid(portal_role) && GetOuterUserId() == portal_role;
     });
 }
 
-std::optional<core::Context> current_context() {
-    std::optional<core::Context> ctx = context_for_any_role();
+const core::Context *current_context_view() {
+    const core::Context *ctx = context_view_for_any_role();
     // A portal user's context holds only while the transaction acts as the
     // portal role, whose column privileges keep the agency's internal columns
     // away from it: under any other role (an application's, which reads every
     // column) it is no context at all.
-    if (ctx && ctx->role == "CLIENT" && !acting_as_portal()) return std::nullopt;
+    if (ctx != nullptr && ctx->role == "CLIENT" && !acting_as_portal()) return nullptr;
     return ctx;
+}
+
+std::optional<core::Context> current_context() {
+    const core::Context *ctx = current_context_view();
+    if (ctx == nullptr) return std::nullopt;
+    return *ctx;
 }
 
 }  // namespace mycelium::pg
 
 namespace {
 
+// A canonical UUID's text (as every context holds its ids) as a uuid Datum,
+// without uuid_in's general parser: the policies call these once per scan, or
+// per row where the planner puts them in a filter.
 Datum uuid_datum(const std::string &text) {
-    return mycelium::pg::guard(
-        [&] { return DirectFunctionCall1(uuid_in, CStringGetDatum(text.c_str())); });
+    pg_uuid_t bytes;
+    std::size_t at = 0;
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    for (std::size_t i = 0; i < text.size() && at < UUID_LEN; ++i) {
+        if (text[i] == '-') continue;
+        if (i + 1 >= text.size()) break;
+        bytes.data[at++] = static_cast<unsigned char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
+        ++i;
+    }
+    if (at != UUID_LEN || text.size() != 36)
+        throw Error(ErrorKind::Internal, "mycelium: a context holds an id that is not a UUID");
+    return mycelium::pg::guard([&] {
+        auto *out = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+        *out = bytes;
+        return UUIDPGetDatum(out);
+    });
+}
+
+// The kind a policy specialization names: "admin", "staff" or "portal".
+enum class Kind { Admin, Staff, Portal };
+
+Kind kind_arg(FunctionCallInfo fcinfo) {
+    const text *t = mycelium::pg::guard([&] { return PG_GETARG_TEXT_PP(0); });
+    const std::string_view kind(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    if (kind == "admin") return Kind::Admin;
+    if (kind == "staff") return Kind::Staff;
+    if (kind == "portal") return Kind::Portal;
+    throw Error(ErrorKind::InvalidParameter,
+                "current_organization_id_for: kind must be admin, staff or portal");
 }
 
 }  // namespace
 
 MYCELIUM_FUNCTION(mycelium_current_organization_id) {
-    auto ctx = mycelium::pg::current_context();
-    if (!ctx) PG_RETURN_NULL();
+    const mycelium::core::Context *ctx = mycelium::pg::current_context_view();
+    if (ctx == nullptr) PG_RETURN_NULL();
     return uuid_datum(ctx->organization_id);
 }
 
@@ -402,40 +458,39 @@ MYCELIUM_FUNCTION(mycelium_current_organization_id) {
 // context (95_role_policies.sql), compared with the index key, so that it is
 // computed once per scan and a context of another kind matches no row.
 MYCELIUM_FUNCTION(mycelium_current_organization_id_for) {
-    const std::string kind = mycelium::pg::text_arg_utf8(fcinfo, 0);
-    if (kind != "admin" && kind != "staff" && kind != "portal")
-        throw Error(ErrorKind::InvalidParameter,
-                    "current_organization_id_for: kind must be admin, staff or portal");
-    auto ctx = mycelium::pg::current_context();
-    if (!ctx) PG_RETURN_NULL();
+    const Kind kind = kind_arg(fcinfo);
+    const mycelium::core::Context *ctx = mycelium::pg::current_context_view();
+    if (ctx == nullptr) PG_RETURN_NULL();
     const bool admin = ctx->role == "ADMIN", portal = ctx->role == "CLIENT";
-    const bool match = kind == "admin" ? admin : kind == "portal" ? portal : !admin && !portal;
+    const bool match = kind == Kind::Admin    ? admin
+                       : kind == Kind::Portal ? portal
+                                              : !admin && !portal;
     if (!match) PG_RETURN_NULL();
     return uuid_datum(ctx->organization_id);
 }
 
 MYCELIUM_FUNCTION(mycelium_current_app_user_id) {
-    auto ctx = mycelium::pg::current_context();
-    if (!ctx) PG_RETURN_NULL();
+    const mycelium::core::Context *ctx = mycelium::pg::current_context_view();
+    if (ctx == nullptr) PG_RETURN_NULL();
     return uuid_datum(ctx->user_id);
 }
 
 MYCELIUM_FUNCTION(mycelium_current_app_role) {
-    auto ctx = mycelium::pg::current_context();
-    if (!ctx) PG_RETURN_NULL();
+    const mycelium::core::Context *ctx = mycelium::pg::current_context_view();
+    if (ctx == nullptr) PG_RETURN_NULL();
     PG_RETURN_TEXT_P(mycelium::pg::utf8_to_text(ctx->role));
 }
 
 MYCELIUM_FUNCTION(mycelium_current_client_id) {
-    auto ctx = mycelium::pg::current_context();
-    if (!ctx || ctx->client_id.empty()) PG_RETURN_NULL();
+    const mycelium::core::Context *ctx = mycelium::pg::current_context_view();
+    if (ctx == nullptr || ctx->client_id.empty()) PG_RETURN_NULL();
     return uuid_datum(ctx->client_id);
 }
 
 MYCELIUM_FUNCTION(mycelium_current_service_access) {
-    auto ctx = mycelium::pg::current_context();
+    const mycelium::core::Context *ctx = mycelium::pg::current_context_view();
     std::vector<std::string> slugs;
-    if (ctx) slugs = ctx->service_access;
+    if (ctx != nullptr) slugs = ctx->service_access;
     ArrayType *arr = mycelium::pg::guard([&] {
         Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (slugs.size() + 1)));
         for (size_t i = 0; i < slugs.size(); ++i)

@@ -25,6 +25,10 @@ inline constexpr const char *kStaffRole = "mycelium_staff";
 // portal user's only while the transaction acts as kPortalRole.
 std::optional<core::Context> current_context();
 
+// The same without a copy, for the policies' read functions: valid until the
+// next read of the context. nullptr: none.
+const core::Context *current_context_view();
+
 // The same, whatever role the transaction acts as: for the entry points that
 // have just sealed a context and choose that role.
 std::optional<core::Context> context_for_any_role();
