@@ -3031,7 +3031,8 @@ SELECT is(
 -- (specialize_policy, then fold_policy: no drift), and no specialization calls current_app_role() or reads the
 -- organization in a sub-select: the organization's test is the kind's gate
 -- (current_organization_id_for), computed once per scan (95_role_policies.sql).
--- The user and client stay in sub-selects, computed once per statement.
+-- Staff keep the user in a sub-select, computed once per statement; a portal
+-- user's client is compared directly, with the index key.
 SELECT set_eq(
     $$SELECT c.relname::text, s.polname::text, s.polcmd::text,
              coalesce(pg_catalog.pg_get_expr(s.polqual, s.polrelid), '-') AS using_expr,

@@ -7,7 +7,7 @@
 -- its context has service access (95_role_policies.sql): the look-up never
 -- runs for the others. Everything is rolled back.
 BEGIN;
-SELECT plan(14);
+SELECT plan(19);
 -- The current transaction's calls of each function (pg_stat_get_xact_function_calls)
 -- are counted: setup.psql turns track_functions on for this role.
 
@@ -37,6 +37,25 @@ SELECT coalesce(pg_stat_get_xact_function_calls('mycelium.my_service_type_ids()'
 SELECT results_eq('seen', ARRAY[1::bigint], 'A''s CUSTOM user again: the one of its service');
 SELECT cmp_ok(coalesce(pg_stat_get_xact_function_calls('mycelium.my_service_type_ids()'::regprocedure), 0) - :before_custom,
               '>', 0::bigint, 'with service access, the CUSTOM user''s statement looks its service types up');
+
+-- A portal user's policies carry no staff look-up: the assignment look-ups are
+-- empty for a portal user by their own definition, and are folded out of its
+-- specializations (95_role_policies.sql). It still sees exactly its client and
+-- that client's projects, and an editor under the same statements still sees
+-- the clients it is assigned to.
+SELECT sec.act_as('a', 1, true);
+SELECT coalesce(pg_stat_get_xact_function_calls('mycelium.my_client_ids()'::regprocedure), 0) AS before_portal \gset
+SELECT results_eq($$SELECT id FROM mycelium.clients$$, ARRAY[sec.id('a', 'client', 1)],
+                  'A''s portal user of client 1 sees its own client, and only it');
+SELECT is((SELECT count(*) FROM mycelium.projects WHERE client_id IS DISTINCT FROM sec.id('a', 'client', 1)),
+          0::bigint, 'and no project of another client');
+SELECT is(coalesce(pg_stat_get_xact_function_calls('mycelium.my_client_ids()'::regprocedure), 0) - :before_portal,
+          0::bigint, 'the portal user''s reads of clients and projects never look up staff assignments');
+SELECT sec.act_as('a', 2);
+SELECT coalesce(pg_stat_get_xact_function_calls('mycelium.my_client_ids()'::regprocedure), 0) AS before_staff \gset
+SELECT cmp_ok((SELECT count(*) FROM mycelium.clients), '>', 0::bigint, 'A''s editor sees the clients it is assigned to');
+SELECT cmp_ok(coalesce(pg_stat_get_xact_function_calls('mycelium.my_client_ids()'::regprocedure), 0) - :before_staff,
+              '>', 0::bigint, 'which it looks up');
 
 -- By hand: an editor's context under the ADMIN's role, and no context at all.
 SELECT sec.act_as('a', 2);

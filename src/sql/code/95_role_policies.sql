@@ -52,9 +52,26 @@ BEGIN
         -- subscriptions): the kind is tested beside it.
         expr := format('((%s IS NOT NULL) AND %s)', org_for, expr);
     END IF;
-    -- The user and client stay in their sub-selects: compared per row (an
-    -- assignee, a client), a parameter computed once per statement costs less
-    -- than a call per row (docs/performance.md).
+    IF kind = 'portal' THEN
+        -- Under the portal gate the context is a portal user's, for whom the
+        -- staff look-ups are empty by their own definition (my_client_ids and
+        -- my_writable_client_ids exclude CLIENT, my_service_type_ids is for
+        -- CUSTOM): their arms are false, and fold away with no call. A portal
+        -- user's client is compared directly with the index key that every
+        -- table it reads has after the organization ((organization_id,
+        -- client_id), or the client's own id), computed once per scan, with
+        -- no sub-select to plan (docs/performance.md).
+        expr := regexp_replace(expr,
+            'mycelium\.uuid_among\([a-z_.]+, \( SELECT mycelium\.my_(writable_)?client_ids\(\) AS my_(writable_)?client_ids\)\)',
+            'false', 'g');
+        expr := regexp_replace(expr,
+            '\(([a-z_.]+) = ANY \(\( SELECT mycelium\.my_service_type_ids\(\) AS my_service_type_ids\)::uuid\[\]\)\)',
+            'false', 'g');
+        expr := replace(expr, '( SELECT mycelium.current_client_id() AS current_client_id)', 'mycelium.current_client_id()');
+    END IF;
+    -- Staff keep the user in its sub-select: compared per row (an assignee,
+    -- in an OR), a parameter computed once per statement costs less than a
+    -- call per row (docs/performance.md).
     -- A CUSTOM role's arm is gated by a sub-select that asks whether the
     -- context has any service access (every other role's is empty): PostgreSQL
     -- computes an InitPlan when a row first needs it, so the AND keeps the
