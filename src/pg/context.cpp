@@ -638,7 +638,7 @@ MYCELIUM_FUNCTION(mycelium_verify_token) {
     const std::string token = mycelium::pg::text_arg_utf8(fcinfo, 0);
     const std::string key = mycelium::pg::load_key("jwt");
     if (key.empty())
-        throw Error(ErrorKind::InvalidAuthorization, "authenticate: no token key is set",
+        throw Error(ErrorKind::ObjectNotInPrerequisiteState, "authenticate: no token key is set",
                     "mycelium_internal.auth_keys has no 'jwt' row.",
                     "An administrator sets one with mycelium.set_jwt_secret(secret).");
     const mycelium::core::VerifiedToken verified =

@@ -302,8 +302,8 @@ SELECT mycelium.set_identity_provider('https://idp.shadow.example', '{"keys": [{
 $$, 'an identity service registered, linked and removed');
 SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiAiRVMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiZWMifQ.eyJpc3MiOiJodHRwczovL2lkcC52YWxncmluZC5leGFtcGxlIiwic3ViIjoidmFsZ3JpbmQtc3ViamVjdCIsImVtYWlsIjoic2FtQGlzZW1lZGlhYWdlbmN5LmNvbSIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJleHAiOjQxMDI0NDQ4MDAsImp0aSI6InZhbGdyaW5kLTEifQ.rzJ-Bkrsm62LLgAiueEfOUDPun7t6Bwv86Re3Qgx8LEt8Ru0DlgyZHeLnpOYEE13G3JIUC8kRD5n2vTb5nerIg'')'), '28000',
           'authenticate parses and verifies a foreign token, and refuses its unknown issuer');
-SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiJIUzI1NiJ9.e30.c2ln'')'), '28000',
-          'authenticate reads the token key, and refuses the token');
+SELECT is(sec.sqlstate_of('SELECT mycelium.authenticate(''eyJhbGciOiJIUzI1NiJ9.e30.c2ln'')'), '55000',
+          'authenticate reads the token key, finds none set, and refuses the token');
 SELECT is(sec.sqlstate_of('SELECT mycelium.set_context(' || quote_literal(sec.id('b', 'organization')) || ', '
                           || quote_literal(sec.id('a', 'user', 1)) || ', ''ADMIN'')'), '28000',
           'set_context reads the users, and refuses a user of another organization');
