@@ -269,6 +269,21 @@ FROM (VALUES
     ('an aggregate', $$SELECT mycelium_internal.fold_policy('count(*) > 0', 'mycelium.deliverables')$$),
     ('a set-returning function', $$SELECT mycelium_internal.fold_policy('generate_series(1, 2) > 0', 'mycelium.deliverables')$$)
 ) AS t(description, statement);
+-- specialized_policy, which makes each stored specialization from its general
+-- policy: NULL for a command with no such expression, a clear error for a kind
+-- that is none of the three, and the owner's only.
+SELECT mycelium_internal.specialized_policy(NULL, 'mycelium.deliverables', 'portal') IS NULL AS no_expression;
+SELECT t.description, regress.try(t.statement) AS outcome
+FROM (VALUES
+    ('NULL kind', $$SELECT mycelium_internal.specialized_policy(p.polqual, p.polrelid, NULL) FROM pg_catalog.pg_policy p WHERE p.polname = 'deliverables_select'$$),
+    ('empty kind', $$SELECT mycelium_internal.specialized_policy(p.polqual, p.polrelid, '') FROM pg_catalog.pg_policy p WHERE p.polname = 'deliverables_select'$$),
+    ('a role, not a kind', $$SELECT mycelium_internal.specialized_policy(p.polqual, p.polrelid, 'ADMIN') FROM pg_catalog.pg_policy p WHERE p.polname = 'deliverables_select'$$),
+    ('huge kind', $$SELECT mycelium_internal.specialized_policy(p.polqual, p.polrelid, repeat('portal', 100000)) FROM pg_catalog.pg_policy p WHERE p.polname = 'deliverables_select'$$),
+    ('kind of a NULL expression', $$SELECT mycelium_internal.specialized_policy(NULL, 'mycelium.deliverables', 'nobody')$$)
+) AS t(description, statement);
+SET ROLE regress_mycelium_app;
+SELECT regress.try($$SELECT mycelium_internal.specialized_policy(NULL, 'mycelium.deliverables', 'portal')$$) AS app_calls_specialized;
+RESET ROLE;
 REVOKE ALL ON ALL TABLES IN SCHEMA mycelium FROM regress_mycelium_app;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mycelium FROM regress_mycelium_app;
 REVOKE ALL ON SCHEMA mycelium FROM regress_mycelium_app;

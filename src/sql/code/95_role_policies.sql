@@ -30,6 +30,10 @@ DECLARE
     is_admin text;
     is_client text;
 BEGIN
+    IF kind IS NULL OR kind NOT IN ('admin', 'staff', 'portal') THEN
+        RAISE EXCEPTION 'specialize_policy: kind must be admin, staff or portal'
+            USING ERRCODE = 'invalid_parameter_value', SCHEMA = 'mycelium';
+    END IF;
     IF expr IS NULL THEN
         RETURN NULL;
     END IF;
