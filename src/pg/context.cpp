@@ -413,17 +413,14 @@ namespace {
 // without uuid_in's general parser: the policies call these once per scan, or
 // per row where the planner puts them in a filter.
 Datum uuid_datum(const std::string &text) {
-    pg_uuid_t bytes;
-    std::size_t at = 0;
-    const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    for (std::size_t i = 0; i < text.size() && at < UUID_LEN; ++i) {
-        if (text[i] == '-') continue;
-        if (i + 1 >= text.size()) break;
-        bytes.data[at++] = static_cast<unsigned char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
-        ++i;
-    }
-    if (at != UUID_LEN || text.size() != 36)
+    if (!mycelium::core::is_uuid(text))
         throw Error(ErrorKind::Internal, "mycelium: a context holds an id that is not a UUID");
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    pg_uuid_t bytes;
+    for (std::size_t i = 0, at = 0; at < UUID_LEN; i += 2) {
+        if (text[i] == '-') ++i;
+        bytes.data[at++] = static_cast<unsigned char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
+    }
     return mycelium::pg::guard([&] {
         auto *out = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
         *out = bytes;
